@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+// shopdeck depends on the Swift toolchain and the system library ncursesw only: no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "shopdeck",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "shopdeck", targets: ["shopdeck"]),
+    ],
+    targets: [
+        .target(name: "Hashing"),
+        .target(name: "Telemetry"),
+        .target(name: "Journal", dependencies: ["Hashing"]),
+        .target(name: "Store", dependencies: ["Journal", "Telemetry", "Hashing"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store"]),
+
+        // A child process for the crash tests: writes to a store as fast as it can and reports
+        // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
+        .executableTarget(name: "crash-writer", dependencies: ["Store"], path: "Tests/CrashWriter"),
+
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "crash-writer"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
