@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+
+/// Severity of a log line.
+public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+    case debug, info, warning, error
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The name written into log lines.
+    public var name: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warning"
+        case .error: "error"
+        }
+    }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// `2026-01-01T00:00:00.000Z info store: opened items=12`
+    case text
+    /// One JSON object per line.
+    case json
+}
+
+/// Where finished log lines go.
+public protocol LogSink: Sendable {
+    /// Writes one line (without its trailing newline).
+    func write(line: String)
+}
+
+/// Writes lines to standard output, one whole line per write so concurrent lines never interleave.
+public struct StandardOutputSink: LogSink {
+    public init() {}
+
+    public func write(line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Keeps lines in memory; for tests and for the console's event strip.
+public final class MemoryLogSink: LogSink {
+    private let stored = Mutex<[String]>([])
+
+    public init() {}
+
+    public func write(line: String) { stored.withLock { $0.append(line) } }
+
+    /// Every line written so far.
+    public var lines: [String] { stored.withLock { $0 } }
+}
+
+/// A structured logger: a message plus key-value metadata, as text or JSON.
+///
+/// Metadata keys that name secrets (`authorization`, `password`, `token`, `secret`, `cookie`, `api-key`)
+/// are always written as `[redacted]`, so a careless call site cannot leak a credential into a log.
+public struct Logger: Sendable {
+    public let label: String
+    public let minimumLevel: LogLevel
+    public let format: LogFormat
+    private let sink: any LogSink
+    private let clock: any WallClock
+
+    public init(label: String, minimumLevel: LogLevel = .info, format: LogFormat = .text,
+                sink: any LogSink = StandardOutputSink(), clock: any WallClock = SystemClock()) {
+        self.label = label
+        self.minimumLevel = minimumLevel
+        self.format = format
+        self.sink = sink
+        self.clock = clock
+    }
+
+    /// The same logger under another label (one per component).
+    public func labeled(_ label: String) -> Logger {
+        Logger(label: label, minimumLevel: minimumLevel, format: format, sink: sink, clock: clock)
+    }
+
+    public func debug(_ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
+        log(.debug, message(), metadata)
+    }
+
+    public func info(_ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
+        log(.info, message(), metadata)
+    }
+
+    public func warning(_ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
+        log(.warning, message(), metadata)
+    }
+
+    public func error(_ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
+        log(.error, message(), metadata)
+    }
+
+    /// Writes one line at `level` if the level is enabled.
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
+        guard level >= minimumLevel else { return }
+        let timestamp = Self.timestamp(clock.now())
+        let fields = metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.isSecret($0.key) ? "[redacted]" : $0.value) }
+        switch format {
+        case .text:
+            var line = "\(timestamp) \(level.name) \(label): \(Self.singleLine(message()))"
+            for field in fields { line += " \(field.key)=\(Self.textValue(field.value))" }
+            sink.write(line: line)
+        case .json:
+            var line = "{\"ts\":\(JSONText.quoted(timestamp)),\"level\":\(JSONText.quoted(level.name)),"
+            line += "\"logger\":\(JSONText.quoted(label)),\"msg\":\(JSONText.quoted(message()))"
+            for field in fields { line += ",\(JSONText.quoted(field.key)):\(JSONText.quoted(field.value))" }
+            line += "}"
+            sink.write(line: line)
+        }
+    }
+
+    static func isSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return ["authorization", "password", "passwd", "token", "secret", "cookie", "api-key", "apikey", "x-api-key"]
+            .contains { lowered.contains($0) }
+    }
+
+    static func textValue(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+        return needsQuotes ? JSONText.quoted(value) : value
+    }
+
+    static func singleLine(_ text: String) -> String {
+        text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
+    }
+
+    /// RFC 3339 UTC with milliseconds.
+    static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = milliseconds.floorDivided(by: 1000)
+        let civil = CivilTime(epochSeconds: seconds)
+        func pad(_ n: Int64, _ width: Int) -> String {
+            let digits = String(n)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2))T\(pad(civil.hour, 2)):\(pad(civil.minute, 2)):\(pad(civil.second, 2)).\(pad(milliseconds - seconds * 1000, 3))Z"
+    }
+}
+
+/// JSON string quoting (RFC 8259 §7), for log lines and other small hand-written documents.
+public enum JSONText {
+    /// `text` as a JSON string literal, quotes included.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+        return out
+    }
+}
+
+/// A UTC calendar date and time from epoch seconds (proleptic Gregorian), without Foundation's calendar
+/// machinery on the logging path.
+struct CivilTime {
+    let year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
+
+    init(epochSeconds: Int64) {
+        let days = epochSeconds.floorDivided(by: 86_400)
+        let secondsOfDay = epochSeconds - days * 86_400
+        hour = secondsOfDay / 3600
+        minute = secondsOfDay % 3600 / 60
+        second = secondsOfDay % 60
+        // Days to civil date: the era-based algorithm from Howard Hinnant's date library notes.
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards negative infinity.
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}

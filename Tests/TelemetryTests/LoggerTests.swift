@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import Telemetry
+
+@Suite struct LoggerTests {
+    let clock = ManualClock(start: Date(timeIntervalSince1970: 1_767_225_600.25))
+
+    @Test func textLinesCarryTimeLevelLabelAndSortedMetadata() {
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "store", sink: sink, clock: clock)
+        logger.info("opened", ["items": "12", "dir": "/tmp/a b"])
+        logger.debug("not shown")
+        #expect(sink.lines == ["2026-01-01T00:00:00.250Z info store: opened dir=\"/tmp/a b\" items=12"])
+    }
+
+    @Test func jsonLinesAreValidJSONWithEscapes() throws {
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "http", minimumLevel: .debug, format: .json, sink: sink, clock: clock)
+        logger.warning("weird \"input\"\n\u{1}", ["path": "/a\\b"])
+        let object = try JSONSerialization.jsonObject(with: Data(sink.lines[0].utf8)) as? [String: String]
+        #expect(object?["msg"] == "weird \"input\"\n\u{1}")
+        #expect(object?["path"] == "/a\\b")
+        #expect(object?["level"] == "warning")
+        #expect(object?["ts"] == "2026-01-01T00:00:00.250Z")
+    }
+
+    @Test func secretsAreRedactedInEveryFormat() {
+        for format in LogFormat.allCases {
+            let sink = MemoryLogSink()
+            let logger = Logger(label: "auth", format: format, sink: sink, clock: clock)
+            logger.info("sign-in", ["Authorization": "Bearer abc123", "password": "hunter2", "user": "ann"])
+            #expect(!sink.lines[0].contains("abc123"))
+            #expect(!sink.lines[0].contains("hunter2"))
+            #expect(sink.lines[0].contains("ann"))
+        }
+    }
+
+    @Test func civilTimeMatchesKnownDates() {
+        #expect(Logger.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Logger.timestamp(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
+        #expect(Logger.timestamp(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
+        #expect(Logger.timestamp(Date(timeIntervalSince1970: 4_102_444_799.999)) == "2099-12-31T23:59:59.999Z")
+    }
+}
