@@ -1,0 +1,81 @@
+/// How a journal is laid out and what recovery may do.
+public struct JournalOptions: Sendable {
+    /// What recovery does when a record before the last segment's tail is damaged.
+    public enum MidLogCorruptionPolicy: Sendable {
+        /// Refuse to open (default): acknowledged records after the damage would be lost.
+        case fail
+        /// Keep everything before the damage, drop the rest, and report it (operator-requested repair).
+        case truncate
+    }
+
+    /// A segment is closed and a new one started once it grows past this many bytes.
+    public var segmentByteLimit: Int = 64 << 20
+    /// The largest payload a record may carry.
+    public var maximumRecordByteCount: Int = 16 << 20
+    /// What recovery does about damage in the middle of the log.
+    public var midLogCorruption: MidLogCorruptionPolicy = .fail
+
+    public init(segmentByteLimit: Int = 64 << 20, maximumRecordByteCount: Int = 16 << 20,
+                midLogCorruption: MidLogCorruptionPolicy = .fail) {
+        self.segmentByteLimit = segmentByteLimit
+        self.maximumRecordByteCount = maximumRecordByteCount
+        self.midLogCorruption = midLogCorruption
+    }
+}
+
+/// What recovery found and did.
+public struct RecoveryReport: Sendable, Equatable {
+    /// Bytes cut off the end of the log because they did not form whole, valid records.
+    public struct DroppedTail: Sendable, Equatable {
+        /// Segment file that was cut.
+        public var segment: String
+        /// Offset of the first byte dropped.
+        public var offset: Int
+        /// Bytes dropped from this segment (later segments dropped entirely are counted in `droppedSegments`).
+        public var byteCount: Int
+        /// Why the first dropped record was rejected.
+        public var reason: String
+    }
+
+    /// LSN of the snapshot recovery started from, if any.
+    public var snapshotLSN: UInt64?
+    /// Records replayed after the snapshot.
+    public var recordsReplayed = 0
+    /// Bytes of segment data read.
+    public var bytesRead = 0
+    /// The last LSN recovered; the next record gets this plus one.
+    public var lastLSN: UInt64 = 0
+    /// Set when a torn or damaged tail was cut off.
+    public var droppedTail: DroppedTail?
+    /// Whole segments removed by a `.truncate` repair.
+    public var droppedSegments: [String] = []
+
+    public init() {}
+
+    /// One line for logs and the console.
+    public var summary: String {
+        var text = "recovered to record \(lastLSN)"
+        if let snapshotLSN { text += " (snapshot at \(snapshotLSN), \(recordsReplayed) records replayed)" } else { text += " (\(recordsReplayed) records replayed)" }
+        if let dropped = droppedTail {
+            text += "; dropped \(dropped.byteCount) bytes at \(dropped.segment):\(dropped.offset) (\(dropped.reason))"
+        }
+        if !droppedSegments.isEmpty { text += "; dropped segments \(droppedSegments.joined(separator: ", "))" }
+        return text
+    }
+}
+
+/// Counters describing a journal's work so far.
+public struct JournalStats: Sendable, Equatable {
+    public var lastLSN: UInt64 = 0
+    public var durableLSN: UInt64 = 0
+    public var segmentCount = 0
+    public var fsyncCount = 0
+    public var recordsWritten = 0
+    public var bytesWritten = 0
+    public var bytesSinceSnapshot = 0
+    public var largestBatch = 0
+    public var snapshotLSN: UInt64? = nil
+
+    /// Records per fsync on average.
+    public var averageBatch: Double { fsyncCount == 0 ? 0 : Double(recordsWritten) / Double(fsyncCount) }
+}

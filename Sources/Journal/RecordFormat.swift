@@ -1,0 +1,116 @@
+import Hashing
+
+/// The on-disk shape of segments and records.
+///
+/// A segment starts with a 16-byte header: magic `SDJ1`, format version (u32 LE), the LSN of its first
+/// record (u64 LE). Records follow back to back, each a 16-byte header — payload length (u32 LE),
+/// CRC-32C (u32 LE) over the length, LSN and payload, LSN (u64 LE) — and the payload.
+/// The CRC covers the length so a torn length cannot make garbage look like a record.
+enum RecordFormat {
+    static let segmentMagic: [UInt8] = Array("SDJ1".utf8)
+    static let version: UInt32 = 1
+    static let segmentHeaderSize = 16
+    static let recordHeaderSize = 16
+
+    static func segmentHeader(firstLSN: UInt64) -> [UInt8] {
+        var bytes = segmentMagic
+        bytes.appendLittleEndian(version)
+        bytes.appendLittleEndian(firstLSN)
+        return bytes
+    }
+
+    /// The first LSN a segment header declares, or nil when the header is missing or not ours.
+    static func firstLSN(ofSegmentHeader bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard bytes.count >= segmentHeaderSize,
+              bytes[0] == segmentMagic[0], bytes[1] == segmentMagic[1], bytes[2] == segmentMagic[2], bytes[3] == segmentMagic[3],
+              bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian == version
+        else { return nil }
+        return bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
+    }
+
+    /// Appends one framed record to `buffer`.
+    static func appendRecord(lsn: UInt64, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        let length = UInt32(payload.count)
+        var header = (length.littleEndian, UInt32(0), lsn.littleEndian)
+        var crc: UInt32 = 0
+        withUnsafeBytes(of: &header.0) { crc = CRC32C.checksum($0) }
+        withUnsafeBytes(of: &header.2) { crc = CRC32C.checksum($0, continuing: crc) }
+        crc = CRC32C.checksum(payload, continuing: crc)
+        header.1 = crc.littleEndian
+        withUnsafeBytes(of: &header) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: payload)
+    }
+
+    /// Why a record could not be read back.
+    enum Damage: Equatable {
+        case truncatedHeader
+        case truncatedPayload
+        case lengthOutOfRange(UInt32)
+        case checksumMismatch
+        case unexpectedLSN(expected: UInt64, found: UInt64)
+
+        var reason: String {
+            switch self {
+            case .truncatedHeader: "record header cut short"
+            case .truncatedPayload: "record payload cut short"
+            case .lengthOutOfRange(let n): "record length \(n) out of range"
+            case .checksumMismatch: "checksum mismatch"
+            case let .unexpectedLSN(expected, found): "record \(found) where \(expected) was expected"
+            }
+        }
+    }
+
+    /// Result of scanning a segment body.
+    struct ScanResult {
+        /// Offset just past the last good record.
+        var goodEnd: Int
+        /// LSN of the last good record (or `firstLSN - 1` when there is none).
+        var lastLSN: UInt64
+        /// Set when scanning stopped before the end of the bytes.
+        var damage: Damage?
+    }
+
+    /// Walks the records of a segment from `offset`, calling `visit` for each good one in order.
+    static func scan(
+        _ bytes: UnsafeRawBufferPointer, from offset: Int, firstLSN: UInt64, maximumPayload: Int,
+        visit: (UInt64, UnsafeRawBufferPointer) throws -> Void
+    ) rethrows -> ScanResult {
+        var position = offset
+        var expected = firstLSN
+        while position < bytes.count {
+            guard bytes.count - position >= recordHeaderSize else {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .truncatedHeader)
+            }
+            let length = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
+            let storedCRC = bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).littleEndian
+            let lsn = bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self).littleEndian
+            guard length > 0, Int(length) <= maximumPayload else {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .lengthOutOfRange(length))
+            }
+            let payloadStart = position + recordHeaderSize
+            guard bytes.count - payloadStart >= Int(length) else {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .truncatedPayload)
+            }
+            var crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position..<position + 4]))
+            crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position + 8..<position + 16]), continuing: crc)
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<payloadStart + Int(length)])
+            crc = CRC32C.checksum(payload, continuing: crc)
+            guard crc == storedCRC else {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .checksumMismatch)
+            }
+            guard lsn == expected else {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .unexpectedLSN(expected: expected, found: lsn))
+            }
+            try visit(lsn, payload)
+            position = payloadStart + Int(length)
+            expected += 1
+        }
+        return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: nil)
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}
