@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+import Telemetry
+
+/// Wakes tasks waiting for new changes in the feed (long polling), without losing a wake-up that
+/// happens between "nothing there" and "start waiting": waiters name the generation they saw.
+final class ChangeSignal: Sendable {
+    private struct State {
+        var generation: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextID: UInt64 = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// The current generation; pass it to `wait` after checking for work.
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    func notifyAll() {
+        let waiters = state.withLock { s in
+            s.generation += 1
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func closeAll() {
+        state.withLock { $0.closed = true }
+        notifyAll()
+    }
+
+    /// Returns when the generation moves past `seen`, when `deadline` passes on `clock`, or on cancellation.
+    func wait(after seen: UInt64, until deadline: Date, clock: any WallClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForGeneration(after: seen) }
+            group.addTask { try? await clock.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForGeneration(after seen: UInt64) async {
+        let id = state.withLock { s in
+            s.nextID += 1
+            return s.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s in
+                    if s.generation != seen || s.closed || Task.isCancelled { return true }
+                    s.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
+    }
+}

@@ -1,0 +1,107 @@
+/// Appends primitive values to a byte buffer: LEB128 varints, zigzag for signed values, length-prefixed bytes.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func varint(_ value: Int) { varint(UInt64(value)) }
+
+    mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func string(_ value: String) {
+        var copy = value
+        copy.withUTF8 { utf8 in
+            varint(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func data(_ value: [UInt8]) {
+        varint(value.count)
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func fixed64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Why stored bytes could not be decoded (only possible if the format changed or a bug wrote them).
+struct DecodingError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { "undecodable store record: \(message)" }
+}
+
+/// Reads what `ByteWriter` wrote, never past the end of its buffer.
+struct ByteReader {
+    let buffer: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    var isAtEnd: Bool { position >= buffer.count }
+
+    mutating func byte() throws(DecodingError) -> UInt8 {
+        guard position < buffer.count else { throw DecodingError(message: "unexpected end at \(position)") }
+        defer { position += 1 }
+        return buffer[position]
+    }
+
+    mutating func varint() throws(DecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            result |= UInt64(b & 0x7f) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            guard shift < 64 else { throw DecodingError(message: "varint too long at \(position)") }
+        }
+    }
+
+    mutating func count() throws(DecodingError) -> Int {
+        let value = try varint()
+        // Every element, byte or character takes at least one byte, so a count beyond what is left is damage.
+        guard value <= UInt64(buffer.count - position) else { throw DecodingError(message: "implausible count \(value) at \(position)") }
+        return Int(value)
+    }
+
+    mutating func signed() throws(DecodingError) -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func rawBytes(_ count: Int) throws(DecodingError) -> UnsafeRawBufferPointer {
+        guard count >= 0, buffer.count - position >= count else { throw DecodingError(message: "\(count) bytes wanted at \(position), buffer ends") }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: buffer[position..<position + count])
+    }
+
+    mutating func string() throws(DecodingError) -> String {
+        let length = try count()
+        return String(decoding: try rawBytes(length), as: UTF8.self)
+    }
+
+    mutating func data() throws(DecodingError) -> [UInt8] {
+        let length = try count()
+        return Array(try rawBytes(length))
+    }
+
+    mutating func fixed64() throws(DecodingError) -> UInt64 {
+        let raw = try rawBytes(8)
+        return raw.loadUnaligned(as: UInt64.self).littleEndian
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Hashing
+import Journal
+
+/// What an export holds: written next to the data as `manifest.json`.
+public struct ExportManifest: Sendable, Codable, Equatable {
+    public var table: String
+    public var itemCount: Int
+    /// The change-feed position the export is consistent with: apply changes after it to catch up.
+    public var changeSequence: UInt64
+    /// When the export was taken, milliseconds since the epoch.
+    public var exportedAtMillis: Int64
+    /// The data file's name, one item per line in DynamoDB JSON (`{"Item":{…}}`).
+    public var dataFile: String
+    public var dataBytes: Int
+    /// SHA-256 of the data file, hex.
+    public var dataSHA256: String
+}
+
+extension Store {
+    /// Writes a consistent snapshot of table `name` into `directory` (which must not exist yet): every item
+    /// as of one instant, plus a manifest. The directory appears whole or not at all.
+    @discardableResult
+    public func exportTable(_ name: String, to directory: String) async throws(StoreError) -> ExportManifest {
+        let (table, sequence, lsn) = try state.withLock { (s) throws(StoreError) in
+            (try Self.table(name, in: s), s.feed.nextSequence - 1, s.appliedLSN)
+        }
+        try await waitDurable(lsn)
+        let now = clock.now()
+        let nowSeconds = Self.epochSeconds(now)
+        let fileManager = FileManager.default
+        guard !fileManager.fileExists(atPath: directory) else {
+            throw .export(path: directory, reason: "the directory already exists")
+        }
+        let partial = directory + ".partial"
+        try? fileManager.removeItem(atPath: partial)
+        do {
+            try fileManager.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            let dataFile = "items.jsonl"
+            var hasher = SHA256()
+            var bytes = 0
+            var count = 0
+            guard fileManager.createFile(atPath: partial + "/" + dataFile, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: partial + "/" + dataFile) else {
+                throw StoreError.export(path: directory, reason: "cannot create \(dataFile)")
+            }
+            var buffer: [UInt8] = []
+            func flush() throws {
+                hasher.update(buffer)
+                bytes += buffer.count
+                try handle.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            var rows: [(PrimaryKey, Item)] = []
+            table.forEachItem { key, stored in
+                if stored.isVisible(atEpochSecond: nowSeconds) { rows.append((key, stored.item)) }
+            }
+            rows.sort { $0.0 < $1.0 }
+            for (_, item) in rows {
+                buffer.append(contentsOf: Array("{\"Item\":\(DynamoJSON.encode(item))}\n".utf8))
+                count += 1
+                if buffer.count >= 1 << 20 { try flush() }
+            }
+            try flush()
+            try handle.synchronize()
+            try handle.close()
+            let manifest = ExportManifest(table: name, itemCount: count, changeSequence: sequence, exportedAtMillis: Self.millis(now),
+                                          dataFile: dataFile, dataBytes: bytes, dataSHA256: Hex.encode(hasher.finalize()))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let manifestData = try encoder.encode(manifest)
+            let manifestURL = URL(fileURLWithPath: partial + "/manifest.json")
+            try manifestData.write(to: manifestURL)
+            let manifestHandle = try FileHandle(forWritingTo: manifestURL)
+            try manifestHandle.synchronize()
+            try manifestHandle.close()
+            try fileManager.moveItem(atPath: partial, toPath: directory)
+            try? FileSystem.syncDirectory(URL(fileURLWithPath: directory).deletingLastPathComponent().path)
+            return manifest
+        } catch let error as StoreError {
+            try? fileManager.removeItem(atPath: partial)
+            throw error
+        } catch {
+            try? fileManager.removeItem(atPath: partial)
+            throw .export(path: directory, reason: error.localizedDescription)
+        }
+    }
+
+    /// Reads an export back, checking its checksum. For the pipeline and for tests.
+    public static func readExport(at directory: String) throws(StoreError) -> (manifest: ExportManifest, items: [Item]) {
+        let manifest: ExportManifest
+        let data: Data
+        do {
+            manifest = try JSONDecoder().decode(ExportManifest.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json")))
+            data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + manifest.dataFile))
+        } catch {
+            throw .export(path: directory, reason: "cannot read the export: \(error.localizedDescription)")
+        }
+        guard Hex.encode(SHA256.hash([UInt8](data))) == manifest.dataSHA256 else {
+            throw .export(path: directory, reason: "the data file does not match its checksum")
+        }
+        var items: [Item] = []
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let object: Any
+            do { object = try JSONSerialization.jsonObject(with: Data(line.utf8)) } catch {
+                throw .export(path: directory, reason: "a line is not JSON")
+            }
+            guard let wrapper = object as? [String: Any], let raw = wrapper["Item"] as? [String: Any] else {
+                throw .export(path: directory, reason: "a line lacks its Item")
+            }
+            items.append(try DynamoJSON.decodeMap(raw, depth: 0))
+        }
+        guard items.count == manifest.itemCount else {
+            throw .export(path: directory, reason: "the manifest promises \(manifest.itemCount) items, the file has \(items.count)")
+        }
+        return (manifest, items)
+    }
+}
