@@ -16,8 +16,15 @@ public struct ChangeRecord: Sendable, Equatable {
     public var origin: Origin
     /// When the change was committed (milliseconds since the epoch).
     public var timestampMillis: Int64
-    /// Journal record holding the change; delivered only once durable.
+    /// Journal record holding the change; delivered only once durable. Not part of the change's identity:
+    /// a change restored from a snapshot is the same change.
     var lsn: UInt64
+
+    public static func == (lhs: ChangeRecord, rhs: ChangeRecord) -> Bool {
+        lhs.sequence == rhs.sequence && lhs.table == rhs.table && lhs.key == rhs.key && lhs.kind == rhs.kind
+            && lhs.oldImage == rhs.oldImage && lhs.newImage == rhs.newImage && lhs.origin == rhs.origin
+            && lhs.timestampMillis == rhs.timestampMillis
+    }
 }
 
 /// The change feed's memory: registered consumers with their acknowledged positions, and the changes

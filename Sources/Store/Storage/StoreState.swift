@@ -25,7 +25,7 @@ struct StoreState: Sendable {
             tables[name] = nil
         case let .setTimeToLive(table, attribute):
             guard tables[table] != nil else { throw DecodingError(message: "time to live for unknown table \(table)") }
-            tables[table]!.schema.timeToLiveAttribute = attribute
+            tables[table]!.setTimeToLive(attribute: attribute)
             expiry.rebuild(from: tables)
         case .write(let batch):
             return try applyWrite(batch, lsn: lsn)

@@ -69,6 +69,11 @@ struct SortedPartition: Sendable {
         return nil
     }
 
+    /// Changes every item in place (keys stay as they are).
+    mutating func updateEach(_ change: (inout StoredItem) -> Void) {
+        for index in items.indices { change(&items[index]) }
+    }
+
     mutating func remove(_ key: KeyValue) -> StoredItem? {
         let index = lowerBound(key)
         guard index < keys.count && keys[index] == key else { return nil }

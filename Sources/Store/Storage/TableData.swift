@@ -59,6 +59,18 @@ struct TableData: Sendable {
         return old
     }
 
+    /// Changes the time-to-live attribute and re-derives every item's expiry from it.
+    mutating func setTimeToLive(attribute: String?) {
+        schema.timeToLiveAttribute = attribute
+        let schema = self.schema
+        for key in hashItems.keys {
+            hashItems[key]!.expiresAt = StoredItem.expiry(of: hashItems[key]!.item, schema: schema)
+        }
+        for key in partitions.keys {
+            partitions[key]!.updateEach { $0.expiresAt = StoredItem.expiry(of: $0.item, schema: schema) }
+        }
+    }
+
     /// The partition with key `partition` (tables with a sort key).
     func partition(_ partition: KeyValue) -> SortedPartition? { partitions[partition] }
 
