@@ -60,6 +60,15 @@ public final class Store: Sendable {
     /// Stops background work, writes a snapshot if the journal has grown, and closes the journal.
     /// Later calls throw `.closed`.
     public func close() async {
+        await close(snapshotting: true)
+    }
+
+    /// Closes without the final snapshot, leaving recovery to replay the journal (for tests and benchmarks of recovery).
+    public func closeWithoutSnapshot() async {
+        await close(snapshotting: false)
+    }
+
+    private func close(snapshotting: Bool) async {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let task = maintenanceTask.withLock { task in
             defer { task = nil }
@@ -67,7 +76,7 @@ public final class Store: Sendable {
         }
         task?.cancel()
         await task?.value
-        if journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
+        if snapshotting, journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
         journal.close()
         changeSignal.closeAll()
     }

@@ -1,1 +1,92 @@
-print("w")
+// A child process for the store's crash tests: writes to a store as fast as it can and reports each
+// acknowledged write on stdout, so the test can SIGKILL it at any moment and check what recovery shows.
+//
+//   crash-writer DIR
+//
+// Lines written (each with one write(2), so a line is never torn):
+//   ready                 the store is open
+//   P <key>               put of <key> in "items" acknowledged (payload = CrashWorkload.payload(key))
+//   d <key>               about to delete <key> (so the test knows it may be gone without a "D")
+//   D <key>               delete of <key> acknowledged
+//   T <order>             purchase acknowledged: stock decremented, orders/<order> and mirrors/<order> written
+import Foundation
+import Store
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func say(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress!, $0.count) }
+}
+
+let directory = CommandLine.arguments[1]
+var options = StoreOptions()
+// Small segments and frequent snapshots, so kills also land in rotation, snapshot and compaction.
+options.journal.segmentByteLimit = 64 * 1024
+options.snapshotMinimumJournalBytes = 256 * 1024
+options.maintenanceIntervalSeconds = 0.05
+let store = try Store(directory: directory, options: options)
+try await store.ensureTable(TableSchema(name: "items", partitionKey: KeyAttribute("key", .string)))
+try await store.ensureTable(TableSchema(name: "orders", partitionKey: KeyAttribute("order", .string)))
+try await store.ensureTable(TableSchema(name: "mirrors", partitionKey: KeyAttribute("order", .string)))
+try await store.ensureTable(TableSchema(name: "stock", partitionKey: KeyAttribute("sku", .string)))
+_ = try? await store.put("stock", ["sku": "hot", "count": .number(3000)], condition: .notExists("sku"))
+let run = try SecureRandomRun.id()
+say("ready")
+
+await withTaskGroup(of: Void.self) { group in
+    for writer in 0..<8 {
+        group.addTask {
+            var previous: String? = nil
+            var n = 0
+            while true {
+                n += 1
+                let key = "\(run)-\(writer)-\(n)"
+                do {
+                    try await store.put("items", ["key": .string(key), "payload": .string(String(repeating: key, count: 4))])
+                    say("P \(key)")
+                    if n % 5 == 0, let victim = previous {
+                        say("d \(victim)")
+                        try await store.delete("items", key: ["key": .string(victim)])
+                        say("D \(victim)")
+                    }
+                    previous = key
+                } catch {
+                    say("E \(error)")
+                }
+            }
+        }
+    }
+    for buyer in 0..<8 {
+        group.addTask {
+            var n = 0
+            while true {
+                n += 1
+                let order = "\(run)-b\(buyer)-\(n)"
+                do {
+                    try await store.transactWrite([
+                        .update(table: "stock", key: ["sku": "hot"], update: UpdateExpression().add("count", -1),
+                                condition: .compare("count", .greater, 0)),
+                        .put(table: "orders", item: ["order": .string(order)]),
+                        .put(table: "mirrors", item: ["order": .string(order)]),
+                    ])
+                    say("T \(order)")
+                } catch StoreError.transactionCanceled {
+                    // Sold out: nothing more to buy. (Retrying would spin without ever suspending.)
+                    return
+                } catch {
+                    say("E \(error)")
+                }
+            }
+        }
+    }
+}
+
+/// A short random prefix so keys from different rounds never collide.
+enum SecureRandomRun {
+    static func id() throws -> String {
+        String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    }
+}
