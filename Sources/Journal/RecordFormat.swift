@@ -78,6 +78,10 @@ enum RecordFormat {
         var position = offset
         var expected = firstLSN
         while position < bytes.count {
+            // Preallocated segments are zero-filled past the last record: an all-zero rest is a clean end.
+            if bytes[position] == 0, isZero(bytes, from: position) {
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: nil)
+            }
             guard bytes.count - position >= recordHeaderSize else {
                 return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .truncatedHeader)
             }
@@ -107,6 +111,24 @@ enum RecordFormat {
         }
         return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: nil)
     }
+}
+
+/// True when every byte of `bytes` from `offset` on is zero.
+func isZero(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> Bool {
+    var position = offset
+    while position < bytes.count, position % 8 != 0 {
+        if bytes[position] != 0 { return false }
+        position += 1
+    }
+    while bytes.count - position >= 8 {
+        if bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self) != 0 { return false }
+        position += 8
+    }
+    while position < bytes.count {
+        if bytes[position] != 0 { return false }
+        position += 1
+    }
+    return true
 }
 
 extension Array where Element == UInt8 {

@@ -11,7 +11,10 @@ struct SegmentInfo: Sendable {
 /// Where recovery left the log: what the writer continues from.
 struct RecoveredLog {
     var segments: [SegmentInfo]
+    /// Where the next record goes in the last segment.
     var activeSize: Int
+    /// The last segment's preallocated (zero-filled) size, or 0 when it grows with each write.
+    var activeCapacity: Int
     var nextLSN: UInt64
     var snapshotLSN: UInt64?
     var report: RecoveryReport
@@ -46,6 +49,7 @@ struct Recovery {
 
         var lastLSN = floor
         var activeSize = 0
+        var activeCapacity = 0
         var index = 0
         while index < segments.count {
             let segment = segments[index]
@@ -81,7 +85,8 @@ struct Recovery {
             lastLSN = max(lastLSN, outcome.last)
 
             guard let damage = outcome.damage else {
-                activeSize = bytes.count
+                activeSize = outcome.goodEnd
+                activeCapacity = outcome.goodEnd < bytes.count ? bytes.count : 0
                 index += 1
                 continue
             }
@@ -101,8 +106,11 @@ struct Recovery {
                 try FileSystem.remove(path(segment.name))
                 segments.removeLast()
             } else {
+                // Cutting the file (rather than zeroing the damage) also ends any preallocation, so no stale
+                // bytes remain past the records written next.
                 try FileSystem.truncate(path(segment.name), to: outcome.goodEnd)
                 activeSize = outcome.goodEnd
+                activeCapacity = 0
             }
             break
         }
@@ -114,10 +122,11 @@ struct Recovery {
             let segment = try createSegment(firstLSN: lastLSN + 1)
             segments.append(segment)
             activeSize = RecordFormat.segmentHeaderSize
+            activeCapacity = 0
         }
         report.lastLSN = lastLSN
         try FileSystem.syncDirectory(directory)
-        return RecoveredLog(segments: segments, activeSize: activeSize, nextLSN: lastLSN + 1,
+        return RecoveredLog(segments: segments, activeSize: activeSize, activeCapacity: activeCapacity, nextLSN: lastLSN + 1,
                             snapshotLSN: snapshotLSN, report: report)
     }
 
@@ -139,6 +148,20 @@ struct Recovery {
     }
 
     func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Turns a zero-filled spare into the segment starting at `firstLSN`: header first, then the rename,
+    /// each made durable, so the name never points at a file without its header.
+    func promoteSpare(at sparePath: String, firstLSN: UInt64) throws(JournalError) -> SegmentInfo {
+        let name = JournalFiles.segmentName(firstLSN: firstLSN)
+        let fd = try FileSystem.openFile(sparePath, flags: O_WRONLY)
+        defer { close(fd) }
+        let header = RecordFormat.segmentHeader(firstLSN: firstLSN)
+        try header.withBytes { (raw) throws(JournalError) in try FileSystem.writeAll(fd, raw, at: 0, path: sparePath) }
+        try FileSystem.syncData(fd, path: sparePath)
+        try FileSystem.rename(sparePath, to: path(name))
+        try FileSystem.syncDirectory(directory)
+        return SegmentInfo(firstLSN: firstLSN, name: name)
+    }
 
     /// Creates an empty segment whose first record will be `firstLSN`, durably.
     func createSegment(firstLSN: UInt64) throws(JournalError) -> SegmentInfo {

@@ -18,7 +18,7 @@ extension Store {
     /// Returns the item it replaced.
     @discardableResult
     public func put(_ table: String, _ item: Item, condition: Condition? = nil) async throws(StoreError) -> Item? {
-        let size = try Self.validateItem(item, limit: options.maximumItemBytes)
+        let encoded = try Self.validateItem(item, limit: options.maximumItemBytes)
         return try await perform(.put) { (s, now) throws(StoreError) -> Decision<Item?> in
             let data = try Self.table(table, in: s)
             let key = try data.schema.key(ofItem: item)
@@ -27,7 +27,7 @@ extension Store {
                 return .reject(.conditionalCheckFailed(table: table, key: key, item: current), observedLSN: observed)
             }
             let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
-                                   mutations: [Mutation(table: table, key: key, newItem: item, size: size)])
+                                   mutations: [Mutation(table: table, key: key, newItem: item, size: encoded.count, encoded: encoded)])
             return .commit(.write(batch), current)
         }
     }
@@ -45,9 +45,8 @@ extension Store {
                 return .reject(.conditionalCheckFailed(table: table, key: primaryKey, item: current), observedLSN: observed)
             }
             let updated = try update.apply(to: current, key: key)
-            let size = try Self.validateItem(updated, limit: limit)
             let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
-                                   mutations: [Mutation(table: table, key: primaryKey, newItem: updated, size: size)])
+                                   mutations: [try Self.writing(updated, table: table, key: primaryKey, limit: limit)])
             return .commit(.write(batch), updated)
         }
     }
@@ -75,15 +74,22 @@ extension Store {
         return (stored.isVisible(atEpochSecond: epochSeconds(now)) ? stored.item : nil, stored.lsn)
     }
 
-    /// Checks what DynamoDB checks of an item and returns its encoded size.
-    static func validateItem(_ item: Item, limit: Int) throws(StoreError) -> Int {
+    /// Checks what DynamoDB checks of an item and returns its encoding (whose length is the item's size).
+    static func validateItem(_ item: Item, limit: Int) throws(StoreError) -> [UInt8] {
         for name in item.keys where name.isEmpty {
             throw .validation("attribute names must not be empty")
         }
         try checkDepth(.map(item), depth: 0)
-        let size = ItemCodec.size(of: item)
-        guard size <= limit else { throw .itemTooLarge(byteCount: size, limit: limit) }
-        return size
+        var writer = ByteWriter(capacity: 256)
+        ItemCodec.write(item, to: &writer)
+        guard writer.bytes.count <= limit else { throw .itemTooLarge(byteCount: writer.bytes.count, limit: limit) }
+        return writer.bytes
+    }
+
+    /// A mutation that writes `item`, validated and encoded.
+    static func writing(_ item: Item, table: String, key: PrimaryKey, limit: Int) throws(StoreError) -> Mutation {
+        let encoded = try validateItem(item, limit: limit)
+        return Mutation(table: table, key: key, newItem: item, size: encoded.count, encoded: encoded)
     }
 
     private static func checkDepth(_ value: AttributeValue, depth: Int) throws(StoreError) {

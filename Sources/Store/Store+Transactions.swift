@@ -91,15 +91,15 @@ extension Store {
                 do throws(StoreError) {
                     switch action {
                     case .put(_, let item, _):
-                        let size = try Self.validateItem(item, limit: itemLimit)
-                        totalBytes += size
-                        mutations.append(Mutation(table: action.table, key: key, newItem: item, size: size))
+                        let mutation = try Self.writing(item, table: action.table, key: key, limit: itemLimit)
+                        totalBytes += mutation.size
+                        mutations.append(mutation)
                     case .update(_, _, let update, _):
                         try update.validate(for: data.schema)
                         let updated = try update.apply(to: current, key: keyAttributes)
-                        let size = try Self.validateItem(updated, limit: itemLimit)
-                        totalBytes += size
-                        mutations.append(Mutation(table: action.table, key: key, newItem: updated, size: size))
+                        let mutation = try Self.writing(updated, table: action.table, key: key, limit: itemLimit)
+                        totalBytes += mutation.size
+                        mutations.append(mutation)
                     case .delete:
                         if data.get(key) != nil { mutations.append(Mutation(table: action.table, key: key, newItem: nil, size: 0)) }
                     case .conditionCheck:

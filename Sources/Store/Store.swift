@@ -22,7 +22,7 @@ public final class Store: Sendable {
     }
 
     let journal: Journal
-    let state: Mutex<StoreState>
+    let state: LockedState<StoreState>
     let clock: any WallClock
     let options: StoreOptions
     let metrics: StoreMetrics
@@ -48,7 +48,7 @@ public final class Store: Sendable {
         }
         recovered.appliedLSN = max(recovered.appliedLSN, journal.recoveryReport.lastLSN)
         recovered.tokens.prune(nowMillis: Self.millis(clock.now()))
-        state = Mutex(recovered)
+        state = LockedState(recovered)
         metrics = StoreMetrics(registry: registry)
         registerSampledMetrics(registry)
         if let interval = options.maintenanceIntervalSeconds { startMaintenance(every: interval) }
@@ -101,16 +101,20 @@ public final class Store: Sendable {
     ) async throws(StoreError) -> Result {
         guard !isClosed.load(ordering: .acquiring) else { throw .closed }
         let now = clock.now()
-        let outcome: (decision: Decision<Result>, lsn: UInt64, fed: Bool)
+        let outcome: (decision: Decision<Result>, lsn: UInt64, fed: Bool, wake: FlusherWake?)
         do throws(StoreError) {
             outcome = try state.withLock { (s) throws(StoreError) in
                 let decision = try decide(&s, now)
-                guard case .commit(let record, _) = decision else { return (decision, 0, false) }
-                let lsn: UInt64
-                do throws(JournalError) { lsn = try journal.append(RecordCodec.encode(record)) } catch { throw Self.mapJournal(error) }
+                guard case .commit(let record, _) = decision else { return (decision, 0, false, nil) }
+                let appended: (UInt64, FlusherWake)
+                do throws(JournalError) {
+                    appended = try RecordCodec.encode(record).withBytes { (raw) throws(JournalError) in try journal.appendDeferringWake(raw) }
+                } catch {
+                    throw Self.mapJournal(error)
+                }
                 do {
-                    let fed = try s.apply(record, lsn: lsn)
-                    return (decision, lsn, fed)
+                    let fed = try s.apply(record, lsn: appended.0)
+                    return (decision, appended.0, fed, appended.1)
                 } catch {
                     // Requests are validated against this same state under this same lock before they are
                     // committed, so a record that does not apply is a bug, not bad input.
@@ -121,6 +125,7 @@ public final class Store: Sendable {
             metrics.record(operation, .invalid)
             throw error
         }
+        outcome.wake?.signal()
         switch outcome.decision {
         case .commit(_, let result):
             try await waitDurable(outcome.lsn)
@@ -178,34 +183,54 @@ public final class Store: Sendable {
 
 /// Operation counters of a store.
 struct StoreMetrics: Sendable {
-    enum Operation: String, CaseIterable, Sendable {
+    enum Operation: Int, CaseIterable, Sendable {
         case createTable, deleteTable, get, put, update, delete, transactWrite, transactGet, query, scan, changeFeed, timeToLive
+
+        var label: String {
+            switch self {
+            case .createTable: "create_table"
+            case .deleteTable: "delete_table"
+            case .get: "get"
+            case .put: "put"
+            case .update: "update"
+            case .delete: "delete"
+            case .transactWrite: "transact_write"
+            case .transactGet: "transact_get"
+            case .query: "query"
+            case .scan: "scan"
+            case .changeFeed: "change_feed"
+            case .timeToLive: "time_to_live"
+            }
+        }
     }
 
-    enum Outcome: String, CaseIterable, Sendable {
-        case ok, conditionFailed = "condition_failed", invalid
+    enum Outcome: Int, CaseIterable, Sendable {
+        case ok, conditionFailed, invalid
+
+        var label: String {
+            switch self {
+            case .ok: "ok"
+            case .conditionFailed: "condition_failed"
+            case .invalid: "invalid"
+            }
+        }
     }
 
-    private struct Key: Hashable {
-        var operation: Operation
-        var outcome: Outcome
-    }
-
-    private let counters: [Key: Counter]
+    /// Indexed by operation × outcome: no hashing on the hot path.
+    private let counters: [Counter]
 
     init(registry: MetricsRegistry) {
-        var counters: [Key: Counter] = [:]
+        var counters: [Counter] = []
         for operation in Operation.allCases {
             for outcome in Outcome.allCases {
-                counters[Key(operation: operation, outcome: outcome)] = registry.counter(
-                    "shopdeck_store_operations_total", help: "Store operations by kind and outcome.",
-                    labels: ["operation": operation.rawValue, "outcome": outcome.rawValue])
+                counters.append(registry.counter("shopdeck_store_operations_total", help: "Store operations by kind and outcome.",
+                                                 labels: ["operation": operation.label, "outcome": outcome.label]))
             }
         }
         self.counters = counters
     }
 
     func record(_ operation: Operation, _ outcome: Outcome) {
-        counters[Key(operation: operation, outcome: outcome)]?.increment()
+        counters[operation.rawValue * Outcome.allCases.count + outcome.rawValue].increment()
     }
 }

@@ -21,12 +21,12 @@ public struct HistogramSnapshot: Sendable, Equatable {
         counts = [UInt64](repeating: 0, count: LatencyHistogram.bucketCount)
     }
 
-    mutating func add(microseconds value: UInt64) {
-        counts[LatencyHistogram.bucketIndex(microseconds: value)] += 1
-        minMicroseconds = count == 0 ? value : min(minMicroseconds, value)
-        count += 1
-        sumMicroseconds &+= value
-        maxMicroseconds = max(maxMicroseconds, value)
+    init(counts: [UInt64], count: UInt64, sumMicroseconds: UInt64, maxMicroseconds: UInt64, minMicroseconds: UInt64) {
+        self.counts = counts
+        self.count = count
+        self.sumMicroseconds = sumMicroseconds
+        self.maxMicroseconds = maxMicroseconds
+        self.minMicroseconds = minMicroseconds
     }
 
     /// Adds `other`'s samples to this one (for windows built from several intervals).
@@ -67,20 +67,49 @@ public struct HistogramSnapshot: Sendable, Equatable {
     }
 }
 
-/// A thread-safe latency histogram.
+/// A thread-safe latency histogram, lock-free: every bucket is an atomic counter, so recording from many
+/// threads at once costs a few atomic adds and never parks a thread.
 public final class LatencyHistogram: Sendable {
     static let subBucketBits = 4
     static let subBucketCount = 1 << subBucketBits
     static let maxExponent = 40
     static let bucketCount = (maxExponent - subBucketBits + 2) * subBucketCount
 
-    private let state = Mutex(HistogramSnapshot())
+    // Safety of sharing: the pointer is written once in init and freed in deinit; every access in between
+    // goes through the atomics it points to.
+    private nonisolated(unsafe) let buckets: UnsafeMutablePointer<Atomic<UInt64>>
+    private let count = Atomic<UInt64>(0)
+    private let sum = Atomic<UInt64>(0)
+    private let maximum = Atomic<UInt64>(0)
+    private let minimum = Atomic<UInt64>(UInt64.max)
 
-    public init() {}
+    public init() {
+        buckets = .allocate(capacity: Self.bucketCount)
+        for index in 0..<Self.bucketCount { (buckets + index).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        buckets.deinitialize(count: Self.bucketCount)
+        buckets.deallocate()
+    }
 
     /// Records one sample.
-    public func record(microseconds: UInt64) {
-        state.withLock { $0.add(microseconds: microseconds) }
+    public func record(microseconds value: UInt64) {
+        buckets[Self.bucketIndex(microseconds: value)].wrappingAdd(1, ordering: .relaxed)
+        sum.wrappingAdd(value, ordering: .relaxed)
+        var current = maximum.load(ordering: .relaxed)
+        while value > current {
+            let (exchanged, original) = maximum.compareExchange(expected: current, desired: value, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+        current = minimum.load(ordering: .relaxed)
+        while value < current {
+            let (exchanged, original) = minimum.compareExchange(expected: current, desired: value, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+        count.wrappingAdd(1, ordering: .releasing)
     }
 
     /// Records one sample given in seconds.
@@ -94,16 +123,28 @@ public final class LatencyHistogram: Sendable {
         record(microseconds: seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000 &+ UInt64(attoseconds / 1_000_000_000_000))
     }
 
-    /// The distribution so far.
-    public func snapshot() -> HistogramSnapshot { state.withLock { $0 } }
+    /// The distribution so far. Samples recorded while the snapshot is taken may be partly included.
+    public func snapshot() -> HistogramSnapshot {
+        read(resetting: false)
+    }
 
     /// Returns the distribution so far and starts a new one (for per-interval windows).
     public func drain() -> HistogramSnapshot {
-        state.withLock { s in
-            let current = s
-            s = HistogramSnapshot()
-            return current
+        read(resetting: true)
+    }
+
+    private func read(resetting: Bool) -> HistogramSnapshot {
+        var counts = [UInt64](repeating: 0, count: Self.bucketCount)
+        for index in 0..<Self.bucketCount {
+            counts[index] = resetting ? buckets[index].exchange(0, ordering: .relaxed) : buckets[index].load(ordering: .relaxed)
         }
+        let total = counts.reduce(0, +)
+        let sumValue = resetting ? sum.exchange(0, ordering: .relaxed) : sum.load(ordering: .relaxed)
+        let maxValue = resetting ? maximum.exchange(0, ordering: .relaxed) : maximum.load(ordering: .relaxed)
+        let minValue = resetting ? minimum.exchange(UInt64.max, ordering: .relaxed) : minimum.load(ordering: .relaxed)
+        if resetting { count.store(0, ordering: .relaxed) }
+        return HistogramSnapshot(counts: counts, count: total, sumMicroseconds: sumValue,
+                                 maxMicroseconds: total == 0 ? 0 : maxValue, minMicroseconds: total == 0 ? 0 : min(minValue, maxValue))
     }
 
     static func bucketIndex(microseconds value: UInt64) -> Int {

@@ -1,1 +1,7 @@
-print("shopdeck")
+import Foundation
+
+if let directory = ProcessInfo.processInfo.environment[RecoveryProbe.environmentKey] {
+    exit(await RecoveryProbe.runInChild(directory: directory))
+}
+let status = await CLI.run(Array(CommandLine.arguments.dropFirst()), output: StandardStreams())
+exit(status)

@@ -2,8 +2,12 @@ import Foundation
 import Testing
 @testable import Journal
 
+/// Damage tests compute byte offsets, so they use plain growing segments: with preallocation, when the
+/// journal moves from its first segment to a zero-filled spare depends on a background thread's timing.
+private let plain = JournalOptions(preallocateSegments: false)
+
 /// Writes `count` records of `size` bytes into a fresh journal and closes it.
-private func writeJournal(_ dir: TemporaryDirectory, count: Int, size: Int = 60, options: JournalOptions = JournalOptions()) async throws {
+private func writeJournal(_ dir: TemporaryDirectory, count: Int, size: Int = 60, options: JournalOptions = plain) async throws {
     let (journal, _) = try openJournal(dir.path, options: options)
     for i in 1...count { try await journal.appendDurably(payload(i, size: size)) }
     journal.close()
@@ -28,7 +32,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
             let cut = Int.random(in: RecordFormat.segmentHeaderSize..<fullSize, using: &generator)
             mutateFile(segment) { $0.removeSubrange(cut...) }
 
-            let (journal, replayed) = try openJournal(dir.path)
+            let (journal, replayed) = try openJournal(dir.path, options: plain)
             let whole = (cut - RecordFormat.segmentHeaderSize) / Self.recordSize
             #expect(replayed.records.map(\.lsn) == (0..<whole).map { UInt64($0 + 1) })
             #expect(replayed.records.map(\.payload) == (0..<whole).map { payload($0 + 1, size: 60) })
@@ -42,7 +46,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
             // The log continues cleanly after the cut.
             #expect(try await journal.appendDurably(payload(999)) == UInt64(whole + 1))
             journal.close()
-            let (_, again) = try openJournal(dir.path)
+            let (_, again) = try openJournal(dir.path, options: plain)
             #expect(again.records.count == whole + 1)
         }
     }
@@ -56,7 +60,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
             let position = Int.random(in: RecordFormat.segmentHeaderSize..<(RecordFormat.segmentHeaderSize + 40 * Self.recordSize), using: &generator)
             mutateFile(segment) { $0[position] ^= UInt8.random(in: 1...255, using: &generator) }
 
-            let (journal, replayed) = try openJournal(dir.path)
+            let (journal, replayed) = try openJournal(dir.path, options: plain)
             let damagedRecord = (position - RecordFormat.segmentHeaderSize) / Self.recordSize
             #expect(replayed.records.count == damagedRecord)
             #expect(replayed.records.map(\.payload) == (0..<damagedRecord).map { payload($0 + 1, size: 60) })
@@ -70,7 +74,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
 
     @Test func damageBeforeTheLastSegmentRefusesToOpenUnlessRepairIsAsked() async throws {
         let dir = TemporaryDirectory()
-        let options = JournalOptions(segmentByteLimit: 1024)
+        let options = JournalOptions(segmentByteLimit: 1024, preallocateSegments: false)
         try await writeJournal(dir, count: 100, options: options)
         let segments = dir.segments()
         #expect(segments.count > 3)
@@ -95,7 +99,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
 
     @Test func tornSegmentHeaderIsRebuilt() async throws {
         let dir = TemporaryDirectory()
-        let options = JournalOptions(segmentByteLimit: 512)
+        let options = JournalOptions(segmentByteLimit: 512, preallocateSegments: false)
         try await writeJournal(dir, count: 30, options: options)
         let segmentsBefore = dir.segments()
         let last = try #require(segmentsBefore.last)

@@ -169,7 +169,9 @@ import Journal
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("segment-") }.sorted().last)
         let path = dir.path + "/" + segment
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[bytes.count - 3] ^= 0x40
+        // The segment may be preallocated: its records end where its zero-filled tail begins.
+        let end = try #require(bytes.lastIndex { $0 != 0 })
+        bytes[end - 2] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: path))
 
         let store = try openStore(dir)

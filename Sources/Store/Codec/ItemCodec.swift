@@ -1,5 +1,5 @@
-/// Binary encoding of attribute values, items and keys. Map entries are written sorted by name, so equal
-/// values always encode to equal bytes (item sizes and request hashes are stable across processes).
+/// Binary encoding of attribute values, items and keys. Map entries are written in whatever order the
+/// dictionary holds them: sizes do not depend on order, and nothing compares encoded bytes.
 enum ItemCodec {
     private enum Tag: UInt8 {
         case string = 0, integer, decimal, boolTrue, boolFalse, null, list, map, binary
@@ -42,14 +42,9 @@ enum ItemCodec {
 
     private static func writeEntries(_ map: [String: AttributeValue], to writer: inout ByteWriter) {
         writer.varint(map.count)
-        if map.count == 1, let only = map.first {
-            writer.string(only.key)
-            write(only.value, to: &writer)
-            return
-        }
-        for key in map.keys.sorted() {
+        for (key, value) in map {
             writer.string(key)
-            write(map[key]!, to: &writer)
+            write(value, to: &writer)
         }
     }
 

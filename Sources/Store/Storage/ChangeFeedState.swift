@@ -53,6 +53,16 @@ struct ChangeFeedState: Sendable {
     var retainedCount: Int { records.count - head }
     var retained: ArraySlice<ChangeRecord> { records[head...] }
 
+    /// Whether any consumer follows `table` (when none does, a change needs no record, only a sequence number).
+    func isFollowed(_ table: String) -> Bool {
+        !consumers.isEmpty && consumers.values.contains { $0.follows(table) }
+    }
+
+    /// Uses up a sequence number for a change nobody follows.
+    mutating func skip() {
+        nextSequence += 1
+    }
+
     /// Assigns the change its sequence and keeps it if some consumer follows its table.
     mutating func append(_ change: ChangeRecord) -> Bool {
         var change = change

@@ -5,6 +5,8 @@ struct Mutation: Sendable {
     var newItem: Item?
     /// Encoded size of `newItem` (0 for deletes).
     var size: Int
+    /// `newItem` already encoded (by validation), so the record does not encode it twice.
+    var encoded: [UInt8]? = nil
 }
 
 /// A group of mutations that commit together — one put, or a whole transaction — as one journal record,
@@ -73,7 +75,10 @@ enum RecordCodec {
             for mutation in batch.mutations {
                 writer.string(mutation.table)
                 ItemCodec.write(mutation.key, to: &writer)
-                if let item = mutation.newItem {
+                if let encoded = mutation.encoded {
+                    writer.byte(1)
+                    writer.bytes.append(contentsOf: encoded)
+                } else if let item = mutation.newItem {
                     writer.byte(1)
                     ItemCodec.write(item, to: &writer)
                 } else {

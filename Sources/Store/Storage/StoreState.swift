@@ -59,6 +59,10 @@ struct StoreState: Sendable {
                 guard old != nil else { continue }
                 kind = .remove
             }
+            guard feed.isFollowed(mutation.table) else {
+                feed.skip()
+                continue
+            }
             let change = ChangeRecord(sequence: 0, table: mutation.table, key: mutation.key, kind: kind,
                                       oldImage: old?.item, newImage: mutation.newItem, origin: batch.origin,
                                       timestampMillis: batch.timestampMillis, lsn: lsn)

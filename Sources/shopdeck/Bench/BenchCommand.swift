@@ -1,0 +1,67 @@
+import Foundation
+
+/// `shopdeck bench [NAME] [--quick] [--json] [--dir DIR] [--anchors SCRIPT]`.
+struct BenchCommand {
+    let arguments: ParsedArguments
+    let output: any CommandOutput
+
+    func run() async throws -> Int32 {
+        let name = arguments.positionals.first ?? "all"
+        let quick = arguments.flag("--quick")
+        let json = arguments.flag("--json")
+        guard name == "store" || name == "all" else {
+            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store' is")
+        }
+        if name == "all" {
+            output.err("bench all: only the store benchmark exists so far; broker, waf, http and recommender arrive with their issues")
+        }
+        let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.path
+        let directory = base + "/shopdeck-bench-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        var anchors: [String: Double] = [:]
+        if let script = arguments.value("--anchors") {
+            output.err("measuring anchors with \(script)…")
+            anchors = try runAnchorScript(script, seconds: quick ? 2 : 5)
+        }
+        let benchmark = StoreBenchmark(directory: directory, quick: quick)
+        var report = try await benchmark.run { phase in output.err("bench store: \(phase)…") }
+        addRatios(&report, anchors: anchors)
+        let rss = Measure.peakRSSMegabytes()
+        output.out(json ? report.json(rssMegabytes: rss) : report.table(rssMegabytes: rss))
+        return ExitCode.success
+    }
+
+    /// Runs ../shared/bench/store-anchors.py (or another script printing the same JSON) in this run.
+    private func runAnchorScript(_ path: String, seconds: Int) throws -> [String: Double] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path, "--json", "--seconds", "\(seconds)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw RuntimeFailure(description: "anchor script \(path) failed (status \(process.terminationStatus))")
+        }
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    private func addRatios(_ report: inout BenchReport, anchors: [String: Double]) {
+        guard !anchors.isEmpty else { return }
+        report.anchors = anchors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        func result(_ name: String, _ param: String? = nil) -> Double? {
+            report.results.first { $0.name == name && (param == nil || $0.params.contains { "\($0.0)=\($0.1)" == param }) }?.opsPerSecond
+        }
+        if let put = result("put", "writers=64") {
+            if let sqlite = anchors["sqlite_puts_per_s"] { report.ratios.append(("put64_vs_sqlite (target ≥ 30)", put / sqlite)) }
+            if let limit = anchors["fsync_limit_per_s"] { report.ratios.append(("put64_vs_script_fsync_limit (target ≥ 0.5)", put / limit)) }
+            if let own = result("fsync_limit") { report.ratios.append(("put64_vs_fsync_limit (target ≥ 0.5)", put / own)) }
+        }
+        if let decrement = result("conditional_decrement"), let sqlite = anchors["sqlite_hot_decr_per_s"] {
+            report.ratios.append(("hot_decrement_vs_sqlite (target ≥ 30)", decrement / sqlite))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Telemetry
+
+/// One measured figure.
+struct BenchResult: Sendable {
+    var name: String
+    /// Parameters in display order.
+    var params: [(String, String)]
+    var opsPerSecond: Double
+    var p50Microseconds: Double?
+    var p99Microseconds: Double?
+    /// Further named figures (MB/s, seconds, RSS).
+    var extra: [(String, Double)] = []
+
+    init(name: String, params: [(String, String)], opsPerSecond: Double, latency: HistogramSnapshot? = nil, extra: [(String, Double)] = []) {
+        self.name = name
+        self.params = params
+        self.opsPerSecond = opsPerSecond
+        if let latency, latency.count > 0 {
+            p50Microseconds = Double(latency.percentile(0.5))
+            p99Microseconds = Double(latency.percentile(0.99))
+        }
+        self.extra = extra
+    }
+}
+
+/// A benchmark's results, printed as a table or as the JSON of design.md.
+struct BenchReport: Sendable {
+    var bench: String
+    var results: [BenchResult] = []
+    var anchors: [(String, Double)] = []
+    var ratios: [(String, Double)] = []
+    var notes: [String] = []
+
+    func json(rssMegabytes: Double) -> String {
+        func number(_ value: Double) -> String {
+            value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.3f", value)
+        }
+        func param(_ value: String) -> String { Double(value) != nil ? value : JSONText.quoted(value) }
+        let rows = results.map { result -> String in
+            var fields = ["\"name\":\(JSONText.quoted(result.name))",
+                          "\"params\":{" + result.params.map { "\(JSONText.quoted($0.0)):\(param($0.1))" }.joined(separator: ",") + "}",
+                          "\"ops_per_s\":\(number(result.opsPerSecond.rounded()))"]
+            if let p50 = result.p50Microseconds { fields.append("\"p50_us\":\(number(p50))") }
+            if let p99 = result.p99Microseconds { fields.append("\"p99_us\":\(number(p99))") }
+            for (name, value) in result.extra { fields.append("\(JSONText.quoted(name)):\(number(value))") }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        var text = "{\"bench\":\(JSONText.quoted(bench)),\"results\":[\(rows.joined(separator: ","))],\"rss_mb\":\(number((rssMegabytes * 10).rounded() / 10))"
+        if !anchors.isEmpty {
+            text += ",\"anchors\":{" + anchors.map { "\(JSONText.quoted($0.0)):\(number($0.1))" }.joined(separator: ",") + "}"
+            text += ",\"ratios\":{" + ratios.map { "\(JSONText.quoted($0.0)):\(number(($0.1 * 100).rounded() / 100))" }.joined(separator: ",") + "}"
+        }
+        return text + "}"
+    }
+
+    func table(rssMegabytes: Double) -> String {
+        var lines = ["\(bench) benchmark", ""]
+        let header = ["result", "params", "ops/s", "p50 µs", "p99 µs", "other"]
+        var rows = [header]
+        for result in results {
+            rows.append([
+                result.name,
+                result.params.map { "\($0.0)=\($0.1)" }.joined(separator: " "),
+                String(format: "%.0f", result.opsPerSecond),
+                result.p50Microseconds.map { String(format: "%.0f", $0) } ?? "-",
+                result.p99Microseconds.map { String(format: "%.0f", $0) } ?? "-",
+                result.extra.map { "\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " "),
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            lines.append(row.enumerated().map { index, cell in
+                index == 0 || index == 1 || index == 5
+                    ? cell + String(repeating: " ", count: widths[index] - cell.count)
+                    : String(repeating: " ", count: widths[index] - cell.count) + cell
+            }.joined(separator: "  "))
+        }
+        if !anchors.isEmpty {
+            lines += ["", "anchors measured in the same run:"]
+            for (name, value) in anchors { lines.append("  \(name) = \(String(format: "%.0f", value))") }
+            for (name, value) in ratios { lines.append("  \(name) = \(String(format: "%.2f", value))×") }
+        }
+        lines += ["", String(format: "peak RSS %.1f MB", rssMegabytes)]
+        lines += notes
+        return lines.joined(separator: "\n")
+    }
+}

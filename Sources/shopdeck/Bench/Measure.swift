@@ -1,0 +1,87 @@
+import Foundation
+import Telemetry
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thrown by a load operation to end its loop early.
+struct StopLoad: Error {}
+
+/// Load generation and process measurements for the benchmarks.
+enum Measure {
+    /// Runs `workers` concurrent loops of `operation` for `seconds` and reports operations per second and latency.
+    /// `operation` gets the worker's index and its iteration number; it throws `StopLoad` to end its loop early.
+    static func load(workers: Int, seconds: Double,
+                     _ operation: @escaping @Sendable (_ worker: Int, _ iteration: Int) async throws -> Void) async throws -> (Double, HistogramSnapshot) {
+        let histogram = LatencyHistogram()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var iteration = 0
+                    while clock.now < deadline {
+                        let began = clock.now
+                        do { try await operation(worker, iteration) } catch is StopLoad { break }
+                        histogram.record(clock.now - began)
+                        iteration += 1
+                    }
+                    return iteration
+                }
+            }
+            var sum = 0
+            for try await count in group { sum += count }
+            return sum
+        }
+        let elapsed = clock.now - start
+        let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(total) / secondsElapsed, histogram.snapshot())
+    }
+
+    /// The physical limit the durable-put target is measured against: append `batch` copies of the same
+    /// record bytes, fsync, repeat — as ../shared/bench/store-anchors.py does.
+    static func fsyncLimit(directory: String, batch: Int, recordBytes: Int, seconds: Double) throws -> Double {
+        let path = directory + "/fsync-limit.bin"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw RuntimeFailure(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        var chunk = [UInt8](repeating: 0, count: recordBytes * batch)
+        for index in chunk.indices { chunk[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
+        let start = Date()
+        var records = 0
+        while Date().timeIntervalSince(start) < seconds {
+            let written = chunk.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+            guard written == chunk.count, fsync(fd) == 0 else { throw RuntimeFailure(description: "write or fsync failed on \(path)") }
+            records += batch
+        }
+        return Double(records) / Date().timeIntervalSince(start)
+    }
+
+    /// Peak resident set size of this process, in MB.
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Current resident set size of this process, in MB.
+    static func currentRSSMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+
+    /// Total size of the files in a directory.
+    static func directoryBytes(_ path: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.reduce(0) { total, name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            return total + ((attributes?[.size] as? Int) ?? 0)
+        }
+    }
+}

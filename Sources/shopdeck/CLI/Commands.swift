@@ -1,0 +1,59 @@
+/// The command-line interface of design.md: every command and option, whether or not its feature exists yet,
+/// so flags are checked the same way from the start.
+enum Commands {
+    static let version = "0.1.0"
+
+    static let scenarios = ["normal", "flash-sale", "attack", "mixed"]
+    static let benchmarks = ["store", "broker", "waf", "http", "recommender", "all"]
+
+    private static let data = OptionSpec(name: "--data", valueName: "DIR", help: "data directory (created if missing)")
+    private static let listen = OptionSpec(name: "--listen", valueName: "HOST:PORT", help: "HTTP listen address (default 127.0.0.1:8080)")
+    private static let noColor = OptionSpec(name: "--no-color", valueName: nil, help: "draw without colour (also NO_COLOR)")
+    private static let paymentFailure = OptionSpec(name: "--payment-failure-rate", valueName: "R",
+                                                   help: "share of simulated payments that fail, 0-1")
+    private static let trustedProxy = OptionSpec(name: "--trusted-proxy", valueName: "CIDR",
+                                                 help: "honour X-Forwarded-For from this network (repeatable)", repeatable: true)
+    private static let json = OptionSpec(name: "--json", valueName: nil, help: "print JSON instead of a table")
+
+    static let demo = CommandSpec(
+        name: "demo", summary: "Run the shop with the operator console and simulated traffic (data in a fresh temporary directory unless --data).",
+        options: [data, listen, OptionSpec(name: "--scenario", valueName: "NAME", help: "normal, flash-sale, attack or mixed (default mixed)"),
+                  OptionSpec(name: "--seed", valueName: "N", help: "seed for the simulated traffic"), noColor, paymentFailure, trustedProxy])
+    static let run = CommandSpec(
+        name: "run", summary: "Run the shop with the operator console, without simulated traffic (data in ./shopdeck-data unless --data).",
+        options: [data, listen, noColor, paymentFailure, trustedProxy])
+    static let serve = CommandSpec(
+        name: "serve", summary: "Run the shop headless: HTTP API only, logs to stdout (data in ./shopdeck-data unless --data).",
+        options: [data, listen, OptionSpec(name: "--simulate", valueName: "SCENARIO", help: "drive simulated traffic at the server"),
+                  OptionSpec(name: "--log-format", valueName: "text|json", help: "log line format (default text)"), paymentFailure, trustedProxy])
+    static let bench = CommandSpec(
+        name: "bench", summary: "Measure shopdeck against the targets in README.md.",
+        positionals: [PositionalSpec(name: "NAME", help: "which benchmark (default all)", optional: true, choices: benchmarks)],
+        options: [OptionSpec(name: "--quick", valueName: nil, help: "shorter runs and a smaller recovery journal"), json,
+                  OptionSpec(name: "--dir", valueName: "DIR", help: "where benchmark data is written (default: the system temporary directory)"),
+                  OptionSpec(name: "--anchors", valueName: "SCRIPT", help: "run this anchor script (../shared/bench/store-anchors.py) in the same run and print ratios")])
+    static let wafEval = CommandSpec(
+        name: "waf-eval", summary: "Score the web application firewall on a labelled JSON Lines corpus.",
+        positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")], options: [json])
+    static let recEval = CommandSpec(
+        name: "rec-eval", summary: "Evaluate the recommender against popularity on an interaction file.",
+        positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]")], options: [json])
+
+    static let all = [demo, run, serve, bench, wafEval, recEval]
+
+    static var topLevelHelp: String {
+        var lines = [
+            "shopdeck \(version): an online shop's back end in one process, with an operator console.",
+            "",
+            "usage: shopdeck COMMAND [OPTIONS]",
+            "",
+            "commands:",
+        ]
+        for spec in all {
+            let padded = spec.name + String(repeating: " ", count: max(2, 10 - spec.name.count))
+            lines.append("  \(padded)\(spec.summary)")
+        }
+        lines += ["", "shopdeck COMMAND --help shows a command's options; shopdeck --version prints the version."]
+        return lines.joined(separator: "\n")
+    }
+}

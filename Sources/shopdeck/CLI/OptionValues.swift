@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A listen address given as HOST:PORT (IPv6 hosts in brackets: `[::1]:8080`).
+struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    let host: String
+    let port: UInt16
+
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    static func parse(_ text: String) -> ListenAddress? {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = UInt16(portText) else { return nil }
+        guard isIPAddress(String(host)) || host == "localhost" else { return nil }
+        return ListenAddress(host: String(host), port: port)
+    }
+}
+
+/// True for a literal IPv4 or IPv6 address.
+func isIPAddress(_ text: String) -> Bool {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+}
+
+/// True for `ADDRESS/PREFIX` with a prefix length that fits the address family (or a bare address).
+func isCIDR(_ text: String) -> Bool {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count <= 2, isIPAddress(String(parts[0])) else { return false }
+    guard parts.count == 2 else { return true }
+    let limit = parts[0].contains(":") ? 128 : 32
+    guard let length = Int(parts[1]), (0...limit).contains(length) else { return false }
+    return true
+}
+
+extension ParsedArguments {
+    func listenAddress(default fallback: String = "127.0.0.1:8080") throws(UsageError) -> ListenAddress {
+        let text = value("--listen") ?? fallback
+        guard let address = ListenAddress.parse(text) else {
+            throw invalid("--listen", text, "expected HOST:PORT with an IP address (or localhost) and a port 0-65535")
+        }
+        return address
+    }
+
+    func double(_ name: String, in range: ClosedRange<Double>, default fallback: Double) throws(UsageError) -> Double {
+        guard let text = value(name) else { return fallback }
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw invalid(name, text, "expected a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw invalid(name, text, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    func choice(_ name: String, from choices: [String], default fallback: String) throws(UsageError) -> String {
+        guard let text = value(name) else { return fallback }
+        guard choices.contains(text) else { throw invalid(name, text, "choose from \(choices.joined(separator: ", "))") }
+        return text
+    }
+
+    func cidrs(_ name: String) throws(UsageError) -> [String] {
+        let values = all(name)
+        for text in values where !isCIDR(text) {
+            throw invalid(name, text, "expected an IPv4 or IPv6 address or CIDR such as 10.0.0.0/8")
+        }
+        return values
+    }
+}
