@@ -33,6 +33,11 @@ public final class Journal: Sendable {
         var gatherTarget = 0
         /// Monotonic nanoseconds until which the flusher may hold a batch open.
         var gatherDeadline: UInt64 = 0
+        /// When the last flush finished, and the records pending then: the start of the current gather.
+        var flushEndedAt: UInt64 = 0
+        var pendingAtFlushEnd = 0
+        /// Moving average of nanoseconds between records arriving while the flusher gathers.
+        var nanosecondsPerArrival: Double = 0
         var waiters: [Waiter] = []
         var failure: JournalError?
         var closing = false
@@ -294,6 +299,11 @@ extension Journal {
                     return .gather(untilNanoseconds: s.gatherDeadline)
                 }
                 s.gathering = false
+                let arrived = s.pendingRecords - s.pendingAtFlushEnd
+                if arrived > 1, s.flushEndedAt > 0 {
+                    let perArrival = Double(DispatchTime.now().uptimeNanoseconds - s.flushEndedAt) / Double(arrived)
+                    s.nanosecondsPerArrival = s.nanosecondsPerArrival == 0 ? perArrival : 0.8 * s.nanosecondsPerArrival + 0.2 * perArrival
+                }
                 swap(&s.pending, &spare)
                 let batch = Batch(lastLSN: s.nextLSN - 1, records: s.pendingRecords, fd: s.activeFD, offset: s.activeSize,
                                   path: directory + "/" + s.segments[s.segments.count - 1].name)
@@ -348,8 +358,17 @@ extension Journal {
             let finished = DispatchTime.now().uptimeNanoseconds
             s.stats.syncNanoseconds += synced - started
             // Everyone released now plus everyone who queued during the fsync: one batch for all of them.
-            s.gatherTarget = due.count + s.pendingRecords
-            s.gatherDeadline = finished + min(finished - started, 1_000_000)
+            // Writers cycling through the journal: those released now and those who queued during the fsync.
+            let active = due.count + s.pendingRecords
+            let sync = finished - started
+            // If all of them can append within one fsync's time, gather them into one batch. If not, the disk
+            // would sit idle while they do: take half, so the other half appends during the next fsync and
+            // the two halves alternate with the disk always busy.
+            let allArriveWithin = Double(active) * s.nanosecondsPerArrival
+            s.gatherTarget = allArriveWithin <= Double(sync) ? active : (active + 1) / 2
+            s.gatherDeadline = finished + min(sync, 1_000_000)
+            s.flushEndedAt = finished
+            s.pendingAtFlushEnd = s.pendingRecords
             return (due, rotate)
         }
         for waiter in due { waiter.continuation.resume(returning: nil) }
