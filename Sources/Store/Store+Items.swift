@@ -4,13 +4,14 @@ extension Store {
     /// The item with `key` (exactly the key attributes), or nil. Expired items are not returned.
     public func get(_ table: String, key: Item) async throws(StoreError) -> Item? {
         try await perform(.get) { (s, now) throws(StoreError) -> Decision<Item?> in
-            let data = try Self.table(table, in: s)
-            let primaryKey = try data.schema.key(fromKeyAttributes: key)
-            let stored = data.get(primaryKey)
-            guard let stored, stored.isVisible(atEpochSecond: Self.epochSeconds(now)) else {
-                return .answer(nil, observedLSN: max(stored?.lsn ?? 0, data.lastRemovalLSN))
+            try s.withTable(table) { (data) throws(StoreError) -> Decision<Item?> in
+                let primaryKey = try data.schema.key(fromKeyAttributes: key)
+                let stored = data.get(primaryKey)
+                guard let stored, stored.isVisible(atEpochSecond: Self.epochSeconds(now)) else {
+                    return .answer(nil, observedLSN: max(stored?.lsn ?? 0, data.lastRemovalLSN))
+                }
+                return .answer(stored.item, observedLSN: stored.lsn)
             }
-            return .answer(stored.item, observedLSN: stored.lsn)
         }
     }
 
@@ -20,15 +21,16 @@ extension Store {
     public func put(_ table: String, _ item: Item, condition: Condition? = nil) async throws(StoreError) -> Item? {
         let encoded = try Self.validateItem(item, limit: options.maximumItemBytes)
         return try await perform(.put) { (s, now) throws(StoreError) -> Decision<Item?> in
-            let data = try Self.table(table, in: s)
-            let key = try data.schema.key(ofItem: item)
-            let (current, observed) = Self.visibleItem(data, key, now)
-            if let condition, !condition.evaluate(on: current) {
-                return .reject(.conditionalCheckFailed(table: table, key: key, item: current), observedLSN: observed)
+            try s.withTable(table) { (data) throws(StoreError) -> Decision<Item?> in
+                let key = try data.schema.key(ofItem: item)
+                let (current, observed) = Self.visibleItem(data, key, now)
+                if let condition, !condition.evaluate(on: current) {
+                    return .reject(.conditionalCheckFailed(table: table, key: key, item: current), observedLSN: observed)
+                }
+                let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
+                                       mutations: [Mutation(table: table, key: key, newItem: item, size: encoded.count, encoded: encoded)])
+                return .commit(.write(batch), current)
             }
-            let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
-                                   mutations: [Mutation(table: table, key: key, newItem: item, size: encoded.count, encoded: encoded)])
-            return .commit(.write(batch), current)
         }
     }
 
@@ -37,17 +39,18 @@ extension Store {
     public func update(_ table: String, key: Item, _ update: UpdateExpression, condition: Condition? = nil) async throws(StoreError) -> Item {
         let limit = options.maximumItemBytes
         return try await perform(.update) { (s, now) throws(StoreError) -> Decision<Item> in
-            let data = try Self.table(table, in: s)
-            let primaryKey = try data.schema.key(fromKeyAttributes: key)
-            try update.validate(for: data.schema)
-            let (current, observed) = Self.visibleItem(data, primaryKey, now)
-            if let condition, !condition.evaluate(on: current) {
-                return .reject(.conditionalCheckFailed(table: table, key: primaryKey, item: current), observedLSN: observed)
+            try s.withTable(table) { (data) throws(StoreError) -> Decision<Item> in
+                let primaryKey = try data.schema.key(fromKeyAttributes: key)
+                try update.validate(for: data.schema)
+                let (current, observed) = Self.visibleItem(data, primaryKey, now)
+                if let condition, !condition.evaluate(on: current) {
+                    return .reject(.conditionalCheckFailed(table: table, key: primaryKey, item: current), observedLSN: observed)
+                }
+                let updated = try update.apply(to: current, key: key)
+                let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
+                                       mutations: [try Self.writing(updated, table: table, key: primaryKey, limit: limit)])
+                return .commit(.write(batch), updated)
             }
-            let updated = try update.apply(to: current, key: key)
-            let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
-                                   mutations: [try Self.writing(updated, table: table, key: primaryKey, limit: limit)])
-            return .commit(.write(batch), updated)
         }
     }
 
@@ -55,16 +58,17 @@ extension Store {
     @discardableResult
     public func delete(_ table: String, key: Item, condition: Condition? = nil) async throws(StoreError) -> Item? {
         try await perform(.delete) { (s, now) throws(StoreError) -> Decision<Item?> in
-            let data = try Self.table(table, in: s)
-            let primaryKey = try data.schema.key(fromKeyAttributes: key)
-            let (current, observed) = Self.visibleItem(data, primaryKey, now)
-            if let condition, !condition.evaluate(on: current) {
-                return .reject(.conditionalCheckFailed(table: table, key: primaryKey, item: current), observedLSN: observed)
+            try s.withTable(table) { (data) throws(StoreError) -> Decision<Item?> in
+                let primaryKey = try data.schema.key(fromKeyAttributes: key)
+                let (current, observed) = Self.visibleItem(data, primaryKey, now)
+                if let condition, !condition.evaluate(on: current) {
+                    return .reject(.conditionalCheckFailed(table: table, key: primaryKey, item: current), observedLSN: observed)
+                }
+                guard data.get(primaryKey) != nil else { return .answer(nil, observedLSN: observed) }
+                let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
+                                       mutations: [Mutation(table: table, key: primaryKey, newItem: nil, size: 0)])
+                return .commit(.write(batch), current)
             }
-            guard data.get(primaryKey) != nil else { return .answer(nil, observedLSN: observed) }
-            let batch = WriteBatch(timestampMillis: Self.millis(now), origin: .user,
-                                   mutations: [Mutation(table: table, key: primaryKey, newItem: nil, size: 0)])
-            return .commit(.write(batch), current)
         }
     }
 

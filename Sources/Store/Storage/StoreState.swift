@@ -12,6 +12,14 @@ struct StoreState: Sendable {
         feed = ChangeFeedState(capacity: changeFeedCapacity)
     }
 
+    /// Runs `body` on table `name` in place, without copying it, or throws `.tableNotFound`.
+    mutating func withTable<Result>(_ name: String, _ body: (inout TableData) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        var outcome: Swift.Result<Result, StoreError>? = nil
+        tables[name]?.access { data in outcome = Swift.Result { () throws(StoreError) in try body(&data) } }
+        guard let outcome else { throw .tableNotFound(name) }
+        return try outcome.get()
+    }
+
     /// Applies one journal record. The live write path and recovery both come through here, so memory
     /// after recovery is exactly memory before the crash, for every acknowledged record.
     /// Returns true when the change feed gained changes.
@@ -42,20 +50,18 @@ struct StoreState: Sendable {
     private mutating func applyWrite(_ batch: WriteBatch, lsn: UInt64) throws(DecodingError) -> Bool {
         var fed = false
         for mutation in batch.mutations {
-            guard let schema = tables[mutation.table]?.schema else {
+            var outcome: (old: StoredItem?, expiresAt: Int64?)? = nil
+            tables[mutation.table]?.access { outcome = $0.apply(mutation, lsn: lsn) }
+            guard let (old, expiresAt) = outcome else {
                 throw DecodingError(message: "write to unknown table \(mutation.table)")
             }
-            let old: StoredItem?
+            if let expiresAt {
+                expiry.insert(.init(expiresAt: expiresAt, table: mutation.table, key: mutation.key))
+            }
             let kind: ChangeRecord.Kind
-            if let item = mutation.newItem {
-                let stored = StoredItem(item: item, lsn: lsn, expiresAt: StoredItem.expiry(of: item, schema: schema), size: mutation.size)
-                old = tables[mutation.table]!.put(mutation.key, stored)
-                if let expiresAt = stored.expiresAt {
-                    expiry.insert(.init(expiresAt: expiresAt, table: mutation.table, key: mutation.key))
-                }
+            if mutation.newItem != nil {
                 kind = old == nil ? .insert : .modify
             } else {
-                old = tables[mutation.table]!.remove(mutation.key, lsn: lsn)
                 guard old != nil else { continue }
                 kind = .remove
             }

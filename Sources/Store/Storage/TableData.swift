@@ -59,6 +59,20 @@ struct TableData: Sendable {
         return old
     }
 
+    /// Gives `body` the table in place: reached through a dictionary's optional-chaining `modify`
+    /// accessor, it costs one lookup and no copy (a plain read copies the table's references).
+    mutating func access(_ body: (inout TableData) -> Void) {
+        body(&self)
+    }
+
+    /// Applies one mutation at `lsn`: the new item (with its expiry under this table's schema), or a removal.
+    /// Returns the item it replaced or removed, and the new item's expiry.
+    mutating func apply(_ mutation: Mutation, lsn: UInt64) -> (old: StoredItem?, expiresAt: Int64?) {
+        guard let item = mutation.newItem else { return (remove(mutation.key, lsn: lsn), nil) }
+        let expiresAt = StoredItem.expiry(of: item, schema: schema)
+        return (put(mutation.key, StoredItem(item: item, lsn: lsn, expiresAt: expiresAt, size: mutation.size)), expiresAt)
+    }
+
     /// Changes the time-to-live attribute and re-derives every item's expiry from it.
     mutating func setTimeToLive(attribute: String?) {
         schema.timeToLiveAttribute = attribute
