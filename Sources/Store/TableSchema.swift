@@ -33,6 +33,11 @@ public struct TableSchema: Sendable, Hashable {
     /// Names of the key attributes.
     public var keyNames: [String] { [partitionKey.name] + (sortKey.map { [$0.name] } ?? []) }
 
+    /// Whether `name` is a key attribute (without building `keyNames`: this is on every write's path).
+    func isKeyAttribute(_ name: String) -> Bool {
+        name == partitionKey.name || name == sortKey?.name
+    }
+
     /// Checks the names against DynamoDB's rules (3–255 characters of `a-z A-Z 0-9 _ - .`).
     func validate() throws(StoreError) {
         let allowed = name.utf8.allSatisfy { c in
@@ -159,8 +164,8 @@ extension TableSchema {
         let partition = try value(partitionKey)
         var sort: KeyValue? = nil
         if let sortKey { sort = try value(sortKey) }
-        if !allowingOtherAttributes {
-            let extra = attributes.keys.filter { !keyNames.contains($0) }.sorted()
+        if !allowingOtherAttributes, attributes.count != (sortKey == nil ? 1 : 2) {
+            let extra = attributes.keys.filter { !isKeyAttribute($0) }.sorted()
             if !extra.isEmpty {
                 throw .validation("a key for table \"\(name)\" holds only \(keyNames.joined(separator: ", ")); unexpected \(extra.joined(separator: ", "))")
             }

@@ -95,7 +95,7 @@ public struct UpdateExpression: Sendable, Equatable {
                 guard p.elements.count == 1 else { throw .validation("ADD applies to top-level attributes only, not \(p)") }
                 guard case .number = value else { throw .validation("ADD takes a number (sets are not supported), got \(value.typeName)") }
             }
-            if schema.keyNames.contains(path.root) {
+            if schema.isKeyAttribute(path.root) {
                 throw .validation("cannot update attribute \(path.root): it is part of the key")
             }
             if let clash = paths.first(where: { $0.overlaps(path) }) {
