@@ -1,0 +1,130 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import shopdeck
+
+/// Captures what a command writes.
+final class CapturedOutput: CommandOutput {
+    private let lines = Mutex<(out: [String], err: [String])>(([], []))
+
+    func out(_ text: String) { lines.withLock { $0.out.append(text) } }
+    func err(_ text: String) { lines.withLock { $0.err.append(text) } }
+    var stdout: String { lines.withLock { $0.out.joined(separator: "\n") } }
+    var stderr: String { lines.withLock { $0.err.joined(separator: "\n") } }
+}
+
+@Suite struct ArgumentParsingTests {
+    @Test func optionsFlagsAndPositionals() throws {
+        let parsed = try parse(["store", "--quick", "--dir=/tmp/x", "--json"], for: Commands.bench)
+        #expect(parsed.positionals == ["store"])
+        #expect(parsed.flag("--quick") && parsed.flag("--json"))
+        #expect(parsed.value("--dir") == "/tmp/x")
+        let repeated = try parse(["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"], for: Commands.serve)
+        #expect(repeated.all("--trusted-proxy") == ["10.0.0.0/8", "::1"])
+    }
+
+    @Test(arguments: [
+        (["--bogus"], "unknown option --bogus for \"shopdeck serve\""),
+        (["--data"], "--data needs a value (DIR)"),
+        (["--data", "a", "--data", "b"], "--data given more than once"),
+        (["extra"], "unexpected argument \"extra\""),
+    ])
+    func usageErrorsNameTheProblem(arguments: [String], message: String) {
+        #expect(throws: UsageError(message: message, command: "serve")) { try parse(arguments, for: Commands.serve) }
+    }
+
+    @Test func positionalChoicesAndRequiredArguments() {
+        #expect(throws: UsageError(message: "unknown NAME \"nope\" (choose from store, broker, waf, http, recommender, all)", command: "bench")) {
+            try parse(["nope"], for: Commands.bench)
+        }
+        #expect(throws: UsageError(message: "missing argument FILE.jsonl", command: "waf-eval")) { try parse([], for: Commands.wafEval) }
+    }
+
+    @Test func valuesAreChecked() throws {
+        #expect(ListenAddress.parse("127.0.0.1:8080") == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(ListenAddress.parse("[::1]:0") == ListenAddress(host: "::1", port: 0))
+        for bad in ["8080", "127.0.0.1", "127.0.0.1:99999", "example.com:80", ":80", "[::1]80"] {
+            #expect(ListenAddress.parse(bad) == nil, "\(bad)")
+        }
+        #expect(isCIDR("10.0.0.0/8") && isCIDR("192.168.1.7") && isCIDR("2001:db8::/32"))
+        #expect(!isCIDR("10.0.0.0/33") && !isCIDR("2001:db8::/129") && !isCIDR("nope/8") && !isCIDR("10.0.0.0/x"))
+        let rate = try parse(["--payment-failure-rate", "1.5"], for: Commands.run)
+        #expect(throws: UsageError(message: "invalid value \"1.5\" for --payment-failure-rate: expected a number from 0.0 to 1.0", command: "run")) {
+            try ShopOptions.validate(rate)
+        }
+        let format = try parse(["--log-format", "xml"], for: Commands.serve)
+        #expect(throws: UsageError.self) { try ShopOptions.validate(format) }
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for spec in Commands.all {
+            let parsed = try parse(["--help"], for: spec)
+            #expect(parsed.wantsHelp)
+            #expect(spec.helpText.hasPrefix("usage: shopdeck \(spec.name)"))
+            for option in spec.options { #expect(spec.helpText.contains(option.name)) }
+        }
+    }
+}
+
+@Suite struct CommandTests {
+    @Test func topLevelHelpVersionAndErrors() async {
+        let output = CapturedOutput()
+        #expect(await CLI.run(["--version"], output: output) == 0)
+        #expect(output.stdout == "shopdeck \(Commands.version)")
+        #expect(await CLI.run(["--help"], output: output) == 0)
+        #expect(output.stdout.contains("waf-eval"))
+        #expect(await CLI.run([], output: output) == 2)
+        #expect(await CLI.run(["frobnicate"], output: output) == 2)
+        #expect(output.stderr.contains("unknown command \"frobnicate\""))
+        #expect(await CLI.run(["serve", "--listen", "nowhere"], output: output) == 2)
+        #expect(output.stderr.contains("--listen"))
+    }
+
+    @Test func commandsNotBuiltYetFailWithOneLine() async {
+        let output = CapturedOutput()
+        #expect(await CLI.run(["serve"], output: output) == 1)
+        #expect(output.stderr.contains("not built yet"))
+        #expect(await CLI.run(["bench", "http"], output: output) == 1)
+    }
+
+    @Test func demoRunsAFlashSaleAndAReplay() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = CapturedOutput()
+        #expect(await CLI.run(["demo", "--seed", "11", "--data", directory], output: output) == 0)
+        #expect(output.stdout.contains("never oversold"))
+        #expect(output.stdout.contains("Not built yet"))
+        // The data stays where --data put it and reopens.
+        #expect(FileManager.default.fileExists(atPath: directory + "/LOCK"))
+    }
+}
+
+@Suite struct ExecutableTests {
+    static var executable: String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("shopdeck").path
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test func exitStatusesOfTheRealBinary() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.executable))
+        #expect(try run(["--version"]).status == 0)
+        let usage = try run(["demo", "--seed", "nope"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("--seed"))
+        #expect(try run(["rec-eval", "x.csv"]).status == 1)
+    }
+}
