@@ -15,14 +15,14 @@ import Glibc
 /// The owner (a store, a broker) rebuilds its state at `open` from the newest snapshot plus the records
 /// after it, and calls `writeSnapshot` now and then so the log can be compacted.
 public final class Journal: Sendable {
-    private struct Waiter {
+    struct Waiter {
         let lsn: UInt64
         /// Resumed exactly once: by the flush that covers `lsn`, by a failure, or by close — each removes
         /// the waiter from `waiters` under the state lock before resuming it.
         let continuation: UnsafeContinuation<JournalError?, Never>
     }
 
-    private struct State {
+    struct State {
         var pending: [UInt8] = []
         var pendingRecords = 0
         var nextLSN: UInt64
@@ -60,12 +60,12 @@ public final class Journal: Sendable {
     public let directory: String
     /// What recovery found when this journal was opened.
     public let recoveryReport: RecoveryReport
-    private let options: JournalOptions
-    private let state: LockedState<State>
-    private let durable: Atomic<UInt64>
-    private let wakeFlusher = DispatchSemaphore(value: 0)
-    private let flusherExited = DispatchSemaphore(value: 0)
-    private let sparePreparation = DispatchGroup()
+    let options: JournalOptions
+    let state: LockedState<State>
+    let durable: Atomic<UInt64>
+    let wakeFlusher = DispatchSemaphore(value: 0)
+    let flusherExited = DispatchSemaphore(value: 0)
+    let sparePreparation = DispatchGroup()
     private let snapshotSerializer = Mutex<Void>(())
     private let lock: DirectoryLock
 
@@ -259,222 +259,3 @@ public struct FlusherWake: Sendable {
     }
 }
 
-// MARK: - The flusher thread
-
-extension Journal {
-    private struct Batch {
-        var lastLSN: UInt64
-        var records: Int
-        var fd: Int32
-        var offset: Int
-        var path: String
-    }
-
-    private enum FlusherStep {
-        case idle
-        case gather(untilNanoseconds: UInt64)
-        case flush(Batch)
-        case exit
-    }
-
-    /// The flusher's loop. After a flush releases k waiting writers, those writers usually append again
-    /// within microseconds; flushing the first one alone would split them across two fsyncs. So while fewer
-    /// than k records are pending, the flusher holds the batch open — for at most as long as the last fsync
-    /// took (capped at 1 ms). With arrivals spread evenly, a longer batch is worth the wait: throughput
-    /// k / (fsync + wait) grows until all k have arrived. A lone writer (k = 1) never waits.
-    private func runFlusher() {
-        var spare: [UInt8] = []
-        loop: while true {
-            let step: FlusherStep = state.withLock { s in
-                if s.pending.isEmpty {
-                    if s.closing {
-                        finishClosing(&s)
-                        return .exit
-                    }
-                    s.flusherIdle = true
-                    return .idle
-                }
-                if !s.closing, s.pendingRecords < s.gatherTarget, DispatchTime.now().uptimeNanoseconds < s.gatherDeadline {
-                    s.gathering = true
-                    return .gather(untilNanoseconds: s.gatherDeadline)
-                }
-                s.gathering = false
-                let arrived = s.pendingRecords - s.pendingAtFlushEnd
-                if arrived > 1, s.flushEndedAt > 0 {
-                    let perArrival = Double(DispatchTime.now().uptimeNanoseconds - s.flushEndedAt) / Double(arrived)
-                    s.nanosecondsPerArrival = s.nanosecondsPerArrival == 0 ? perArrival : 0.8 * s.nanosecondsPerArrival + 0.2 * perArrival
-                }
-                swap(&s.pending, &spare)
-                let batch = Batch(lastLSN: s.nextLSN - 1, records: s.pendingRecords, fd: s.activeFD, offset: s.activeSize,
-                                  path: directory + "/" + s.segments[s.segments.count - 1].name)
-                s.pendingRecords = 0
-                return .flush(batch)
-            }
-            switch step {
-            case .idle:
-                wakeFlusher.wait()
-            case .gather(let deadline):
-                _ = wakeFlusher.wait(timeout: DispatchTime(uptimeNanoseconds: deadline))
-            case .flush(let batch):
-                flush(batch, bytes: spare)
-                if spare.capacity > 8 << 20 { spare = [] } else { spare.removeAll(keepingCapacity: true) }
-            case .exit:
-                break loop
-            }
-        }
-        flusherExited.signal()
-    }
-
-    private func flush(_ batch: Batch, bytes: [UInt8]) {
-        let started = DispatchTime.now().uptimeNanoseconds
-        do throws(JournalError) {
-            try bytes.withBytes { (raw) throws(JournalError) in
-                try FileSystem.writeAll(batch.fd, raw, at: batch.offset, path: batch.path)
-            }
-            try FileSystem.syncData(batch.fd, path: batch.path)
-        } catch {
-            fail(error)
-            return
-        }
-        let synced = DispatchTime.now().uptimeNanoseconds
-        durable.store(batch.lastLSN, ordering: .releasing)
-        let (due, rotate) = state.withLock { s -> ([Waiter], Bool) in
-            s.activeSize += bytes.count
-            s.stats.fsyncCount += 1
-            s.stats.recordsWritten += batch.records
-            s.stats.bytesWritten += bytes.count
-            s.stats.bytesSinceSnapshot += bytes.count
-            s.stats.largestBatch = max(s.stats.largestBatch, batch.records)
-            var due: [Waiter] = []
-            s.waiters.removeAll { waiter in
-                guard waiter.lsn <= batch.lastLSN else { return false }
-                due.append(waiter)
-                return true
-            }
-            let rotate = s.activeSize >= options.segmentByteLimit || s.rotateRequested
-                || (s.activeCapacity > 0 && s.activeSize >= s.activeCapacity)
-                || (s.activeCapacity == 0 && s.spareReady)
-            s.rotateRequested = false
-            let finished = DispatchTime.now().uptimeNanoseconds
-            s.stats.syncNanoseconds += synced - started
-            // Everyone released now plus everyone who queued during the fsync: one batch for all of them.
-            // Writers cycling through the journal: those released now and those who queued during the fsync.
-            let active = due.count + s.pendingRecords
-            let sync = finished - started
-            // If all of them can append within one fsync's time, gather them into one batch. If not, the disk
-            // would sit idle while they do: take half, so the other half appends during the next fsync and
-            // the two halves alternate with the disk always busy.
-            let allArriveWithin = Double(active) * s.nanosecondsPerArrival
-            s.gatherTarget = allArriveWithin <= Double(sync) ? active : (active + 1) / 2
-            s.gatherDeadline = finished + min(sync, 1_000_000)
-            s.flushEndedAt = finished
-            s.pendingAtFlushEnd = s.pendingRecords
-            return (due, rotate)
-        }
-        for waiter in due { waiter.continuation.resume(returning: nil) }
-        if rotate { rotateSegment(firstLSN: batch.lastLSN + 1) }
-    }
-
-    /// Starts a new segment — the prepared zero-filled spare if there is one, else a file that grows —
-    /// and asks for the next spare, twice the size of this one up to the segment limit. Called by the
-    /// flusher between batches, when everything so far is durable.
-    private func rotateSegment(firstLSN: UInt64) {
-        let spare: Int? = state.withLock { s in
-            guard s.spareReady else { return nil }
-            s.spareReady = false
-            return s.spareBytes
-        }
-        do throws(JournalError) {
-            let recovery = Recovery(directory: directory, options: options)
-            let segment: SegmentInfo
-            if spare != nil {
-                segment = try recovery.promoteSpare(at: sparePath, firstLSN: firstLSN)
-            } else {
-                segment = try recovery.createSegment(firstLSN: firstLSN)
-            }
-            let fd = try FileSystem.openFile(directory + "/" + segment.name, flags: O_WRONLY)
-            let old: Int32 = state.withLock { s in
-                let old = s.activeFD
-                s.activeFD = fd
-                s.activeSize = RecordFormat.segmentHeaderSize
-                s.activeCapacity = spare ?? 0
-                s.segments.append(segment)
-                return old
-            }
-            Glibc.close(old)
-            if options.preallocateSegments {
-                prepareSpare(bytes: min(options.segmentByteLimit, max(Self.minimumSpareBytes, 2 * (spare ?? 0))))
-            }
-        } catch {
-            fail(error)
-        }
-    }
-
-    static let minimumSpareBytes = 1 << 20
-    private var sparePath: String { directory + "/" + Self.spareName }
-    static let spareName = "spare-segment.tmp"
-
-    /// Zero-fills a spare segment on a background thread, unless one is ready or being made.
-    private func prepareSpare(bytes: Int) {
-        guard options.preallocateSegments else { return }
-        let start: Bool = state.withLock { s in
-            guard !s.spareReady, !s.sparePreparing, !s.closing else { return false }
-            s.sparePreparing = true
-            return true
-        }
-        guard start else { return }
-        sparePreparation.enter()
-        let path = sparePath
-        let thread = Thread { [self] in
-            let made = Self.zeroFill(path: path, bytes: bytes) { state.withLock { $0.closing } }
-            state.withLock { s in
-                s.sparePreparing = false
-                s.spareReady = made
-                s.spareBytes = bytes
-            }
-            sparePreparation.leave()
-        }
-        thread.name = "journal-spare"
-        thread.start()
-    }
-
-    /// Writes `bytes` zeros to `path` and syncs; gives up (returning false) on an error or when `stop` says so.
-    private static func zeroFill(path: String, bytes: Int, stop: () -> Bool) -> Bool {
-        guard let fd = try? FileSystem.openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC) else { return false }
-        defer { Glibc.close(fd) }
-        let chunk = [UInt8](repeating: 0, count: min(bytes, 1 << 20))
-        var offset = 0
-        while offset < bytes {
-            if stop() { return false }
-            let count = min(chunk.count, bytes - offset)
-            let ok = (try? chunk.withBytes { (raw) throws(JournalError) in
-                try FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), at: offset, path: path)
-            }) != nil
-            guard ok else { return false }
-            offset += count
-        }
-        return (try? FileSystem.syncFile(fd, path: path)) != nil
-    }
-
-    /// After a failed write or fsync nothing more is accepted: every waiter and later call gets the error.
-    private func fail(_ error: JournalError) {
-        let failure = JournalError.failed(reason: error.description)
-        let due: [Waiter] = state.withLock { s in
-            s.failure = failure
-            s.pending.removeAll()
-            let due = s.waiters
-            s.waiters.removeAll()
-            return due
-        }
-        for waiter in due { waiter.continuation.resume(returning: failure) }
-    }
-
-    private func finishClosing(_ s: inout State) {
-        Glibc.close(s.activeFD)
-        s.closed = true
-        let due = s.waiters
-        s.waiters.removeAll()
-        let failure = s.failure
-        for waiter in due { waiter.continuation.resume(returning: failure ?? .closed) }
-    }
-}

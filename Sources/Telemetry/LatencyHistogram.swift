@@ -78,7 +78,6 @@ public final class LatencyHistogram: Sendable {
     // Safety of sharing: the pointer is written once in init and freed in deinit; every access in between
     // goes through the atomics it points to.
     private nonisolated(unsafe) let buckets: UnsafeMutablePointer<Atomic<UInt64>>
-    private let count = Atomic<UInt64>(0)
     private let sum = Atomic<UInt64>(0)
     private let maximum = Atomic<UInt64>(0)
     private let minimum = Atomic<UInt64>(UInt64.max)
@@ -109,7 +108,6 @@ public final class LatencyHistogram: Sendable {
             if exchanged { break }
             current = original
         }
-        count.wrappingAdd(1, ordering: .releasing)
     }
 
     /// Records one sample given in seconds.
@@ -142,7 +140,6 @@ public final class LatencyHistogram: Sendable {
         let sumValue = resetting ? sum.exchange(0, ordering: .relaxed) : sum.load(ordering: .relaxed)
         let maxValue = resetting ? maximum.exchange(0, ordering: .relaxed) : maximum.load(ordering: .relaxed)
         let minValue = resetting ? minimum.exchange(UInt64.max, ordering: .relaxed) : minimum.load(ordering: .relaxed)
-        if resetting { count.store(0, ordering: .relaxed) }
         return HistogramSnapshot(counts: counts, count: total, sumMicroseconds: sumValue,
                                  maxMicroseconds: total == 0 ? 0 : maxValue, minMicroseconds: total == 0 ? 0 : min(minValue, maxValue))
     }

@@ -48,13 +48,6 @@ enum ItemCodec {
         }
     }
 
-    /// The encoded size of an item: what the 400 KB item limit is measured against.
-    static func size(of item: Item) -> Int {
-        var writer = ByteWriter(capacity: 128)
-        write(item, to: &writer)
-        return writer.bytes.count
-    }
-
     static func readValue(_ reader: inout ByteReader, depth: Int = 0) throws(DecodingError) -> AttributeValue {
         guard depth < 64 else { throw DecodingError(message: "value nested too deeply") }
         guard let tag = Tag(rawValue: try reader.byte()) else { throw DecodingError(message: "unknown value tag at \(reader.position - 1)") }
