@@ -54,24 +54,16 @@ enum PrometheusText {
         return String(value)
     }
 
-    static func escapeLabelValue(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Label values escape backslash, double quote and newline; help text only backslash and newline.
+    static func escapeLabelValue(_ text: String) -> String { escape(text, quotes: true) }
+    static func escapeHelp(_ text: String) -> String { escape(text, quotes: false) }
 
-    static func escapeHelp(_ text: String) -> String {
+    private static func escape(_ text: String, quotes: Bool) -> String {
         var out = ""
         for c in text {
             switch c {
             case "\\": out += "\\\\"
+            case "\"" where quotes: out += "\\\""
             case "\n": out += "\\n"
             default: out.append(c)
             }

@@ -37,6 +37,20 @@ struct ByteWriter {
     mutating func fixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
+
+    /// A presence byte, then the string if present.
+    mutating func optionalString(_ value: String?) {
+        byte(value == nil ? 0 : 1)
+        if let value { string(value) }
+    }
+
+    /// A presence byte, then the set's strings in sorted order if present.
+    mutating func optionalStringSet(_ value: Set<String>?) {
+        byte(value == nil ? 0 : 1)
+        guard let value else { return }
+        varint(value.count)
+        for element in value.sorted() { string(element) }
+    }
 }
 
 /// Why stored bytes could not be decoded (only possible if the format changed or a bug wrote them).
@@ -103,5 +117,17 @@ struct ByteReader {
     mutating func fixed64() throws(DecodingError) -> UInt64 {
         let raw = try rawBytes(8)
         return raw.loadUnaligned(as: UInt64.self).littleEndian
+    }
+
+    mutating func optionalString() throws(DecodingError) -> String? {
+        try byte() == 1 ? try string() : nil
+    }
+
+    mutating func optionalStringSet() throws(DecodingError) -> Set<String>? {
+        guard try byte() == 1 else { return nil }
+        let count = try count()
+        var set = Set<String>()
+        for _ in 0..<count { set.insert(try string()) }
+        return set
     }
 }

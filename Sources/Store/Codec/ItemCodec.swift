@@ -127,8 +127,7 @@ enum ItemCodec {
             writer.string(sortKey.name)
             writer.string(sortKey.type.rawValue)
         }
-        writer.byte(schema.timeToLiveAttribute == nil ? 0 : 1)
-        if let ttl = schema.timeToLiveAttribute { writer.string(ttl) }
+        writer.optionalString(schema.timeToLiveAttribute)
     }
 
     static func readSchema(_ reader: inout ByteReader) throws(DecodingError) -> TableSchema {
@@ -140,8 +139,6 @@ enum ItemCodec {
         let partition = KeyAttribute(try reader.string(), try keyType(try reader.string()))
         var sort: KeyAttribute? = nil
         if try reader.byte() == 1 { sort = KeyAttribute(try reader.string(), try keyType(try reader.string())) }
-        var ttl: String? = nil
-        if try reader.byte() == 1 { ttl = try reader.string() }
-        return TableSchema(name: name, partitionKey: partition, sortKey: sort, timeToLiveAttribute: ttl)
+        return TableSchema(name: name, partitionKey: partition, sortKey: sort, timeToLiveAttribute: try reader.optionalString())
     }
 }

@@ -43,13 +43,7 @@ enum SnapshotCodec {
             let consumer = state.feed.consumers[name]!
             writer.string(name)
             writer.varint(consumer.acknowledged)
-            if let tables = consumer.tables {
-                writer.byte(1)
-                writer.varint(tables.count)
-                for table in tables.sorted() { writer.string(table) }
-            } else {
-                writer.byte(0)
-            }
+            writer.optionalStringSet(consumer.tables)
         }
         writer.varint(state.feed.retainedCount)
         for change in state.feed.retained {
@@ -102,14 +96,7 @@ enum SnapshotCodec {
         for _ in 0..<consumerCount {
             let name = try reader.string()
             let acknowledged = try reader.varint()
-            var tables: Set<String>? = nil
-            if try reader.byte() == 1 {
-                let count = try reader.count()
-                var set = Set<String>()
-                for _ in 0..<count { set.insert(try reader.string()) }
-                tables = set
-            }
-            state.feed.consumers[name] = .init(tables: tables, acknowledged: acknowledged)
+            state.feed.consumers[name] = .init(tables: try reader.optionalStringSet(), acknowledged: acknowledged)
         }
         let changeCount = try reader.count()
         for _ in 0..<changeCount {

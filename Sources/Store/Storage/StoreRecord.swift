@@ -51,8 +51,7 @@ enum RecordCodec {
         case let .setTimeToLive(table, attribute):
             writer.byte(Tag.setTimeToLive.rawValue)
             writer.string(table)
-            writer.byte(attribute == nil ? 0 : 1)
-            if let attribute { writer.string(attribute) }
+            writer.optionalString(attribute)
         case .write(let batch):
             writer.byte(Tag.write.rawValue)
             writer.signed(batch.timestampMillis)
@@ -88,13 +87,7 @@ enum RecordCodec {
         case let .registerConsumer(name, tables):
             writer.byte(Tag.registerConsumer.rawValue)
             writer.string(name)
-            if let tables {
-                writer.byte(1)
-                writer.varint(tables.count)
-                for table in tables.sorted() { writer.string(table) }
-            } else {
-                writer.byte(0)
-            }
+            writer.optionalStringSet(tables)
         case .unregisterConsumer(let name):
             writer.byte(Tag.unregisterConsumer.rawValue)
             writer.string(name)
@@ -117,7 +110,7 @@ enum RecordCodec {
             record = .deleteTable(try reader.string())
         case .setTimeToLive:
             let table = try reader.string()
-            record = .setTimeToLive(table: table, attribute: try reader.byte() == 1 ? try reader.string() : nil)
+            record = .setTimeToLive(table: table, attribute: try reader.optionalString())
         case .write:
             let timestamp = try reader.signed()
             let origin: ChangeRecord.Origin = try reader.byte() == 0 ? .user : .timeToLive
@@ -143,14 +136,7 @@ enum RecordCodec {
                                        acknowledge: acknowledge))
         case .registerConsumer:
             let name = try reader.string()
-            var tables: Set<String>? = nil
-            if try reader.byte() == 1 {
-                let count = try reader.count()
-                var set = Set<String>()
-                for _ in 0..<count { set.insert(try reader.string()) }
-                tables = set
-            }
-            record = .registerConsumer(name: name, tables: tables)
+            record = .registerConsumer(name: name, tables: try reader.optionalStringSet())
         case .unregisterConsumer:
             record = .unregisterConsumer(try reader.string())
         case .acknowledge:
