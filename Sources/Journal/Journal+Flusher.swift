@@ -22,11 +22,8 @@ extension Journal {
         case exit
     }
 
-    /// The flusher's loop. After a flush releases k waiting writers, those writers usually append again
-    /// within microseconds; flushing the first one alone would split them across two fsyncs. So while fewer
-    /// than k records are pending, the flusher holds the batch open — for at most as long as the last fsync
-    /// took (capped at 1 ms). With arrivals spread evenly, a longer batch is worth the wait: throughput
-    /// k / (fsync + wait) grows until all k have arrived. A lone writer (k = 1) never waits.
+    /// The flusher's loop: wait for records, hold the batch open while `BatchPlanner` says more are worth
+    /// waiting for, then write, sync, and wake the writers the sync covered.
     func runFlusher() {
         var spare: [UInt8] = []
         loop: while true {
@@ -39,16 +36,13 @@ extension Journal {
                     s.flusherIdle = true
                     return .idle
                 }
-                if !s.closing, s.pendingRecords < s.gatherTarget, DispatchTime.now().uptimeNanoseconds < s.gatherDeadline {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if !s.closing, s.pendingRecords < s.planner.target, now < s.planner.deadline {
                     s.gathering = true
-                    return .gather(untilNanoseconds: s.gatherDeadline)
+                    return .gather(untilNanoseconds: s.planner.deadline)
                 }
                 s.gathering = false
-                let arrived = s.pendingRecords - s.pendingAtFlushEnd
-                if arrived > 1, s.flushEndedAt > 0 {
-                    let perArrival = Double(DispatchTime.now().uptimeNanoseconds - s.flushEndedAt) / Double(arrived)
-                    s.nanosecondsPerArrival = s.nanosecondsPerArrival == 0 ? perArrival : 0.8 * s.nanosecondsPerArrival + 0.2 * perArrival
-                }
+                s.planner.noteBatchTaken(pendingRecords: s.pendingRecords, now: now)
                 swap(&s.pending, &spare)
                 let batch = Batch(lastLSN: s.nextLSN - 1, records: s.pendingRecords, fd: s.activeFD, offset: s.activeSize,
                                   path: directory + "/" + s.segments[s.segments.count - 1].name)
@@ -102,18 +96,7 @@ extension Journal {
             s.rotateRequested = false
             let finished = DispatchTime.now().uptimeNanoseconds
             s.stats.syncNanoseconds += synced - started
-            // Everyone released now plus everyone who queued during the fsync: one batch for all of them.
-            // Writers cycling through the journal: those released now and those who queued during the fsync.
-            let active = due.count + s.pendingRecords
-            let sync = finished - started
-            // If all of them can append within one fsync's time, gather them into one batch. If not, the disk
-            // would sit idle while they do: take half, so the other half appends during the next fsync and
-            // the two halves alternate with the disk always busy.
-            let allArriveWithin = Double(active) * s.nanosecondsPerArrival
-            s.gatherTarget = allArriveWithin <= Double(sync) ? active : (active + 1) / 2
-            s.gatherDeadline = finished + min(sync, 1_000_000)
-            s.flushEndedAt = finished
-            s.pendingAtFlushEnd = s.pendingRecords
+            s.planner.plan(released: due.count, pending: s.pendingRecords, sync: finished - started, now: finished)
             return (due, rotate)
         }
         for waiter in due { waiter.continuation.resume(returning: nil) }

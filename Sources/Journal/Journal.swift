@@ -29,15 +29,8 @@ public final class Journal: Sendable {
         var flusherIdle = false
         /// The flusher is holding a batch open for writers it just released (see `runFlusher`).
         var gathering = false
-        /// How many writers the last flush released: most will append again at once.
-        var gatherTarget = 0
-        /// Monotonic nanoseconds until which the flusher may hold a batch open.
-        var gatherDeadline: UInt64 = 0
-        /// When the last flush finished, and the records pending then: the start of the current gather.
-        var flushEndedAt: UInt64 = 0
-        var pendingAtFlushEnd = 0
-        /// Moving average of nanoseconds between records arriving while the flusher gathers.
-        var nanosecondsPerArrival: Double = 0
+        /// How many records to gather, and until when (see `BatchPlanner`).
+        var planner = BatchPlanner()
         var waiters: [Waiter] = []
         var failure: JournalError?
         var closing = false
@@ -124,12 +117,13 @@ public final class Journal: Sendable {
             s.nextLSN += 1
             RecordFormat.appendRecord(lsn: lsn, payload: payload, to: &s.pending)
             s.pendingRecords += 1
+            s.planner.noteAppend(pendingRecords: s.pendingRecords) { DispatchTime.now().uptimeNanoseconds }
             s.stats.lastLSN = lsn
             var wake = false
             if s.flusherIdle {
                 s.flusherIdle = false
                 wake = true
-            } else if s.gathering, s.pendingRecords >= s.gatherTarget {
+            } else if s.gathering, s.pendingRecords >= s.planner.target {
                 s.gathering = false
                 wake = true
             }

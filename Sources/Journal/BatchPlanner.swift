@@ -1,0 +1,53 @@
+/// Decides how long the flusher holds a batch open after an fsync, from what it has seen of the writers.
+///
+/// After a flush releases k writers they append again within microseconds; flushing the first alone would
+/// split them across fsyncs. With A writers cycling through the journal (those just released plus those
+/// who queued during the fsync), a fixed latency L before the first of them appends, a time c between
+/// appends and an fsync taking F, there are two good plans:
+/// - one batch of all A: A / (F + L + A·c) records per second, the disk idle while they append;
+/// - two alternating halves: (A/2) / max(F, L + c·A/2), one half appending while the other syncs.
+/// The planner picks the better for the latest estimates of L and c. A lone writer never waits.
+struct BatchPlanner: Sendable {
+    /// Records to wait for before flushing.
+    private(set) var target = 0
+    /// Monotonic nanoseconds after which the flusher stops waiting for them.
+    private(set) var deadline: UInt64 = 0
+
+    private var flushEndedAt: UInt64 = 0
+    private var pendingAtFlushEnd = 0
+    private var firstArrivalAt: UInt64 = 0
+    /// Moving averages, in nanoseconds, of the latency to the first append and of the gap between appends.
+    private(set) var latency: Double = 0
+    private(set) var gap: Double = 0
+
+    /// Called on every append with the pending count after it.
+    mutating func noteAppend(pendingRecords: Int, now: () -> UInt64) {
+        if pendingRecords == pendingAtFlushEnd + 1, firstArrivalAt <= flushEndedAt {
+            firstArrivalAt = now()
+        }
+    }
+
+    /// Called when the flusher takes the pending records as a batch.
+    mutating func noteBatchTaken(pendingRecords: Int, now: UInt64) {
+        let arrived = pendingRecords - pendingAtFlushEnd
+        guard arrived >= 2, flushEndedAt > 0, firstArrivalAt > flushEndedAt, now > firstArrivalAt else { return }
+        let observedLatency = Double(firstArrivalAt - flushEndedAt)
+        let observedGap = Double(now - firstArrivalAt) / Double(arrived - 1)
+        latency = latency == 0 ? observedLatency : 0.8 * latency + 0.2 * observedLatency
+        gap = gap == 0 ? observedGap : 0.8 * gap + 0.2 * observedGap
+    }
+
+    /// Plans the next batch when a flush of `sync` nanoseconds has just released `released` writers and
+    /// `pending` records are already waiting.
+    mutating func plan(released: Int, pending: Int, sync: UInt64, now: UInt64) {
+        let active = released + pending
+        let f = Double(sync)
+        let whole = Double(active) / (f + latency + Double(active) * gap)
+        let half = Double(active) / 2 / max(f, latency + gap * Double(active) / 2)
+        target = gap == 0 || whole >= half ? active : (active + 1) / 2
+        // Never hold a batch longer than the fsync it follows took (and at most 1 ms).
+        deadline = now + min(sync, 1_000_000)
+        flushEndedAt = now
+        pendingAtFlushEnd = pending
+    }
+}
