@@ -1,0 +1,54 @@
+import Testing
+@testable import Journal
+
+@Suite struct BatchPlannerTests {
+    /// Feeds the planner one observed gather: after a flush ending at `start`, the first append comes
+    /// `latency` ns later and the rest every `gap` ns, `count` in all.
+    func observe(_ planner: inout BatchPlanner, start: UInt64, latency: UInt64, gap: UInt64, count: Int) -> UInt64 {
+        var now = start + latency
+        for pending in 1...count {
+            planner.noteAppend(pendingRecords: pending) { now }
+            if pending < count { now += gap }
+        }
+        planner.noteBatchTaken(pendingRecords: count, now: now)
+        return now
+    }
+
+    @Test func withoutEstimatesItWaitsForEveryone() {
+        var planner = BatchPlanner()
+        planner.plan(released: 64, pending: 0, sync: 200_000, now: 1_000)
+        #expect(planner.target == 64)
+        #expect(planner.deadline == 201_000)
+    }
+
+    @Test func manySlowWritersAreSplitIntoTwoAlternatingHalves() {
+        var planner = BatchPlanner()
+        planner.plan(released: 64, pending: 0, sync: 200_000, now: 1_000)
+        let end = observe(&planner, start: 1_000, latency: 50_000, gap: 4_000, count: 64)
+        #expect(abs(planner.latency - 50_000) < 1 && abs(planner.gap - 4_000) < 1)
+        // One batch: 64 / (200 + 50 + 256) µs ≈ 126k/s; halves: 32 / max(200, 178) µs = 160k/s.
+        planner.plan(released: 64, pending: 0, sync: 200_000, now: end + 200_000)
+        #expect(planner.target == 32)
+    }
+
+    @Test func fewWritersAreGatheredIntoOneBatch() {
+        var planner = BatchPlanner()
+        planner.plan(released: 8, pending: 0, sync: 200_000, now: 1_000)
+        let end = observe(&planner, start: 1_000, latency: 50_000, gap: 4_000, count: 8)
+        // One batch: 8 / (200 + 50 + 32) µs ≈ 28k/s; halves: 4 / 200 µs = 20k/s.
+        planner.plan(released: 8, pending: 0, sync: 200_000, now: end + 200_000)
+        #expect(planner.target == 8)
+    }
+
+    @Test func aLoneWriterNeverWaits() {
+        var planner = BatchPlanner()
+        planner.plan(released: 1, pending: 0, sync: 200_000, now: 0)
+        #expect(planner.target == 1)
+    }
+
+    @Test func theWaitIsCappedAtOneMillisecond() {
+        var planner = BatchPlanner()
+        planner.plan(released: 4, pending: 0, sync: 5_000_000, now: 10)
+        #expect(planner.deadline == 1_000_010)
+    }
+}
