@@ -26,7 +26,7 @@ public final class Store: Sendable {
     let clock: any WallClock
     let options: StoreOptions
     let metrics: StoreMetrics
-    let changeSignal = ChangeSignal()
+    let changeSignal = WakeSignal()
     let maintenanceTask = Mutex<Task<Void, Never>?>(nil)
     let snapshotInProgress = Atomic<Bool>(false)
     private let isClosed = Atomic<Bool>(false)

@@ -1,10 +1,10 @@
 import Foundation
 import Synchronization
-import Telemetry
 
-/// Wakes tasks waiting for new changes in the feed (long polling), without losing a wake-up that
-/// happens between "nothing there" and "start waiting": waiters name the generation they saw.
-final class ChangeSignal: Sendable {
+/// Wakes tasks waiting for something new (long polling: a change in a feed, a message in a queue),
+/// without losing a wake-up that happens between "nothing there" and "start waiting": waiters name the
+/// generation they saw, and a wait after the generation moved returns at once.
+public final class WakeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -14,10 +14,13 @@ final class ChangeSignal: Sendable {
 
     private let state = Mutex(State())
 
-    /// The current generation; pass it to `wait` after checking for work.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    public init() {}
 
-    func notifyAll() {
+    /// The current generation; read it before checking for work, pass it to `wait` after finding none.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Moves the generation on and wakes every waiter.
+    public func notifyAll() {
         let waiters = state.withLock { s in
             s.generation += 1
             defer { s.waiters.removeAll() }
@@ -26,13 +29,14 @@ final class ChangeSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    func closeAll() {
+    /// Wakes every waiter and makes later waits return at once (for shutdown).
+    public func closeAll() {
         state.withLock { $0.closed = true }
         notifyAll()
     }
 
     /// Returns when the generation moves past `seen`, when `deadline` passes on `clock`, or on cancellation.
-    func wait(after seen: UInt64, until deadline: Date, clock: any WallClock) async {
+    public func wait(after seen: UInt64, until deadline: Date, clock: any WallClock) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForGeneration(after: seen) }
             group.addTask { try? await clock.sleep(until: deadline) }
