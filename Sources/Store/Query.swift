@@ -1,3 +1,4 @@
+import Journal
 import Foundation
 
 /// A condition on the sort key in a query, as DynamoDB's key condition expressions allow.

@@ -1,3 +1,5 @@
+import Journal
+
 /// Binary encoding of attribute values, items and keys. Map entries are written in whatever order the
 /// dictionary holds them: sizes do not depend on order, and nothing compares encoded bytes.
 enum ItemCodec {

@@ -1,3 +1,5 @@
+import Journal
+
 /// One change to an item inside a write record: the new item, or nil for a delete.
 struct Mutation: Sendable {
     var table: String

@@ -1,3 +1,5 @@
+import Journal
+
 /// Everything the store holds in memory. A value: copying it is how snapshots and exports get a
 /// consistent view while writes go on.
 struct StoreState: Sendable {
