@@ -13,7 +13,8 @@ let package = Package(
         .target(name: "Telemetry"),
         .target(name: "Journal", dependencies: ["Hashing"]),
         .target(name: "Store", dependencies: ["Journal", "Telemetry", "Hashing"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store"]),
+        .target(name: "Broker", dependencies: ["Journal", "Telemetry", "Hashing"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -23,6 +24,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "crash-writer"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,14 +12,7 @@ import Telemetry
 /// hot item can take many conditional decrements per fsync and still never oversell.
 public final class Store: Sendable {
     /// What came of a request, decided under the state lock.
-    enum Decision<Result: Sendable>: Sendable {
-        /// Write `record`, then answer `result`.
-        case commit(StoreRecord, Result)
-        /// Answer `result` once the journal is durable through `observedLSN` (the data it was computed from).
-        case answer(Result, observedLSN: UInt64)
-        /// Refuse with `error` once the journal is durable through `observedLSN`.
-        case reject(StoreError, observedLSN: UInt64)
-    }
+    typealias Decision<Result: Sendable> = JournalDecision<StoreRecord, Result, StoreError>
 
     let journal: Journal
     let state: LockedState<StoreState>
@@ -94,50 +87,32 @@ public final class Store: Sendable {
 
     // MARK: - The one path every request takes
 
-    /// Decides under the lock, commits if asked, and answers only once what the answer rests on is durable.
+    /// Runs a request through the journal's decide → commit → wait-for-durability cycle, counting the outcome.
     func perform<Result: Sendable>(
         _ operation: StoreMetrics.Operation,
         _ decide: (inout StoreState, _ now: Date) throws(StoreError) -> Decision<Result>
     ) async throws(StoreError) -> Result {
         guard !isClosed.load(ordering: .acquiring) else { throw .closed }
         let now = clock.now()
-        let outcome: (decision: Decision<Result>, lsn: UInt64, fed: Bool, wake: FlusherWake?)
         do throws(StoreError) {
-            outcome = try state.withLock { (s) throws(StoreError) in
-                let decision = try decide(&s, now)
-                guard case .commit(let record, _) = decision else { return (decision, 0, false, nil) }
-                let appended: (UInt64, FlusherWake)
-                do throws(JournalError) {
-                    appended = try RecordCodec.encode(record).withBytes { (raw) throws(JournalError) in try journal.appendDeferringWake(raw) }
-                } catch {
-                    throw Self.mapJournal(error)
-                }
-                do {
-                    let fed = try s.apply(record, lsn: appended.0)
-                    return (decision, appended.0, fed, appended.1)
-                } catch {
-                    // Requests are validated against this same state under this same lock before they are
-                    // committed, so a record that does not apply is a bug, not bad input.
-                    preconditionFailure("validated record failed to apply: \(error)")
-                }
-            }
+            let (result, fed) = try await journal.perform(
+                on: state,
+                decide: { (s) throws(StoreError) in try decide(&s, now) },
+                encode: RecordCodec.encode,
+                apply: { s, record, lsn in
+                    do {
+                        return try s.apply(record, lsn: lsn)
+                    } catch {
+                        // Requests are validated against this same state under this same lock before they are
+                        // committed, so a record that does not apply is a bug, not bad input.
+                        preconditionFailure("validated record failed to apply: \(error)")
+                    }
+                },
+                journalError: Self.mapJournal)
+            if fed { changeSignal.notifyAll() }
+            metrics.record(operation, .ok)
+            return result
         } catch {
-            metrics.record(operation, .invalid)
-            throw error
-        }
-        outcome.wake?.signal()
-        switch outcome.decision {
-        case .commit(_, let result):
-            try await waitDurable(outcome.lsn)
-            if outcome.fed { changeSignal.notifyAll() }
-            metrics.record(operation, .ok)
-            return result
-        case .answer(let result, let observed):
-            try await waitDurable(observed)
-            metrics.record(operation, .ok)
-            return result
-        case .reject(let error, let observed):
-            try await waitDurable(observed)
             metrics.record(operation, Self.isConditionFailure(error) ? .conditionFailed : .invalid)
             throw error
         }
