@@ -201,6 +201,21 @@ public final class Journal: Sendable {
         }
     }
 
+    /// `writeSnapshot` on a thread of its own, for callers on the cooperative thread pool: serialising a
+    /// large state takes a while and must not hold up other tasks.
+    public func writeSnapshotInBackground(
+        at lsn: UInt64, body: @escaping @Sendable (inout SnapshotWriter) throws(JournalError) -> Void
+    ) async throws(JournalError) {
+        let outcome: Result<Void, JournalError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result { () throws(JournalError) in try self.writeSnapshot(at: lsn, body: body) })
+            }
+            thread.name = "journal-snapshot"
+            thread.start()
+        }
+        try outcome.get()
+    }
+
     /// Deletes snapshots older than `name` and every closed segment whose records all precede `lsn`.
     private func compact(after lsn: UInt64, keeping name: String) throws(JournalError) {
         let (obsolete, wake) = state.withLock { s -> ([SegmentInfo], Bool) in

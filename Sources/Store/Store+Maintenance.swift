@@ -62,29 +62,19 @@ extension Store {
         let (copy, lsn) = state.withLock { s in (s, s.appliedLSN) }
         guard lsn > 0 else { return false }
         try await waitDurable(lsn)
-        let journal = self.journal
-        // Serialising a large store takes a while; do it off the cooperative thread pool.
-        let outcome: Result<Void, JournalError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Result { () throws(JournalError) in
-                    try journal.writeSnapshot(at: lsn) { writer throws(JournalError) in try SnapshotCodec.write(copy, to: &writer) }
-                })
-            }
-            thread.name = "store-snapshot"
-            thread.start()
+        do throws(JournalError) {
+            try await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try SnapshotCodec.write(copy, to: &writer) }
+        } catch {
+            throw Self.mapJournal(error)
         }
-        do throws(JournalError) { try outcome.get() } catch { throw Self.mapJournal(error) }
         return true
     }
 
     func startMaintenance(every interval: Double) {
-        let clock = self.clock
-        let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
-                do { try await clock.sleep(seconds: interval) } catch { return }
-                guard let self else { return }
-                _ = try? await self.runMaintenance()
-            }
+        let task = repeatEvery(interval, clock: clock) { [weak self] in
+            guard let self else { return false }
+            _ = try? await self.runMaintenance()
+            return true
         }
         maintenanceTask.withLock { $0 = task }
     }
