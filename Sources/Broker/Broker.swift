@@ -62,6 +62,15 @@ public final class Broker: Sendable {
 
     /// Stops background work, snapshots if the journal has grown, closes the journal and ends long polls.
     public func close() async {
+        await close(snapshotting: true)
+    }
+
+    /// Closes without the final snapshot, so recovery replays the journal (for tests of recovery).
+    public func closeWithoutSnapshotForTests() async {
+        await close(snapshotting: false)
+    }
+
+    private func close(snapshotting: Bool) async {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let task = maintenanceTask.withLock { task in
             defer { task = nil }
@@ -69,7 +78,7 @@ public final class Broker: Sendable {
         }
         task?.cancel()
         await task?.value
-        if journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
+        if snapshotting, journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
         journal.close()
         for signal in signals.withLock({ Array($0.values) }) { signal.closeAll() }
     }

@@ -95,6 +95,13 @@ package struct ByteReader {
         return Int(value)
     }
 
+    /// A non-negative integer that is a value, not a count of following items (so it may exceed the bytes left).
+    package mutating func integer() throws(DecodingError) -> Int {
+        let value = try varint()
+        guard value <= UInt64(Int.max) else { throw DecodingError(message: "integer out of range at \(position)") }
+        return Int(value)
+    }
+
     package mutating func signed() throws(DecodingError) -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))

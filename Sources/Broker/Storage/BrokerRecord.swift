@@ -121,7 +121,7 @@ enum BrokerCodec {
             let at = try r.signed()
             let count = try r.count()
             var delivered: [Delivery] = []
-            for _ in 0..<count { delivered.append(Delivery(id: try r.string(), receiveCount: try r.count(), visibleAtMillis: try r.signed())) }
+            for _ in 0..<count { delivered.append(Delivery(id: try r.string(), receiveCount: try r.integer(), visibleAtMillis: try r.signed())) }
             let moved = try readStrings(&r)
             let deadLetterQueue = try r.optionalString()
             record = .receive(queue: queue, atMillis: at, delivered: delivered, moved: moved, deadLetterQueue: deadLetterQueue,
@@ -178,10 +178,10 @@ enum BrokerCodec {
         c.visibilityTimeout = Double(bitPattern: try r.fixed64())
         c.messageRetention = Double(bitPattern: try r.fixed64())
         c.delay = Double(bitPattern: try r.fixed64())
-        c.maximumMessageBytes = try r.count()
+        c.maximumMessageBytes = try r.integer()
         c.receiveWaitTime = Double(bitPattern: try r.fixed64())
         let deadLetterQueue = try r.optionalString()
-        let maxReceives = try r.count()
+        let maxReceives = try r.integer()
         if let deadLetterQueue { c.redrivePolicy = RedrivePolicy(deadLetterQueue: deadLetterQueue, maxReceiveCount: maxReceives) }
         c.contentBasedDeduplication = try r.byte() == 1
         return c
@@ -234,7 +234,7 @@ enum BrokerCodec {
 
     static func readIncoming(_ r: inout ByteReader) throws(DecodingError) -> IncomingMessage {
         IncomingMessage(id: try r.string(), body: try r.string(), attributes: try readAttributes(&r), sentAtMillis: try r.signed(),
-                        visibleAtMillis: try r.signed(), receiveCount: try r.count(), groupID: try r.optionalString(),
+                        visibleAtMillis: try r.signed(), receiveCount: try r.integer(), groupID: try r.optionalString(),
                         deduplicationID: try r.optionalString(), sourceQueue: try r.optionalString())
     }
 

@@ -59,7 +59,7 @@ enum BrokerSnapshot {
         for _ in 0..<queueCount {
             var queue = QueueState(configuration: try BrokerCodec.readConfiguration(&r))
             let nextSequence = try r.varint()
-            let totals = (sent: try r.count(), received: try r.count(), deleted: try r.count())
+            let totals = (sent: try r.integer(), received: try r.integer(), deleted: try r.integer())
             let deduplicationCount = try r.count()
             var entries: [(String, DeduplicationEntry)] = []
             for _ in 0..<deduplicationCount {
@@ -71,7 +71,7 @@ enum BrokerSnapshot {
                 let id = try r.string(), body = try r.string()
                 let attributes = try BrokerCodec.readAttributes(&r)
                 let sentAt = try r.signed(), visibleAt = try r.signed()
-                let receiveCount = try r.count()
+                let receiveCount = try r.integer()
                 guard let phase = MessagePhase(rawValue: try r.byte()) else { throw DecodingError(message: "unknown message phase") }
                 let groupID = try r.optionalString()
                 let sequence = try r.varint()
