@@ -1,0 +1,82 @@
+import Foundation
+import Synchronization
+import Testing
+import Telemetry
+@testable import Broker
+
+/// Yields until `condition` holds; fails after many rounds instead of hanging.
+func eventually(_ what: String, _ condition: () throws -> Bool) async rethrows {
+    for _ in 0..<200_000 {
+        if try condition() { return }
+        await Task.yield()
+    }
+    Issue.record("timed out waiting for \(what)")
+}
+
+final class HandlerProbe: Sendable {
+    struct State {
+        var running = 0
+        var mostRunning = 0
+        var bodies: [String] = []
+        var calls = 0
+    }
+
+    let state = Mutex(State())
+}
+
+@Suite struct WorkerPoolTests {
+    @Test func handlersRunWithBoundedConcurrencyAndSuccessesAreDeleted() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let broker = try openBroker(dir, clock: clock)
+        try await broker.createQueue(QueueConfiguration(name: "checkout"))
+        for i in 0..<50 { try await broker.send("checkout", message("order-\(i)")) }
+        let probe = HandlerProbe()
+        let pool = QueueWorkerPool(broker: broker, queue: "checkout", concurrency: 4) { message in
+            probe.state.withLock { s in
+                s.running += 1
+                s.mostRunning = max(s.mostRunning, s.running)
+                s.bodies.append(message.body)
+            }
+            await Task.yield()
+            probe.state.withLock { $0.running -= 1 }
+        }
+        pool.start()
+        try await eventually("50 handled") { pool.stats.succeeded == 50 }
+        try await eventually("all deleted") { try broker.stats("checkout").inFlight == 0 && broker.stats("checkout").visible == 0 }
+        await pool.stop()
+        let seen = probe.state.withLock { $0 }
+        #expect(Set(seen.bodies).count == 50)
+        #expect(seen.mostRunning <= 4 && seen.mostRunning >= 1)
+        #expect(try broker.stats("checkout").deletedTotal == 50)
+        await broker.close()
+    }
+
+    @Test func failuresComeBackAfterTheVisibilityTimeoutAndEndInTheDeadLetterQueue() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let broker = try openBroker(dir, clock: clock)
+        try await broker.createQueue(QueueConfiguration(name: "dlq"))
+        var config = QueueConfiguration(name: "jobs")
+        config.visibilityTimeout = 30
+        config.redrivePolicy = RedrivePolicy(deadLetterQueue: "dlq", maxReceiveCount: 2)
+        try await broker.createQueue(config)
+        try await broker.send("jobs", message("always fails"))
+        struct Boom: Error {}
+        let probe = HandlerProbe()
+        let pool = QueueWorkerPool(broker: broker, queue: "jobs", concurrency: 2, waitSeconds: 1) { _ in
+            probe.state.withLock { $0.calls += 1 }
+            throw Boom()
+        }
+        pool.start()
+        try await eventually("first failure") { pool.stats.failed == 1 }
+        clock.advance(by: 30)
+        try await eventually("second failure") { pool.stats.failed == 2 }
+        clock.advance(by: 30)
+        try await eventually("moved to the dead-letter queue") { try broker.stats("dlq").visible == 1 }
+        await pool.stop()
+        #expect(probe.state.withLock { $0.calls } == 2)
+        #expect(pool.stats.succeeded == 0)
+        await broker.close()
+    }
+}
