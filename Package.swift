@@ -18,13 +18,15 @@ let package = Package(
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
-        .executableTarget(name: "crash-writer", dependencies: ["Store"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker"], path: "Tests/CrashWriter"),
+        // Runs and kills that child for the crash tests of several modules.
+        .target(name: "CrashHarness", dependencies: ["crash-writer"], path: "Tests/CrashHarness"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "crash-writer"]),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,14 +1,16 @@
-// A child process for the store's crash tests: writes to a store as fast as it can and reports each
-// acknowledged write on stdout, so the test can SIGKILL it at any moment and check what recovery shows.
+// A child process for the crash tests: writes to a store or a broker as fast as it can and reports each
+// acknowledged operation on stdout, so the test can SIGKILL it at any moment and check what recovery shows.
 //
-//   crash-writer DIR
+//   crash-writer store DIR
+//   crash-writer broker DIR
 //
-// Lines written (each with one write(2), so a line is never torn):
+// Store lines (each written with one write(2), so a line is never torn):
 //   ready                 the store is open
 //   P <key>               put of <key> in "items" acknowledged (payload = CrashWorkload.payload(key))
 //   d <key>               about to delete <key> (so the test knows it may be gone without a "D")
 //   D <key>               delete of <key> acknowledged
 //   T <order>             purchase acknowledged: stock decremented, orders/<order> and mirrors/<order> written
+import Broker
 import Foundation
 import Store
 
@@ -21,7 +23,14 @@ func say(_ line: String) {
     _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress!, $0.count) }
 }
 
-let directory = CommandLine.arguments[1]
+let mode = CommandLine.arguments[1]
+let directory = CommandLine.arguments[2]
+let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+if mode == "broker" {
+    try await brokerWorkload(directory: directory, run: run)
+    exit(0)
+}
+
 var options = StoreOptions()
 // Small segments and frequent snapshots, so kills also land in rotation, snapshot and compaction.
 options.journal.segmentByteLimit = 64 * 1024
@@ -33,7 +42,6 @@ try await store.ensureTable(TableSchema(name: "orders", partitionKey: KeyAttribu
 try await store.ensureTable(TableSchema(name: "mirrors", partitionKey: KeyAttribute("order", .string)))
 try await store.ensureTable(TableSchema(name: "stock", partitionKey: KeyAttribute("sku", .string)))
 _ = try? await store.put("stock", ["sku": "hot", "count": .number(3000)], condition: .notExists("sku"))
-let run = try SecureRandomRun.id()
 say("ready")
 
 await withTaskGroup(of: Void.self) { group in
@@ -81,12 +89,5 @@ await withTaskGroup(of: Void.self) { group in
                 }
             }
         }
-    }
-}
-
-/// A short random prefix so keys from different rounds never collide.
-enum SecureRandomRun {
-    static func id() throws -> String {
-        String(UInt32.random(in: 0...UInt32.max), radix: 36)
     }
 }

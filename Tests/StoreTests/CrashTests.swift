@@ -2,17 +2,13 @@ import Foundation
 import Testing
 import Telemetry
 @testable import Store
+import CrashHarness
 import Journal
 
 /// Kills a writer process with SIGKILL at random moments and checks that recovery shows every
 /// acknowledged write and nothing half-written. `SHOPDECK_CRASH_ROUNDS` sets the number of rounds
 /// (default 20; a longer opt-in run uses more).
 @Suite(.serialized) struct CrashTests {
-    static var writerPath: String {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("crash-writer").path
-    }
-
     struct Acknowledged {
         var puts: Set<String> = []
         var deletes: Set<String> = []
@@ -33,50 +29,6 @@ import Journal
             default: break
             }
         }
-    }
-
-    /// Runs the writer until it has acknowledged `killAfter` lines, then kills it; returns every line it wrote.
-    func runAndKill(directory: String, killAfter: Int) throws -> [Substring] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.writerPath)
-        process.arguments = [directory]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // A safety net, not synchronisation: a writer that stops talking for a minute is killed and the test fails.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        defer { watchdog.cancel() }
-        let reader = pipe.fileHandleForReading
-        var text = ""
-        var lines = 0
-        var ready = false
-        while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            let piece = String(decoding: chunk, as: UTF8.self)
-            text += piece
-            if !ready, text.contains("ready\n") { ready = true }
-            lines += piece.filter { $0 == "\n" }.count
-            if ready, lines > killAfter {
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-        }
-        // Whatever reached the pipe before the kill was acknowledged before it.
-        while true {
-            let rest = reader.availableData
-            if rest.isEmpty { break }
-            text += String(decoding: rest, as: UTF8.self)
-        }
-        process.waitUntilExit()
-        #expect(ready, "the writer never became ready")
-        #expect(lines > killAfter, "the writer stopped before acknowledging \(killAfter) writes")
-        // A partial last line can only be an unterminated write of a line never fully sent; drop it.
-        var all = text.split(separator: "\n", omittingEmptySubsequences: true)
-        if !text.hasSuffix("\n"), !all.isEmpty { all.removeLast() }
-        return all
     }
 
     func verify(_ dir: TemporaryDirectory, _ acknowledged: Acknowledged) async throws -> RecoverySummary {
@@ -138,15 +90,18 @@ import Journal
     }
 
     @Test func killedWriterLosesNoAcknowledgedWriteAndLeavesNothingHalfWritten() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.writerPath), "crash-writer not built at \(Self.writerPath)")
-        let rounds = Int(ProcessInfo.processInfo.environment["SHOPDECK_CRASH_ROUNDS"] ?? "") ?? 20
+        #expect(FileManager.default.isExecutableFile(atPath: ChildWriter.path), "crash-writer not built at \(ChildWriter.path)")
+        let rounds = ChildWriter.rounds
         let dir = TemporaryDirectory()
         var acknowledged = Acknowledged()
         var generator = SystemRandomNumberGenerator()
         for round in 0..<rounds {
             // Sometimes kill before the first acknowledgement, usually somewhere in the middle of a burst.
             let killAfter = round % 5 == 0 ? 0 : Int.random(in: 1...3000, using: &generator)
-            for line in try runAndKill(directory: dir.path, killAfter: killAfter) { acknowledged.take(line) }
+            let outcome = try ChildWriter.runAndKill(["store", dir.path], killAfter: killAfter)
+            #expect(outcome.becameReady, "the writer never became ready")
+            #expect(outcome.linesAtKill > killAfter, "the writer stopped before acknowledging \(killAfter) writes")
+            for line in outcome.lines { acknowledged.take(line) }
             let summary = try await verify(dir, acknowledged)
             #expect(summary.orders >= acknowledged.orders.count)
         }
