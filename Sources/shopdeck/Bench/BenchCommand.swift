@@ -9,11 +9,11 @@ struct BenchCommand {
         let name = arguments.positionals.first ?? "all"
         let quick = arguments.flag("--quick")
         let json = arguments.flag("--json")
-        guard name == "store" || name == "all" else {
-            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store' is")
+        guard ["store", "broker", "all"].contains(name) else {
+            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store' and 'shopdeck bench broker' are")
         }
         if name == "all" {
-            output.err("bench all: only the store benchmark exists so far; broker, waf, http and recommender arrive with their issues")
+            output.err("bench all: the store and broker benchmarks exist so far; waf, http and recommender arrive with their issues")
         }
         let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/shopdeck-bench-\(UUID().uuidString.prefix(8))"
@@ -24,11 +24,17 @@ struct BenchCommand {
             output.err("measuring anchors with \(script)…")
             anchors = try runAnchorScript(script, seconds: quick ? 2 : 5)
         }
-        let benchmark = StoreBenchmark(directory: directory, quick: quick)
-        var report = try await benchmark.run { phase in output.err("bench store: \(phase)…") }
-        addRatios(&report, anchors: anchors)
+        var reports: [BenchReport] = []
+        if name == "store" || name == "all" {
+            var report = try await StoreBenchmark(directory: directory + "/store", quick: quick).run { phase in output.err("bench store: \(phase)…") }
+            addRatios(&report, anchors: anchors)
+            reports.append(report)
+        }
+        if name == "broker" || name == "all" {
+            reports.append(try await BrokerBenchmark(directory: directory + "/broker", quick: quick).run { phase in output.err("bench broker: \(phase)…") })
+        }
         let rss = Measure.peakRSSMegabytes()
-        output.out(json ? report.json(rssMegabytes: rss) : report.table(rssMegabytes: rss))
+        for report in reports { output.out(json ? report.json(rssMegabytes: rss) : report.table(rssMegabytes: rss)) }
         return ExitCode.success
     }
 
