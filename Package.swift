@@ -14,7 +14,8 @@ let package = Package(
         .target(name: "Journal", dependencies: ["Hashing"]),
         .target(name: "Store", dependencies: ["Journal", "Telemetry", "Hashing"]),
         .target(name: "Broker", dependencies: ["Journal", "Telemetry", "Hashing"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker"]),
+        .target(name: "Workflow", dependencies: ["Journal", "Telemetry"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -27,6 +28,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
     ],
     swiftLanguageModes: [.v6]
