@@ -28,7 +28,8 @@ public struct SystemClock: WallClock {
     public func sleep(until deadline: Date) async throws {
         let interval = deadline.timeIntervalSinceNow
         if interval > 0 {
-            try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+            // Far-off deadlines are capped (about 292 years) rather than overflowing.
+            try await Task.sleep(nanoseconds: UInt64(min(interval, 9e9) * 1_000_000_000))
         } else {
             try Task.checkCancellation()
         }

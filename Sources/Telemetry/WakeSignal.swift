@@ -45,6 +45,11 @@ public final class WakeSignal: Sendable {
         }
     }
 
+    /// Returns when the generation moves past `seen`, or on cancellation.
+    public func wait(after seen: UInt64) async {
+        await waitForGeneration(after: seen)
+    }
+
     private func waitForGeneration(after seen: UInt64) async {
         let id = state.withLock { s in
             s.nextID += 1

@@ -1,0 +1,255 @@
+import Foundation
+import Journal
+import Synchronization
+import Telemetry
+
+/// Runs sagas (Step Functions in the original design): steps in order, each retried by its policy; when a
+/// step fails for good, the completed steps are compensated in reverse order, each exactly once. Every
+/// transition is journaled before its effect is acknowledged, so after a crash runs resume where they
+/// were: a completed step never runs again, an interrupted one is retried (as the error `Interrupted`) or
+/// compensated according to its policy.
+public final class SagaEngine: Sendable {
+    typealias Decision<Result: Sendable> = JournalDecision<SagaRecord, Result, WorkflowError>
+
+    /// The error name a step interrupted by a crash is retried or caught under.
+    public static let interruptedError = "Interrupted"
+
+    let journal: Journal
+    let state: LockedState<SagaState>
+    let clock: any WallClock
+    private let random: @Sendable () -> Double
+    private let definitions = Mutex<[String: SagaDefinition]>([:])
+    private let executions = Mutex<[String: Task<Void, Never>]>([:])
+    private let finished = WakeSignal()
+    private let isClosed = Atomic<Bool>(false)
+
+    /// Opens the engine's journal in `directory`. Register the sagas, then call `resumeInterrupted()`.
+    public init(directory: String, clock: any WallClock = SystemClock(), options: JournalOptions = JournalOptions(),
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) throws(WorkflowError) {
+        self.clock = clock
+        self.random = random
+        var recovered = SagaState()
+        do throws(JournalError) {
+            journal = try Journal(directory: directory, options: options,
+                                  restoreSnapshot: { recovered = try SagaCodec.readSnapshot($0) },
+                                  replay: { lsn, payload in recovered.apply(try SagaCodec.decode(payload), lsn: lsn) })
+        } catch {
+            throw .journal(error)
+        }
+        recovered.appliedLSN = max(recovered.appliedLSN, journal.recoveryReport.lastLSN)
+        state = LockedState(recovered)
+    }
+
+    /// Makes a saga startable (and resumable) by name.
+    public func register(_ definition: SagaDefinition) throws(WorkflowError) {
+        try definition.validate()
+        definitions.withLock { $0[definition.name] = definition }
+    }
+
+    func record(_ record: SagaRecord) async throws(WorkflowError) {
+        guard !isClosed.load(ordering: .acquiring) else { throw .closed }
+        _ = try await journal.perform(on: state, decide: { (_) throws(WorkflowError) -> Decision<Void> in .commit(record, ()) },
+                                      encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
+                                      journalError: { $0 == .closed ? .closed : .journal($0) })
+    }
+
+    var nowMillis: Int64 { Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    // MARK: Runs
+
+    /// Starts a run and returns its id once the start is durable; the steps run in the background.
+    /// `failAt` names a step that will fail on purpose (for demos and tests).
+    public func start(_ saga: String, input: [String: String] = [:], failAt: String? = nil, runID: String? = nil) async throws(WorkflowError) -> String {
+        guard let definition = definitions.withLock({ $0[saga] }) else { throw .sagaNotFound(saga) }
+        if let failAt, !definition.steps.contains(where: { $0.name == failAt }) {
+            throw .validation("saga \"\(saga)\" has no step \"\(failAt)\" to fail at (steps: \(definition.steps.map(\.name).joined(separator: ", ")))")
+        }
+        let id = runID ?? UUID().uuidString.lowercased()
+        guard state.withLock({ $0.runs[id] }) == nil else { throw .validation("run id \(id) is already used") }
+        try await record(.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis))
+        launch(id, definition)
+        return id
+    }
+
+    /// Restarts the execution of every run a crash or shutdown left running or compensating.
+    @discardableResult
+    public func resumeInterrupted() -> [String] {
+        let open = state.withLock { s in s.order.compactMap { s.runs[$0] }.filter { !$0.state.isTerminal } }
+        var resumed: [String] = []
+        for run in open {
+            guard let definition = definitions.withLock({ $0[run.saga] }) else { continue }
+            launch(run.runID, definition)
+            resumed.append(run.runID)
+        }
+        return resumed
+    }
+
+    /// Restarts a failed run from where it failed: the failed step again (fresh attempts), or the
+    /// compensation that failed.
+    public func redrive(_ runID: String) async throws(WorkflowError) {
+        guard let run = self.run(runID) else { throw .runNotFound(runID) }
+        guard run.state == .failed else { throw .invalidRunState(runID: runID, state: run.state.rawValue, wanted: "failed") }
+        guard let definition = definitions.withLock({ $0[run.saga] }) else { throw .sagaNotFound(run.saga) }
+        try await record(.redriven(runID: runID, atMillis: nowMillis))
+        launch(runID, definition)
+    }
+
+    /// A run with its steps and history.
+    public func run(_ runID: String) -> SagaRun? {
+        state.withLock { $0.runs[runID] }
+    }
+
+    /// Runs, newest first, optionally of one saga and in one state.
+    public func runs(saga: String? = nil, state wanted: RunState? = nil, limit: Int = 100) -> [SagaRun] {
+        state.withLock { s in
+            var result: [SagaRun] = []
+            for id in s.order.reversed() {
+                guard result.count < limit else { break }
+                if let run = s.runs[id], saga == nil || run.saga == saga, wanted == nil || run.state == wanted { result.append(run) }
+            }
+            return result
+        }
+    }
+
+    /// Waits until the run has finished (succeeded, compensated or failed) and returns it.
+    public func waitForRun(_ runID: String) async throws(WorkflowError) -> SagaRun {
+        while true {
+            let generation = finished.generation
+            guard let run = run(runID) else { throw .runNotFound(runID) }
+            if run.state.isTerminal, executions.withLock({ $0[runID] == nil }) { return run }
+            await finished.wait(after: generation)
+        }
+    }
+
+    /// Stops running executions where they are (they resume after the next open) and closes the journal.
+    public func close() async {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let running = executions.withLock { Array($0.values) }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+        if journal.stats.bytesSinceSnapshot > 256 << 10 {
+            let (copy, lsn) = state.withLock { ($0, $0.appliedLSN) }
+            try? await journal.waitUntilDurable(lsn)
+            try? await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in
+                var w = ByteWriter()
+                SagaCodec.writeSnapshot(copy, to: &w)
+                try writer.write(w.bytes)
+            }
+        }
+        journal.close()
+        finished.closeAll()
+    }
+
+    // MARK: Execution
+
+    private func launch(_ runID: String, _ definition: SagaDefinition) {
+        executions.withLock { tasks in
+            guard tasks[runID] == nil else { return }
+            tasks[runID] = Task { [self] in
+                await execute(runID, definition)
+                executions.withLock { $0[runID] = nil }
+                finished.notifyAll()
+            }
+        }
+    }
+
+    /// Drives one run until it finishes or the engine closes. Each pass looks at the journaled state and
+    /// takes the next transition, so a resumed run continues exactly where the journal says it was.
+    private func execute(_ runID: String, _ definition: SagaDefinition) async {
+        while !Task.isCancelled, let run = run(runID) {
+            do throws(WorkflowError) {
+                switch run.state {
+                case .running: try await advance(run, definition)
+                case .compensating: try await compensateNext(run, definition)
+                case .succeeded, .failed, .compensated: return
+                }
+            } catch {
+                // The journal failed or closed: stop here; the run resumes from the journal next time.
+                return
+            }
+        }
+    }
+
+    private func advance(_ run: SagaRun, _ definition: SagaDefinition) async throws(WorkflowError) {
+        guard let index = run.steps.firstIndex(where: { $0.state != .succeeded }) else {
+            try await record(.finished(runID: run.runID, state: .succeeded, detail: nil, atMillis: nowMillis))
+            return
+        }
+        let step = definition.steps[index]
+        var attempt = run.steps[index].attempts + 1
+        if run.steps[index].state == .running {
+            // The last attempt was entered but never finished: the process stopped during it.
+            attempt = run.steps[index].attempts
+            try await handleFailure(run, definition, index: index, attempt: attempt, name: Self.interruptedError,
+                                    text: "\(Self.interruptedError): the process stopped during attempt \(attempt)")
+            return
+        }
+        try await record(.entered(runID: run.runID, step: index, attempt: attempt, atMillis: nowMillis))
+        let context = StepContext(runID: run.runID, step: step.name, attempt: attempt, input: run.input)
+        do {
+            if run.failAt == step.name { throw InjectedFault(step: step.name) }
+            try await step.action(context)
+        } catch {
+            if Task.isCancelled { return }
+            let name = error is InjectedFault ? "InjectedFault" : errorName(error)
+            try await handleFailure(run, definition, index: index, attempt: attempt, name: name, text: "\(error)")
+            return
+        }
+        try await record(.succeeded(runID: run.runID, step: index, atMillis: nowMillis))
+    }
+
+    /// Retries the step if its policy allows another attempt, else applies its catch rule.
+    private func handleFailure(_ run: SagaRun, _ definition: SagaDefinition, index: Int, attempt: Int, name: String, text: String) async throws(WorkflowError) {
+        let step = definition.steps[index]
+        if let policy = step.retry.first(where: { $0.matches(name) }), attempt < policy.maxAttempts {
+            let delay = policy.delay(beforeAttempt: attempt + 1, random: random)
+            let now = nowMillis
+            try await record(.attemptFailed(runID: run.runID, step: index, attempt: attempt, error: text,
+                                            retryAtMillis: now + Int64(delay * 1000), atMillis: now))
+            do { try await clock.sleep(seconds: delay) } catch { return }
+            return
+        }
+        try await record(.attemptFailed(runID: run.runID, step: index, attempt: attempt, error: text, retryAtMillis: nil, atMillis: nowMillis))
+        let action = step.catchRules.first(where: { $0.matches(name) })?.action ?? .compensate
+        switch action {
+        case .fail:
+            try await record(.finished(runID: run.runID, state: .failed, detail: "step \(step.name) failed: \(text)", atMillis: nowMillis))
+        case .compensate:
+            try await record(.compensationStarted(runID: run.runID, reason: "step \(step.name) failed: \(text)", atMillis: nowMillis))
+        }
+    }
+
+    private func compensateNext(_ run: SagaRun, _ definition: SagaDefinition) async throws(WorkflowError) {
+        // Undo in reverse order: the last step that completed (or whose undo was interrupted) and is not undone yet.
+        guard let index = run.steps.lastIndex(where: { $0.state == .succeeded || $0.state == .compensating }) else {
+            try await record(.finished(runID: run.runID, state: .compensated, detail: nil, atMillis: nowMillis))
+            return
+        }
+        let step = definition.steps[index]
+        guard let compensation = step.compensation else {
+            try await record(.compensated(runID: run.runID, step: index, detail: "nothing to undo", atMillis: nowMillis))
+            return
+        }
+        let attempt = run.steps[index].compensationAttempts + 1
+        try await record(.compensationEntered(runID: run.runID, step: index, attempt: attempt, atMillis: nowMillis))
+        do {
+            try await compensation(StepContext(runID: run.runID, step: step.name, attempt: attempt, input: run.input))
+        } catch {
+            if Task.isCancelled { return }
+            let policy = definition.compensationRetry
+            if attempt < policy.maxAttempts {
+                let delay = policy.delay(beforeAttempt: attempt + 1, random: random)
+                let now = nowMillis
+                try await record(.compensationFailed(runID: run.runID, step: index, attempt: attempt, error: "\(error)",
+                                                     retryAtMillis: now + Int64(delay * 1000), atMillis: now))
+                do { try await clock.sleep(seconds: delay) } catch { return }
+            } else {
+                try await record(.compensationFailed(runID: run.runID, step: index, attempt: attempt, error: "\(error)", retryAtMillis: nil, atMillis: nowMillis))
+                try await record(.finished(runID: run.runID, state: .failed,
+                                           detail: "compensation of \(step.name) failed: \(error)", atMillis: nowMillis))
+            }
+            return
+        }
+        try await record(.compensated(runID: run.runID, step: index, detail: nil, atMillis: nowMillis))
+    }
+}

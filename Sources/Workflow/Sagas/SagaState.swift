@@ -1,0 +1,114 @@
+import Foundation
+import Journal
+
+/// What the saga engine journals: every transition of every run, each before its effect is acknowledged.
+enum SagaRecord: Sendable {
+    case started(runID: String, saga: String, steps: [String], input: [String: String], failAt: String?, atMillis: Int64)
+    case entered(runID: String, step: Int, attempt: Int, atMillis: Int64)
+    case attemptFailed(runID: String, step: Int, attempt: Int, error: String, retryAtMillis: Int64?, atMillis: Int64)
+    case succeeded(runID: String, step: Int, atMillis: Int64)
+    case compensationStarted(runID: String, reason: String, atMillis: Int64)
+    case compensationEntered(runID: String, step: Int, attempt: Int, atMillis: Int64)
+    case compensationFailed(runID: String, step: Int, attempt: Int, error: String, retryAtMillis: Int64?, atMillis: Int64)
+    case compensated(runID: String, step: Int, detail: String?, atMillis: Int64)
+    case finished(runID: String, state: RunState, detail: String?, atMillis: Int64)
+    case redriven(runID: String, atMillis: Int64)
+
+    var runID: String {
+        switch self {
+        case .started(let id, _, _, _, _, _), .entered(let id, _, _, _), .attemptFailed(let id, _, _, _, _, _), .succeeded(let id, _, _),
+             .compensationStarted(let id, _, _), .compensationEntered(let id, _, _, _), .compensationFailed(let id, _, _, _, _, _),
+             .compensated(let id, _, _, _), .finished(let id, _, _, _), .redriven(let id, _):
+            id
+        }
+    }
+}
+
+/// Every run the engine knows, rebuilt from its journal. Finished runs beyond `retainedRuns` are forgotten,
+/// oldest first.
+struct SagaState: Sendable {
+    static let retainedRuns = 10_000
+
+    var runs: [String: SagaRun] = [:]
+    var order: [String] = []
+    var appliedLSN: UInt64 = 0
+
+    mutating func apply(_ record: SagaRecord, lsn: UInt64) {
+        appliedLSN = lsn
+        if case let .started(id, saga, steps, input, failAt, at) = record {
+            runs[id] = SagaRun(runID: id, saga: saga, state: .running,
+                               steps: steps.map { StepStatus(name: $0, state: .pending, attempts: 0, compensationAttempts: 0, error: nil) },
+                               history: [RunEvent(at: Self.date(at), type: "runStarted", step: nil, detail: failAt.map { "failure injected at \($0)" })],
+                               input: input, failAt: failAt, startedAt: Self.date(at), endedAt: nil)
+            order.append(id)
+            return
+        }
+        guard var run = runs[record.runID] else { return }
+        func name(_ step: Int) -> String? { step < run.steps.count ? run.steps[step].name : nil }
+        switch record {
+        case .started:
+            break
+        case let .entered(_, step, attempt, at):
+            run.steps[step].state = .running
+            run.steps[step].attempts = attempt
+            run.history.append(RunEvent(at: Self.date(at), type: "stepEntered", step: name(step), detail: "attempt \(attempt)"))
+        case let .attemptFailed(_, step, attempt, error, retryAt, at):
+            run.steps[step].state = .failed
+            run.steps[step].error = error
+            let retry = retryAt.map { " — retrying at \(Self.iso(Self.date($0)))" } ?? ""
+            run.history.append(RunEvent(at: Self.date(at), type: "attemptFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
+        case let .succeeded(_, step, at):
+            run.steps[step].state = .succeeded
+            run.steps[step].error = nil
+            run.history.append(RunEvent(at: Self.date(at), type: "stepSucceeded", step: name(step), detail: nil))
+        case let .compensationStarted(_, reason, at):
+            run.state = .compensating
+            run.history.append(RunEvent(at: Self.date(at), type: "compensationStarted", step: nil, detail: reason))
+        case let .compensationEntered(_, step, attempt, at):
+            run.steps[step].state = .compensating
+            run.steps[step].compensationAttempts = attempt
+            run.history.append(RunEvent(at: Self.date(at), type: "compensationEntered", step: name(step), detail: "attempt \(attempt)"))
+        case let .compensationFailed(_, step, attempt, error, retryAt, at):
+            run.steps[step].error = error
+            let retry = retryAt.map { " — retrying at \(Self.iso(Self.date($0)))" } ?? ""
+            run.history.append(RunEvent(at: Self.date(at), type: "compensationFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
+        case let .compensated(_, step, detail, at):
+            run.steps[step].state = .compensated
+            run.history.append(RunEvent(at: Self.date(at), type: "stepCompensated", step: name(step), detail: detail))
+        case let .finished(_, state, detail, at):
+            run.failedWhileCompensating = state == .failed && run.state == .compensating
+            run.state = state
+            run.endedAt = Self.date(at)
+            let type = state == .succeeded ? "runSucceeded" : state == .compensated ? "runCompensated" : "runFailed"
+            run.history.append(RunEvent(at: Self.date(at), type: type, step: nil, detail: detail))
+        case let .redriven(_, at):
+            run.state = run.failedWhileCompensating ? .compensating : .running
+            run.endedAt = nil
+            for index in run.steps.indices where run.steps[index].state == .failed {
+                run.steps[index].state = .pending
+                run.steps[index].attempts = 0
+            }
+            for index in run.steps.indices where run.steps[index].state == .compensating {
+                run.steps[index].state = .succeeded
+                run.steps[index].compensationAttempts = 0
+            }
+            run.history.append(RunEvent(at: Self.date(at), type: "runRedriven", step: nil, detail: nil))
+        }
+        runs[run.runID] = run
+        if case .finished = record { forgetOldRuns() }
+    }
+
+    private mutating func forgetOldRuns() {
+        guard order.count > Self.retainedRuns else { return }
+        var index = 0
+        while order.count - index > Self.retainedRuns, index < order.count {
+            let id = order[index]
+            if runs[id]?.state.isTerminal ?? true { runs[id] = nil }
+            index += 1
+        }
+        order = order.filter { runs[$0] != nil }
+    }
+
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
