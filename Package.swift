@@ -19,7 +19,7 @@ let package = Package(
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
-        .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker", "Workflow"], path: "Tests/CrashWriter"),
         // Runs and kills that child for the crash tests of several modules.
         .target(name: "CrashHarness", dependencies: ["crash-writer"], path: "Tests/CrashHarness"),
 
@@ -28,7 +28,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -64,6 +64,23 @@ public enum ChildWriter {
         return Outcome(lines: all, becameReady: ready, linesAtKill: lines)
     }
 
+    /// Runs `crash-writer arguments…` to the end and returns its output lines and exit status.
+    public static func runToEnd(_ arguments: [String]) throws -> (lines: [Substring], status: Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        defer { watchdog.cancel() }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self).split(separator: "\n"), process.terminationStatus)
+    }
+
     /// Rounds for crash tests: `SHOPDECK_CRASH_ROUNDS`, or 20.
     public static var rounds: Int { Int(ProcessInfo.processInfo.environment["SHOPDECK_CRASH_ROUNDS"] ?? "") ?? 20 }
 }

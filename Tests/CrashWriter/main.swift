@@ -3,6 +3,7 @@
 //
 //   crash-writer store DIR
 //   crash-writer broker DIR
+//   crash-writer saga DIR | saga-resume DIR
 //
 // Store lines (each written with one write(2), so a line is never torn):
 //   ready                 the store is open
@@ -26,9 +27,18 @@ func say(_ line: String) {
 let mode = CommandLine.arguments[1]
 let directory = CommandLine.arguments[2]
 let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-if mode == "broker" {
+switch mode {
+case "broker":
     try await brokerWorkload(directory: directory, run: run)
     exit(0)
+case "saga":
+    try await sagaWorkload(directory: directory, run: run)
+    exit(0)
+case "saga-resume":
+    try await sagaResume(directory: directory)
+    exit(0)
+default:
+    break
 }
 
 var options = StoreOptions()
