@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import Workflow
 import Synchronization
 import Telemetry
 
@@ -53,7 +54,24 @@ struct BrokerBenchmark {
         report.results.append(BenchResult(name: "enqueue_at_half_load", params: [("messages_per_s", "\(Int(best / 2))"), ("batch", "10")],
                                           opsPerSecond: paced.rate, latency: paced.latency))
         await broker.close()
+
+        progress("saga steps")
+        report.results.append(try await sagaSteps())
         return report
+    }
+
+    /// Three-step sagas started back to back by 16 starters: steps completed per second, every transition
+    /// journaled before it counts.
+    private func sagaSteps() async throws -> BenchResult {
+        let engine = try SagaEngine(directory: directory + "/sagas")
+        let noOp: @Sendable (StepContext) async throws -> Void = { _ in }
+        try engine.register(SagaDefinition(name: "bench", steps: ["a", "b", "c"].map { SagaStep($0, action: noOp, compensation: noOp) }))
+        let (runs, latency) = try await Measure.load(workers: 16, seconds: seconds) { _, _ in
+            _ = try await engine.waitForRun(try await engine.start("bench"))
+        }
+        await engine.close()
+        return BenchResult(name: "saga_steps", params: [("steps_per_run", "3"), ("starters", "16")], opsPerSecond: runs * 3, latency: latency,
+                           extra: [("runs_per_s", runs)])
     }
 
     /// Producers send batches while consumers receive and delete them; returns messages deleted per second
