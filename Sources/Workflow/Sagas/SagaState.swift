@@ -98,8 +98,10 @@ struct SagaState: Sendable {
         if case .finished = record { forgetOldRuns() }
     }
 
+    /// Drops the oldest finished runs once there are a thousand too many (in one pass, so finishing a run
+    /// costs nothing extra most of the time).
     private mutating func forgetOldRuns() {
-        guard order.count > Self.retainedRuns else { return }
+        guard order.count > Self.retainedRuns + 1000 else { return }
         var index = 0
         while order.count - index > Self.retainedRuns, index < order.count {
             let id = order[index]
