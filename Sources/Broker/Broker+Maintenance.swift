@@ -32,25 +32,12 @@ extension Broker {
     /// snapshot is already being written or there is nothing to snapshot.
     @discardableResult
     public func snapshot() async throws(BrokerError) -> Bool {
-        guard !snapshotInProgress.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        defer { snapshotInProgress.store(false, ordering: .releasing) }
-        let (copy, lsn) = state.withLock { s in (s, s.appliedLSN) }
-        guard lsn > 0 else { return false }
         do throws(JournalError) {
-            try await journal.waitUntilDurable(lsn)
-            try await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try BrokerSnapshot.write(copy, to: &writer) }
+            return try await journal.snapshot(of: state, appliedLSN: \.appliedLSN) { copy, writer throws(JournalError) in
+                try BrokerSnapshot.write(copy, to: &writer)
+            }
         } catch {
             throw error == .closed ? .closed : .journal(error)
         }
-        return true
-    }
-
-    func startMaintenance(every interval: Double) {
-        let task = repeatEvery(interval, clock: clock) { [weak self] in
-            guard let self else { return false }
-            _ = try? await self.runMaintenance()
-            return true
-        }
-        maintenanceTask.withLock { $0 = task }
     }
 }

@@ -33,9 +33,7 @@ public final class Broker: Sendable {
     let options: BrokerOptions
     let activity: BrokerActivity
     let signals = Mutex<[String: WakeSignal]>([:])
-    let maintenanceTask = Mutex<Task<Void, Never>?>(nil)
-    let snapshotInProgress = Atomic<Bool>(false)
-    private let isClosed = Atomic<Bool>(false)
+    let lifecycle = ComponentLifecycle()
 
     /// Opens the broker in `directory` (created if missing), recovering every acknowledged change.
     public init(directory: String, options: BrokerOptions = BrokerOptions(), clock: any WallClock = SystemClock(),
@@ -54,7 +52,13 @@ public final class Broker: Sendable {
         recovered.appliedLSN = max(recovered.appliedLSN, journal.recoveryReport.lastLSN)
         state = LockedState(recovered)
         activity = BrokerActivity(registry: metrics)
-        if let interval = options.maintenanceIntervalSeconds { startMaintenance(every: interval) }
+        if let interval = options.maintenanceIntervalSeconds {
+            lifecycle.startMaintenance(every: interval, clock: clock) { [weak self] in
+                guard let self else { return false }
+                _ = try? await self.runMaintenance()
+                return true
+            }
+        }
     }
 
     /// What recovery found when the broker opened.
@@ -71,13 +75,7 @@ public final class Broker: Sendable {
     }
 
     private func close(snapshotting: Bool) async {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let task = maintenanceTask.withLock { task in
-            defer { task = nil }
-            return task
-        }
-        task?.cancel()
-        await task?.value
+        guard await lifecycle.beginClosing() else { return }
         if snapshotting, journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
         journal.close()
         for signal in signals.withLock({ Array($0.values) }) { signal.closeAll() }
@@ -85,7 +83,7 @@ public final class Broker: Sendable {
 
     /// Runs a request through the journal's decide → commit → wait-for-durability cycle.
     func perform<Result: Sendable>(_ decide: (inout BrokerState, _ nowMillis: Int64) throws(BrokerError) -> Decision<Result>) async throws(BrokerError) -> Result {
-        guard !isClosed.load(ordering: .acquiring) else { throw .closed }
+        guard !lifecycle.isClosed else { throw .closed }
         let now = Self.millis(clock.now())
         return try await journal.perform(
             on: state,

@@ -60,6 +60,8 @@ public final class Journal: Sendable {
     let flusherExited = DispatchSemaphore(value: 0)
     let sparePreparation = DispatchGroup()
     private let snapshotSerializer = Mutex<Void>(())
+    /// Set while `snapshot(of:)` runs, so a second request is skipped rather than queued.
+    let snapshotRunning = Atomic<Bool>(false)
     private let lock: DirectoryLock
 
     /// Opens the journal in `directory` (created if missing), takes its lock, and recovers:

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What a request decided while holding its component's state lock.
 package enum JournalDecision<Record: Sendable, Result: Sendable, Failure: Error>: Sendable {
     /// Write `record`, apply it, and answer `result` once it is durable.
@@ -50,5 +52,24 @@ extension Journal {
             try await durable(observed)
             throw error
         }
+    }
+}
+
+extension Journal {
+    /// Snapshots a component's state: copies it under its lock (a value copy, so writes go on), waits until
+    /// the journal is durable through the copy's last record, and streams the copy into a snapshot on a
+    /// thread of its own, compacting the log behind it. Returns false when there is nothing to snapshot
+    /// yet or another snapshot of this journal is being written.
+    package func snapshot<State: Sendable>(
+        of state: LockedState<State>, appliedLSN: (State) -> UInt64,
+        write: @escaping @Sendable (State, inout SnapshotWriter) throws(JournalError) -> Void
+    ) async throws(JournalError) -> Bool {
+        guard !snapshotRunning.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        defer { snapshotRunning.store(false, ordering: .releasing) }
+        let (copy, lsn) = state.withLock { s in (s, appliedLSN(s)) }
+        guard lsn > 0 else { return false }
+        try await waitUntilDurable(lsn)
+        try await writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try write(copy, &writer) }
+        return true
     }
 }

@@ -57,26 +57,13 @@ extension Store {
     /// snapshot was already being written.
     @discardableResult
     public func snapshot() async throws(StoreError) -> Bool {
-        guard !snapshotInProgress.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        defer { snapshotInProgress.store(false, ordering: .releasing) }
-        let (copy, lsn) = state.withLock { s in (s, s.appliedLSN) }
-        guard lsn > 0 else { return false }
-        try await waitDurable(lsn)
         do throws(JournalError) {
-            try await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try SnapshotCodec.write(copy, to: &writer) }
+            return try await journal.snapshot(of: state, appliedLSN: \.appliedLSN) { copy, writer throws(JournalError) in
+                try SnapshotCodec.write(copy, to: &writer)
+            }
         } catch {
             throw Self.mapJournal(error)
         }
-        return true
-    }
-
-    func startMaintenance(every interval: Double) {
-        let task = repeatEvery(interval, clock: clock) { [weak self] in
-            guard let self else { return false }
-            _ = try? await self.runMaintenance()
-            return true
-        }
-        maintenanceTask.withLock { $0 = task }
     }
 }
 

@@ -20,9 +20,7 @@ public final class Store: Sendable {
     let options: StoreOptions
     let metrics: StoreMetrics
     let changeSignal = WakeSignal()
-    let maintenanceTask = Mutex<Task<Void, Never>?>(nil)
-    let snapshotInProgress = Atomic<Bool>(false)
-    private let isClosed = Atomic<Bool>(false)
+    let lifecycle = ComponentLifecycle()
 
     /// Opens the store in `directory` (created if missing), recovering every acknowledged write.
     /// Throws `.journal(.locked…)` if another process has it open.
@@ -44,7 +42,13 @@ public final class Store: Sendable {
         state = LockedState(recovered)
         metrics = StoreMetrics(registry: registry)
         registerSampledMetrics(registry)
-        if let interval = options.maintenanceIntervalSeconds { startMaintenance(every: interval) }
+        if let interval = options.maintenanceIntervalSeconds {
+            lifecycle.startMaintenance(every: interval, clock: clock) { [weak self] in
+                guard let self else { return false }
+                _ = try? await self.runMaintenance()
+                return true
+            }
+        }
     }
 
     /// What recovery found when the store opened.
@@ -62,13 +66,7 @@ public final class Store: Sendable {
     }
 
     private func close(snapshotting: Bool) async {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let task = maintenanceTask.withLock { task in
-            defer { task = nil }
-            return task
-        }
-        task?.cancel()
-        await task?.value
+        guard await lifecycle.beginClosing() else { return }
         if snapshotting, journal.stats.bytesSinceSnapshot > 0 { _ = try? await snapshot() }
         journal.close()
         changeSignal.closeAll()
@@ -92,7 +90,7 @@ public final class Store: Sendable {
         _ operation: StoreMetrics.Operation,
         _ decide: (inout StoreState, _ now: Date) throws(StoreError) -> Decision<Result>
     ) async throws(StoreError) -> Result {
-        guard !isClosed.load(ordering: .acquiring) else { throw .closed }
+        guard !lifecycle.isClosed else { throw .closed }
         let now = clock.now()
         do throws(StoreError) {
             let (result, fed) = try await journal.perform(

@@ -24,16 +24,7 @@ public enum ChildWriter {
     /// Starts `crash-writer arguments…`, waits for "ready" and then for more than `killAfter` lines, and kills it.
     /// A watchdog kills a child that stops talking for a minute (the outcome then shows too few lines).
     public static func runAndKill(_ arguments: [String], killAfter: Int) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // A safety net, not synchronisation.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let (process, pipe, watchdog) = try launch(arguments, killAfterSeconds: 60)
         defer { watchdog.cancel() }
         let reader = pipe.fileHandleForReading
         var text = ""
@@ -66,6 +57,16 @@ public enum ChildWriter {
 
     /// Runs `crash-writer arguments…` to the end and returns its output lines and exit status.
     public static func runToEnd(_ arguments: [String]) throws -> (lines: [Substring], status: Int32) {
+        let (process, pipe, watchdog) = try launch(arguments, killAfterSeconds: 120)
+        defer { watchdog.cancel() }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self).split(separator: "\n"), process.terminationStatus)
+    }
+
+    /// Starts the child with its output on a pipe, and a watchdog — a safety net, not synchronisation —
+    /// that kills it if it is still running after `killAfterSeconds`.
+    private static func launch(_ arguments: [String], killAfterSeconds: Double) throws -> (Process, Pipe, DispatchWorkItem) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -74,11 +75,8 @@ public enum ChildWriter {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        defer { watchdog.cancel() }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self).split(separator: "\n"), process.terminationStatus)
+        DispatchQueue.global().asyncAfter(deadline: .now() + killAfterSeconds, execute: watchdog)
+        return (process, pipe, watchdog)
     }
 
     /// Rounds for crash tests: `SHOPDECK_CRASH_ROUNDS`, or 20.

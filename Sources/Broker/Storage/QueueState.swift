@@ -1,3 +1,5 @@
+import Journal
+
 /// One FIFO message group: its messages in order, and the one in flight, if any.
 struct MessageGroup: Sendable {
     var ids: [String] = []
@@ -46,7 +48,7 @@ struct QueueState: Sendable {
     private(set) var messages: [String: StoredMessage] = [:]
     private var ready: [(id: String, token: UInt64)] = []
     private var readyHead = 0
-    private var timers = TimerHeap()
+    private var timers = MinHeap<TimerEntry>()
     private var groups: [String: MessageGroup] = [:]
     private var groupOrder: [String] = []
     private var groupCursor = 0
@@ -73,8 +75,8 @@ struct QueueState: Sendable {
 
     /// Makes every message whose delay or visibility timeout has run out visible.
     mutating func promote(nowMillis: Int64) {
-        while let at = timers.earliest, at <= nowMillis {
-            let entry = timers.popEarliest()!
+        while let due = timers.first, due.at <= nowMillis {
+            let entry = timers.popFirst()!
             guard var message = messages[entry.id], message.visibleAtMillis == entry.at, message.phase != .visible else { continue }
             let wasInFlight = message.phase == .inFlight
             setPhase(&message, .visible)
@@ -89,7 +91,7 @@ struct QueueState: Sendable {
     }
 
     /// The earliest time a delayed or in-flight message may become visible (for long-poll deadlines).
-    var nextTimerMillis: Int64? { timers.earliest }
+    var nextTimerMillis: Int64? { timers.first?.at }
 
     /// Seconds since the oldest message still in the queue was sent.
     mutating func oldestAgeSeconds(nowMillis: Int64) -> Double {
@@ -178,7 +180,7 @@ struct QueueState: Sendable {
                                     sequence: sequence, sourceQueue: incoming.sourceQueue)
         if incoming.visibleAtMillis > atMillis {
             delayedCount += 1
-            timers.insert(at: incoming.visibleAtMillis, id: incoming.id)
+            timers.insert(TimerEntry(at: incoming.visibleAtMillis, id: incoming.id))
         } else {
             message.phase = .visible
             visibleCount += 1
@@ -206,7 +208,7 @@ struct QueueState: Sendable {
         message.receiveCount = receiveCount
         message.visibleAtMillis = visibleAtMillis
         messages[id] = message
-        timers.insert(at: visibleAtMillis, id: id)
+        timers.insert(TimerEntry(at: visibleAtMillis, id: id))
         if isFIFO, let group = message.groupID {
             groups[group]?.inFlight = id
             if let index = groupOrder.firstIndex(of: group) { groupCursor = index + 1 }
@@ -220,7 +222,7 @@ struct QueueState: Sendable {
         guard var message = messages[id] else { return }
         message.visibleAtMillis = visibleAtMillis
         messages[id] = message
-        timers.insert(at: visibleAtMillis, id: id)
+        timers.insert(TimerEntry(at: visibleAtMillis, id: id))
     }
 
     /// Removes a message (deleted, expired, moved away). `deleted` counts it as a delete.
@@ -299,13 +301,13 @@ struct QueueState: Sendable {
         switch message.phase {
         case .delayed:
             delayedCount += 1
-            timers.insert(at: message.visibleAtMillis, id: message.id)
+            timers.insert(TimerEntry(at: message.visibleAtMillis, id: message.id))
         case .visible:
             visibleCount += 1
             if !isFIFO { enqueueReady(&message) }
         case .inFlight:
             inFlightCount += 1
-            timers.insert(at: message.visibleAtMillis, id: message.id)
+            timers.insert(TimerEntry(at: message.visibleAtMillis, id: message.id))
         }
         if isFIFO, let group = message.groupID {
             if groups[group] == nil { groupOrder.append(group) }

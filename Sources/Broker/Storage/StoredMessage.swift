@@ -1,3 +1,5 @@
+import Journal
+
 /// Where a message is in its life.
 enum MessagePhase: UInt8, Sendable {
     /// Waiting out a delay before it can be received.
@@ -39,41 +41,10 @@ struct IncomingMessage: Sendable {
     var sourceQueue: String?
 }
 
-/// A min-heap of (time, message id) entries for delayed and in-flight messages. Entries go stale when a
-/// message is deleted or its visibility changes; whoever pops one checks it against the message.
-struct TimerHeap: Sendable {
-    private(set) var entries: [(at: Int64, id: String)] = []
-
-    var earliest: Int64? { entries.first?.at }
-    var count: Int { entries.count }
-
-    mutating func insert(at: Int64, id: String) {
-        entries.append((at, id))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entries[child].at < entries[parent].at else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func popEarliest() -> (at: Int64, id: String)? {
-        guard !entries.isEmpty else { return nil }
-        entries.swapAt(0, entries.count - 1)
-        let top = entries.removeLast()
-        var parent = 0
-        while true {
-            let left = parent * 2 + 1, right = left + 1
-            var smallest = parent
-            if left < entries.count, entries[left].at < entries[smallest].at { smallest = left }
-            if right < entries.count, entries[right].at < entries[smallest].at { smallest = right }
-            guard smallest != parent else { break }
-            entries.swapAt(parent, smallest)
-            parent = smallest
-        }
-        return top
-    }
-
-    mutating func removeAll() { entries.removeAll() }
+/// A delayed or in-flight message's wake-up time. Entries go stale when a message is deleted or its
+/// visibility changes; whoever pops one checks it against the message.
+struct TimerEntry: HeapKeyed, Sendable {
+    var at: Int64
+    var id: String
+    var heapKey: Int64 { at }
 }

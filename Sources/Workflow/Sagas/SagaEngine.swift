@@ -21,7 +21,7 @@ public final class SagaEngine: Sendable {
     private let definitions = Mutex<[String: SagaDefinition]>([:])
     private let executions = Mutex<[String: Task<Void, Never>]>([:])
     private let finished = WakeSignal()
-    private let isClosed = Atomic<Bool>(false)
+    private let lifecycle = ComponentLifecycle()
 
     /// Opens the engine's journal in `directory`. Register the sagas, then call `resumeInterrupted()`.
     public init(directory: String, clock: any WallClock = SystemClock(), options: JournalOptions = JournalOptions(),
@@ -47,7 +47,7 @@ public final class SagaEngine: Sendable {
     }
 
     func record(_ record: SagaRecord) async throws(WorkflowError) {
-        guard !isClosed.load(ordering: .acquiring) else { throw .closed }
+        guard !lifecycle.isClosed else { throw .closed }
         _ = try await journal.perform(on: state, decide: { (_) throws(WorkflowError) -> Decision<Void> in .commit(record, ()) },
                                       encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
                                       journalError: { $0 == .closed ? .closed : .journal($0) })
@@ -123,14 +123,12 @@ public final class SagaEngine: Sendable {
 
     /// Stops running executions where they are (they resume after the next open) and closes the journal.
     public func close() async {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard await lifecycle.beginClosing() else { return }
         let running = executions.withLock { Array($0.values) }
         for task in running { task.cancel() }
         for task in running { await task.value }
         if journal.stats.bytesSinceSnapshot > 256 << 10 {
-            let (copy, lsn) = state.withLock { ($0, $0.appliedLSN) }
-            try? await journal.waitUntilDurable(lsn)
-            try? await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in
+            _ = try? await journal.snapshot(of: state, appliedLSN: \.appliedLSN) { copy, writer throws(JournalError) in
                 var w = ByteWriter()
                 SagaCodec.writeSnapshot(copy, to: &w)
                 try writer.write(w.bytes)

@@ -22,7 +22,7 @@ public final class Scheduler: Sendable {
     private let wake = WakeSignal()
     private let firing = Mutex<[String: Task<Void, Never>]>([:])
     private let loop = Mutex<Task<Void, Never>?>(nil)
-    private let isClosed = Atomic<Bool>(false)
+    private let lifecycle = ComponentLifecycle()
 
     /// Opens the scheduler's journal in `directory`. `handler` runs each fire; throwing makes it retry.
     /// `random` (a draw in 0...1) jitters retry delays; tests pass a fixed one.
@@ -45,7 +45,7 @@ public final class Scheduler: Sendable {
     }
 
     func perform<Result: Sendable>(_ decide: (inout SchedulerState, _ nowMillis: Int64) throws(WorkflowError) -> Decision<Result>) async throws(WorkflowError) -> Result {
-        guard !isClosed.load(ordering: .acquiring) else { throw .closed }
+        guard !lifecycle.isClosed else { throw .closed }
         let now = Self.millis(clock.now())
         return try await journal.perform(on: state, decide: { (s) throws(WorkflowError) in try decide(&s, now) },
                                          encode: SchedulerCodec.encode,
@@ -153,12 +153,10 @@ public final class Scheduler: Sendable {
 
     /// Stops, snapshots and closes the journal.
     public func close() async {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard await lifecycle.beginClosing() else { return }
         await stop()
         if journal.stats.bytesSinceSnapshot > 64 << 10 {
-            let (copy, lsn) = state.withLock { ($0, $0.appliedLSN) }
-            try? await journal.waitUntilDurable(lsn)
-            try? await journal.writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in
+            _ = try? await journal.snapshot(of: state, appliedLSN: \.appliedLSN) { copy, writer throws(JournalError) in
                 var w = ByteWriter()
                 SchedulerCodec.writeSnapshot(copy, to: &w)
                 try writer.write(w.bytes)
