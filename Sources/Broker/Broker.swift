@@ -70,7 +70,7 @@ public final class Broker: Sendable {
     }
 
     /// Closes without the final snapshot, so recovery replays the journal (for tests of recovery).
-    public func closeWithoutSnapshotForTests() async {
+    public func closeWithoutSnapshot() async {
         await close(snapshotting: false)
     }
 

@@ -210,7 +210,7 @@ final class ConsumerLedger: Sendable {
             let got = try await broker.receive("q", maximum: 2)
             try await broker.delete("q", receiptHandle: got[0].receiptHandle)
             inFlightID = got[1].messageID
-            await broker.closeWithoutSnapshotForTests()
+            await broker.closeWithoutSnapshot()
         }
         do {
             let broker = try openBroker(dir, clock: clock)
