@@ -15,7 +15,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Journal", "Telemetry", "Hashing"]),
         .target(name: "Broker", dependencies: ["Journal", "Telemetry", "Hashing"]),
         .target(name: "Workflow", dependencies: ["Journal", "Telemetry"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow"]),
+        .target(name: "HTTP", dependencies: ["Telemetry"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -28,6 +29,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
     ],
