@@ -240,31 +240,43 @@ extension EventLoop {
     /// Closes connections past a deadline: a request head or body arriving too slowly (408), an idle
     /// keep-alive connection, a client not reading its response, a lingering close that has lasted long enough.
     func sweep() {
-        let limits = environment.limits
         for connection in Array(connections.values) {
-            switch connection.phase {
-            case .lingering(let since):
-                if now - since >= limits.lingerTimeout { closeConnection(connection) }
-                continue
-            case .closingAfterFlush, .open:
-                break
+            guard var action = expiry(of: connection) else { continue }
+            // Bytes that reached the socket before the deadline count: take them in first.
+            if connection.isOpenForRequests, !connection.handlerRunning {
+                readAvailable(connection)
+                guard connections[connection.fd] === connection, let current = expiry(of: connection) else { continue }
+                action = current
             }
-            if connection.handlerRunning { continue }
-            if connection.hasPendingOutput {
-                if now - connection.lastProgressAt >= limits.idleTimeout { timeOut(connection, answer: false) }
-                continue
-            }
-            if connection.parser.isMidRequest || connection.requestBegun {
-                let allowed = connection.parser.isReadingHead ? limits.headerReadTimeout : limits.headerReadTimeout + limits.bodyReadTimeout
-                if now - connection.requestStartedAt >= allowed { timeOut(connection, answer: true) }
-            } else if draining {
-                closeConnection(connection)
-            } else {
-                // A connection that never sent a request gets the header timeout, a used one the idle timeout.
-                let allowed = connection.requestsReceived == 0 ? limits.headerReadTimeout : limits.idleTimeout
-                if now - connection.lastProgressAt >= allowed { timeOut(connection, answer: false) }
+            switch action {
+            case .close: closeConnection(connection)
+            case .closeSilently: timeOut(connection, answer: false)
+            case .answer408: timeOut(connection, answer: true)
             }
         }
+    }
+
+    private enum ExpiryAction {
+        case close, closeSilently, answer408
+    }
+
+    private func expiry(of connection: Connection) -> ExpiryAction? {
+        let limits = environment.limits
+        if case .lingering(let since) = connection.phase {
+            return now - since >= limits.lingerTimeout ? .close : nil
+        }
+        if connection.handlerRunning { return nil }
+        if connection.hasPendingOutput {
+            return now - connection.lastProgressAt >= limits.idleTimeout ? .closeSilently : nil
+        }
+        if connection.parser.isMidRequest || connection.requestBegun {
+            let allowed = connection.parser.isReadingHead ? limits.headerReadTimeout : limits.headerReadTimeout + limits.bodyReadTimeout
+            return now - connection.requestStartedAt >= allowed ? .answer408 : nil
+        }
+        if draining { return .close }
+        // A connection that never sent a request gets the header timeout, a used one the idle timeout.
+        let allowed = connection.requestsReceived == 0 ? limits.headerReadTimeout : limits.idleTimeout
+        return now - connection.lastProgressAt >= allowed ? .closeSilently : nil
     }
 
     private func timeOut(_ connection: Connection, answer: Bool) {
