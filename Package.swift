@@ -18,7 +18,8 @@ let package = Package(
         // epoll and eventfd, which Glibc's module map leaves out: headers only, nothing to link.
         .systemLibrary(name: "CEventPoll"),
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
+        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "Shop"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -33,7 +34,8 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
-        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,10 +32,15 @@ struct PendingAnswer: Sendable {
 /// Messages from other threads to a loop.
 enum LoopMessage: Sendable {
     case answered(PendingAnswer, HTTPResponse)
+    /// A connection accepted by the listening loop for this loop to serve (`refusal`: answer it 503 and close).
+    case adopt(fd: Int32, peer: SocketAddress, refusal: HTTPError?)
     case run(@Sendable (EventLoop) -> Void)
 }
 
-/// One thread running epoll over its own listening socket (`SO_REUSEPORT`) and the connections it accepted.
+/// One thread running epoll over its connections. The first loop also owns the listening socket and hands
+/// new connections to the loops in turn. (One listener rather than one per loop with `SO_REUSEPORT`:
+/// with that option a second process of the same user could bind the same port and silently take half the
+/// connections, where an operator needs "address already in use".)
 ///
 /// `@unchecked Sendable`: every mutable stored property is read and written only on the loop's own thread
 /// (inside `run` and the functions it calls); other threads reach the loop only through `post`, whose inbox is
@@ -52,6 +57,9 @@ final class EventLoop: @unchecked Sendable {
     private let exit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     var connections: [Int32: Connection] = [:]
+    /// Every loop of the server, this one included; set before the threads start, read only on this thread.
+    var siblings: [EventLoop] = []
+    private var nextSibling = 0
     private var nextSerial: UInt64 = 0
     private var running = true
     var draining = false
@@ -80,7 +88,7 @@ final class EventLoop: @unchecked Sendable {
         }
         reserveFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
         register(wakeFD, events: EPOLLIN.rawValue)
-        register(listenerFD, events: EPOLLIN.rawValue)
+        if listenerFD >= 0 { register(listenerFD, events: EPOLLIN.rawValue) }
     }
 
     deinit {
@@ -98,13 +106,26 @@ final class EventLoop: @unchecked Sendable {
 
     /// Hands a message to the loop and wakes it; callable from any thread.
     func post(_ message: LoopMessage) {
-        inbox.withLock { state in
-            guard !state.closed else { return }
+        let accepted = inbox.withLock { state in
+            guard !state.closed else { return false }
             state.messages.append(message)
             if state.messages.count == 1 {
                 var one: UInt64 = 1
                 _ = write(wakeFD, &one, 8)
             }
+            return true
+        }
+        if !accepted { discard(message) }
+    }
+
+    /// Releases what a message holds when the loop can no longer take it.
+    private func discard(_ message: LoopMessage) {
+        switch message {
+        case .run(let body): body(self)  // whoever awaits `perform` must still be answered
+        case .adopt(let fd, let peer, let refusal):
+            close(fd)
+            if refusal == nil { environment.limiter.release(peer.ip) }
+        case .answered: break
         }
     }
 
@@ -184,6 +205,7 @@ final class EventLoop: @unchecked Sendable {
         for message in messages {
             switch message {
             case .answered(let pending, let response): deliver(pending, response)
+            case .adopt(let fd, let peer, let refusal): adopt(fd: fd, peer: peer, refusal: refusal)
             case .run(let body): body(self)
             }
         }
@@ -204,15 +226,26 @@ final class EventLoop: @unchecked Sendable {
             let refusal = draining
                 ? HTTPError.overloaded("the server is shutting down")
                 : environment.limiter.acquire(peer.ip)
-            nextSerial += 1
-            let connection = Connection(fd: fd, serial: nextSerial, peer: peer, limits: environment.limits,
-                                        countsTowardLimits: refusal == nil, now: now)
-            connections[fd] = connection
-            register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
-            if let refusal {
-                environment.metrics.refusedAtCapacity.increment()
-                respondAndLinger(connection, refusal, method: "-", target: "-")
+            let target = siblings.isEmpty ? self : siblings[nextSibling % siblings.count]
+            nextSibling &+= 1
+            if target === self {
+                adopt(fd: fd, peer: peer, refusal: refusal)
+            } else {
+                target.post(.adopt(fd: fd, peer: peer, refusal: refusal))
             }
+        }
+    }
+
+    /// Starts serving an accepted connection on this loop.
+    private func adopt(fd: Int32, peer: SocketAddress, refusal: HTTPError?) {
+        nextSerial += 1
+        let connection = Connection(fd: fd, serial: nextSerial, peer: peer, limits: environment.limits,
+                                    countsTowardLimits: refusal == nil, now: now)
+        connections[fd] = connection
+        register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
+        if let refusal {
+            environment.metrics.refusedAtCapacity.increment()
+            respondAndLinger(connection, refusal, method: "-", target: "-")
         }
     }
 
@@ -247,8 +280,8 @@ final class EventLoop: @unchecked Sendable {
             defer { state.messages.removeAll() }
             return state.messages
         }
-        // Anyone awaiting `perform` must still be answered.
-        for case .run(let body) in late { body(self) }
+        for message in late { discard(message) }
+        siblings = []
         close(epollFD)
         if reserveFD >= 0 { close(reserveFD) }
         let waiters = exit.withLock { state in

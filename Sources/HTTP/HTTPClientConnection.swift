@@ -1,3 +1,4 @@
+import CEventPoll
 import Glibc
 
 /// Why a client request failed.

@@ -66,28 +66,24 @@ public final class HTTPServer: Sendable {
             return false
         }
         guard created else { throw SocketError("start", code: EALREADY) }
-        var listeners: [Int32] = []
-        var bound = configuration.address
+        let listener = try Socket.listen(on: configuration.address, backlog: configuration.backlog)
+        let bound = Socket.localAddress(listener) ?? configuration.address
+        var loops: [EventLoop] = []
         do throws(SocketError) {
-            for _ in 0..<configuration.eventLoops {
-                let fd = try Socket.listen(on: bound, backlog: configuration.backlog, reusePort: true)
-                listeners.append(fd)
-                if bound.port == 0, let local = Socket.localAddress(fd) { bound = local }
+            for index in 0..<configuration.eventLoops {
+                loops.append(try EventLoop(index: index, listenerFD: index == 0 ? listener : -1, environment: environment))
             }
-            var loops: [EventLoop] = []
-            for (index, fd) in listeners.enumerated() {
-                loops.append(try EventLoop(index: index, listenerFD: fd, environment: environment))
-            }
-            state.withLock { s in
-                s.phase = .running(address: bound)
-                s.loops = loops
-            }
-            for loop in loops { loop.start() }
-            return bound
         } catch {
-            for fd in listeners { close(fd) }
+            close(listener)
             throw error
         }
+        for loop in loops { loop.siblings = loops }
+        state.withLock { s in
+            s.phase = .running(address: bound)
+            s.loops = loops
+        }
+        for loop in loops { loop.start() }
+        return bound
     }
 
     /// The bound address while running.

@@ -39,12 +39,10 @@ enum Socket {
         return fd
     }
 
-    /// A listening socket bound to `address`; `reusePort` lets several loops bind the same port so the kernel
-    /// spreads new connections over them.
-    static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool) throws(SocketError) -> Int32 {
+    /// A listening socket bound to `address`.
+    static func listen(on address: SocketAddress, backlog: Int32) throws(SocketError) -> Int32 {
         let fd = try makeTCP(family: address.family)
         setOption(fd, SOL_SOCKET, SO_REUSEADDR)
-        if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT) }
         let bound = address.withKernelAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
             let error = SocketError("bind \(address)")

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import HTTP
 @testable import shopdeck
 
 /// Captures what a command writes.
@@ -41,10 +42,10 @@ final class CapturedOutput: CommandOutput {
     }
 
     @Test func valuesAreChecked() throws {
-        #expect(ListenAddress.parse("127.0.0.1:8080") == ListenAddress(host: "127.0.0.1", port: 8080))
-        #expect(ListenAddress.parse("[::1]:0") == ListenAddress(host: "::1", port: 0))
+        #expect(SocketAddress(parsing: "127.0.0.1:8080") == SocketAddress(ip: .v4(0x7F00_0001), port: 8080))
+        #expect(SocketAddress(parsing: "[::1]:0") == SocketAddress(ip: IPAddress("::1")!, port: 0))
         for bad in ["8080", "127.0.0.1", "127.0.0.1:99999", "example.com:80", ":80", "[::1]80"] {
-            #expect(ListenAddress.parse(bad) == nil, "\(bad)")
+            #expect(SocketAddress(parsing: bad) == nil, "\(bad)")
         }
         #expect(isCIDR("10.0.0.0/8") && isCIDR("192.168.1.7") && isCIDR("2001:db8::/32"))
         #expect(!isCIDR("10.0.0.0/33") && !isCIDR("2001:db8::/129") && !isCIDR("nope/8") && !isCIDR("10.0.0.0/x"))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// Where a command writes.
 protocol CommandOutput: Sendable {
@@ -71,10 +72,11 @@ enum CLI {
             return try await DemoCommand(arguments: parsed, output: output).run()
         case "bench":
             return try await BenchCommand(arguments: parsed, output: output).run()
-        case "run", "serve":
+        case "serve":
+            return try await ServeCommand(arguments: parsed, output: output).run()
+        case "run":
             try ShopOptions.validate(parsed)
-            throw RuntimeFailure(description: "\(spec.name): the HTTP server and the shop core are not built yet; "
-                                 + "today shopdeck has its store (try 'shopdeck demo' or 'shopdeck bench store')")
+            throw RuntimeFailure(description: "run: the operator console is not built yet; 'shopdeck serve' runs the core headless")
         case "waf-eval":
             throw RuntimeFailure(description: "waf-eval: the web application firewall is not built yet")
         default:
@@ -85,7 +87,7 @@ enum CLI {
 
 /// Options shared by demo, run and serve, checked the same way everywhere.
 struct ShopOptions {
-    var listen: ListenAddress
+    var listen: SocketAddress
     var paymentFailureRate: Double
     var trustedProxies: [String]
 

@@ -1,43 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A listen address given as HOST:PORT (IPv6 hosts in brackets: `[::1]:8080`).
-struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    let host: String
-    let port: UInt16
-
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    static func parse(_ text: String) -> ListenAddress? {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        }
-        guard !host.isEmpty, let port = UInt16(portText) else { return nil }
-        guard isIPAddress(String(host)) || host == "localhost" else { return nil }
-        return ListenAddress(host: String(host), port: port)
-    }
-}
-
-/// True for a literal IPv4 or IPv6 address.
-func isIPAddress(_ text: String) -> Bool {
-    var v4 = in_addr()
-    var v6 = in6_addr()
-    return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
-}
+import HTTP
 
 /// True for `ADDRESS/PREFIX` with a prefix length that fits the address family (or a bare address).
 func isCIDR(_ text: String) -> Bool {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count <= 2, isIPAddress(String(parts[0])) else { return false }
+    guard parts.count <= 2, IPAddress(String(parts[0])) != nil else { return false }
     guard parts.count == 2 else { return true }
     let limit = parts[0].contains(":") ? 128 : 32
     guard let length = Int(parts[1]), (0...limit).contains(length) else { return false }
@@ -45,9 +11,9 @@ func isCIDR(_ text: String) -> Bool {
 }
 
 extension ParsedArguments {
-    func listenAddress(default fallback: String = "127.0.0.1:8080") throws(UsageError) -> ListenAddress {
+    func listenAddress(default fallback: String = "127.0.0.1:8080") throws(UsageError) -> SocketAddress {
         let text = value("--listen") ?? fallback
-        guard let address = ListenAddress.parse(text) else {
+        guard let address = SocketAddress(parsing: text) else {
             throw invalid("--listen", text, "expected HOST:PORT with an IP address (or localhost) and a port 0-65535")
         }
         return address

@@ -1,0 +1,64 @@
+import Foundation
+import HTTP
+import Store
+import Workflow
+
+extension Core {
+    /// Each component's health and counters, and the security-posture checks.
+    /// - Parameters:
+    ///   - listening: the HTTP address when a server is up (for the exposure check).
+    ///   - openConnections: the HTTP server's open client connections.
+    public func status(listening: SocketAddress?, openConnections: Int?) -> StatusReport {
+        var findings: [StatusReport.Finding] = []
+
+        let storeStats = store.stats
+        let store = StatusReport.Component(details: [
+            "tables": storeStats.tables.count, "items": storeStats.liveItems, "liveBytes": storeStats.liveBytes,
+            "journalRecords": storeStats.journal.recordsWritten, "fsyncs": storeStats.journal.fsyncCount,
+            "recordsPerFsync": (storeStats.journal.averageBatch * 10).rounded() / 10,
+        ])
+
+        var visible = 0, inFlight = 0, deadLettered = 0
+        let queueNames = broker.queueNames()
+        for name in queueNames {
+            guard let stats = try? broker.stats(name) else { continue }
+            visible += stats.visible
+            inFlight += stats.inFlight
+            if let dlq = stats.deadLetterQueue, dlq.visible > 0 {
+                deadLettered += dlq.visible
+                findings.append(.init(.warning, "\(dlq.visible) message(s) wait in dead-letter queue \(dlq.name) of \(name); redrive once the cause is fixed"))
+            }
+        }
+        let broker = StatusReport.Component(details: ["queues": queueNames.count, "visible": visible, "inFlight": inFlight, "deadLettered": deadLettered])
+
+        let deadFires = scheduler.deadLetters()
+        if let last = deadFires.last {
+            findings.append(.init(.warning, "\(deadFires.count) scheduled fire(s) failed every retry; the last was \(last.schedule): \(last.error)"))
+        }
+        let schedules = scheduler.schedules()
+        let scheduler = StatusReport.Component(details: [
+            "schedules": schedules.count, "enabled": schedules.filter(\.definition.enabled).count, "deadLetters": deadFires.count,
+        ])
+
+        let recent = sagas.runs(limit: 100)
+        let sagas = StatusReport.Component(details: [
+            "running": recent.filter { $0.state == .running || $0.state == .compensating }.count,
+            "failedRecently": recent.filter { $0.state == .failed }.count,
+            "compensatedRecently": recent.filter { $0.state == .compensated }.count,
+        ])
+
+        var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])
+        if let listening { gateway.details["listen"] = listening.description }
+        if let openConnections { gateway.details["openConnections"] = openConnections }
+        gateway.details["trustedProxies"] = options.trustedProxies.count
+
+        if options.trustedProxies.isEmpty {
+            findings.append(.init(.warning, "no trusted TLS terminator is configured: shopdeck speaks plain HTTP, so put a TLS-terminating proxy in front and name it with --trusted-proxy"))
+        }
+        if let listening, !listening.ip.isLoopback {
+            findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
+        }
+        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "gateway": gateway],
+                            findings: findings)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import HTTP
+import Shop
+import Telemetry
+
+/// `shopdeck serve`: the core behind the HTTP server, no terminal needed; logs to stdout.
+struct ServeCommand {
+    let arguments: ParsedArguments
+    let output: any CommandOutput
+
+    /// How long in-flight requests get to finish after SIGINT/SIGTERM.
+    static let drainSeconds = 5.0
+
+    func run() async throws -> Int32 {
+        let options = try ShopOptions.validate(arguments)
+        if arguments.value("--simulate") != nil {
+            throw RuntimeFailure(description: "serve --simulate: the traffic simulator is not built yet; drive the API with your own client")
+        }
+        let format = LogFormat(rawValue: try arguments.choice("--log-format", from: ["text", "json"], default: "text")) ?? .text
+        let logger = Logger(label: "shopdeck", format: format)
+        let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
+
+        let signals = TerminationSignals()
+        let core: Core
+        do {
+            core = try Core(options: CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies))
+        } catch {
+            throw RuntimeFailure(description: error.description)
+        }
+        let served = try await serve(core, on: options.listen, logger: logger)
+        output.out("shopdeck listening on http://\(served.address) data=\(directory)")
+
+        let signal = await signals.next()
+        logger.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"); finishing requests in flight (at most \(Int(Self.drainSeconds)) s)")
+        signals.onRepeat { logger.warning("second signal: exiting without draining") }
+        let report = await served.server.shutdown(grace: Self.drainSeconds)
+        if !report.drained { logger.warning("closed \(report.forciblyClosed) connection(s) still busy after \(Int(Self.drainSeconds)) s") }
+        await core.close()
+        logger.info("stopped")
+        return ExitCode.success
+    }
+
+    private func serve(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
+        var router = Router()
+        let reference = ServerReference()
+        core.addSystemRoutes(to: &router, server: reference)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: router,
+                                metrics: core.metrics, accessLog: logger.labeled("http"))
+        do {
+            let bound = try server.start()
+            reference.set(server)
+            return (server, bound)
+        } catch {
+            await core.close()
+            throw RuntimeFailure(description: "cannot listen on \(address): \(error.cause)")
+        }
+    }
+}
+
+extension SocketError {
+    /// The cause without the operation, for "cannot listen on …: address already in use".
+    var cause: String {
+        guard let colon = description.range(of: ": ") else { return description }
+        return String(description[colon.upperBound...])
+    }
+}
