@@ -18,6 +18,8 @@ final class Connection {
     let countsTowardLimits: Bool
     var parser: HTTPRequestParser
     var phase = Phase.open
+    /// Set when the loop closes the socket; the descriptor number may already belong to a newer connection.
+    var isClosed = false
 
     var output: [UInt8] = []
     var outputOffset = 0

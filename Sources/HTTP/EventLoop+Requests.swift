@@ -7,10 +7,10 @@ extension EventLoop {
         if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
             readAvailable(connection)
         }
-        guard flags & EPOLLOUT.rawValue != 0, connections[connection.fd] === connection else { return }
+        guard flags & EPOLLOUT.rawValue != 0, !connection.isClosed else { return }
         if connection.hasPendingOutput { flush(connection) }
         // The client caught up with a backlog: take the requests that waited for it.
-        if connections[connection.fd] === connection, connection.readPaused, !connection.hasPendingOutput,
+        if !connection.isClosed, connection.readPaused, !connection.hasPendingOutput,
            !connection.handlerRunning, connection.isOpenForRequests {
             answerBufferedRequests(connection)
             readAvailable(connection)
@@ -21,7 +21,7 @@ extension EventLoop {
 
     /// Reads until the socket is drained (edge-triggered), answering complete requests as they appear.
     func readAvailable(_ connection: Connection) {
-        while connections[connection.fd] === connection {
+        while !connection.isClosed {
             if case .lingering = connection.phase {
                 discardInput(connection)
                 return
@@ -32,7 +32,7 @@ extension EventLoop {
             }
             if connection.pendingOutputBytes > environment.limits.maxPendingOutputBytes {
                 flush(connection)
-                guard connections[connection.fd] === connection else { return }
+                guard !connection.isClosed else { return }
                 if connection.pendingOutputBytes > environment.limits.maxPendingOutputBytes {
                     connection.readPaused = true
                     return
@@ -67,7 +67,7 @@ extension EventLoop {
                 return
             }
         }
-        if connections[connection.fd] === connection { flush(connection) }
+        if !connection.isClosed { flush(connection) }
     }
 
     /// Takes requests out of the parser while the connection may answer them: one at a time while a deferred
@@ -155,7 +155,7 @@ extension EventLoop {
                                into: &connection.output)
         let elapsed = (monotonicNanoseconds() &- answer.startedNanoseconds) / 1000
         environment.metrics.series(for: answer.route).record(status: response.status, microseconds: elapsed)
-        environment.accessLog?.record(method: answer.method, target: answer.target, status: response.status,
+        environment.accessLog?.record(into: &accessLogBuffer, now: now, method: answer.method, target: answer.target, status: response.status,
                                       bytes: connection.output.count - before, microseconds: elapsed,
                                       peer: connection.peer, requestId: answer.requestId)
         if !keepAlive { connection.phase = .closingAfterFlush }
@@ -228,7 +228,8 @@ extension EventLoop {
     }
 
     func closeConnection(_ connection: Connection) {
-        guard connections[connection.fd] === connection else { return }
+        guard !connection.isClosed else { return }
+        connection.isClosed = true
         connections.removeValue(forKey: connection.fd)
         close(connection.fd)
         if connection.countsTowardLimits { environment.limiter.release(connection.peer.ip) }
@@ -245,7 +246,7 @@ extension EventLoop {
             // Bytes that reached the socket before the deadline count: take them in first.
             if connection.isOpenForRequests, !connection.handlerRunning {
                 readAvailable(connection)
-                guard connections[connection.fd] === connection, let current = expiry(of: connection) else { continue }
+                guard !connection.isClosed, let current = expiry(of: connection) else { continue }
                 action = current
             }
             switch action {

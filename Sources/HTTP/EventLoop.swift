@@ -72,6 +72,7 @@ final class EventLoop: @unchecked Sendable {
     /// accepted and closed instead of spinning on EMFILE.
     private var reserveFD: Int32
     private var lastSweep: Double = 0
+    var accessLogBuffer = AccessLog.Buffer()
     private static let sweepInterval = 0.25
 
     init(index: Int, listenerFD: Int32, environment: ServerEnvironment) throws(SocketError) {
@@ -181,6 +182,7 @@ final class EventLoop: @unchecked Sendable {
             if now - lastSweep >= Self.sweepInterval || now < lastSweep {
                 lastSweep = now
                 sweep()
+                environment.accessLog?.flush(&accessLogBuffer)
             }
         }
         shutDownLoop()
@@ -273,6 +275,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func shutDownLoop() {
         for connection in Array(connections.values) { closeConnection(connection) }
+        environment.accessLog?.flush(&accessLogBuffer)
         closeListener()
         let late = inbox.withLock { state in
             state.closed = true

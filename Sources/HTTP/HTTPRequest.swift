@@ -17,9 +17,9 @@ public struct HTTPRequest: Sendable {
     public init(method: String, target: String, minorVersion: Int = 1, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], keepAlive: Bool = true) {
         self.method = method
         self.target = target
-        if let question = target.firstIndex(of: "?") {
+        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<question])
-            query = String(target[target.index(after: question)...])
+            query = String(target[target.utf8.index(after: question)...])
         } else {
             path = target
             query = nil

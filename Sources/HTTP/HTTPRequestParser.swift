@@ -1,3 +1,5 @@
+import Glibc
+
 /// What the parser has for the server.
 public enum HTTPParserEvent: Sendable {
     /// A complete request.
@@ -34,6 +36,12 @@ public struct HTTPRequestParser: Sendable {
         var headerBytes = 0
         var continueSent = false
         var expectsContinue = false
+        // The framing headers, noted as they are parsed so that framing is decided without searching.
+        var hostCount = 0
+        var contentLengths: [String] = []
+        var transferEncodings: [String] = []
+        var connection: String?
+        var expect: String?
     }
 
     public let limits: HTTPLimits
@@ -163,35 +171,39 @@ public struct HTTPRequestParser: Sendable {
 
     /// The next line without its terminator, or nil if incomplete (setting `lineFailure` when it can never be valid).
     private mutating func nextLine(limit: Int, status: Int, what: String) -> ArraySlice<UInt8>? {
-        var index = max(scanFrom, position)
-        while index < buffer.count {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: "\n") {
-                var end = index
-                if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = buffer[position..<end]
-                if line.contains(UInt8(ascii: "\r")) {
-                    lineFailure = HTTPParseError(400, "bare CR in \(what)")
-                    state = .failed
-                    return nil
-                }
-                guard line.count <= limit else {
-                    lineFailure = HTTPParseError(status, "\(what) over \(limit) bytes")
-                    state = .failed
-                    return nil
-                }
-                position = index + 1
-                scanFrom = position
-                return line
-            }
-            index += 1
+        let from = max(scanFrom, position)
+        let newline: Int? = buffer.withUnsafeBufferPointer { raw -> Int? in
+            guard let base = raw.baseAddress, from < raw.count,
+                  let found = memchr(base + from, 0x0A, raw.count - from) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        scanFrom = index
-        if buffer.count - position > limit + 1 {
+        guard let index = newline else {
+            scanFrom = buffer.count
+            if buffer.count - position > limit + 1 {
+                lineFailure = HTTPParseError(status, "\(what) over \(limit) bytes")
+                state = .failed
+            }
+            return nil
+        }
+        var end = index
+        if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let hasBareCR: Bool = buffer.withUnsafeBufferPointer { raw in
+            end > position && memchr(raw.baseAddress! + position, 0x0D, end - position) != nil
+        }
+        if hasBareCR {
+            lineFailure = HTTPParseError(400, "bare CR in \(what)")
+            state = .failed
+            return nil
+        }
+        guard end - position <= limit else {
             lineFailure = HTTPParseError(status, "\(what) over \(limit) bytes")
             state = .failed
+            return nil
         }
-        return nil
+        let line = buffer[position..<end]
+        position = index + 1
+        scanFrom = position
+        return line
     }
 
     private mutating func fail(_ failure: HTTPParseError) -> HTTPParserEvent {
@@ -202,23 +214,40 @@ public struct HTTPRequestParser: Sendable {
     // MARK: Head
 
     private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) -> HTTPParseError? {
-        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return HTTPParseError(400, "malformed request line") }
-        guard parts[0].allSatisfy(Self.isTokenByte) else { return HTTPParseError(400, "malformed method") }
-        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return HTTPParseError(400, "malformed request target") }
-        let version = parts[2]
-        guard version.count == 8, version.starts(with: Array("HTTP/".utf8)),
+        guard let firstSpace = line.firstIndex(of: UInt8(ascii: " ")),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: UInt8(ascii: " ")) else {
+            return HTTPParseError(400, "malformed request line")
+        }
+        let method = line[line.startIndex..<firstSpace]
+        let target = line[(firstSpace + 1)..<secondSpace]
+        let version = line[(secondSpace + 1)...]
+        guard !method.isEmpty, !target.isEmpty, !version.contains(UInt8(ascii: " ")) else { return HTTPParseError(400, "malformed request line") }
+        guard method.allSatisfy(Self.isTokenByte) else { return HTTPParseError(400, "malformed method") }
+        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return HTTPParseError(400, "malformed request target") }
+        guard version.count == 8, version.starts(with: Self.httpSlash),
               let major = Self.digit(version[version.startIndex + 5]), version[version.startIndex + 6] == UInt8(ascii: "."),
               let minor = Self.digit(version[version.startIndex + 7]) else {
             return HTTPParseError(400, "malformed HTTP version")
         }
         guard major == 1, minor <= 1 else { return HTTPParseError(505, "HTTP version \(major).\(minor) is not supported") }
         pending = Pending()
-        pending.method = String(decoding: parts[0], as: UTF8.self)
-        pending.target = String(decoding: parts[1], as: UTF8.self)
+        pending.method = Self.knownMethod(method) ?? String(decoding: method, as: UTF8.self)
+        pending.target = String(decoding: target, as: UTF8.self)
         pending.minorVersion = minor
         pending.headerBytes = line.count + 2
         return nil
+    }
+
+    private static let httpSlash = Array("HTTP/".utf8)
+
+    /// The common methods as shared constants, sparing a string per request.
+    private static func knownMethod(_ bytes: ArraySlice<UInt8>) -> String? {
+        switch bytes.count {
+        case 3: bytes.elementsEqual("GET".utf8) ? "GET" : bytes.elementsEqual("PUT".utf8) ? "PUT" : nil
+        case 4: bytes.elementsEqual("POST".utf8) ? "POST" : bytes.elementsEqual("HEAD".utf8) ? "HEAD" : nil
+        case 6: bytes.elementsEqual("DELETE".utf8) ? "DELETE" : nil
+        default: nil
+        }
     }
 
     private mutating func parseHeader(_ line: ArraySlice<UInt8>) -> HTTPParseError? {
@@ -231,8 +260,26 @@ public struct HTTPRequestParser: Sendable {
         while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
         guard value.allSatisfy({ $0 == 0x09 || $0 >= 0x20 && $0 != 0x7F }) else { return HTTPParseError(400, "control character in a header value") }
         guard pending.headers.count < limits.maxHeaderCount else { return HTTPParseError(431, "more than \(limits.maxHeaderCount) header fields") }
-        pending.headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        let nameText = String(decoding: name, as: UTF8.self)
+        let valueText = String(decoding: value, as: UTF8.self)
+        switch name.count {
+        case 4 where Self.equalsLowercase(name, "host"): pending.hostCount += 1
+        case 6 where Self.equalsLowercase(name, "expect"): pending.expect = valueText
+        case 10 where Self.equalsLowercase(name, "connection"):
+            pending.connection = pending.connection.map { $0 + ", " + valueText } ?? valueText
+        case 14 where Self.equalsLowercase(name, "content-length"): pending.contentLengths.append(valueText)
+        case 17 where Self.equalsLowercase(name, "transfer-encoding"): pending.transferEncodings.append(valueText)
+        default: break
+        }
+        pending.headers.add(nameText, valueText)
         return nil
+    }
+
+    /// Whether `bytes`, lowercased, equal `lowercase`.
+    private static func equalsLowercase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { expected in
+            bytes.elementsEqual(expected) { HTTPHeaders.lowercase($0) == $1 }
+        }
     }
 
     private var bodyPending: Bool {
@@ -245,15 +292,14 @@ public struct HTTPRequestParser: Sendable {
 
     /// Decides framing once the header section is complete.
     private mutating func headersComplete() -> HTTPParseError? {
-        let headers = pending.headers
-        let lengths = headers.values("Content-Length")
-        let encodings = headers.values("Transfer-Encoding")
-        if pending.minorVersion == 1, headers.values("Host").count != 1 {
+        let lengths = pending.contentLengths
+        let encodings = pending.transferEncodings
+        if pending.minorVersion == 1, pending.hostCount != 1 {
             return HTTPParseError(400, "an HTTP/1.1 request needs exactly one Host header")
         }
         if !lengths.isEmpty, !encodings.isEmpty { return HTTPParseError(400, "both Content-Length and Transfer-Encoding") }
         guard lengths.count <= 1 else { return HTTPParseError(400, "more than one Content-Length") }
-        if let expect = headers["Expect"] {
+        if let expect = pending.expect {
             guard pending.minorVersion == 1, HTTPHeaders.equalIgnoringCase(expect, "100-continue") else {
                 return HTTPParseError(417, "unsupported expectation \"\(expect)\"")
             }
@@ -282,7 +328,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private mutating func finish() -> HTTPParserEvent {
-        let connection = pending.headers["Connection"]
+        let connection = pending.connection
         let keepAlive = pending.minorVersion == 1
             ? !(connection.map { headerValue($0, contains: "close") } ?? false)
             : (connection.map { headerValue($0, contains: "keep-alive") } ?? false)

@@ -115,6 +115,13 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Writes the access-log lines the loops hold (they otherwise go out a few times a second).
+    public func flushAccessLog() async {
+        for loop in loops {
+            await loop.perform { loop in loop.environment.accessLog?.flush(&loop.accessLogBuffer) }
+        }
+    }
+
     /// Stops accepting, lets requests in progress finish and closes idle connections, for at most `grace`
     /// seconds on the server's clock; then closes whatever is left and stops the loops.
     @discardableResult

@@ -14,8 +14,24 @@ final class RequestIDGenerator: Sendable {
     func id(offered: String?) -> String {
         if let offered, Self.isAcceptable(offered) { return offered }
         let next = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(next, radix: 16)
+        let digits = max(1, (64 - next.leadingZeroBitCount + 3) / 4)
+        let prefixBytes = prefix.utf8
+        return String(unsafeUninitializedCapacity: prefixBytes.count + 1 + digits) { buffer in
+            var index = 0
+            for byte in prefixBytes {
+                buffer[index] = byte
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: "-")
+            for digit in 0..<digits {
+                let nibble = Int(next >> (4 * UInt64(digits - 1 - digit)) & 0xF)
+                buffer[index + 1 + digit] = Self.hexDigits[nibble]
+            }
+            return index + 1 + digits
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// 1–64 characters of letters, digits, `-`, `_`, `.`: safe to echo into headers and logs.
     static func isAcceptable(_ id: String) -> Bool {

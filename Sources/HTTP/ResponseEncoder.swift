@@ -1,12 +1,9 @@
 /// Writes a response onto a connection's output buffer in HTTP/1.1 wire form.
 enum ResponseEncoder {
-    private static let statusLines: [Int: [UInt8]] = {
-        var lines: [Int: [UInt8]] = [:]
-        for status in [100, 200, 201, 202, 204, 301, 304, 400, 401, 403, 404, 405, 408, 409, 413, 414, 415, 417, 422, 429, 431, 500, 501, 503, 505] {
-            lines[status] = Array("HTTP/1.1 \(status) \(HTTPResponse.reasonPhrase(status))\r\n".utf8)
-        }
-        return lines
-    }()
+    /// Status lines for 100–599, indexed by status - 100, built once.
+    private static let statusLines: [[UInt8]] = (100..<600).map { status in
+        Array("HTTP/1.1 \(status) \(HTTPResponse.reasonPhrase(status))\r\n".utf8)
+    }
 
     /// Headers the server owns: a handler's values for these are ignored.
     private static func isFraming(_ name: String) -> Bool {
@@ -23,8 +20,8 @@ enum ResponseEncoder {
     /// `Connection: keep-alive` for HTTP/1.0 clients that asked for it.
     static func encode(_ response: HTTPResponse, requestId: String, date: [UInt8], keepAlive: Bool,
                        announceKeepAlive: Bool = false, headOnly: Bool = false, into output: inout [UInt8]) {
-        if let line = statusLines[response.status] {
-            output.append(contentsOf: line)
+        if (100..<600).contains(response.status) {
+            output.append(contentsOf: statusLines[response.status - 100])
         } else {
             output.append(contentsOf: "HTTP/1.1 \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n".utf8)
         }

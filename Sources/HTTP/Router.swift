@@ -109,8 +109,21 @@ public struct Router: Sendable {
         return walk(node.parameterChild[0], segments.dropFirst(), &parameters, &failure)
     }
 
+    /// The `/`-separated segments after the leading slash, split on bytes (paths are ASCII on the wire).
     private static func segments(of path: String) -> [Substring] {
-        let trimmed = path.dropFirst()
-        return trimmed.isEmpty ? [] : trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        let utf8 = path.utf8
+        guard var start = utf8.indices.first.map({ utf8.index(after: $0) }), start < utf8.endIndex else { return [] }
+        var result: [Substring] = []
+        result.reserveCapacity(6)
+        var index = start
+        while index < utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "/") {
+                result.append(path[start..<index])
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        result.append(path[start..<utf8.endIndex])
+        return result
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Telemetry
 
 /// Per-route request counts by status class and latency, plus connection-level counters, registered in a
@@ -46,26 +47,56 @@ final class ServerMetrics: Sendable {
 
 /// One line per answered request, without secrets: no header values are logged, and query parameters whose
 /// names suggest a secret (password, token, key…) have their values replaced.
+///
+/// Each event loop keeps its own buffer and hands it to the log in one batch when it fills or at the loop's
+/// next periodic check (a few times a second), so logging costs a system call per batch, not per request.
 struct AccessLog: Sendable {
     let logger: Logger
 
-    func record(method: String, target: String, status: Int, bytes: Int, microseconds: UInt64, peer: SocketAddress, requestId: String) {
-        logger.info("\(method) \(Self.redacted(target)) \(status)", [
-            "status": String(status),
-            "bytes": String(bytes),
-            "ms": String(Double(microseconds) / 1000),
-            "client": peer.ip.description,
-            "requestId": requestId,
-        ])
+    static let batchLines = 256
+
+    /// The loop's unwritten lines and its cached timestamp.
+    struct Buffer {
+        var lines: [String] = []
+        var millisecond: Int64 = -1
+        var timestamp = ""
     }
 
+    func record(into buffer: inout Buffer, now: Double, method: String, target: String, status: Int, bytes: Int,
+                microseconds: UInt64, peer: SocketAddress, requestId: String) {
+        let millisecond = Int64((now * 1000).rounded(.down))
+        if millisecond != buffer.millisecond {
+            buffer.millisecond = millisecond
+            buffer.timestamp = Logger.timestamp(Date(timeIntervalSince1970: Double(millisecond) / 1000))
+        }
+        buffer.lines.append(logger.line(.info, "\(method) \(Self.redacted(target)) \(status)", fields: [
+            ("bytes", String(bytes)),
+            ("client", peer.ip.description),
+            ("ms", String(Double(microseconds) / 1000)),
+            ("requestId", requestId),
+            ("status", String(status)),
+        ], timestamp: buffer.timestamp))
+        if buffer.lines.count >= Self.batchLines { flush(&buffer) }
+    }
+
+    func flush(_ buffer: inout Buffer) {
+        guard !buffer.lines.isEmpty else { return }
+        logger.write(lines: buffer.lines)
+        buffer.lines.removeAll(keepingCapacity: true)
+    }
+
+    static let secretNameParts = ["pass", "pwd", "token", "secret", "key", "auth", "session", "signature"].map { Array($0.utf8) }
+
     static func redacted(_ target: String) -> String {
-        guard let question = target.firstIndex(of: "?") else { return target }
-        let query = target[target.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
-            let name = (percentDecode(String(pair[..<equals]), plusAsSpace: true) ?? String(pair[..<equals])).lowercased()
-            let secret = ["pass", "pwd", "token", "secret", "key", "auth", "session", "signature"].contains { name.contains($0) }
-            return secret ? "\(pair[..<equals])=[redacted]" : String(pair)
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        let query = target[target.utf8.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) else { return String(pair) }
+            let rawName = String(pair[..<equals])
+            let name = Array((percentDecode(rawName, plusAsSpace: true) ?? rawName).utf8.map(HTTPHeaders.lowercase))
+            let secret = secretNameParts.contains { part in
+                name.count >= part.count && (0...(name.count - part.count)).contains { name[$0..<($0 + part.count)].elementsEqual(part) }
+            }
+            return secret ? "\(rawName)=[redacted]" : String(pair)
         }
         return target[..<question] + "?" + query.joined(separator: "&")
     }

@@ -30,6 +30,14 @@ public enum LogFormat: String, Sendable, CaseIterable {
 public protocol LogSink: Sendable {
     /// Writes one line (without its trailing newline).
     func write(line: String)
+    /// Writes several lines at once; sinks that can should do it in one operation.
+    func write(lines: [String])
+}
+
+extension LogSink {
+    public func write(lines: [String]) {
+        for line in lines { write(line: line) }
+    }
 }
 
 /// Writes lines to standard output, one whole line per write so concurrent lines never interleave.
@@ -37,8 +45,17 @@ public struct StandardOutputSink: LogSink {
     public init() {}
 
     public func write(line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        write(lines: [line])
+    }
+
+    /// One `write` for the whole batch, so a busy access log costs one system call per batch.
+    public func write(lines: [String]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines {
+            bytes.append(contentsOf: line.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -109,20 +126,30 @@ public struct Logger: Sendable {
     /// Writes one line at `level` if the level is enabled.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
         guard level >= minimumLevel else { return }
-        let timestamp = Self.timestamp(clock.now())
         let fields = metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.isSecret($0.key) ? "[redacted]" : $0.value) }
+        sink.write(line: line(level, message(), fields: fields, timestamp: Self.timestamp(clock.now())))
+    }
+
+    /// One line in this logger's format, without redaction: for callers that log only fields they know to be
+    /// safe and batch their lines (the HTTP access log), with `timestamp` from `Logger.timestamp`.
+    public func line(_ level: LogLevel, _ message: String, fields: [(key: String, value: String)], timestamp: String) -> String {
         switch format {
         case .text:
-            var line = "\(timestamp) \(level.name) \(label): \(Self.singleLine(message()))"
+            var line = "\(timestamp) \(level.name) \(label): \(Self.singleLine(message))"
             for field in fields { line += " \(field.key)=\(Self.textValue(field.value))" }
-            sink.write(line: line)
+            return line
         case .json:
             var line = "{\"ts\":\(JSONText.quoted(timestamp)),\"level\":\(JSONText.quoted(level.name)),"
-            line += "\"logger\":\(JSONText.quoted(label)),\"msg\":\(JSONText.quoted(message()))"
+            line += "\"logger\":\(JSONText.quoted(label)),\"msg\":\(JSONText.quoted(message))"
             for field in fields { line += ",\(JSONText.quoted(field.key)):\(JSONText.quoted(field.value))" }
-            line += "}"
-            sink.write(line: line)
+            return line + "}"
         }
+    }
+
+    /// Writes lines made by `line(_:_:fields:timestamp:)` in one batch.
+    public func write(lines: [String]) {
+        guard !lines.isEmpty else { return }
+        sink.write(lines: lines)
     }
 
     static func isSecret(_ key: String) -> Bool {
@@ -140,8 +167,8 @@ public struct Logger: Sendable {
         text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
     }
 
-    /// RFC 3339 UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String {
+    /// RFC 3339 UTC with milliseconds, as every line carries it.
+    public static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = milliseconds.floorDivided(by: 1000)
         let civil = CivilTime(epochSeconds: seconds)

@@ -158,6 +158,7 @@ import Telemetry
         #expect(text.contains(#"shopdeck_http_requests_total{route="GET /items/{id}",status="2xx"} 2"#))
         #expect(text.contains(#"shopdeck_http_requests_total{route="unmatched",status="4xx"} 1"#))
         #expect(text.contains("shopdeck_http_request_duration_seconds"))
+        await test.server.flushAccessLog()
         let lines = test.log.lines
         #expect(lines.count == 3)
         #expect(lines.contains { $0.contains("/items/1?password=[redacted]&q=tea") })
