@@ -151,3 +151,19 @@ public final class HTTPServer: Sendable {
 
     private var loops: [EventLoop] { state.withLock { $0.loops } }
 }
+
+extension HTTPServer {
+    /// Raises this process's open-file limit to its hard maximum, since every connection takes a descriptor
+    /// and the usual soft limit (1,024) is below what a server is expected to hold; returns the new limit.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(limit.rlim_cur)
+    }
+}

@@ -9,18 +9,19 @@ struct BenchCommand {
         let name = arguments.positionals.first ?? "all"
         let quick = arguments.flag("--quick")
         let json = arguments.flag("--json")
-        guard ["store", "broker", "all"].contains(name) else {
-            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store' and 'shopdeck bench broker' are")
+        guard ["store", "broker", "http", "all"].contains(name) else {
+            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store', 'broker' and 'http' are")
         }
         if name == "all" {
-            output.err("bench all: the store and broker benchmarks exist so far; waf, http and recommender arrive with their issues")
+            output.err("bench all: the store, broker and http benchmarks exist so far; waf and recommender arrive with their issues")
         }
         let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/shopdeck-bench-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         var anchors: [String: Double] = [:]
-        if let script = arguments.value("--anchors") {
+        let anchorScript = arguments.value("--anchors")
+        if let script = anchorScript, script.hasSuffix(".py") {
             output.err("measuring anchors with \(script)…")
             anchors = try runAnchorScript(script, seconds: quick ? 2 : 5)
         }
@@ -32,6 +33,11 @@ struct BenchCommand {
         }
         if name == "broker" || name == "all" {
             reports.append(try await BrokerBenchmark(directory: directory + "/broker", quick: quick).run { phase in output.err("bench broker: \(phase)…") })
+        }
+        if name == "http" || name == "all" {
+            let httpAnchor = anchorScript.flatMap { $0.hasSuffix(".sh") ? $0 : nil }
+            reports.append(try await HTTPBenchmark(directory: directory + "/http", quick: quick, anchorScript: httpAnchor)
+                .run { phase in output.err("bench http: \(phase)…") })
         }
         let rss = Measure.peakRSSMegabytes()
         for report in reports { output.out(json ? report.json(rssMegabytes: rss) : report.table(rssMegabytes: rss)) }

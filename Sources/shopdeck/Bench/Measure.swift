@@ -86,9 +86,10 @@ enum Measure {
         return Double(usage.ru_maxrss) / 1024
     }
 
-    /// Current resident set size of this process, in MB.
-    static func currentRSSMegabytes() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    /// Current resident set size of this process (or of `pid`), in MB.
+    static func currentRSSMegabytes(pid: Int32? = nil) -> Double {
+        let path = pid.map { "/proc/\($0)/statm" } ?? "/proc/self/statm"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576

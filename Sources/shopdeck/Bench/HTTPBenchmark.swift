@@ -1,0 +1,160 @@
+import Foundation
+import HTTP
+import Telemetry
+
+/// `bench http`: the core's server in a child process, driven over loopback — a small JSON GET and a 16 KiB
+/// POST at 1, 64 and 256 connections with our own client, the server's memory with 1,000 idle keep-alive
+/// connections, and (with an anchor script) `wrk` against shopdeck and against nginx in the same run.
+struct HTTPBenchmark {
+    let directory: String
+    let quick: Bool
+    /// `../shared/bench/http-anchor.sh`, to compare with nginx using wrk.
+    let anchorScript: String?
+
+    func run(progress: (String) -> Void) async throws -> BenchReport {
+        HTTPServer.raiseOpenFileLimit()
+        let child = try BenchServerProcess(directory: directory)
+        defer { child.stop() }
+        let address = SocketAddress(ip: .v4(0x7F00_0001), port: child.port)
+        let seconds = quick ? 1.5 : 5
+        var report = BenchReport(bench: "http")
+
+        let get = HTTPClientRequest.get(HTTPBenchServer.productPath)
+        let post = HTTPClientRequest.post(HTTPBenchServer.postPath, json: #"{"data":""# + String(repeating: "a", count: 16 * 1024 - 11) + #""}"#)
+        for (name, request) in [("get_small_json", get), ("post_16k", post)] {
+            for connections in [1, 64, 256] {
+                progress("\(name) at \(connections) connection(s)")
+                let outcome = try await HTTPLoad.run(to: address, connections: connections, seconds: seconds, request: request)
+                guard outcome.errors == 0 else { throw RuntimeFailure(description: "bench http: \(outcome.errors) failed requests in \(name)") }
+                report.results.append(BenchResult(name: name, params: [("connections", "\(connections)"), ("client", "shopdeck")],
+                                                  opsPerSecond: outcome.requestsPerSecond, latency: outcome.latency))
+            }
+        }
+
+        progress("1,000 idle keep-alive connections")
+        let before = Measure.currentRSSMegabytes(pid: child.pid)
+        let idle = try await HTTPLoad.openIdle(to: address, count: 1000, target: HTTPBenchServer.productPath)
+        let during = Measure.currentRSSMegabytes(pid: child.pid)
+        report.results.append(BenchResult(name: "idle_keepalive", params: [("connections", "\(idle.count)")], opsPerSecond: 0,
+                                          extra: [("server_rss_mb", during), ("server_rss_before_mb", before)]))
+        for connection in idle { connection.close() }
+        report.notes.append("server_rss_mb is the serving process's resident memory (target < 64 MB at 1,000 idle connections)")
+
+        if let anchorScript {
+            try compareWithNginx(address: address, script: anchorScript, seconds: quick ? 3 : 10, rounds: quick ? 1 : 3,
+                                 report: &report, progress: progress)
+        }
+        return report
+    }
+
+    /// Alternates wrk against shopdeck and against nginx (through the anchor script) and keeps the medians,
+    /// because this machine's speed drifts between runs.
+    private func compareWithNginx(address: SocketAddress, script: String, seconds: Int, rounds: Int,
+                                  report: inout BenchReport, progress: (String) -> Void) throws {
+        var ours: [WrkResult] = []
+        var nginx: [WrkResult] = []
+        for round in 1...rounds {
+            progress("wrk round \(round)/\(rounds): shopdeck")
+            ours.append(try WrkResult.run("wrk", ["-t2", "-c64", "-d\(seconds)s", "--latency", "http://\(address)\(HTTPBenchServer.productPath)"]))
+            progress("wrk round \(round)/\(rounds): nginx (\(script))")
+            nginx.append(try WrkResult.run("bash", [script, "", "64", "\(seconds)"]))
+        }
+        let oursMedian = WrkResult.median(ours)
+        let nginxMedian = WrkResult.median(nginx)
+        report.results.append(BenchResult(name: "wrk_get_small_json", params: [("connections", "64"), ("client", "wrk")],
+                                          opsPerSecond: oursMedian.requestsPerSecond,
+                                          extra: [("p50_us", oursMedian.p50Microseconds), ("p99_us", oursMedian.p99Microseconds)]))
+        report.anchors.append(("nginx_static_req_per_s", nginxMedian.requestsPerSecond))
+        report.anchors.append(("nginx_static_p99_us", nginxMedian.p99Microseconds))
+        report.ratios.append(("wrk_get_vs_nginx (target ≥ 1.0)", oursMedian.requestsPerSecond / nginxMedian.requestsPerSecond))
+        report.notes.append("wrk rounds (req/s) shopdeck: " + ours.map { String(format: "%.0f", $0.requestsPerSecond) }.joined(separator: ", ")
+                            + "; nginx: " + nginx.map { String(format: "%.0f", $0.requestsPerSecond) }.joined(separator: ", "))
+    }
+}
+
+/// What wrk printed: requests per second and latency percentiles.
+struct WrkResult {
+    var requestsPerSecond: Double
+    var p50Microseconds: Double
+    var p99Microseconds: Double
+
+    static func run(_ command: String, _ arguments: [String]) throws -> WrkResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw RuntimeFailure(description: "cannot run \(command): \(error.localizedDescription) (install wrk and nginx-light)")
+        }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let parsed = parse(text) else {
+            throw RuntimeFailure(description: "\(command) \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(text.suffix(300))")
+        }
+        return parsed
+    }
+
+    /// Reads `Requests/sec:` and the `--latency` distribution from wrk's report.
+    static func parse(_ text: String) -> WrkResult? {
+        var rate: Double?, p50: Double?, p99: Double?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.first == "Requests/sec:", fields.count >= 2 { rate = Double(fields[1]) }
+            if fields.count == 2, fields[0] == "50%" { p50 = microseconds(fields[1]) }
+            if fields.count == 2, fields[0] == "99%" { p99 = microseconds(fields[1]) }
+        }
+        guard let rate, let p50, let p99 else { return nil }
+        return WrkResult(requestsPerSecond: rate, p50Microseconds: p50, p99Microseconds: p99)
+    }
+
+    /// wrk prints `812.00us`, `1.23ms` or `2.00s`.
+    static func microseconds(_ text: Substring) -> Double? {
+        for (suffix, scale) in [("us", 1.0), ("ms", 1000.0), ("s", 1_000_000.0)] where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * scale }
+        }
+        return nil
+    }
+
+    static func median(_ results: [WrkResult]) -> WrkResult {
+        let sorted = results.sorted { $0.requestsPerSecond < $1.requestsPerSecond }
+        return sorted[sorted.count / 2]
+    }
+}
+
+/// The bench server child (`HTTPBenchServer`): started with its data directory, stopped by closing its input.
+final class BenchServerProcess {
+    let process = Process()
+    let pid: Int32
+    let port: Int
+    private let input = Pipe()
+
+    init(directory: String) throws {
+        process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        process.environment = ProcessInfo.processInfo.environment.merging([HTTPBenchServer.environmentKey: directory]) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        pid = process.processIdentifier
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("ready "), let port = Int(text.dropFirst(6).prefix { $0.isNumber }) else {
+            process.terminate()
+            throw RuntimeFailure(description: "the bench server did not start: \(text)")
+        }
+        self.port = port
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
