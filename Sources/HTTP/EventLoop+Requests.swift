@@ -4,8 +4,9 @@ import Glibc
 /// Reading, answering and writing on the loop's connections.
 extension EventLoop {
     func handle(_ connection: Connection, flags: UInt32) {
-        if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
-            readAvailable(connection)
+        let hungUp = flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        if hungUp || flags & EPOLLIN.rawValue != 0 {
+            readAvailable(connection, peerHungUp: hungUp)
         }
         guard flags & EPOLLOUT.rawValue != 0, !connection.isClosed else { return }
         if connection.hasPendingOutput { flush(connection) }
@@ -20,7 +21,10 @@ extension EventLoop {
     // MARK: Reading
 
     /// Reads until the socket is drained (edge-triggered), answering complete requests as they appear.
-    func readAvailable(_ connection: Connection) {
+    /// A short read normally means the socket is drained, which saves a system call per request; but when the
+    /// event also reported the peer's close, that close is still queued behind the data and must be read now,
+    /// as no further edge will announce it.
+    func readAvailable(_ connection: Connection, peerHungUp: Bool = false) {
         while !connection.isClosed {
             if case .lingering = connection.phase {
                 discardInput(connection)
@@ -50,10 +54,11 @@ extension EventLoop {
                 connection.lastProgressAt = now
                 connection.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
                 answerBufferedRequests(connection)
-                if count < readBuffer.count { break }
+                if count < readBuffer.count, !peerHungUp { break }
             } else if count == 0 {
                 connection.peerClosedInput = true
-                if connection.isIdle {
+                // A request cut off by the close can never complete; only work in progress keeps the socket.
+                if !connection.handlerRunning, !connection.hasPendingOutput {
                     closeConnection(connection)
                     return
                 }

@@ -124,6 +124,11 @@ public final class HTTPClientConnection: @unchecked Sendable {
     /// Whether the connection may carry another request.
     public var isOpen: Bool { fd >= 0 && !atEOF }
 
+    /// Half-closes: tells the server no more requests will come, while its answers can still be read.
+    public func shutdownOutput() {
+        if fd >= 0 { shutdown(fd, Int32(SHUT_WR)) }
+    }
+
     public func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1

@@ -17,8 +17,9 @@ struct DemoCommand {
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
 
         output.out("shopdeck \(Commands.version) demo (scenario \(scenario), seed \(seed))")
-        output.out("Not built yet: the operator console, the HTTP API on \(options.listen), the traffic simulator,")
-        output.out("the WAF, the broker and the recommender. Built: the durable store they stand on. A flash sale on it:")
+        output.out("Not built yet: the operator console, the shop API on \(options.listen), the traffic simulator, the WAF and")
+        output.out("the recommender. Built: the store, broker, scheduler, sagas and HTTP server ('shopdeck serve' runs them).")
+        output.out("A flash sale on the store:")
         output.out("")
 
         var generator = SeededGenerator(seed: UInt64(seed))

@@ -116,6 +116,39 @@ import Telemetry
         #expect(try await offPool { used.readUntilClosed() }.isEmpty)
     }
 
+    @Test func aRequestCutOffByTheClientFreesItsConnectionAtOnce() async throws {
+        var limits = HTTPLimits()
+        limits.maxConnectionsPerIP = 1
+        let test = try TestServer.start(limits: limits)
+        defer { Task { await test.server.shutdown(grace: 0) } }
+        let address = test.address
+        try await offPool {
+            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            try connection.sendRaw(Array("GET /hello HTTP/1.1\r\nHost: x\r\n".utf8))
+            connection.close()
+        }
+        // No clock movement: the close alone releases the slot.
+        try await eventually { await test.server.socketCount() == 0 }
+        #expect(try await test.get("/hello").status == 200)
+    }
+
+    @Test func aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() async throws {
+        let test = try TestServer.start()
+        defer { Task { await test.server.shutdown(grace: 0) } }
+        let address = test.address
+        async let raw = offPool {
+            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            try connection.sendRaw(Array("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            connection.shutdownOutput()
+            return String(decoding: connection.readUntilClosed(), as: UTF8.self)
+        }
+        await test.gate.waitForArrivals(1)
+        test.gate.open()
+        // The answer arrives and then the server closes (readUntilClosed returns before its timeout).
+        #expect(try await raw.hasSuffix("slow done"))
+        #expect(await test.server.socketCount() == 0)
+    }
+
     @Test func connectionCapsPerIPAndInTotalAnswer503() async throws {
         var limits = HTTPLimits()
         limits.maxConnectionsPerIP = 2

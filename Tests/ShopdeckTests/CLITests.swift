@@ -83,9 +83,10 @@ final class CapturedOutput: CommandOutput {
 
     @Test func commandsNotBuiltYetFailWithOneLine() async {
         let output = CapturedOutput()
-        #expect(await CLI.run(["serve"], output: output) == 1)
+        #expect(await CLI.run(["run"], output: output) == 1)
         #expect(output.stderr.contains("not built yet"))
-        #expect(await CLI.run(["bench", "http"], output: output) == 1)
+        #expect(await CLI.run(["bench", "waf"], output: output) == 1)
+        #expect(await CLI.run(["serve", "--simulate", "attack", "--data", "/nonexistent/x"], output: output) == 1)
     }
 
     @Test func demoRunsAFlashSaleAndAReplay() async throws {

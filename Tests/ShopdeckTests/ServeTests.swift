@@ -1,0 +1,158 @@
+import Foundation
+import Synchronization
+import Testing
+import HTTP
+
+/// Runs blocking work on a thread of its own, off the cooperative pool that other suites' servers need.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }.start()
+    }
+}
+
+/// A `shopdeck serve` child process.
+final class ServeProcess: @unchecked Sendable {
+    // @unchecked: `process` and the pipes are set in `init` and then only read; `Process` itself is thread-safe
+    // for the calls made here (pid, signals, waiting).
+    let process = Process()
+    let port: Int
+    let readyLine: String
+    private let stderrPipe = Pipe()
+
+    /// Starts `shopdeck serve ARGS…` and waits for its ready line; throws with what it printed if it exits first.
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: ExecutableTests.executable)
+        process.arguments = ["serve"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = stderrPipe
+        try process.run()
+        var text = ""
+        while !text.contains("shopdeck listening on ") || !text.hasSuffix("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("shopdeck listening on ") }),
+              let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
+              let port = Int(url.split(separator: ":").last ?? "") else {
+            process.terminate()
+            throw ServeFailure(output: text + String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        self.port = port
+        readyLine = String(line)
+        // Keep draining stdout so the child never blocks on a full pipe.
+        out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    var address: SocketAddress { SocketAddress(ip: .v4(0x7F00_0001), port: port) }
+    var pid: Int32 { process.processIdentifier }
+
+    /// Sends `signal` and waits for the exit status.
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    var residentMegabytes: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
+              let pages = Double(text.split(separator: " ")[1]) else { return 0 }
+        return pages * 4096 / 1_048_576
+    }
+
+    struct ServeFailure: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "serve did not become ready: \(output)" }
+    }
+}
+
+func temporaryDirectory(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))").path
+}
+
+@Suite struct ServeTests {
+    @Test func servesHealthStatusAndMetricsAndStopsCleanlyOnSIGTERM() async throws {
+        let directory = temporaryDirectory("serve")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        #expect(serve.readyLine == "shopdeck listening on http://127.0.0.1:\(serve.port) data=\(directory)")
+        let address = serve.address
+        let (health, status, metrics) = try await onThread {
+            let connection = try HTTPClientConnection(to: address, timeout: 10)
+            return (try connection.send(.get("/healthz")), try connection.send(.get("/status")), try connection.send(.get("/metrics")))
+        }
+        #expect(health.status == 200 && health.text == "ok")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
+        #expect(document["status"] as? String == "ok")
+        let components = try #require(document["components"] as? [String: [String: Any]])
+        #expect(Set(components.keys).isSuperset(of: ["store", "broker", "scheduler", "sagas", "gateway"]))
+        #expect(components["store"]?["status"] as? String == "ok")
+        let findings = try #require(document["findings"] as? [[String: String]])
+        #expect(findings.contains { $0["message"]?.contains("TLS") == true && $0["severity"] == "warning" })
+        #expect(metrics.text.contains(#"shopdeck_http_requests_total{route="GET /healthz",status="2xx"} 1"#))
+        #expect(metrics.headers["Content-Type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+
+        #expect(try await onThread { serve.stop(SIGTERM) } == 0)
+        // The lock is released: the directory opens again.
+        let again = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        #expect(try await onThread { again.stop(SIGINT) } == 0)
+    }
+
+    @Test func aSecondProcessOnTheSameDataDirectoryIsRefusedNamingTheHolder() async throws {
+        let directory = temporaryDirectory("serve-lock")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        let second = try await onThread { try ExecutableTests().run(["serve", "--data", directory, "--listen", "127.0.0.1:0"]) }
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("locked by another shopdeck process (pid \(first.pid))"))
+        #expect(second.stderr.split(separator: "\n").count == 1)
+        #expect(try await onThread { first.stop() } == 0)
+    }
+
+    @Test func aPortInUseIsAOneLineFailure() async throws {
+        let directory = temporaryDirectory("serve-port")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let holder = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        let other = temporaryDirectory("serve-port-2")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let clash = try await onThread { try ExecutableTests().run(["serve", "--data", other, "--listen", "127.0.0.1:\(holder.port)"]) }
+        #expect(clash.status == 1)
+        #expect(clash.stderr.contains("cannot listen on 127.0.0.1:\(holder.port): address already in use"))
+        #expect(try await onThread { holder.stop() } == 0)
+    }
+
+    @Test func aThousandMalformedConnectionsLeaveTheServerServingWithFlatMemory() async throws {
+        let directory = temporaryDirectory("serve-abuse")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        let address = serve.address
+        let shapes = [
+            "GARBAGE\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "b", count: 40_000) + "\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\n",  // cut off: the client leaves
+            "\u{00}\u{01}\u{02}\u{FF}\r\n\r\n",
+        ].map { Array($0.utf8) }
+        @Sendable func abuse(_ count: Int) throws {
+            for index in 0..<count {
+                let connection = try HTTPClientConnection(to: address, timeout: 10)
+                try? connection.sendRaw(shapes[index % shapes.count])
+                if index % shapes.count != 5 { _ = connection.readUntilClosed() }
+                connection.close()
+            }
+        }
+        try await onThread { try abuse(300) }  // warm the allocator up first
+        let before = serve.residentMegabytes
+        try await onThread { try abuse(1000) }
+        let after = serve.residentMegabytes
+        #expect(abs(after - before) <= 10, "RSS went from \(before) MB to \(after) MB")
+        let health = try await onThread { try HTTPClientConnection(to: address, timeout: 10).send(.get("/healthz")) }
+        #expect(health.text == "ok")
+        #expect(try await onThread { serve.stop() } == 0)
+    }
+}
