@@ -42,7 +42,7 @@ final class HandlerProbe: Sendable {
             probe.state.withLock { $0.running -= 1 }
         }
         pool.start()
-        try await eventually("50 handled") { pool.stats.succeeded == 50 }
+        await eventually("50 handled") { pool.stats.succeeded == 50 }
         try await eventually("all deleted") { try broker.stats("checkout").inFlight == 0 && broker.stats("checkout").visible == 0 }
         await pool.stop()
         let seen = probe.state.withLock { $0 }
@@ -69,9 +69,9 @@ final class HandlerProbe: Sendable {
             throw Boom()
         }
         pool.start()
-        try await eventually("first failure") { pool.stats.failed == 1 }
+        await eventually("first failure") { pool.stats.failed == 1 }
         clock.advance(by: 30)
-        try await eventually("second failure") { pool.stats.failed == 2 }
+        await eventually("second failure") { pool.stats.failed == 2 }
         clock.advance(by: 30)
         try await eventually("moved to the dead-letter queue") { try broker.stats("dlq").visible == 1 }
         await pool.stop()

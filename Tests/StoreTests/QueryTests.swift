@@ -98,7 +98,7 @@ import Telemetry
         } while cursor != nil
         #expect(ids == (10...19).map { "p\($0)" })
         await #expect(throws: StoreError.validation("limit must be between 1 and 10000, got 0")) { try await store.scan("products", ScanRequest(limit: 0)) }
-        await #expect(throws: StoreError.validation("the page cursor is malformed")) { try PageCursor(token: "!!!") }
+        #expect(throws: StoreError.validation("the page cursor is malformed")) { try PageCursor(token: "!!!") }
         await store.close()
     }
 }
