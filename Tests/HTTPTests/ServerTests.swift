@@ -180,3 +180,55 @@ extension SocketAddress {
         return try await offPool { try HTTPClientConnection(to: address, timeout: 5).send(request) }
     }
 }
+
+@Suite struct ClientTests {
+    @Test func aServerThatDoesNotAnswerTimesTheClientOut() async throws {
+        let test = try TestServer.start()
+        defer {
+            test.gate.open()
+            Task { await test.server.shutdown(grace: 0) }
+        }
+        let address = test.address
+        let outcome: HTTPClientError? = try await offPool { () throws -> HTTPClientError? in
+            let connection = try HTTPClientConnection(to: address, timeout: 0.2)
+            do throws(HTTPClientError) {
+                _ = try connection.send(.get("/slow"))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(outcome == .timedOut("waiting for the response"))
+    }
+
+    @Test func connectingToAClosedPortFailsClearly() async throws {
+        let test = try TestServer.start()
+        let address = test.address
+        await test.server.shutdown(grace: 0)
+        let client = HTTPClient(timeout: 1)
+        await #expect(throws: HTTPClientError.self) { try await client.send(.get("/hello"), to: address) }
+        do {
+            _ = try await client.send(.get("/hello"), to: address)
+        } catch {
+            #expect(error.description.contains("connection refused"))
+        }
+    }
+
+    @Test func thePoolReusesConnectionsAndRetriesOneTheServerClosed() async throws {
+        var limits = HTTPLimits()
+        limits.idleTimeout = 30
+        let test = try TestServer.start(limits: limits)
+        defer { Task { await test.server.shutdown(grace: 0) } }
+        let client = HTTPClient(timeout: 5)
+        _ = try await client.send(.get("/hello"), to: test.address)
+        _ = try await client.send(.get("/hello"), to: test.address)
+        #expect(test.metrics.prometheusText().contains("shopdeck_http_connections_accepted_total 1"))
+        // The server drops the pooled connection as idle; the next GET goes out on a new one.
+        try await eventually { await test.server.socketCount() == 1 }
+        test.clock.advance(by: 31)
+        await test.server.checkTimeouts()
+        #expect(await test.server.socketCount() == 0)
+        #expect(try await client.send(.get("/hello"), to: test.address).text == "hello")
+        client.closeIdleConnections()
+    }
+}
