@@ -114,12 +114,9 @@ public struct HTTPRequestParser: Sendable {
                 }
                 if let failure = parseHeader(line) { return fail(failure) }
             case .body(let remaining):
-                let available = min(remaining, buffer.count - position)
-                pending.body.append(contentsOf: buffer[position..<position + available])
-                position += available
-                scanFrom = position
-                if remaining - available > 0 {
-                    state = .body(remaining: remaining - available)
+                let left = takeBody(remaining)
+                if left > 0 {
+                    state = .body(remaining: left)
                     return nil
                 }
                 return finish()
@@ -138,12 +135,9 @@ public struct HTTPRequestParser: Sendable {
                 }
                 state = .chunkData(remaining: size)
             case .chunkData(let remaining):
-                let available = min(remaining, buffer.count - position)
-                pending.body.append(contentsOf: buffer[position..<position + available])
-                position += available
-                scanFrom = position
-                if remaining - available > 0 {
-                    state = .chunkData(remaining: remaining - available)
+                let left = takeBody(remaining)
+                if left > 0 {
+                    state = .chunkData(remaining: left)
                     return nil
                 }
                 state = .chunkDataEnd
@@ -159,6 +153,15 @@ public struct HTTPRequestParser: Sendable {
                 if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") { return fail(HTTPParseError(400, "obsolete line folding")) }
             }
         }
+    }
+
+    /// Moves up to `wanted` buffered bytes into the body; returns how many are still to come.
+    private mutating func takeBody(_ wanted: Int) -> Int {
+        let available = min(wanted, buffer.count - position)
+        pending.body.append(contentsOf: buffer[position..<position + available])
+        position += available
+        scanFrom = position
+        return wanted - available
     }
 
     // MARK: Lines

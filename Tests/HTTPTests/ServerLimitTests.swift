@@ -50,14 +50,7 @@ import Telemetry
         limits.headerReadTimeout = 10
         let test = try TestServer.start(limits: limits)
         defer { Task { await test.server.shutdown(grace: 0) } }
-        let address = test.address
-        let connection = try await offPool {
-            let connection = try HTTPClientConnection(to: address, timeout: 5)
-            try connection.sendRaw(Array("GET /hello HTTP/1.1\r\nHost: x\r\nX-Drip: a".utf8))
-            return connection
-        }
-        // The deadline counts from when the server accepted the connection.
-        try await eventually { await test.server.socketCount() == 1 }
+        let connection = try await test.connectionAfterSending("GET /hello HTTP/1.1\r\nHost: x\r\nX-Drip: a")
         test.clock.advance(by: 9)
         await test.server.checkTimeouts()
         #expect(await test.server.socketCount() == 1)
@@ -76,13 +69,7 @@ import Telemetry
         limits.bodyReadTimeout = 20
         let test = try TestServer.start(limits: limits)
         defer { Task { await test.server.shutdown(grace: 0) } }
-        let address = test.address
-        let connection = try await offPool {
-            let connection = try HTTPClientConnection(to: address, timeout: 5)
-            try connection.sendRaw(Array("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart".utf8))
-            return connection
-        }
-        try await eventually { await test.server.socketCount() == 1 }
+        let connection = try await test.connectionAfterSending("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart")
         test.clock.advance(by: 25)
         await test.server.checkTimeouts()
         #expect(await test.server.socketCount() == 1)
@@ -215,13 +202,4 @@ import Telemetry
         #expect(try await stuck == nil)
         test.gate.open()
     }
-}
-
-/// Polls `condition` (yielding between tries) until it holds; fails after a generous number of tries.
-func eventually(_ condition: () async throws -> Bool) async throws {
-    for _ in 0..<20_000 {
-        if try await condition() { return }
-        try await Task.sleep(nanoseconds: 1_000_000)
-    }
-    Issue.record("condition never held")
 }

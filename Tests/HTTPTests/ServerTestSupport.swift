@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 import Telemetry
 @testable import HTTP
 
@@ -87,6 +88,18 @@ struct TestServer {
         try HTTPClientConnection(to: address, from: source, timeout: 5)
     }
 
+    /// A new connection that has sent `text` and that the server has accepted (its timeouts have started).
+    func connectionAfterSending(_ text: String) async throws -> HTTPClientConnection {
+        let address = address
+        let connection = try await offPool {
+            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            try connection.sendRaw(Array(text.utf8))
+            return connection
+        }
+        try await eventually { await server.socketCount() == 1 }
+        return connection
+    }
+
     /// Sends raw bytes on a new connection and returns everything the server sent until it closed.
     func exchangeRaw(_ text: String) async throws -> String {
         let address = address
@@ -109,4 +122,13 @@ struct TestServer {
 func statusCode(_ raw: String) -> Int? {
     guard raw.hasPrefix("HTTP/1.1 ") else { return nil }
     return Int(raw.dropFirst(9).prefix(3))
+}
+
+/// Polls `condition` (yielding between tries) until it holds; fails after a generous number of tries.
+func eventually(_ condition: () async throws -> Bool) async throws {
+    for _ in 0..<20_000 {
+        if try await condition() { return }
+        try await Task.sleep(nanoseconds: 1_000_000)
+    }
+    Issue.record("condition never held")
 }
