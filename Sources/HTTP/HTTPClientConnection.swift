@@ -88,11 +88,14 @@ public final class HTTPClientConnection: @unchecked Sendable {
             throw .connectFailed(error.description)
         }
         Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
+        // Failure paths below close through `close()`, which forgets the descriptor: a throwing initializer
+        // still runs `deinit` once every stored property is set, and closing the number twice could close a
+        // socket another thread opened in between.
         if let source {
             let bound = SocketAddress(ip: source, port: 0).withKernelAddress(asIPv6: useIPv6) { bind(fd, $0, $1) }
             guard bound == 0 else {
                 let cause = SocketError("bind source \(source)").description
-                Glibc.close(fd)
+                close()
                 throw .connectFailed(cause)
             }
         }
@@ -100,18 +103,18 @@ public final class HTTPClientConnection: @unchecked Sendable {
         if result != 0 {
             guard errno == EINPROGRESS else {
                 let cause = SocketError("connect \(remote)").description
-                Glibc.close(fd)
+                close()
                 throw .connectFailed(cause)
             }
             guard waitFor(Int16(POLLOUT), seconds: timeout) else {
-                Glibc.close(fd)
+                close()
                 throw .timedOut("connecting to \(remote)")
             }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
             guard error == 0 else {
-                Glibc.close(fd)
+                close()
                 throw .connectFailed(SocketError("connect \(remote)", code: error).description)
             }
         }
