@@ -27,6 +27,8 @@ final class Connection {
     var handlerRunning = false
     /// The client closed its side; answer what was asked and close.
     var peerClosedInput = false
+    /// epoll has reported the peer's close (perhaps still queued behind unread data).
+    var hangUpReported = false
     /// Reading stopped (handler running or output backlog); resume when that clears.
     var readPaused = false
 

@@ -5,8 +5,9 @@ import Glibc
 extension EventLoop {
     func handle(_ connection: Connection, flags: UInt32) {
         let hungUp = flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        if hungUp { connection.hangUpReported = true }
         if hungUp || flags & EPOLLIN.rawValue != 0 {
-            readAvailable(connection, peerHungUp: hungUp)
+            readAvailable(connection)
         }
         guard flags & EPOLLOUT.rawValue != 0, !connection.isClosed else { return }
         if connection.hasPendingOutput { flush(connection) }
@@ -21,10 +22,10 @@ extension EventLoop {
     // MARK: Reading
 
     /// Reads until the socket is drained (edge-triggered), answering complete requests as they appear.
-    /// A short read normally means the socket is drained, which saves a system call per request; but when the
-    /// event also reported the peer's close, that close is still queued behind the data and must be read now,
-    /// as no further edge will announce it.
-    func readAvailable(_ connection: Connection, peerHungUp: Bool = false) {
+    /// A short read normally means the socket is drained, which saves a system call per request; but once an
+    /// event has reported the peer's close, that close may still be queued behind data and must be read, as
+    /// no further edge will announce it.
+    func readAvailable(_ connection: Connection) {
         while !connection.isClosed {
             if case .lingering = connection.phase {
                 discardInput(connection)
@@ -54,7 +55,7 @@ extension EventLoop {
                 connection.lastProgressAt = now
                 connection.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
                 answerBufferedRequests(connection)
-                if count < readBuffer.count, !peerHungUp { break }
+                if count < readBuffer.count, !connection.hangUpReported { break }
             } else if count == 0 {
                 connection.peerClosedInput = true
                 // A request cut off by the close can never complete; only work in progress keeps the socket.
