@@ -111,24 +111,14 @@ extension EventLoop {
             let context = RequestContext(requestId: requestId, peer: connection.peer, route: route.name, parameters: parameters)
             switch route.handler {
             case .immediate(let handler):
-                let response: HTTPResponse
-                do throws(HTTPError) {
-                    response = try handler(request, context)
-                } catch {
-                    response = error.response(requestId: requestId)
-                }
-                write(response, for: answer, on: connection)
+                write(answerNow(handler, request, context) ?? HTTPResponse(status: 500), for: answer, on: connection)
             case .deferred(let handler):
-                connection.handlerRunning = true
-                let pending = answer
-                Task { [self] in
-                    let response: HTTPResponse
-                    do throws(HTTPError) {
-                        response = try await handler(request, context)
-                    } catch {
-                        response = error.response(requestId: requestId)
-                    }
-                    post(.answered(pending, response))
+                answerLater(handler, request, context, answer, on: connection)
+            case .fastPath(let fast, let otherwise):
+                if let response = answerNow(fast, request, context) {
+                    write(response, for: answer, on: connection)
+                } else {
+                    answerLater(otherwise, request, context, answer, on: connection)
                 }
             }
         case .notFound:
@@ -139,6 +129,31 @@ extension EventLoop {
             write(error.response(requestId: requestId), for: answer, on: connection)
         case .malformedPath:
             write(HTTPError.badRequest("malformed percent-encoding in the path").response(requestId: requestId), for: answer, on: connection)
+        }
+    }
+
+    /// Runs a handler on the loop; a thrown `HTTPError` becomes its response.
+    private func answerNow(_ handler: @Sendable (HTTPRequest, RequestContext) throws(HTTPError) -> HTTPResponse?,
+                           _ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse? {
+        do throws(HTTPError) {
+            return try handler(request, context)
+        } catch {
+            return error.response(requestId: context.requestId)
+        }
+    }
+
+    /// Runs a handler as a task; the connection takes no further request until the answer is back.
+    private func answerLater(_ handler: @escaping @Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse,
+                             _ request: HTTPRequest, _ context: RequestContext, _ answer: PendingAnswer, on connection: Connection) {
+        connection.handlerRunning = true
+        Task { [self] in
+            let response: HTTPResponse
+            do throws(HTTPError) {
+                response = try await handler(request, context)
+            } catch {
+                response = error.response(requestId: context.requestId)
+            }
+            post(.answered(answer, response))
         }
     }
 

@@ -60,6 +60,13 @@ import Telemetry
         #expect(try await slow == "slow done")
     }
 
+    @Test func aFastPathRouteAnswersOnTheLoopOrFallsBackToATask() async throws {
+        let test = try TestServer.start()
+        defer { Task { await test.server.shutdown(grace: 0) } }
+        #expect(try await test.get("/either?fast").text == "on the loop")
+        #expect(try await test.get("/either").text == "in a task")
+    }
+
     @Test func errorsCarryTheContractBodyAndTheRequestId() async throws {
         let test = try TestServer.start()
         defer { Task { await test.server.shutdown(grace: 0) } }
