@@ -93,3 +93,23 @@ import Testing
         #expect(HTTPDate.format(epochSeconds: 1_709_164_800) == "Thu, 29 Feb 2024 00:00:00 GMT")
     }
 }
+
+@Suite struct NetworkTests {
+    @Test func parsesAndMatchesCIDRBlocks() throws {
+        let tenEight = try #require(IPNetwork("10.1.2.3/8"))
+        #expect(tenEight.description == "10.0.0.0/8")
+        #expect(tenEight.contains(IPAddress("10.255.0.1")!))
+        #expect(!tenEight.contains(IPAddress("11.0.0.1")!))
+        #expect(IPNetwork("192.168.1.7")?.description == "192.168.1.7/32")
+        #expect(IPNetwork("0.0.0.0/0")?.contains(IPAddress("8.8.8.8")!) == true)
+        let v6 = try #require(IPNetwork("2001:db8::/32"))
+        #expect(v6.contains(IPAddress("2001:db8:ffff::1")!))
+        #expect(!v6.contains(IPAddress("2001:db9::1")!))
+        #expect(!v6.contains(IPAddress("10.0.0.1")!))
+        #expect(IPNetwork("2001:db8::1/128")?.contains(IPAddress("2001:db8::1")!) == true)
+        #expect(IPNetwork("::/0")?.contains(IPAddress("::1")!) == true)
+        for bad in ["10.0.0.0/33", "2001:db8::/129", "nope/8", "10.0.0.0/x", "10.0.0.0/", "/8", "10.0.0.0/8/1", "10.0.0.0/+8"] {
+            #expect(IPNetwork(bad) == nil, "\(bad)")
+        }
+    }
+}

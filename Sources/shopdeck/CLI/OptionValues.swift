@@ -2,12 +2,7 @@ import HTTP
 
 /// True for `ADDRESS/PREFIX` with a prefix length that fits the address family (or a bare address).
 func isCIDR(_ text: String) -> Bool {
-    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count <= 2, IPAddress(String(parts[0])) != nil else { return false }
-    guard parts.count == 2 else { return true }
-    let limit = parts[0].contains(":") ? 128 : 32
-    guard let length = Int(parts[1]), (0...limit).contains(length) else { return false }
-    return true
+    IPNetwork(text) != nil
 }
 
 extension ParsedArguments {
