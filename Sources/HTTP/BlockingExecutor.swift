@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A fixed set of threads for blocking calls (socket waits), so that they never occupy the cooperative
-/// thread pool that async code — including the server's own handlers — needs to make progress.
-final class BlockingExecutor: Sendable {
+/// A fixed set of threads for blocking or CPU-heavy calls (socket waits, password hashing), so that they never
+/// occupy the cooperative thread pool that async code — including the server's own handlers — needs.
+public final class BlockingExecutor: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
         var head = 0
@@ -12,9 +12,12 @@ final class BlockingExecutor: Sendable {
 
     private let state = Mutex(State())
     private let available = DispatchSemaphore(value: 0)
-    let threadCount: Int
+    public let threadCount: Int
+    /// Most jobs waiting for a thread; `run` refuses more (nil for no limit).
+    public let maxQueued: Int?
 
-    init(threads: Int, name: String) {
+    public init(threads: Int, name: String, maxQueued: Int? = nil) {
+        self.maxQueued = maxQueued
         threadCount = max(1, threads)
         for index in 0..<threadCount {
             let thread = Thread { [self] in work() }
@@ -24,23 +27,39 @@ final class BlockingExecutor: Sendable {
     }
 
     /// Runs `body` on one of the threads and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            submit { continuation.resume(returning: body()) }
+            submit(force: true) { continuation.resume(returning: body()) }
         }
     }
 
-    private func submit(_ job: @escaping @Sendable () -> Void) {
-        let accepted = state.withLock { s in
-            guard !s.stopped else { return false }
-            s.jobs.append(job)
-            return true
+    /// Like `run`, but nil at once when `maxQueued` jobs are already waiting (the caller answers "busy").
+    public func runIfNotSaturated<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let queued = submit(force: false) { continuation.resume(returning: body()) }
+            if !queued { continuation.resume(returning: nil) }
         }
-        if accepted { available.signal() } else { job() }
+    }
+
+    @discardableResult
+    private func submit(force: Bool, _ job: @escaping @Sendable () -> Void) -> Bool {
+        enum Outcome { case queued, full, stopped }
+        let outcome: Outcome = state.withLock { s in
+            guard !s.stopped else { return .stopped }
+            if !force, let maxQueued, s.jobs.count - s.head >= maxQueued { return .full }
+            s.jobs.append(job)
+            return .queued
+        }
+        switch outcome {
+        case .queued: available.signal()
+        case .stopped: job()
+        case .full: return false
+        }
+        return true
     }
 
     /// Lets the threads finish the queued jobs and exit.
-    func stop() {
+    public func stop() {
         state.withLock { $0.stopped = true }
         for _ in 0..<threadCount { available.signal() }
     }

@@ -108,14 +108,14 @@ extension EventLoop {
         switch environment.router.match(method: request.method, path: request.path) {
         case .found(let route, let parameters):
             answer.route = route
-            let context = RequestContext(requestId: requestId, peer: connection.peer, route: route.name, parameters: parameters)
+            var context = RequestContext(requestId: requestId, peer: connection.peer, route: route.name, parameters: parameters)
             switch route.handler {
             case .immediate(let handler):
-                write(answerNow(handler, request, context) ?? HTTPResponse(status: 500), for: answer, on: connection)
+                write(answerNow(handler, request, context), for: answer, on: connection)
             case .deferred(let handler):
                 answerLater(handler, request, context, answer, on: connection)
             case .fastPath(let fast, let otherwise):
-                if let response = answerNow(fast, request, context) {
+                if let response = answerNow(fast, request, &context) {
                     write(response, for: answer, on: connection)
                 } else {
                     answerLater(otherwise, request, context, answer, on: connection)
@@ -133,10 +133,20 @@ extension EventLoop {
     }
 
     /// Runs a handler on the loop; a thrown `HTTPError` becomes its response.
-    private func answerNow(_ handler: @Sendable (HTTPRequest, RequestContext) throws(HTTPError) -> HTTPResponse?,
-                           _ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse? {
+    private func answerNow(_ handler: @Sendable (HTTPRequest, RequestContext) throws(HTTPError) -> HTTPResponse,
+                           _ request: HTTPRequest, _ context: RequestContext) -> HTTPResponse {
         do throws(HTTPError) {
             return try handler(request, context)
+        } catch {
+            return error.response(requestId: context.requestId)
+        }
+    }
+
+    /// Runs a fast path on the loop; nil means "continue in a task".
+    private func answerNow(_ handler: @Sendable (HTTPRequest, inout RequestContext) throws(HTTPError) -> HTTPResponse?,
+                           _ request: HTTPRequest, _ context: inout RequestContext) -> HTTPResponse? {
+        do throws(HTTPError) {
+            return try handler(request, &context)
         } catch {
             return error.response(requestId: context.requestId)
         }

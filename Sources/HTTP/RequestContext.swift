@@ -8,6 +8,9 @@ public struct RequestContext: Sendable {
     public let route: String
     /// Path parameters by name, percent-decoded.
     public let parameters: [String: String]
+    /// What a `fastPath` route's fast half leaves for its slow half (the gateway's admission, say), so work
+    /// done on the loop is not repeated in the task.
+    public var attachment: (any Sendable)?
 
     public init(requestId: String, peer: SocketAddress, route: String = "unmatched", parameters: [String: String] = [:]) {
         self.requestId = requestId

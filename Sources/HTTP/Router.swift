@@ -4,8 +4,9 @@ public enum RouteHandler: Sendable {
     case immediate(@Sendable (HTTPRequest, RequestContext) throws(HTTPError) -> HTTPResponse)
     /// Runs as a task off the event loop: for anything that may wait (journal commits, long polls).
     case deferred(@Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse)
-    /// Tries `fast` on the event loop (a cache hit, a refusal); when it returns nil, runs `otherwise` as a task.
-    case fastPath(_ fast: @Sendable (HTTPRequest, RequestContext) throws(HTTPError) -> HTTPResponse?,
+    /// Tries `fast` on the event loop (a cache hit, a refusal); when it returns nil, runs `otherwise` as a task,
+    /// with the context as `fast` left it.
+    case fastPath(_ fast: @Sendable (HTTPRequest, inout RequestContext) throws(HTTPError) -> HTTPResponse?,
                   otherwise: @Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse)
 }
 

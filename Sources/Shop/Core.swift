@@ -17,6 +17,17 @@ public struct CoreOptions: Sendable {
     public var trustedProxies: [String]
     public var store = StoreOptions()
     public var broker = BrokerOptions()
+    public var accounts = AccountOptions()
+    /// Share of payment authorisations the simulated provider declines (0–1).
+    public var paymentFailureRate: Double = 0
+    /// Seconds each simulated payment call takes.
+    public var paymentLatency: Double = 0.005
+    /// The catalog for a first start; by default `assets/catalog.json`, or the generator if it is not found.
+    public var catalog: (@Sendable () -> [Product])?
+    /// The WAF's hook in the gateway.
+    public var inspector: any RequestInspector = PassThroughInspector()
+    /// Start the queue consumers (tests that drive them by hand turn this off).
+    public var startWorkers = true
 
     public init(dataDirectory: String, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "shopdeck"), trustedProxies: [String] = []) {
@@ -35,57 +46,171 @@ public final class Core: Sendable {
     public let broker: Broker
     public let scheduler: Scheduler
     public let sagas: SagaEngine
+    public let audit: AuditTrail
+    public let accounts: Accounts
+    public let catalog: Catalog
+    public let carts: Carts
+    public let orders: Orders
+    public let drops: Drops
+    public let gateway: Gateway
+    public let payments: SimulatedPaymentProvider
     public let metrics: MetricsRegistry
     public let startedAt: Date
+    let adminToken: String
+    let workers: Workers
     private let lock: DirectoryLock
     private let closing = Atomic<Bool>(false)
 
     /// Whether `close` has begun.
     public var isClosing: Bool { closing.load(ordering: .acquiring) }
 
-    /// Opens every component under `options.dataDirectory`, recovering what the journals hold.
-    public init(options: CoreOptions, metrics: MetricsRegistry = MetricsRegistry()) throws(CoreError) {
+    /// Opens every component under `options.dataDirectory`, recovers what the journals hold, prepares the
+    /// shop's tables and queues (loading the catalog on first start) and starts the consumers.
+    public static func open(options: CoreOptions, metrics: MetricsRegistry = MetricsRegistry()) async throws(CoreError) -> Core {
+        let core = try Core(options: options, metrics: metrics)
+        do throws(CoreError) {
+            try await core.prepare()
+        } catch {
+            await core.close()
+            throw error
+        }
+        return core
+    }
+
+    private init(options: CoreOptions, metrics: MetricsRegistry) throws(CoreError) {
         self.options = options
         self.metrics = metrics
         let directory = options.dataDirectory
         let logger = options.logger
+        let clock = options.clock
         do throws(JournalError) {
             lock = try DirectoryLock(directory: directory)
         } catch {
             throw CoreError.opening(directory, error)
         }
+        adminToken = try SecretFiles.loadOrCreate(directory + "/admin-token", byteCount: 24)
+        let signingKey = Array(try SecretFiles.loadOrCreate(directory + "/token-key", byteCount: 32).utf8)
         do throws(StoreError) {
-            store = try Store(directory: directory + "/store", options: options.store, clock: options.clock, metrics: metrics)
+            store = try Store(directory: directory + "/store", options: options.store, clock: clock, metrics: metrics)
         } catch {
             throw CoreError.opening(directory, error)
         }
         do throws(BrokerError) {
-            broker = try Broker(directory: directory + "/broker", options: options.broker, clock: options.clock, metrics: metrics)
+            broker = try Broker(directory: directory + "/broker", options: options.broker, clock: clock, metrics: metrics)
         } catch {
             throw CoreError.opening(directory, error)
         }
         do throws(WorkflowError) {
-            scheduler = try Scheduler(directory: directory + "/scheduler", clock: options.clock) { fire in
+            scheduler = try Scheduler(directory: directory + "/scheduler", clock: clock) { fire in
                 logger.info("schedule fired with no pipeline attached", ["schedule": fire.schedule])
             }
-            sagas = try SagaEngine(directory: directory + "/sagas", clock: options.clock)
+            sagas = try SagaEngine(directory: directory + "/sagas", clock: clock)
         } catch {
             throw CoreError.opening(directory, error)
         }
-        startedAt = options.clock.now()
-        _ = sagas.resumeInterrupted()
-        scheduler.start()
-        logger.info("core open", ["data": directory, "store": store.recoveryReport.summary, "broker": broker.recoveryReport.summary])
+        do throws(JournalError) {
+            audit = try AuditTrail(directory: directory + "/audit", clock: clock)
+        } catch {
+            throw CoreError.opening(directory, error)
+        }
+        accounts = Accounts(store: store, audit: audit, clock: clock, signingKey: signingKey, options: options.accounts)
+        catalog = Catalog(store: store)
+        carts = Carts(store: store, catalog: catalog)
+        orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics)
+        drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock)
+        payments = SimulatedPaymentProvider(failureRate: options.paymentFailureRate, latency: options.paymentLatency, clock: clock)
+        let networks = options.trustedProxies.compactMap(IPNetwork.init)
+        gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector,
+                          apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
+        workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, logger: logger.labeled("workers"))
+        startedAt = clock.now()
     }
 
-    /// Stops background work and closes every journal (the store and broker write a final snapshot).
+    private func prepare() async throws(CoreError) {
+        let directory = options.dataDirectory
+        let checkout = CheckoutSaga(store: store, broker: broker, orders: orders, payments: payments,
+                                    failureOf: { [sagas] runID in Self.failureReason(sagas.run(runID)) })
+        do throws(StoreError) {
+            try await accounts.prepare()
+            try await catalog.prepare(seed: options.catalog ?? Self.bundledCatalog)
+            try await carts.prepare()
+            try await orders.prepare()
+            try await drops.prepare()
+            try await checkout.prepare()
+            try await Workers.prepare(store)
+            try await gateway.apiKeys.load()
+        } catch {
+            throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
+        }
+        do throws(BrokerError) {
+            try await Messaging.declare(broker)
+        } catch {
+            throw CoreError("cannot declare the shop's queues in \(directory): \(error)")
+        }
+        do throws(WorkflowError) {
+            try sagas.register(checkout.definition)
+        } catch {
+            throw CoreError("cannot register the checkout saga: \(error)")
+        }
+        if !audit.verified {
+            options.logger.error("the audit trail's hash chain is broken", ["firstBadEntry": String(audit.brokenAt ?? 0)])
+        }
+        let resumed = sagas.resumeInterrupted()
+        let handedOver = await handPendingOrdersToCheckout()
+        if options.startWorkers { workers.start() }
+        scheduler.start()
+        options.logger.info("core open", ["data": directory, "store": store.recoveryReport.summary, "broker": broker.recoveryReport.summary,
+                                          "products": String(catalog.count), "runsResumed": String(resumed.count),
+                                          "ordersHandedToCheckout": String(handedOver)])
+    }
+
+    /// Every pending order must have a checkout run: one whose `order-placed` message was lost to a crash
+    /// between the order's commit and the publish gets one now.
+    private func handPendingOrdersToCheckout() async -> Int {
+        guard let pending = try? await orders.pending() else { return 0 }
+        var started = 0
+        for (userId, orderId) in pending where sagas.run(CheckoutSaga.runID(for: orderId)) == nil {
+            if (try? await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId],
+                                       runID: CheckoutSaga.runID(for: orderId))) != nil { started += 1 }
+        }
+        return started
+    }
+
+    /// Why a checkout run failed, in the words the order shows (`out of stock`, `payment declined`…).
+    static func failureReason(_ run: SagaRun?) -> String? {
+        guard let error = run?.steps.last(where: { $0.error != nil })?.error else { return nil }
+        guard let separator = error.range(of: ": ") else { return error }
+        return String(error[separator.upperBound...])
+    }
+
+    /// `assets/catalog.json`, or the same catalog from the generator when the assets are not found.
+    @Sendable static func bundledCatalog() -> [Product] {
+        if let data = Assets.read("catalog.json"), let file = try? JSONDecoder().decode(CatalogFile.self, from: data) { return file.products }
+        return CatalogGenerator.products()
+    }
+
+    /// Stops the consumers and background work, then closes every journal (the store and broker write a
+    /// final snapshot) and releases the data directory.
     public func close() async {
         guard !closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        await workers.stop()
         await scheduler.close()
         await sagas.close()
         await broker.close()
         await store.close()
+        audit.close()
         lock.release()
         options.logger.info("core closed")
+    }
+}
+
+/// The shape of `assets/catalog.json`.
+public struct CatalogFile: Codable, Sendable {
+    public var version: Int
+    public var products: [Product]
+
+    public init(products: [Product]) {
+        version = 1
+        self.products = products
     }
 }

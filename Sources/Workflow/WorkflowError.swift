@@ -9,6 +9,8 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
     case scheduleAlreadyExists(String)
     case sagaNotFound(String)
     case runNotFound(String)
+    /// A run with this id was started before (runs started per order use the order as the id).
+    case runAlreadyExists(String)
     case validation(String)
     /// The run is not in a state that allows this (e.g. redriving a run that did not fail).
     case invalidRunState(runID: String, state: String, wanted: String)
@@ -23,6 +25,7 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .scheduleAlreadyExists(let name): "schedule \"\(name)\" already exists"
         case .sagaNotFound(let name): "saga \"\(name)\" is not registered"
         case .runNotFound(let id): "run \"\(id)\" does not exist"
+        case .runAlreadyExists(let id): "run \"\(id)\" already exists"
         case .validation(let message): message
         case let .invalidRunState(runID, state, wanted): "run \(runID) is \(state); this needs it \(wanted)"
         case .journal(let error): error.description

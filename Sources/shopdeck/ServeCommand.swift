@@ -21,9 +21,11 @@ struct ServeCommand {
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
 
         let signals = TerminationSignals()
+        var coreOptions = CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies)
+        coreOptions.paymentFailureRate = options.paymentFailureRate
         let core: Core
-        do {
-            core = try Core(options: CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies))
+        do throws(CoreError) {
+            core = try await Core.open(options: coreOptions)
         } catch {
             throw RuntimeFailure(description: error.description)
         }
@@ -41,10 +43,8 @@ struct ServeCommand {
     }
 
     private func serve(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
-        var router = Router()
         let reference = ServerReference()
-        core.addSystemRoutes(to: &router, server: reference)
-        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: router,
+        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
                                 metrics: core.metrics, accessLog: logger.labeled("http"))
         do {
             let bound = try server.start()

@@ -71,8 +71,10 @@ struct TestServer {
             await gate.pass()
             return .text("slow done")
         })
-        router.get("/either", .fastPath({ request, _ in request.query == "fast" ? .text("on the loop") : nil },
-                                        otherwise: { _, _ in .text("in a task") }))
+        router.get("/either", .fastPath({ request, context in
+            context.attachment = "noted on the loop"
+            return request.query == "fast" ? .text("on the loop") : nil
+        }, otherwise: { _, context in .text("in a task, \(context.attachment as? String ?? "nothing noted")") }))
         router.get("/fails", .immediate { _, _ throws(HTTPError) in throw HTTPError.invalidField("quantity must be positive") })
         extraRoutes(&router)
         var configuration = HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), eventLoops: eventLoops, limits: limits)

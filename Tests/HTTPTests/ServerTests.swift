@@ -64,7 +64,7 @@ import Telemetry
         let test = try TestServer.start()
         defer { Task { await test.server.shutdown(grace: 0) } }
         #expect(try await test.get("/either?fast").text == "on the loop")
-        #expect(try await test.get("/either").text == "in a task")
+        #expect(try await test.get("/either").text == "in a task, noted on the loop")
     }
 
     @Test func errorsCarryTheContractBodyAndTheRequestId() async throws {

@@ -5,40 +5,37 @@ import HTTP
 import Telemetry
 @testable import Shop
 
-func temporaryDataDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("core-\(UUID().uuidString.prefix(8))").path
-}
-
 @Suite struct CoreTests {
-    func openCore(_ directory: String, clock: ManualClock = ManualClock(), log: MemoryLogSink = MemoryLogSink()) throws(CoreError) -> Core {
+    func openCore(_ directory: String, clock: ManualClock = ManualClock(), log: MemoryLogSink = MemoryLogSink()) async throws(CoreError) -> Core {
         var options = CoreOptions(dataDirectory: directory, clock: clock, logger: Logger(label: "test", sink: log, clock: clock))
         options.store.maintenanceIntervalSeconds = nil
         options.broker.maintenanceIntervalSeconds = nil
-        return try Core(options: options)
+        options.catalog = { TestShop.products }
+        return try await Core.open(options: options)
     }
 
     @Test func opensEveryComponentUnderTheDataDirectoryAndHoldsItsLock() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let core = try openCore(directory)
-        for component in ["store", "broker", "scheduler", "sagas"] {
+        let core = try await openCore(directory)
+        for component in ["store", "broker", "scheduler", "sagas", "audit", "admin-token", "token-key"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + component))
         }
-        #expect(throws: CoreError.self) { _ = try openCore(directory) }
+        await #expect(throws: CoreError.self) { _ = try await openCore(directory) }
         do {
-            _ = try openCore(directory)
+            _ = try await openCore(directory)
         } catch {
             #expect(error.description == "data directory \(directory) is locked by another shopdeck process (pid \(getpid()))")
         }
         await core.close()
-        let reopened = try openCore(directory)
+        let reopened = try await openCore(directory)
         await reopened.close()
     }
 
-    @Test func anUnwritableDataDirectorySaysSo() throws {
-        #expect(throws: CoreError.self) { _ = try openCore("/proc/shopdeck-cannot-be-here") }
+    @Test func anUnwritableDataDirectorySaysSo() async throws {
+        await #expect(throws: CoreError.self) { _ = try await openCore("/proc/shopdeck-cannot-be-here") }
         do {
-            _ = try openCore("/proc/shopdeck-cannot-be-here")
+            _ = try await openCore("/proc/shopdeck-cannot-be-here")
         } catch {
             #expect(error.description.contains("/proc/shopdeck-cannot-be-here"))
         }
@@ -47,7 +44,7 @@ func temporaryDataDirectory() -> String {
     @Test func statusReportsComponentsAndPostureFindings() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let core = try openCore(directory)
+        let core = try await openCore(directory)
         var source = QueueConfiguration(name: "orders")
         source.redrivePolicy = RedrivePolicy(deadLetterQueue: "orders-dlq", maxReceiveCount: 1)
         try await core.broker.createQueue(QueueConfiguration(name: "orders-dlq"))
@@ -61,7 +58,7 @@ func temporaryDataDirectory() -> String {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
         #expect(document["status"] as? String == "ok")
         let components = try #require(document["components"] as? [String: [String: Any]])
-        #expect(components["broker"]?["queues"] as? Int == 2)
+        #expect(components["broker"]?["queues"] as? Int == 10)
         #expect(components["broker"]?["deadLettered"] as? Int == 1)
         #expect(components["gateway"]?["openConnections"] as? Int == 3)
         let messages = report.findings.map(\.message)
@@ -77,10 +74,11 @@ func temporaryDataDirectory() -> String {
     @Test func systemRoutesOverHTTP() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let core = try openCore(directory)
+        let core = try await openCore(directory)
         var router = Router()
         let reference = ServerReference()
         core.addSystemRoutes(to: &router, server: reference)
+        #expect(core.router(server: reference).routes.count > router.routes.count)
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(parsing: "127.0.0.1:0")!, eventLoops: 1),
                                 router: router, metrics: core.metrics)
         let address = try server.start()

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Synchronization
 
@@ -13,7 +14,16 @@ public final class ServerReference: Sendable {
 }
 
 extension Core {
-    /// `/healthz`, `/status` and `/metrics`, answered on the event loop: they only read counters.
+    /// Every route: `/healthz`, `/status`, `/metrics`, `/openapi.yaml`, the shop's `/api` and the operators' `/admin`.
+    public func router(server: ServerReference) -> Router {
+        var router = Router()
+        addSystemRoutes(to: &router, server: server)
+        ShopRoutes(core: self).register(&router)
+        AdminRoutes(core: self).register(&router)
+        return router
+    }
+
+    /// `/healthz`, `/status`, `/metrics` and `/openapi.yaml`, answered on the event loop: they only read.
     public func addSystemRoutes(to router: inout Router, server: ServerReference) {
         router.get("/healthz", .immediate { [self] _, _ throws(HTTPError) in
             guard !isClosing else { throw HTTPError(status: 503, code: "shutting_down", message: "the core is shutting down") }
@@ -23,6 +33,11 @@ extension Core {
             let http = server.current
             let report = status(listening: http?.address, openConnections: http?.openConnections)
             return .json(report.json, status: report.overall == .down ? 503 : 200)
+        })
+        let openAPI = Assets.read("openapi.yaml").map { [UInt8]($0) }
+        router.get("/openapi.yaml", .immediate { _, _ throws(HTTPError) in
+            guard let openAPI else { throw HTTPError.notFound("assets/openapi.yaml was not found; run from the repository or set SHOPDECK_ASSETS") }
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: openAPI)
         })
         router.get("/metrics", .immediate { [self] _, _ in
             var response = HTTPResponse.text(metrics.prometheusText())

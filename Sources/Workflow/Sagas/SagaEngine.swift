@@ -40,6 +40,14 @@ public final class SagaEngine: Sendable {
         state = LockedState(recovered)
     }
 
+    /// The registered sagas' names, sorted.
+    public var registeredSagas: [String] { definitions.withLock { $0.keys.sorted() } }
+
+    /// The step names of a registered saga.
+    public func steps(of saga: String) -> [String]? {
+        definitions.withLock { $0[saga]?.steps.map(\.name) }
+    }
+
     /// Makes a saga startable (and resumable) by name.
     public func register(_ definition: SagaDefinition) throws(WorkflowError) {
         try definition.validate()
@@ -65,8 +73,14 @@ public final class SagaEngine: Sendable {
             throw .validation("saga \"\(saga)\" has no step \"\(failAt)\" to fail at (steps: \(definition.steps.map(\.name).joined(separator: ", ")))")
         }
         let id = runID ?? UUID().uuidString.lowercased()
-        guard state.withLock({ $0.runs[id] }) == nil else { throw .validation("run id \(id) is already used") }
-        try await record(.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis))
+        let started = SagaRecord.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis)
+        guard !lifecycle.isClosed else { throw .closed }
+        // The id is checked under the same lock that records the start, so two starts with one id cannot both win.
+        _ = try await journal.perform(on: state, decide: { (s) throws(WorkflowError) -> Decision<Void> in
+            guard s.runs[id] == nil else { throw .runAlreadyExists(id) }
+            return .commit(started, ())
+        }, encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
+           journalError: { $0 == .closed ? .closed : .journal($0) })
         launch(id, definition)
         return id
     }

@@ -21,15 +21,14 @@ enum HTTPBenchServer {
 
     static func runInChild(directory: String) async -> Int32 {
         let core: Core
-        do {
-            core = try Core(options: CoreOptions(dataDirectory: directory, logger: Logger(label: "bench", minimumLevel: .warning)))
+        do throws(CoreError) {
+            core = try await Core.open(options: CoreOptions(dataDirectory: directory, logger: Logger(label: "bench", minimumLevel: .warning)))
         } catch {
             print("error \(error)")
             return 1
         }
-        var router = Router()
         let reference = ServerReference()
-        core.addSystemRoutes(to: &router, server: reference)
+        var router = core.router(server: reference)
         router.get("/bench/products/{id}", .immediate { _, _ in .json(bytes: productBody) })
         router.post(postPath, .immediate { request, _ in .json(#"{"received":\#(request.body.count)}"#, status: 201) })
         var limits = HTTPLimits()

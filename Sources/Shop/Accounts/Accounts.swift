@@ -1,0 +1,206 @@
+import Foundation
+import Hashing
+import HTTP
+import Store
+import Synchronization
+import Telemetry
+
+/// A registered user, as stored (the password only as a salted PBKDF2 hash).
+struct StoredUser: Codable, Sendable {
+    var userId: String
+    var email: String
+    var salt: String
+    var passwordHash: String
+    var iterations: Int
+    var createdAt: Date
+}
+
+/// Settings for accounts.
+public struct AccountOptions: Sendable {
+    /// PBKDF2-HMAC-SHA256 rounds for new passwords (about 0.1 s of one core at the default).
+    public var passwordIterations = 100_000
+    public var tokenLifetimeSeconds: Double = 24 * 3600
+    /// Failed sign-ins for one address within `failureWindowSeconds` that lock it…
+    public var lockoutThreshold = 5
+    public var failureWindowSeconds: Double = 15 * 60
+    /// …for this long.
+    public var lockoutSeconds: Double = 15 * 60
+
+    public init() {}
+}
+
+/// Sign-up, sign-in, sign-out and bearer-token checks.
+public final class Accounts: Sendable {
+    static let usersTable = "users"
+    static let revokedTable = "revoked-tokens"
+
+    private let store: Store
+    private let audit: AuditTrail
+    private let clock: any WallClock
+    private let signer: TokenSigner
+    private let options: AccountOptions
+    /// Password hashing is CPU-heavy: it runs on threads of its own, with a bounded queue.
+    private let hasher = BlockingExecutor(threads: 1, name: "password-hash", maxQueued: 64)
+    private let revoked = Mutex<Set<String>>([])
+    private let failures = Mutex<[String: (count: Int, since: Double, lockedUntil: Double?)]>([:])
+
+    init(store: Store, audit: AuditTrail, clock: any WallClock, signingKey: [UInt8], options: AccountOptions) {
+        self.store = store
+        self.audit = audit
+        self.clock = clock
+        self.signer = TokenSigner(key: signingKey)
+        self.options = options
+    }
+
+    deinit {
+        hasher.stop()
+    }
+
+    func prepare() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.usersTable, partitionKey: KeyAttribute("email", .string)))
+        try await store.ensureTable(TableSchema(name: Self.revokedTable, partitionKey: KeyAttribute("tokenId", .string)))
+        try await store.setTimeToLive(table: Self.revokedTable, attribute: "expiresAt")
+        var loaded: Set<String> = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.scan(Self.revokedTable, ScanRequest(startAfter: cursor))
+            for item in page.items { if case .string(let id)? = item["tokenId"] { loaded.insert(id) } }
+            cursor = page.nextCursor
+        } while cursor != nil
+        revoked.withLock { $0 = loaded }
+    }
+
+    // MARK: Sign-up and sign-in
+
+    /// Registers a user: 422 for a bad address or a password the policy refuses (saying why), 409 if taken.
+    public func signUp(email rawEmail: String, password: String) async throws(HTTPError) -> (userId: String, email: String) {
+        let email: String
+        switch PasswordPolicy.normalizedEmail(rawEmail) {
+        case .success(let normalized): email = normalized
+        case .failure(let violation): throw HTTPError.invalidField(violation.message)
+        }
+        if let problem = PasswordPolicy.problem(with: password, email: email) { throw HTTPError.invalidField(problem) }
+        let salt = (try? SecureRandom.bytes(count: 16)) ?? Array(UUID().uuidString.utf8.prefix(16))
+        let hash = try await derive(password, salt: salt, iterations: options.passwordIterations)
+        let user = StoredUser(userId: "u-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? UUID().uuidString.prefix(16).lowercased()),
+                              email: email, salt: Hex.encode(salt), passwordHash: Hex.encode(hash),
+                              iterations: options.passwordIterations, createdAt: clock.now())
+        do {
+            _ = try await store.put(Self.usersTable, StoredDocument.item(user, keys: ["email": .string(email)], native: ["userId": .string(user.userId)]),
+                                    condition: .notExists("email"))
+        } catch {
+            if case .conditionalCheckFailed = error { throw HTTPError(status: 409, code: "conflict", message: "an account with this email already exists") }
+            throw ShopErrors.storage(error)
+        }
+        return (user.userId, email)
+    }
+
+    /// Signs in: a token on success; 401 for a wrong address or password (the same answer for both); 429
+    /// while the address is locked after repeated failures.
+    public func signIn(email rawEmail: String, password: String, clientIP: IPAddress) async throws(HTTPError) -> (token: String, expiresAt: Date) {
+        let email = (try? PasswordPolicy.normalizedEmail(rawEmail).get()) ?? rawEmail.lowercased()
+        let now = clock.now().timeIntervalSince1970
+        if let lockedUntil = lockedUntil(email, now: now) {
+            throw HTTPError(status: 429, code: "locked", message: "too many failed sign-ins for this account; try again later",
+                            headers: ["Retry-After": String(max(1, Int((lockedUntil - now).rounded(.up))))])
+        }
+        let stored: StoredUser?
+        do {
+            stored = try await store.get(Self.usersTable, key: ["email": .string(email)]).flatMap { StoredDocument.decode(StoredUser.self, from: $0) }
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        // Hash even for an unknown address, so the answer takes as long either way.
+        let salt = stored.flatMap { Hex.decode($0.salt) } ?? Array(repeating: 0, count: 16)
+        let hash = try await derive(password, salt: salt, iterations: stored?.iterations ?? options.passwordIterations)
+        guard let user = stored, let expected = Hex.decode(user.passwordHash), ConstantTime.equals(hash, expected) else {
+            await recordFailure(email, clientIP: clientIP, now: now)
+            throw HTTPError(status: 401, code: "unauthenticated", message: "wrong email or password")
+        }
+        _ = failures.withLock { $0.removeValue(forKey: email) }
+        let expiresAt = Date(timeIntervalSince1970: (now + options.tokenLifetimeSeconds).rounded(.down))
+        let tokenId = (try? SecureRandom.hexToken(byteCount: 12)) ?? UUID().uuidString
+        return (signer.issue(userId: user.userId, tokenId: tokenId, expiresAt: expiresAt), expiresAt)
+    }
+
+    /// Ends a session: its token stops working at once and stays refused after a restart.
+    public func signOut(_ session: UserSession) async throws(HTTPError) {
+        revoked.withLock { _ = $0.insert(session.tokenId) }
+        do {
+            _ = try await store.put(Self.revokedTable, ["tokenId": .string(session.tokenId),
+                                                        "expiresAt": .number(Int(session.expiresAt.timeIntervalSince1970) + 60)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+    }
+
+    /// The session of a request's bearer token: 401 when missing, malformed, forged, expired or signed out.
+    public func authenticate(_ request: HTTPRequest) throws(HTTPError) -> UserSession {
+        guard let token = Self.bearerToken(request) else {
+            throw HTTPError(status: 401, code: "unauthenticated", message: "sign in and send Authorization: Bearer <token>",
+                            headers: ["WWW-Authenticate": "Bearer"])
+        }
+        guard let session = signer.verify(token) else {
+            throw HTTPError(status: 401, code: "unauthenticated", message: "the token is not valid", headers: ["WWW-Authenticate": "Bearer"])
+        }
+        guard session.expiresAt > clock.now() else {
+            throw HTTPError(status: 401, code: "unauthenticated", message: "the token has expired; sign in again", headers: ["WWW-Authenticate": "Bearer"])
+        }
+        guard !revoked.withLock({ $0.contains(session.tokenId) }) else {
+            throw HTTPError(status: 401, code: "unauthenticated", message: "the token was signed out", headers: ["WWW-Authenticate": "Bearer"])
+        }
+        return session
+    }
+
+    /// Whether a token is a valid user token (for telling 401 from 403 on admin routes).
+    func isUserToken(_ token: String) -> Bool {
+        signer.verify(token) != nil
+    }
+
+    static func bearerToken(_ request: HTTPRequest) -> String? {
+        guard let header = request.headers["Authorization"], header.utf8.count > 7,
+              header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    // MARK: Lockout
+
+    private func lockedUntil(_ email: String, now: Double) -> Double? {
+        failures.withLock { table in
+            guard let until = table[email]?.lockedUntil else { return nil }
+            if until > now { return until }
+            table.removeValue(forKey: email)
+            return nil
+        }
+    }
+
+    private func recordFailure(_ email: String, clientIP: IPAddress, now: Double) async {
+        let justLocked: Bool = failures.withLock { table in
+            var entry = table[email] ?? (count: 0, since: now, lockedUntil: nil)
+            if now - entry.since > options.failureWindowSeconds { entry = (0, now, nil) }
+            entry.count += 1
+            var locked = false
+            if entry.count >= options.lockoutThreshold, entry.lockedUntil == nil {
+                entry.lockedUntil = now + options.lockoutSeconds
+                locked = true
+            }
+            table[email] = entry
+            if table.count > 100_000 { table = table.filter { now - $0.value.since <= options.failureWindowSeconds || ($0.value.lockedUntil ?? 0) > now } }
+            return locked
+        }
+        if justLocked {
+            _ = try? await audit.record(actor: "ip:\(clientIP)", action: "account.locked",
+                                        detail: "\(email) locked for \(Int(options.lockoutSeconds)) s after \(options.lockoutThreshold) failed sign-ins")
+        }
+    }
+
+    private func derive(_ password: String, salt: [UInt8], iterations: Int) async throws(HTTPError) -> [UInt8] {
+        let bytes = Array(password.utf8)
+        let result = await hasher.runIfNotSaturated { () -> [UInt8]? in
+            try? PBKDF2.deriveKey(password: bytes, salt: salt, iterations: max(1, iterations), keyByteCount: 32)
+        }
+        guard let derived = result ?? nil else { throw HTTPError.overloaded("too many sign-ins at once; retry in a moment") }
+        return derived
+    }
+}

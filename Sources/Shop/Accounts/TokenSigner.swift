@@ -1,0 +1,46 @@
+import Foundation
+import Hashing
+
+/// A signed-in user, as a verified bearer token says.
+public struct UserSession: Sendable, Equatable {
+    public var userId: String
+    public var tokenId: String
+    public var expiresAt: Date
+}
+
+/// Bearer tokens: `base64url(userId|expiresAt|tokenId).base64url(HMAC-SHA256)` under a key kept in the
+/// data directory, so tokens survive a restart and cannot be forged without it.
+public struct TokenSigner: Sendable {
+    private let key: [UInt8]
+
+    public init(key: [UInt8]) {
+        self.key = key
+    }
+
+    public func issue(userId: String, tokenId: String, expiresAt: Date) -> String {
+        let payload = Array("\(userId)|\(Int64(expiresAt.timeIntervalSince1970))|\(tokenId)".utf8)
+        return Self.base64URL(payload) + "." + Self.base64URL(HMACSHA256.authenticationCode(for: payload, key: key))
+    }
+
+    /// The session a token carries, if its signature holds (expiry is the caller's to check).
+    public func verify(_ token: String) -> UserSession? {
+        guard token.utf8.count <= 512 else { return nil }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let payload = Self.decodeBase64URL(parts[0]), let signature = Self.decodeBase64URL(parts[1]),
+              ConstantTime.equals(signature, HMACSHA256.authenticationCode(for: payload, key: key)) else { return nil }
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false)
+        guard fields.count == 3, let expires = Int64(fields[1]) else { return nil }
+        return UserSession(userId: String(fields[0]), tokenId: String(fields[2]), expiresAt: Date(timeIntervalSince1970: Double(expires)))
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map { Array($0) }
+    }
+}

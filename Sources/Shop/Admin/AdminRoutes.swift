@@ -1,0 +1,212 @@
+import Broker
+import Foundation
+import Hashing
+import HTTP
+import Journal
+import Store
+import Telemetry
+import Workflow
+
+/// The operator API under `/admin`: `Authorization: Bearer <admin-token>` (401 without it, 403 with a user
+/// token). Every change is recorded in the audit trail before it is answered.
+struct AdminRoutes {
+    let core: Core
+
+    private struct StockChange: Decodable { var stock: Int }
+    private struct NewKey: Decodable {
+        var name: String
+        var rate: Double
+        var burst: Int
+        var dailyQuota: Int?
+    }
+    private struct NewDrop: Decodable {
+        var productId: String
+        var stock: Int
+        var opensAt: String?
+    }
+    private struct RunRequest: Decodable { var failAt: String? }
+    private struct ScheduleChange: Decodable {
+        var expression: String?
+        var enabled: Bool?
+    }
+
+    /// Refuses anyone but the holder of the admin token.
+    func authorize(_ request: HTTPRequest) throws(HTTPError) {
+        guard let token = Accounts.bearerToken(request) else {
+            throw HTTPError(status: 401, code: "unauthenticated", message: "send Authorization: Bearer <admin-token> (the admin-token file in the data directory)",
+                            headers: ["WWW-Authenticate": "Bearer"])
+        }
+        if ConstantTime.equals(Array(token.utf8), Array(core.adminToken.utf8)) { return }
+        if core.accounts.isUserToken(token) { throw HTTPError(status: 403, code: "forbidden", message: "this needs the admin token, not a user token") }
+        throw HTTPError(status: 401, code: "unauthenticated", message: "the admin token is not valid", headers: ["WWW-Authenticate": "Bearer"])
+    }
+
+    /// An admin route: authorization, then `handler` in a task.
+    func route(_ handler: @escaping @Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse) -> RouteHandler {
+        .deferred { [self] request, context throws(HTTPError) in
+            try authorize(request)
+            return try await handler(request, context)
+        }
+    }
+
+    /// Records an admin action durably.
+    func audit(_ action: String, _ detail: String) async throws(HTTPError) {
+        do {
+            try await core.audit.record(actor: "admin", action: action, detail: detail)
+        } catch {
+            throw ShopErrors.journal(error)
+        }
+    }
+
+    func register(_ router: inout Router) {
+        let core = self.core
+        router.get("/admin/queues", route { _, _ in
+            JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])
+        })
+        router.post("/admin/queues/{name}/redrive", route { [self] _, context throws(HTTPError) in
+            let name = context.parameter("name")
+            guard let configuration = core.broker.configuration(of: name) else { throw HTTPError.notFound("no queue named \(name)") }
+            let deadLetters = configuration.redrivePolicy?.deadLetterQueue ?? name
+            let moved: Int
+            do throws(BrokerError) {
+                moved = try await core.broker.redrive(deadLetterQueue: deadLetters)
+            } catch {
+                throw ShopErrors.broker(error)
+            }
+            try await audit("queue.redrive", "moved \(moved) message(s) from \(deadLetters) back to their queues")
+            return JSONBody.response(["moved": moved])
+        })
+        router.post("/admin/queues/{name}/purge", route { [self] _, context throws(HTTPError) in
+            let name = context.parameter("name")
+            do throws(BrokerError) {
+                try await core.broker.purge(name)
+            } catch {
+                throw ShopErrors.broker(error)
+            }
+            try await audit("queue.purge", "purged \(name)")
+            return .empty(status: 204)
+        })
+
+        router.get("/admin/pipelines", route { _, _ in
+            JSONBody.response(["items": core.sagas.registeredSagas.map { ["name": $0, "steps": (core.sagas.steps(of: $0) ?? []).joined(separator: ",")] }])
+        })
+        router.post("/admin/pipelines/{name}/runs", route { [self] request, context throws(HTTPError) in
+            let name = context.parameter("name")
+            guard core.sagas.steps(of: name) != nil else { throw HTTPError.notFound("no pipeline named \(name)") }
+            guard name != CheckoutSaga.name else { throw HTTPError.invalidField("checkout runs once per order; place an order to start one") }
+            let body = try JSONBody.decodeIfPresent(RunRequest.self, from: request)
+            let runId: String
+            do throws(WorkflowError) {
+                runId = try await core.sagas.start(name, failAt: body?.failAt)
+            } catch {
+                throw ShopErrors.workflow(error)
+            }
+            try await audit("pipeline.run", "started \(name) run \(runId)" + (body?.failAt.map { " with a failure injected at \($0)" } ?? ""))
+            return JSONBody.response(["runId": runId], status: 202)
+        })
+        router.get("/admin/runs", route { request, _ throws(HTTPError) in
+            let parameters = request.queryParameters
+            var state: RunState?
+            if let text = parameters["state"], !text.isEmpty {
+                guard let parsed = RunState(rawValue: text) else {
+                    throw HTTPError.invalidField("state must be one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                state = parsed
+            }
+            let pipeline = parameters["pipeline"].flatMap { $0.isEmpty ? nil : $0 }
+            return JSONBody.response(["items": core.sagas.runs(saga: pipeline, state: state, limit: 200).map(RunView.init)])
+        })
+        router.get("/admin/runs/{id}", route { _, context throws(HTTPError) in
+            guard let run = core.sagas.run(context.parameter("id")) else { throw HTTPError.notFound("no run \(context.parameter("id"))") }
+            return JSONBody.response(RunView(run))
+        })
+
+        router.get("/admin/schedules", route { _, _ in
+            JSONBody.response(["items": core.scheduler.schedules().map(ScheduleView.init)])
+        })
+        router.put("/admin/schedules/{name}", route { [self] request, context throws(HTTPError) in
+            let name = context.parameter("name")
+            let change = try JSONBody.decode(ScheduleChange.self, from: request)
+            guard change.expression != nil || change.enabled != nil else { throw HTTPError.invalidField("send expression, enabled or both") }
+            do throws(WorkflowError) {
+                try await core.scheduler.updateSchedule(name, expression: change.expression, enabled: change.enabled)
+            } catch {
+                throw ShopErrors.workflow(error)
+            }
+            try await audit("schedule.update", "\(name): " + [change.expression.map { "expression \($0)" }, change.enabled.map { "enabled \($0)" }]
+                .compactMap { $0 }.joined(separator: ", "))
+            guard let status = core.scheduler.schedules().first(where: { $0.definition.name == name }) else { throw HTTPError.notFound("no schedule \(name)") }
+            return JSONBody.response(ScheduleView(status))
+        })
+
+        router.post("/admin/api-keys", route { [self] request, _ throws(HTTPError) in
+            let body = try JSONBody.decode(NewKey.self, from: request)
+            guard (1...64).contains(body.name.count) else { throw HTTPError.invalidField("name must be 1 to 64 characters") }
+            guard body.rate > 0, body.rate <= 100_000 else { throw HTTPError.invalidField("rate must be above 0 and at most 100000 requests/s") }
+            guard (1...1_000_000).contains(body.burst) else { throw HTTPError.invalidField("burst must be 1 to 1000000") }
+            if let quota = body.dailyQuota, quota < 1 { throw HTTPError.invalidField("dailyQuota must be at least 1 (or left out for none)") }
+            let plan = UsagePlan(rate: body.rate, burst: body.burst, dailyQuota: body.dailyQuota)
+            let created: (APIKey, secret: String)
+            do throws(StoreError) {
+                created = try await core.gateway.apiKeys.create(name: body.name, plan: plan, now: core.options.clock.now())
+            } catch {
+                throw ShopErrors.storage(error)
+            }
+            try await audit("api-key.create", "\(created.0.id) (\(body.name)): \(body.rate)/s, burst \(body.burst), daily quota \(body.dailyQuota.map(String.init) ?? "none")")
+            return JSONBody.response(view(created.0, secret: created.secret), status: 201)
+        })
+        router.get("/admin/api-keys", route { [self] _, _ in
+            JSONBody.response(["items": core.gateway.apiKeys.all.map { view($0, secret: nil) }])
+        })
+
+        router.put("/admin/products/{id}/stock", route { [self] request, context throws(HTTPError) in
+            let id = context.parameter("id")
+            let body = try JSONBody.decode(StockChange.self, from: request)
+            try await core.catalog.setStock(id, to: body.stock)
+            try await audit("product.restock", "\(id) stock set to \(body.stock)")
+            core.gateway.cache.invalidate("/api/products/\(id)")
+            return JSONBody.response(try await core.catalog.product(id))
+        })
+
+        router.post("/admin/drops", route { [self] request, _ throws(HTTPError) in
+            let body = try JSONBody.decode(NewDrop.self, from: request)
+            var opensAt: Date?
+            if let text = body.opensAt {
+                guard let parsed = Self.parseTimestamp(text) else { throw HTTPError.invalidField("opensAt must be an RFC 3339 time such as 2026-12-01T09:00:00Z") }
+                opensAt = parsed
+            }
+            let drop = try await core.drops.create(productId: body.productId, stock: body.stock, opensAt: opensAt)
+            try await audit("drop.create", "\(drop.dropId): \(body.stock) of \(body.productId) from \(drop.opensAt)")
+            return JSONBody.response(drop, status: 201)
+        })
+
+        router.get("/admin/audit", route { request, _ throws(HTTPError) in
+            var since: UInt64 = 0
+            if let text = request.queryParameters["since"], !text.isEmpty {
+                guard let parsed = UInt64(text) else { throw HTTPError.invalidField("since must be a sequence number (0 or more)") }
+                since = parsed
+            }
+            let page = AuditPage(items: core.audit.entries(since: since, limit: 500).map(AuditView.init), verified: core.audit.verified)
+            return JSONBody.response(page)
+        })
+    }
+
+    private struct AuditPage: Encodable {
+        var items: [AuditView]
+        var verified: Bool
+    }
+
+    private func view(_ key: APIKey, secret: String?) -> APIKeyView {
+        APIKeyView(id: key.id, name: key.name, rate: key.plan.rate, burst: key.plan.burst, dailyQuota: key.plan.dailyQuota,
+                   usedToday: core.gateway.throttle.usedToday(.apiKey(key.id), now: core.options.clock.now().timeIntervalSince1970),
+                   createdAt: Logger.timestamp(key.createdAt), key: secret)
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

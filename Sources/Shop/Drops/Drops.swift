@@ -1,0 +1,191 @@
+import Broker
+import Foundation
+import Hashing
+import HTTP
+import Store
+import Telemetry
+
+/// A limited drop: `stock` units of a product for the first entrants after `opensAt`.
+struct StoredDrop: Codable, Sendable {
+    var dropId: String
+    var productId: String
+    var stock: Int
+    var opensAt: Date
+    var createdAt: Date
+}
+
+/// A drop as the API shows it.
+public struct DropView: Encodable, Sendable {
+    public var dropId: String
+    public var productId: String
+    public var stock: Int
+    public var opensAt: String
+    public var entrants: Int
+    /// `scheduled` before `opensAt`, `open` while units remain, `sold-out` after.
+    public var state: String
+}
+
+/// An entry as the API shows it: `position` is the arrival order (1-based) once the entry has been processed.
+public struct DropEntry: Encodable, Sendable, Equatable {
+    public var entryId: String
+    public var position: Int?
+    public var state: String
+
+    private enum CodingKeys: String, CodingKey { case entryId, position, state }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entryId, forKey: .entryId)
+        try container.encode(position, forKey: .position)
+        try container.encode(state, forKey: .state)
+    }
+}
+
+/// First come, first served: entries go through a FIFO queue (one message group per drop), and its consumer
+/// numbers them in queue order; the first `stock` positions win. The queue's order is the order in which
+/// entries were durably accepted, so an entry acknowledged before another was sent always ranks ahead of it.
+public final class Drops: Sendable {
+    static let table = "drops"
+    static let entriesTable = "drop-entries"
+    static let entrantsTable = "drop-entrants"
+
+    private let store: Store
+    private let broker: Broker
+    private let catalog: Catalog
+    private let clock: any WallClock
+
+    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock) {
+        self.store = store
+        self.broker = broker
+        self.catalog = catalog
+        self.clock = clock
+    }
+
+    func prepare() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("dropId", .string)))
+        try await store.ensureTable(TableSchema(name: Self.entriesTable, partitionKey: KeyAttribute("dropId", .string),
+                                                sortKey: KeyAttribute("entryId", .string)))
+        try await store.ensureTable(TableSchema(name: Self.entrantsTable, partitionKey: KeyAttribute("key", .string)))
+    }
+
+    /// Creates a drop (an operator action; the caller audits it).
+    public func create(productId: String, stock: Int, opensAt: Date?) async throws(HTTPError) -> DropView {
+        guard catalog.exists(productId) else { throw HTTPError.invalidField("no product \(productId)") }
+        guard (1...1_000_000).contains(stock) else { throw HTTPError.invalidField("stock must be 1 to 1000000") }
+        let now = clock.now()
+        let drop = StoredDrop(dropId: "d-" + ((try? SecureRandom.hexToken(byteCount: 6)) ?? String(Int.random(in: 0..<1_000_000_000))),
+                              productId: productId, stock: stock, opensAt: opensAt ?? now, createdAt: now)
+        do {
+            _ = try await store.put(Self.table, StoredDocument.item(drop, keys: ["dropId": .string(drop.dropId)], native: ["entrants": 0]),
+                                    condition: .notExists("dropId"))
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        return view(drop, entrants: 0, now: now)
+    }
+
+    public func list() async throws(HTTPError) -> [DropView] {
+        let now = clock.now()
+        var views: [DropView] = []
+        var cursor: PageCursor?
+        do {
+            repeat {
+                let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
+                for item in page.items {
+                    if let drop = StoredDocument.decode(StoredDrop.self, from: item) {
+                        views.append(view(drop, entrants: Int(item["entrants"]?.int64Value ?? 0), now: now))
+                    }
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        return views.sorted { $0.opensAt < $1.opensAt }
+    }
+
+    private func view(_ drop: StoredDrop, entrants: Int, now: Date) -> DropView {
+        DropView(dropId: drop.dropId, productId: drop.productId, stock: drop.stock, opensAt: Logger.timestamp(drop.opensAt), entrants: entrants,
+                 state: now < drop.opensAt ? "scheduled" : entrants >= drop.stock ? "sold-out" : "open")
+    }
+
+    private func drop(_ dropId: String) async throws(HTTPError) -> StoredDrop {
+        let item: Item?
+        do {
+            item = try await store.get(Self.table, key: ["dropId": .string(dropId)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw HTTPError.notFound("no drop \(dropId)") }
+        return drop
+    }
+
+    /// Enters the user in the drop: 202 with the pending entry; entering again returns the same entry.
+    public func enter(dropId: String, userId: String) async throws(HTTPError) -> DropEntry {
+        let drop = try await drop(dropId)
+        guard clock.now() >= drop.opensAt else {
+            throw HTTPError(status: 409, code: "not_open", message: "the drop opens at \(Logger.timestamp(drop.opensAt))")
+        }
+        let uniqueKey = "\(dropId)|\(userId)"
+        var entryId = "e-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? String(Int.random(in: 0..<1_000_000_000)))
+        do {
+            try await store.transactWrite([
+                .put(table: Self.entrantsTable, item: ["key": .string(uniqueKey), "entryId": .string(entryId)], condition: .notExists("key")),
+                .put(table: Self.entriesTable, item: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId),
+                                                      "state": "pending"], condition: .notExists("entryId")),
+            ])
+        } catch {
+            guard case .transactionCanceled = error,
+                  case .string(let existing)? = try? await store.get(Self.entrantsTable, key: ["key": .string(uniqueKey)])?["entryId"] else {
+                throw ShopErrors.storage(error)
+            }
+            entryId = existing
+            if let current = try await entry(dropId: dropId, entryId: entryId), current.state != "pending" { return current }
+        }
+        do {
+            // The deduplication id makes a resend (after a crash, or a repeated request) enqueue once.
+            _ = try await broker.send(Messaging.dropEntries, OutgoingMessage(
+                body: entryId, attributes: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId)],
+                groupID: dropId, deduplicationID: entryId))
+        } catch {
+            throw ShopErrors.broker(error)
+        }
+        return DropEntry(entryId: entryId, position: nil, state: "pending")
+    }
+
+    /// An entry, or nil if there is none.
+    public func entry(dropId: String, entryId: String) async throws(HTTPError) -> DropEntry? {
+        let item: Item?
+        do {
+            item = try await store.get(Self.entriesTable, key: ["dropId": .string(dropId), "entryId": .string(entryId)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        guard let item, case .string(let state)? = item["state"] else { return nil }
+        return DropEntry(entryId: entryId, position: item["position"]?.int64Value.map { Int($0) }, state: state)
+    }
+
+    /// The FIFO consumer's step: the next position goes to this entry, in one transaction with the drop's
+    /// counter, conditioned on both so a redelivered message changes nothing.
+    func settle(_ message: ReceivedMessage) async throws {
+        guard case .string(let dropId)? = message.attributes["dropId"], case .string(let entryId)? = message.attributes["entryId"],
+              case .string(let userId)? = message.attributes["userId"] else { return }
+        guard let dropItem = try await store.get(Self.table, key: ["dropId": .string(dropId)]),
+              let drop = StoredDocument.decode(StoredDrop.self, from: dropItem) else { return }
+        let entrants = Int(dropItem["entrants"]?.int64Value ?? 0)
+        let position = entrants + 1
+        do {
+            try await store.transactWrite([
+                .update(table: Self.table, key: ["dropId": .string(dropId)], update: UpdateExpression().set("entrants", .number(position)),
+                        condition: .compare("entrants", .equal, .number(entrants))),
+                .put(table: Self.entriesTable, item: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId),
+                                                      "position": .number(position), "state": .string(position <= drop.stock ? "won" : "lost")],
+                     condition: .notExists("position")),
+            ])
+        } catch {
+            // Already numbered (a redelivery): done. Anything else: let the queue redeliver.
+            if case .transactionCanceled(let reasons) = error, reasons.count == 2, reasons[1].code == .conditionalCheckFailed { return }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HTTP
+import Telemetry
+
+/// A request that has passed the gateway, as shop handlers see it.
+public struct ShopRequest: Sendable {
+    public let http: HTTPRequest
+    public let context: RequestContext
+    /// The client as resolved by the gateway (peer, or `X-Forwarded-For` behind a trusted proxy).
+    public let clientIP: IPAddress
+    /// The API key the request came with, if any.
+    public let apiKey: APIKey?
+
+    public var requestId: String { context.requestId }
+    public func parameter(_ name: String) -> String { context.parameter(name) }
+    public func query(_ name: String) -> String? { http.queryParameters[name] }
+}
+
+/// A shop handler: runs in a task once the gateway has let the request through.
+public typealias ShopHandler = @Sendable (ShopRequest) async throws(HTTPError) -> HTTPResponse
+
+/// The gateway in front of `/api`: client address → WAF → throttling by usage plan → edge cache → handler.
+/// Everything up to a cache hit runs on the event loop; only misses and uncached routes go to a task.
+public final class Gateway: Sendable {
+    public let addresses: ClientAddressResolver
+    public let inspector: any RequestInspector
+    public let throttle: Throttle
+    public let apiKeys: APIKeyRegistry
+    public let cache: EdgeCache
+    private let clock: any WallClock
+    private let blocked: Counter
+    private let throttled: Counter
+
+    public init(addresses: ClientAddressResolver, inspector: any RequestInspector = PassThroughInspector(), throttle: Throttle = Throttle(),
+                apiKeys: APIKeyRegistry, cache: EdgeCache = EdgeCache(), clock: any WallClock, metrics: MetricsRegistry) {
+        self.addresses = addresses
+        self.inspector = inspector
+        self.throttle = throttle
+        self.apiKeys = apiKeys
+        self.cache = cache
+        self.clock = clock
+        blocked = metrics.counter("shopdeck_gateway_blocked_total", help: "Requests refused by the WAF")
+        throttled = metrics.counter("shopdeck_gateway_throttled_total", help: "Requests refused with 429 by a usage plan")
+        metrics.sampledGauge("shopdeck_edge_cache_entries", help: "Answers held by the edge cache") { [cache] in Double(cache.stats.entries) }
+    }
+
+    /// Lets a request in or refuses it (403 blocked, 403 unknown key, 429 throttled). Cheap and non-blocking.
+    public func admit(_ request: HTTPRequest, _ context: RequestContext) throws(HTTPError) -> ShopRequest {
+        let clientIP = addresses.clientIP(peer: context.peer.ip, forwardedFor: request.headers["X-Forwarded-For"])
+        if case .block(let rule, let message) = inspector.inspect(request, clientIP: clientIP) {
+            blocked.increment()
+            throw HTTPError(status: 403, code: "blocked", message: message, extra: ["rule": rule])
+        }
+        var key: APIKey?
+        let subject: ThrottleSubject
+        let plan: UsagePlan
+        if let presented = request.headers["x-api-key"] {
+            guard let found = apiKeys.lookup(presented) else {
+                throw HTTPError(status: 403, code: "invalid_api_key", message: "the x-api-key header names no active API key")
+            }
+            key = found
+            subject = .apiKey(found.id)
+            plan = found.plan
+        } else {
+            subject = .anonymous(clientIP)
+            plan = .anonymous
+        }
+        if case .limited(let retryAfter, let reason) = throttle.admit(subject, plan: plan, now: now) {
+            throttled.increment()
+            throw HTTPError(status: 429, code: "throttled", message: reason, headers: ["Retry-After": String(retryAfter)])
+        }
+        return ShopRequest(http: request, context: context, clientIP: clientIP, apiKey: key)
+    }
+
+    /// An `/api` route: the gateway, then `handler` in a task.
+    public func route(_ handler: @escaping ShopHandler) -> RouteHandler {
+        .fastPath({ [self] request, context throws(HTTPError) in
+            context.attachment = try admit(request, context)
+            return nil
+        }, otherwise: { request, context throws(HTTPError) in
+            guard let admitted = context.attachment as? ShopRequest else { throw HTTPError(status: 500, code: "internal", message: "gateway state lost") }
+            return try await handler(admitted)
+        })
+    }
+
+    /// An edge-cached `/api` GET: the gateway, then a fresh cached answer on the loop, or `origin` (one call per
+    /// burst of identical misses), or a stale answer when the origin fails.
+    public func cachedRoute(_ origin: @escaping @Sendable (ShopRequest) async throws(HTTPError) -> CachedAnswer) -> RouteHandler {
+        .fastPath({ [self] request, context throws(HTTPError) in
+            let admitted = try admit(request, context)
+            if let answer = cache.fresh(request.target, now: now) { return answer.response(cache: "HIT", maxAge: cache.ttl) }
+            context.attachment = admitted
+            return nil
+        }, otherwise: { [self] request, context throws(HTTPError) in
+            guard let admitted = context.attachment as? ShopRequest else { throw HTTPError(status: 500, code: "internal", message: "gateway state lost") }
+            let (answer, stale) = try await cache.answer(request.target, now: now) { () throws(HTTPError) in try await origin(admitted) }
+            return answer.response(cache: stale ? "STALE" : "MISS", maxAge: cache.ttl)
+        })
+    }
+
+    private var now: Double { clock.now().timeIntervalSince1970 }
+}

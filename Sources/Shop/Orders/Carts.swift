@@ -1,0 +1,92 @@
+import Foundation
+import HTTP
+import Store
+
+/// A cart as the API shows it.
+public struct Cart: Encodable, Sendable, Equatable {
+    public var items: [OrderLine]
+    public var total: Int
+}
+
+/// Shopping carts, one per user, in the store.
+public final class Carts: Sendable {
+    static let table = "carts"
+    public static let maximumLines = 20
+    public static let maximumQuantity = 10
+
+    private struct Stored: Codable {
+        var lines: [String: Int]
+    }
+
+    private let store: Store
+    private let catalog: Catalog
+
+    init(store: Store, catalog: Catalog) {
+        self.store = store
+        self.catalog = catalog
+    }
+
+    func prepare() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("userId", .string)))
+    }
+
+    public func cart(_ userId: String) async throws(HTTPError) -> Cart {
+        priced(try await lines(userId))
+    }
+
+    /// Adds `quantity` of a product (lines merge); 404 for an unknown product, 422 past the limits.
+    public func add(_ userId: String, productId: String, quantity: Int) async throws(HTTPError) -> Cart {
+        guard catalog.exists(productId) else { throw HTTPError.notFound("no product \(productId)") }
+        guard (1...Self.maximumQuantity).contains(quantity) else { throw HTTPError.invalidField("quantity must be 1 to \(Self.maximumQuantity)") }
+        var current = try await lines(userId)
+        let merged = (current[productId] ?? 0) + quantity
+        guard merged <= Self.maximumQuantity else { throw HTTPError.invalidField("at most \(Self.maximumQuantity) of one product per cart") }
+        guard current[productId] != nil || current.count < Self.maximumLines else {
+            throw HTTPError.invalidField("a cart holds at most \(Self.maximumLines) different products")
+        }
+        current[productId] = merged
+        try await save(userId, current)
+        return priced(current)
+    }
+
+    public func remove(_ userId: String, productId: String) async throws(HTTPError) -> Cart {
+        var current = try await lines(userId)
+        guard current.removeValue(forKey: productId) != nil else { throw HTTPError.notFound("product \(productId) is not in the cart") }
+        try await save(userId, current)
+        return priced(current)
+    }
+
+    public func clear(_ userId: String) async throws(HTTPError) {
+        do {
+            _ = try await store.delete(Self.table, key: ["userId": .string(userId)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+    }
+
+    /// The cart's lines as product → quantity.
+    func lines(_ userId: String) async throws(HTTPError) -> [String: Int] {
+        do {
+            let item = try await store.get(Self.table, key: ["userId": .string(userId)])
+            return item.flatMap { StoredDocument.decode(Stored.self, from: $0) }?.lines ?? [:]
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+    }
+
+    private func save(_ userId: String, _ lines: [String: Int]) async throws(HTTPError) {
+        do {
+            _ = try await store.put(Self.table, StoredDocument.item(Stored(lines: lines), keys: ["userId": .string(userId)]))
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+    }
+
+    func priced(_ lines: [String: Int]) -> Cart {
+        let items = lines.keys.sorted(by: Product.idOrder).compactMap { id -> OrderLine? in
+            guard let product = catalog.details(id), let quantity = lines[id] else { return nil }
+            return OrderLine(productId: id, quantity: quantity, price: product.price)
+        }
+        return Cart(items: items, total: items.reduce(0) { $0 + $1.price * $1.quantity })
+    }
+}

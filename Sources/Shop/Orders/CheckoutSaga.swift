@@ -1,0 +1,127 @@
+import Broker
+import Foundation
+import Store
+import Workflow
+
+/// The checkout saga: open the order → reserve stock → authorise payment → confirm → publish
+/// `order-confirmed`. A failure compensates in reverse: the payment is voided, the stock released, and the
+/// order ends `failed` with the reason. Every step is idempotent, since a step interrupted by a crash runs again.
+struct CheckoutSaga: Sendable {
+    static let name = "checkout"
+    static let reservationsTable = "reservations"
+    static let paymentsTable = "payments"
+
+    let store: Store
+    let broker: Broker
+    let orders: Orders
+    let payments: any PaymentProvider
+    /// Reads the run's failure for the order's reason (set once the engine exists).
+    let failureOf: @Sendable (String) -> String?
+
+    static func runID(for orderId: String) -> String { "checkout-" + orderId }
+
+    func prepare() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.reservationsTable, partitionKey: KeyAttribute("orderId", .string)))
+        try await store.ensureTable(TableSchema(name: Self.paymentsTable, partitionKey: KeyAttribute("orderId", .string)))
+    }
+
+    var definition: SagaDefinition {
+        let transient = RetryPolicy(errorEquals: ["StoreUnavailable", "PaymentTimeout"], intervalSeconds: 0.2, backoffRate: 2, maxAttempts: 5,
+                                    maxDelaySeconds: 5, jitter: .full)
+        return SagaDefinition(name: Self.name, steps: [
+            SagaStep("open-order", action: { _ in }, compensation: { context in try await fail(context) }),
+            SagaStep("reserve-stock", retry: [transient], action: { context in try await reserve(context) },
+                     compensation: { context in try await release(context) }),
+            SagaStep("authorize-payment", retry: [transient], action: { context in try await authorize(context) },
+                     compensation: { context in try await void(context) }),
+            SagaStep("confirm", retry: [transient], action: { context in try await confirm(context) }),
+            SagaStep("publish-confirmation", retry: [RetryPolicy(intervalSeconds: 1, backoffRate: 2, maxAttempts: 10, maxDelaySeconds: 30)],
+                     catchRules: [CatchRule(errorEquals: ["*"], action: .fail)],
+                     action: { context in try await publish(context) }),
+        ])
+    }
+
+    private func order(_ context: StepContext) async throws -> Order {
+        guard let userId = context.input["userId"], let orderId = context.input["orderId"] else {
+            throw WorkflowFailure("BadInput", cause: "the run has no order")
+        }
+        do {
+            return try await orders.order(userId: userId, orderId: orderId)
+        } catch {
+            throw WorkflowFailure(error.status == 404 ? "OrderMissing" : "StoreUnavailable", cause: error.message)
+        }
+    }
+
+    private func key(_ orderId: String) -> Item { ["orderId": .string(orderId)] }
+
+    /// Decrements every line's stock if all have enough, in one transaction with a reservation marker, so
+    /// running twice reserves once.
+    private func reserve(_ context: StepContext) async throws {
+        let order = try await order(context)
+        var actions: [TransactionAction] = [.put(table: Self.reservationsTable, item: key(order.orderId), condition: .notExists("orderId"))]
+        for line in order.items {
+            actions.append(.update(table: Catalog.table, key: ["id": .string(line.productId)], update: UpdateExpression().add("stock", -line.quantity),
+                                   condition: .compare("stock", .greaterOrEqual, .number(line.quantity))))
+        }
+        do {
+            try await store.transactWrite(actions)
+        } catch {
+            guard case .transactionCanceled(let reasons) = error else { throw WorkflowFailure("StoreUnavailable", cause: "\(error)") }
+            if reasons.first?.code == .conditionalCheckFailed { return }  // reserved by an earlier attempt
+            let short = zip(order.items, reasons.dropFirst()).filter { $0.1.code == .conditionalCheckFailed }.map(\.0.productId)
+            throw WorkflowFailure("OutOfStock", cause: "out of stock" + (short.isEmpty ? "" : " (\(short.joined(separator: ", ")))"))
+        }
+    }
+
+    /// Gives the stock back, once: only if the reservation marker is still there.
+    private func release(_ context: StepContext) async throws {
+        let order = try await order(context)
+        var actions: [TransactionAction] = [.delete(table: Self.reservationsTable, key: key(order.orderId), condition: .exists("orderId"))]
+        for line in order.items {
+            actions.append(.update(table: Catalog.table, key: ["id": .string(line.productId)], update: UpdateExpression().add("stock", line.quantity)))
+        }
+        do {
+            try await store.transactWrite(actions)
+        } catch {
+            if case .transactionCanceled(let reasons) = error, reasons.first?.code == .conditionalCheckFailed { return }
+            throw error
+        }
+    }
+
+    private func authorize(_ context: StepContext) async throws {
+        let order = try await order(context)
+        let authorization: String
+        do {
+            authorization = try await payments.authorize(orderId: order.orderId, amount: order.total, idempotencyKey: context.idempotencyKey)
+        } catch is PaymentDeclined {
+            throw WorkflowFailure("PaymentDeclined", cause: "payment declined")
+        }
+        _ = try await store.put(Self.paymentsTable, ["orderId": .string(order.orderId), "authorization": .string(authorization)])
+    }
+
+    private func void(_ context: StepContext) async throws {
+        guard let orderId = context.input["orderId"] else { return }
+        guard let record = try await store.get(Self.paymentsTable, key: key(orderId)),
+              case .string(let authorization)? = record["authorization"] else { return }
+        try await payments.void(authorization: authorization)
+        _ = try await store.delete(Self.paymentsTable, key: key(orderId))
+    }
+
+    private func confirm(_ context: StepContext) async throws {
+        guard let userId = context.input["userId"], let orderId = context.input["orderId"] else { return }
+        try await orders.settle(userId: userId, orderId: orderId, status: .confirmed, reason: nil)
+    }
+
+    private func publish(_ context: StepContext) async throws {
+        guard let userId = context.input["userId"], let orderId = context.input["orderId"] else { return }
+        _ = try await broker.publish(topic: Orders.topic, OutgoingMessage(
+            body: #"{"orderId":"\#(orderId)","userId":"\#(userId)"}"#,
+            attributes: ["event": .string("order-confirmed"), "orderId": .string(orderId), "userId": .string(userId)]))
+    }
+
+    /// The last compensation: the order ends `failed`, with the reason the failing step gave.
+    private func fail(_ context: StepContext) async throws {
+        guard let userId = context.input["userId"], let orderId = context.input["orderId"] else { return }
+        try await orders.settle(userId: userId, orderId: orderId, status: .failed, reason: failureOf(context.runID) ?? "checkout failed")
+    }
+}

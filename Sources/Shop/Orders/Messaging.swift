@@ -1,0 +1,35 @@
+import Broker
+
+/// The shop's topics and queues: `orders` fans out to `checkout` (order-placed), `analytics` (every event)
+/// and `notifications` (order-confirmed); drop entries go through `drop-entries.fifo`. Every queue has a
+/// dead-letter queue after 5 receives. Declared at every start; existing ones are left as they are.
+enum Messaging {
+    static let checkout = "checkout"
+    static let analytics = "analytics"
+    static let notifications = "notifications"
+    static let dropEntries = "drop-entries.fifo"
+
+    static func declare(_ broker: Broker) async throws(BrokerError) {
+        for name in [checkout, analytics, notifications, dropEntries] {
+            let dlq = name.hasSuffix(".fifo") ? name.dropLast(5) + "-dlq.fifo" : name + "-dlq"
+            try await createIfMissing(broker, QueueConfiguration(name: String(dlq)))
+            var queue = QueueConfiguration(name: name)
+            queue.redrivePolicy = RedrivePolicy(deadLetterQueue: String(dlq), maxReceiveCount: 5)
+            queue.visibilityTimeout = 60
+            try await createIfMissing(broker, queue)
+        }
+        try await broker.createTopic(Orders.topic)
+        try await broker.subscribe(topic: Orders.topic, queue: checkout, filter: FilterPolicy(["event": [.equals("order-placed")]]))
+        try await broker.subscribe(topic: Orders.topic, queue: analytics)
+        try await broker.subscribe(topic: Orders.topic, queue: notifications, filter: FilterPolicy(["event": [.equals("order-confirmed")]]))
+    }
+
+    private static func createIfMissing(_ broker: Broker, _ configuration: QueueConfiguration) async throws(BrokerError) {
+        do {
+            try await broker.createQueue(configuration)
+        } catch {
+            if case .queueAlreadyExists = error { return }
+            throw error
+        }
+    }
+}

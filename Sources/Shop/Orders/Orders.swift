@@ -1,0 +1,194 @@
+import Broker
+import Foundation
+import Hashing
+import HTTP
+import Store
+import Telemetry
+
+/// Placing and reading orders. Placing one records it `pending` together with its idempotency key in one
+/// transaction, then publishes `order-placed`; the checkout saga takes it from there.
+public final class Orders: Sendable {
+    static let table = "orders"
+    static let keysTable = "order-keys"
+    static let topic = "orders"
+    /// How long an `Idempotency-Key` is remembered.
+    static let keyLifetimeSeconds = 24 * 3600
+
+    private let store: Store
+    private let broker: Broker
+    private let catalog: Catalog
+    private let carts: Carts
+    private let clock: any WallClock
+    private let accepted: Counter
+
+    init(store: Store, broker: Broker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry) {
+        self.store = store
+        self.broker = broker
+        self.catalog = catalog
+        self.carts = carts
+        self.clock = clock
+        accepted = metrics.counter("shopdeck_orders_accepted_total", help: "Orders accepted (202)")
+    }
+
+    func prepare() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("userId", .string),
+                                                sortKey: KeyAttribute("orderId", .string)))
+        try await store.ensureTable(TableSchema(name: Self.keysTable, partitionKey: KeyAttribute("key", .string)))
+        try await store.setTimeToLive(table: Self.keysTable, attribute: "expiresAt")
+    }
+
+    /// What a client asks to buy.
+    public struct Request: Decodable, Sendable {
+        public struct Line: Decodable, Sendable {
+            public var productId: String
+            public var quantity: Int
+        }
+        public var items: [Line]?
+    }
+
+    /// Places an order from `lines` (or the cart when nil) under `idempotencyKey`: the same key with the same
+    /// lines gives the same order; the same key with other lines is a 422.
+    public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?) async throws(HTTPError) -> Order {
+        guard (1...128).contains(idempotencyKey.utf8.count), idempotencyKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw HTTPError.invalidField("Idempotency-Key must be 1 to 128 visible ASCII characters")
+        }
+        let fromCart = requested == nil
+        let quantities: [String: Int]
+        if let requested {
+            quantities = try Self.merge(requested)
+        } else {
+            quantities = try await carts.lines(userId)
+            guard !quantities.isEmpty else { throw HTTPError.invalidField("the cart is empty; add items or send {\"items\":[…]}") }
+        }
+        var lines: [OrderLine] = []
+        for (id, quantity) in quantities.sorted(by: { Product.idOrder($0.key, $1.key) }) {
+            guard let product = catalog.details(id) else { throw HTTPError.invalidField("no product \(id)") }
+            lines.append(OrderLine(productId: id, quantity: quantity, price: product.price))
+        }
+        let fingerprint = Hex.encode(SHA256.hash(Array(lines.map { "\($0.productId)x\($0.quantity)" }.joined(separator: ",").utf8)))
+        let keyID = "\(userId)|\(idempotencyKey)"
+        if let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) { return existing }
+
+        let now = clock.now()
+        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        let orderId = "o-" + String(millis, radix: 36) + "-" + ((try? SecureRandom.hexToken(byteCount: 5)) ?? String(Int.random(in: 0..<1_000_000)))
+        let stored = StoredOrder(orderId: orderId, userId: userId, items: lines, total: lines.reduce(0) { $0 + $1.price * $1.quantity },
+                                 createdAt: Date(timeIntervalSince1970: Double(millis) / 1000))
+        var actions: [TransactionAction] = [
+            .put(table: Self.table, item: StoredDocument.item(stored, keys: ["userId": .string(userId), "orderId": .string(orderId)],
+                                                               native: ["status": "pending"]),
+                 condition: .notExists("orderId")),
+            .put(table: Self.keysTable, item: ["key": .string(keyID), "orderId": .string(orderId), "fingerprint": .string(fingerprint),
+                                               "expiresAt": .number(Int(now.timeIntervalSince1970) + Self.keyLifetimeSeconds)],
+                 condition: .notExists("key")),
+        ]
+        if fromCart { actions.append(.delete(table: Carts.table, key: ["userId": .string(userId)])) }
+        do {
+            try await store.transactWrite(actions)
+        } catch {
+            // A concurrent request with the same key won the race: answer with its order.
+            if case .transactionCanceled = error, let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) {
+                return existing
+            }
+            throw ShopErrors.storage(error)
+        }
+        accepted.increment()
+        await announce(orderId: orderId, userId: userId)
+        return Order(orderId: orderId, userId: userId, status: .pending, items: lines, total: stored.total, createdAt: stored.createdAt)
+    }
+
+    /// Publishes `order-placed`. A failure here is not the client's: the order is recorded, and the start-up
+    /// sweep (`pendingWithoutCheckout`) hands it to checkout if the message never went out.
+    func announce(orderId: String, userId: String) async {
+        _ = try? await broker.publish(topic: Self.topic, OutgoingMessage(
+            body: #"{"orderId":"\#(orderId)","userId":"\#(userId)"}"#,
+            attributes: ["event": .string("order-placed"), "orderId": .string(orderId), "userId": .string(userId)]))
+    }
+
+    private func orderFor(key: String, userId: String, fingerprint: String) async throws(HTTPError) -> Order? {
+        let record: Item?
+        do {
+            record = try await store.get(Self.keysTable, key: ["key": .string(key)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        guard let record, case .string(let orderId)? = record["orderId"] else { return nil }
+        guard record["fingerprint"] == .string(fingerprint) else {
+            throw HTTPError.invalidField("this Idempotency-Key was used for a different order; use a new key for a new order")
+        }
+        return try await order(userId: userId, orderId: orderId)
+    }
+
+    /// One of the user's orders; 404 if there is none (or it is someone else's).
+    public func order(userId: String, orderId: String) async throws(HTTPError) -> Order {
+        let item: Item?
+        do {
+            item = try await store.get(Self.table, key: ["userId": .string(userId), "orderId": .string(orderId)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        guard let item, let order = Self.order(item) else { throw HTTPError.notFound("no order \(orderId)") }
+        return order
+    }
+
+    /// The user's orders, newest first.
+    public func orders(userId: String, limit: Int = 50) async throws(HTTPError) -> [Order] {
+        do {
+            let page = try await store.query(Self.table, QueryRequest(partitionKey: .string(userId), limit: limit, ascending: false))
+            return page.items.compactMap(Self.order)
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+    }
+
+    static func order(_ item: Item) -> Order? {
+        guard let stored = StoredDocument.decode(StoredOrder.self, from: item), case .string(let status)? = item["status"],
+              let parsed = Order.Status(rawValue: status) else { return nil }
+        var reason: String?
+        if case .string(let text)? = item["reason"] { reason = text }
+        return Order(orderId: stored.orderId, userId: stored.userId, status: parsed, reason: reason, items: stored.items,
+                     total: stored.total, createdAt: stored.createdAt)
+    }
+
+    /// Sets a pending order's outcome; a second call for the same order changes nothing.
+    func settle(userId: String, orderId: String, status: Order.Status, reason: String?) async throws(StoreError) {
+        var update = UpdateExpression().set("status", .string(status.rawValue))
+        if let reason { update = update.set("reason", .string(reason)) }
+        do {
+            _ = try await store.update(Self.table, key: ["userId": .string(userId), "orderId": .string(orderId)], update,
+                                       condition: .compare("status", .equal, "pending"))
+        } catch {
+            if case .conditionalCheckFailed = error { return }
+            throw error
+        }
+    }
+
+    /// Orders still pending (for the start-up sweep that makes sure each has a checkout run).
+    func pending(limit: Int = 100_000) async throws(StoreError) -> [(userId: String, orderId: String)] {
+        var found: [(String, String)] = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.scan(Self.table, ScanRequest(filter: .compare("status", .equal, "pending"), startAfter: cursor))
+            for item in page.items {
+                if case .string(let user)? = item["userId"], case .string(let order)? = item["orderId"] { found.append((user, order)) }
+            }
+            cursor = page.nextCursor
+        } while cursor != nil && found.count < limit
+        return found
+    }
+
+    static func merge(_ lines: [Request.Line]) throws(HTTPError) -> [String: Int] {
+        guard (1...Carts.maximumLines).contains(lines.count) else { throw HTTPError.invalidField("an order holds 1 to \(Carts.maximumLines) lines") }
+        var merged: [String: Int] = [:]
+        for (index, line) in lines.enumerated() {
+            guard (1...Carts.maximumQuantity).contains(line.quantity) else {
+                throw HTTPError.invalidField("items[\(index)].quantity must be 1 to \(Carts.maximumQuantity)")
+            }
+            merged[line.productId, default: 0] += line.quantity
+            guard merged[line.productId]! <= Carts.maximumQuantity else {
+                throw HTTPError.invalidField("at most \(Carts.maximumQuantity) of one product per order")
+            }
+        }
+        return merged
+    }
+}

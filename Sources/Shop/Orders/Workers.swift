@@ -1,0 +1,84 @@
+import Broker
+import Foundation
+import Store
+import Synchronization
+import Telemetry
+import Workflow
+
+/// The queue consumers: checkout starts a saga per placed order; analytics keeps per-product counters;
+/// notifications "sends" confirmations (kept in memory for the console; there is no mail server).
+final class Workers: Sendable {
+    static let statsTable = "product-stats"
+
+    /// The last confirmations "sent", newest last.
+    final class Outbox: Sendable {
+        let messages = Mutex<[String]>([])
+
+        func append(_ text: String) {
+            messages.withLock { list in
+                list.append(text)
+                if list.count > 100 { list.removeFirst(list.count - 100) }
+            }
+        }
+    }
+
+    private let pools: [QueueWorkerPool]
+    let outbox = Outbox()
+
+    init(broker: Broker, store: Store, sagas: SagaEngine, orders: Orders, drops: Drops, logger: Logger) {
+        let outbox = self.outbox
+        pools = [
+            QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: 1) { message in
+                guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"] else { return }
+                do throws(WorkflowError) {
+                    _ = try await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId], runID: CheckoutSaga.runID(for: orderId))
+                } catch {
+                    if case .runAlreadyExists = error { return }  // a redelivery: the run is under way
+                    throw error
+                }
+            },
+            QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 8, batchSize: 10, waitSeconds: 1) { message in
+                try await Self.count(message, store: store, orders: orders)
+            },
+            QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 2, batchSize: 10, waitSeconds: 1) { message in
+                guard case .string(let orderId)? = message.attributes["orderId"] else { return }
+                outbox.append("order \(orderId) confirmed")
+                logger.debug("confirmation sent", ["orderId": orderId])
+            },
+            QueueWorkerPool(broker: broker, queue: Messaging.dropEntries, concurrency: 16, batchSize: 1, waitSeconds: 1) { message in
+                try await drops.settle(message)
+            },
+        ]
+    }
+
+    static func prepare(_ store: Store) async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: statsTable, partitionKey: KeyAttribute("productId", .string)))
+    }
+
+    func start() { for pool in pools { pool.start() } }
+
+    func stop() async { for pool in pools { await pool.stop() } }
+
+    var stats: [String: QueueWorkerPool.Stats] {
+        Dictionary(uniqueKeysWithValues: pools.map { ($0.queue, $0.stats) })
+    }
+
+    /// Views, add-to-carts and units sold per product.
+    private static func count(_ message: ReceivedMessage, store: Store, orders: Orders) async throws {
+        guard case .string(let event)? = message.attributes["event"] else { return }
+        switch event {
+        case "view", "add_to_cart":
+            guard case .string(let productId)? = message.attributes["productId"] else { return }
+            _ = try await store.update(statsTable, key: ["productId": .string(productId)], UpdateExpression().add(event == "view" ? "views" : "carts", 1))
+        case "order-confirmed":
+            guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"],
+                  let order = try? await orders.order(userId: userId, orderId: orderId) else { return }
+            for line in order.items {
+                _ = try await store.update(statsTable, key: ["productId": .string(line.productId)],
+                                           UpdateExpression().add("sold", line.quantity).add("orders", 1))
+            }
+        default:
+            return
+        }
+    }
+}
