@@ -39,7 +39,7 @@ struct TestShop {
         var options = CoreOptions(dataDirectory: directory, clock: clock, logger: Logger(label: "shop", sink: log, clock: clock))
         options.store.maintenanceIntervalSeconds = nil
         options.broker.maintenanceIntervalSeconds = nil
-        options.accounts.passwordIterations = 1000
+        options.accounts.passwordIterations = 10  // debug-build SHA-256 is slow; the iteration count is not under test
         options.paymentLatency = 0
         options.catalog = { products }
         configure(&options)
@@ -74,14 +74,27 @@ struct TestShop {
 
     /// A new user's bearer token.
     func signedInUser(_ email: String = "shopper-\(UUID().uuidString.prefix(8))@example.com", from source: IPAddress? = nil) async throws -> String {
+        try await shopper(email, from: source).token
+    }
+
+    /// A new signed-in user who sends from `source`.
+    func shopper(_ email: String = "shopper-\(UUID().uuidString.prefix(8))@example.com", from source: IPAddress? = nil) async throws -> Shopper {
         let password = "correct-horse-42"
         let created = try await call("POST", "/api/users", json: #"{"email":"\#(email)","password":"\#(password)"}"#, from: source)
         #expect(created.status == 201, "\(created.text)")
         let session = try await call("POST", "/api/sessions", json: #"{"email":"\#(email)","password":"\#(password)"}"#, from: source)
-        return try #require(session.object["token"] as? String)
+        return Shopper(token: try #require(session.object["token"] as? String), userId: try #require(created.object["userId"] as? String),
+                       source: source)
     }
 
     var adminToken: String { core.adminToken }
+}
+
+/// A signed-in user of a `TestShop`.
+struct Shopper: Sendable {
+    let token: String
+    let userId: String
+    let source: IPAddress?
 }
 
 extension HTTPClientResponse {
