@@ -152,6 +152,8 @@ extension Broker {
             return .commit(.delete(queue: queue, ids: ids), (outcomes, ids.count))
         }
         activity.record(.deleted, queue: queue, count: deleted, at: clock.now())
+        // In a FIFO queue a delete unlocks the message's group: the next message in it may be received now.
+        if deleted > 0, configuration(of: queue)?.isFIFO == true { signal(queue).notifyAll() }
         return outcomes
     }
 

@@ -35,6 +35,28 @@ final class ConsumerLedger: Sendable {
         await broker.close()
     }
 
+    @Test func deletingAMessageWakesALongPollWaitingOnItsGroup() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()  // never advanced: only the delete can end the wait
+        let broker = try openBroker(dir, clock: clock)
+        try await broker.createQueue(QueueConfiguration(name: "entries.fifo"))
+        try await broker.send("entries.fifo", message("1", group: "drop", dedup: "1"))
+        try await broker.send("entries.fifo", message("2", group: "drop", dedup: "2"))
+        let first = try await broker.receive("entries.fifo")
+        let sleepersBefore = clock.sleeperCount
+        let finished = Atomic<Bool>(false)
+        let waiter = Task {
+            defer { finished.store(true, ordering: .releasing) }
+            return try await broker.receive("entries.fifo", waitSeconds: 20)
+        }
+        await eventually("the receive is waiting") { clock.sleeperCount == sleepersBefore + 1 }
+        try await broker.delete("entries.fifo", receiptHandle: first[0].receiptHandle)
+        await eventually("the delete woke the receive") { finished.load(ordering: .acquiring) }
+        clock.advance(by: 20)  // frees a receive the delete failed to wake, so a regression fails instead of hanging
+        #expect(try await waiter.value.map(\.body) == ["2"])
+        await broker.close()
+    }
+
     @Test func anExpiredInFlightMessageComesBackFirstInItsGroup() async throws {
         let dir = TemporaryDirectory()
         let clock = ManualClock()

@@ -112,9 +112,12 @@ struct ShopRoutes {
             let event = try JSONBody.decode(Event.self, from: request.http)
             guard event.type == "view" || event.type == "add_to_cart" else { throw HTTPError.invalidField("type must be view or add_to_cart") }
             guard catalog.exists(event.productId) else { throw HTTPError.invalidField("no product \(event.productId)") }
+            // Anonymous events are welcome; a presented token must be valid, and ties the event to its user.
+            let userId = Accounts.bearerToken(request.http) == nil ? nil : try accounts.authenticate(request.http).userId
+            var attributes: [String: MessageAttributeValue] = ["event": .string(event.type), "productId": .string(event.productId)]
+            if let userId { attributes["userId"] = .string(userId) }
             do throws(BrokerError) {
-                _ = try await broker.send(Messaging.analytics, OutgoingMessage(
-                    body: "", attributes: ["event": .string(event.type), "productId": .string(event.productId)]))
+                _ = try await broker.send(Messaging.analytics, OutgoingMessage(body: event.productId, attributes: attributes))
             } catch {
                 throw ShopErrors.broker(error)
             }
