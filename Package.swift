@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]

@@ -47,6 +47,12 @@ extension Core {
             "compensatedRecently": recent.filter { $0.state == .compensated }.count,
         ])
 
+        var audit = StatusReport.Component(details: ["entries": self.audit.count, "verified": self.audit.verified])
+        if let broken = self.audit.brokenAt {
+            audit.health = .degraded
+            findings.append(.init(.critical, "the audit trail's hash chain breaks at entry \(broken): entries from there on may have been altered or removed"))
+        }
+
         var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])
         if let listening { gateway.details["listen"] = listening.description }
         if let openConnections { gateway.details["openConnections"] = openConnections }
@@ -58,7 +64,7 @@ extension Core {
         if let listening, !listening.ip.isLoopback {
             findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
         }
-        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "gateway": gateway],
+        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "gateway": gateway],
                             findings: findings)
     }
 }
