@@ -165,13 +165,23 @@ public final class Core: Sendable {
     }
 
     /// Every pending order must have a checkout run: one whose `order-placed` message was lost to a crash
-    /// between the order's commit and the publish gets one now.
+    /// between the order's commit and the publish gets one now. An order whose run already ended (a run that
+    /// failed before its first step completed has nothing to compensate, so nothing settled the order) is
+    /// settled from the run's outcome.
     private func handPendingOrdersToCheckout() async -> Int {
         guard let pending = try? await orders.pending() else { return 0 }
         var started = 0
-        for (userId, orderId) in pending where sagas.run(CheckoutSaga.runID(for: orderId)) == nil {
-            if (try? await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId],
-                                       runID: CheckoutSaga.runID(for: orderId))) != nil { started += 1 }
+        for (userId, orderId) in pending {
+            let runID = CheckoutSaga.runID(for: orderId)
+            guard let run = sagas.run(runID) else {
+                if (try? await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId], runID: runID)) != nil { started += 1 }
+                continue
+            }
+            switch run.state {
+            case .succeeded: try? await orders.settle(userId: userId, orderId: orderId, status: .confirmed, reason: nil)
+            case .compensated: try? await orders.settle(userId: userId, orderId: orderId, status: .failed, reason: Self.failureReason(run) ?? "checkout failed")
+            case .running, .compensating, .failed: continue  // under way, or waiting for an operator's redrive
+            }
         }
         return started
     }

@@ -26,10 +26,12 @@ struct CheckoutSaga: Sendable {
     }
 
     var definition: SagaDefinition {
-        let transient = RetryPolicy(errorEquals: ["StoreUnavailable", "PaymentTimeout"], intervalSeconds: 0.2, backoffRate: 2, maxAttempts: 5,
-                                    maxDelaySeconds: 5, jitter: .full)
+        // Every step is idempotent, so a step cut short by a crash simply runs again (`Interrupted`). Were it
+        // compensated instead, an interrupted `confirm` would release the stock of an order already confirmed.
+        let transient = RetryPolicy(errorEquals: ["StoreUnavailable", "PaymentTimeout", SagaEngine.interruptedError], intervalSeconds: 0.2,
+                                    backoffRate: 2, maxAttempts: 5, maxDelaySeconds: 5, jitter: .full)
         return SagaDefinition(name: Self.name, steps: [
-            SagaStep("open-order", action: { _ in }, compensation: { context in try await fail(context) }),
+            SagaStep("open-order", retry: [transient], action: { _ in }, compensation: { context in try await fail(context) }),
             SagaStep("reserve-stock", retry: [transient], action: { context in try await reserve(context) },
                      compensation: { context in try await release(context) }),
             SagaStep("authorize-payment", retry: [transient], action: { context in try await authorize(context) },
