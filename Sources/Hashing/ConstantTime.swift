@@ -2,6 +2,7 @@
 public enum ConstantTime {
     /// True when `a` and `b` hold the same bytes. Time depends only on the lengths, so a MAC or
     /// token check does not tell an attacker how many leading bytes were right.
+    @inlinable
     public static func equals<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
     where A.Element == UInt8, B.Element == UInt8 {
         guard a.count == b.count else { return false }

@@ -158,3 +158,29 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(Hex.decode("zz") == nil)
     }
 }
+
+@Suite struct Base64URLTests {
+    /// RFC 4648 §10 vectors, in the URL alphabet without padding.
+    @Test(arguments: [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")])
+    func rfc4648Vectors(_ plain: String, _ encoded: String) {
+        #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64URL.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func theURLAlphabetReplacesPlusAndSlash() {
+        #expect(Base64URL.encode([0xFB, 0xFF, 0xBF]) == "-_-_")
+        #expect(Base64URL.decode("-_-_") == [0xFB, 0xFF, 0xBF])
+    }
+
+    @Test func malformedTextIsRefused() {
+        for text in ["Zg==", "Z", "Zm9v!", "Zh", "a b"] { #expect(Base64URL.decode(text) == nil, "\(text)") }
+    }
+
+    @Test func everyByteStringRoundTrips() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+}

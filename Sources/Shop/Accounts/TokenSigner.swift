@@ -33,14 +33,7 @@ public struct TokenSigner: Sendable {
         return UserSession(userId: String(fields[0]), tokenId: String(fields[2]), expiresAt: Date(timeIntervalSince1970: Double(expires)))
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ bytes: [UInt8]) -> String { Base64URL.encode(bytes) }
 
-    static func decodeBase64URL(_ text: Substring) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { Array($0) }
-    }
+    static func decodeBase64URL(_ text: Substring) -> [UInt8]? { Base64URL.decode(text) }
 }

@@ -46,7 +46,7 @@ public final class APIKeyRegistry: Sendable {
     }
 
     /// Creates a key; returns the record and the key text, which is shown this once.
-    func create(name: String, plan: UsagePlan, now: Date) async throws(StoreError) -> (APIKey, secret: String) {
+    public func create(name: String, plan: UsagePlan, now: Date) async throws(StoreError) -> (APIKey, secret: String) {
         let secret = "sdk_" + ((try? SecureRandom.hexToken(byteCount: 20)) ?? UUID().uuidString.replacingOccurrences(of: "-", with: ""))
         let hash = Hex.encode(SHA256.hash(Array(secret.utf8)))
         let key = APIKey(id: "key-" + String(hash.prefix(12)), name: name, plan: plan, createdAt: now, keyHash: hash)

@@ -60,6 +60,8 @@ struct CheckoutSaga: Sendable {
     /// running twice reserves once.
     private func reserve(_ context: StepContext) async throws {
         let order = try await order(context)
+        // Never reserve for an order that has already ended (a second run for it must not take stock again).
+        guard order.status == .pending else { throw WorkflowFailure("OrderSettled", cause: "the order is already \(order.status.rawValue)") }
         var actions: [TransactionAction] = [.put(table: Self.reservationsTable, item: key(order.orderId), condition: .notExists("orderId"))]
         for line in order.items {
             actions.append(.update(table: Catalog.table, key: ["id": .string(line.productId)], update: UpdateExpression().add("stock", -line.quantity),

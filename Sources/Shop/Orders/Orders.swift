@@ -93,16 +93,27 @@ public final class Orders: Sendable {
             throw ShopErrors.storage(error)
         }
         accepted.increment()
-        await announce(orderId: orderId, userId: userId)
+        // The order is durable; the client need not also wait for the broker's commit. Should the process die
+        // before the publish lands, the start-up sweep gives the pending order its checkout run.
+        Task { await announce(orderId: orderId, userId: userId) }
         return Order(orderId: orderId, userId: userId, status: .pending, items: lines, total: stored.total, createdAt: stored.createdAt)
     }
 
-    /// Publishes `order-placed`. A failure here is not the client's: the order is recorded, and the start-up
-    /// sweep (`pendingWithoutCheckout`) hands it to checkout if the message never went out.
+    /// Publishes `order-placed`, retrying a failed publish a few times with backoff. A failure here is not the
+    /// client's: the order is recorded, and the start-up sweep hands a pending order without a checkout run to
+    /// checkout.
     func announce(orderId: String, userId: String) async {
-        _ = try? await broker.publish(topic: Self.topic, OutgoingMessage(
-            body: #"{"orderId":"\#(orderId)","userId":"\#(userId)"}"#,
-            attributes: ["event": .string("order-placed"), "orderId": .string(orderId), "userId": .string(userId)]))
+        let message = OutgoingMessage(body: #"{"orderId":"\#(orderId)","userId":"\#(userId)"}"#,
+                                      attributes: ["event": .string("order-placed"), "orderId": .string(orderId), "userId": .string(userId)])
+        for attempt in 0..<6 {
+            do throws(BrokerError) {
+                _ = try await broker.publish(topic: Self.topic, message)
+                return
+            } catch {
+                if case .closed = error { return }
+                try? await clock.sleep(seconds: 0.1 * Double(1 << attempt))
+            }
+        }
     }
 
     private func orderFor(key: String, userId: String, fingerprint: String) async throws(HTTPError) -> Order? {

@@ -42,7 +42,7 @@ extension Core {
 
         let recent = sagas.runs(limit: 100)
         let sagas = StatusReport.Component(details: [
-            "running": recent.filter { $0.state == .running || $0.state == .compensating }.count,
+            "running": sagas.activeRunCount,
             "failedRecently": recent.filter { $0.state == .failed }.count,
             "compensatedRecently": recent.filter { $0.state == .compensated }.count,
         ])

@@ -113,6 +113,9 @@ public final class SagaEngine: Sendable {
         state.withLock { $0.runs[runID] }
     }
 
+    /// How many runs are executing now (started or resumed and not yet finished).
+    public var activeRunCount: Int { executions.withLock { $0.count } }
+
     /// Runs, newest first, optionally of one saga and in one state.
     public func runs(saga: String? = nil, state wanted: RunState? = nil, limit: Int = 100) -> [SagaRun] {
         state.withLock { s in

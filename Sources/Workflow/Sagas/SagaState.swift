@@ -24,8 +24,8 @@ enum SagaRecord: Sendable {
     }
 }
 
-/// Every run the engine knows, rebuilt from its journal. Finished runs beyond `retainedRuns` are forgotten,
-/// oldest first.
+/// Every run the engine knows, rebuilt from its journal. Succeeded and compensated runs beyond `retainedRuns`
+/// are forgotten, oldest first.
 struct SagaState: Sendable {
     static let retainedRuns = 10_000
 
@@ -105,7 +105,8 @@ struct SagaState: Sendable {
         var index = 0
         while order.count - index > Self.retainedRuns, index < order.count {
             let id = order[index]
-            if runs[id]?.state.isTerminal ?? true { runs[id] = nil }
+            // A failed run waits for an operator's redrive, so only runs that ended for good are forgotten.
+            if let state = runs[id]?.state, state == .succeeded || state == .compensated { runs[id] = nil }
             index += 1
         }
         order = order.filter { runs[$0] != nil }

@@ -6,8 +6,9 @@ import Telemetry
 /// The server side of `bench http`, in a child process so that its memory is measured alone.
 ///
 /// The benchmark runs its own executable with `SHOPDECK_HTTP_BENCH_SERVER=DIR`; `main` sees the variable and
-/// calls `runInChild`, which opens the core in DIR, serves it on an ephemeral loopback port with two fixture
-/// routes added, prints `ready PORT`, and shuts down when its standard input closes (the parent is done or died).
+/// calls `runInChild`, which opens the core in DIR, prepares the shop for load (an API key with a generous plan,
+/// deep stock on the first products, signed-in shoppers), serves it on an ephemeral loopback port with two
+/// fixture routes added, prints `ready PORT KEY TOKEN,TOKEN…`, and shuts down when its standard input closes.
 enum HTTPBenchServer {
     static let environmentKey = "SHOPDECK_HTTP_BENCH_SERVER"
 
@@ -18,6 +19,43 @@ enum HTTPBenchServer {
 
     static let productPath = "/bench/products/p1"
     static let postPath = "/bench/echo"
+    /// Products the order benchmark buys, restocked deep enough never to run out.
+    static let orderedProducts = (1...100).map { "p\($0)" }
+    static let shoppers = 8
+
+    /// What the child prepared, as the parent reads it from the ready line.
+    struct Fixture {
+        var port: Int
+        var apiKey: String
+        var tokens: [String]
+
+        var line: String { "ready \(port) \(apiKey) \(tokens.joined(separator: ","))" }
+
+        init(port: Int, apiKey: String, tokens: [String]) {
+            self.port = port
+            self.apiKey = apiKey
+            self.tokens = tokens
+        }
+
+        init?(line: Substring) {
+            let fields = line.split(separator: " ")
+            guard fields.count == 4, fields[0] == "ready", let port = Int(fields[1]) else { return nil }
+            self.init(port: port, apiKey: String(fields[2]), tokens: fields[3].split(separator: ",").map(String.init))
+        }
+    }
+
+    /// A key whose plan never throttles the load, stock for every order, and shoppers' tokens.
+    private static func prepare(_ core: Core) async throws -> (apiKey: String, tokens: [String]) {
+        let key = try await core.gateway.apiKeys.create(name: "bench", plan: UsagePlan(rate: 1_000_000, burst: 1_000_000), now: Date())
+        for id in orderedProducts { try await core.catalog.setStock(id, to: 1_000_000_000) }
+        var tokens: [String] = []
+        for index in 0..<shoppers {
+            let email = "bench-shopper-\(index)@example.com", password = "bench-password-\(index)-ok"
+            _ = try await core.accounts.signUp(email: email, password: password)
+            tokens.append(try await core.accounts.signIn(email: email, password: password, clientIP: .v4(0x7F00_0001)).token)
+        }
+        return (key.secret, tokens)
+    }
 
     static func runInChild(directory: String) async -> Int32 {
         let core: Core
@@ -25,6 +63,14 @@ enum HTTPBenchServer {
             core = try await Core.open(options: CoreOptions(dataDirectory: directory, logger: Logger(label: "bench", minimumLevel: .warning)))
         } catch {
             print("error \(error)")
+            return 1
+        }
+        let prepared: (apiKey: String, tokens: [String])
+        do {
+            prepared = try await prepare(core)
+        } catch {
+            print("error preparing the shop: \(error)")
+            await core.close()
             return 1
         }
         let reference = ServerReference()
@@ -38,7 +84,8 @@ enum HTTPBenchServer {
         do {
             let address = try server.start()
             reference.set(server)
-            FileHandle.standardOutput.write(Data("ready \(address.port)\n".utf8))
+            let fixture = Fixture(port: address.port, apiKey: prepared.apiKey, tokens: prepared.tokens)
+            FileHandle.standardOutput.write(Data((fixture.line + "\n").utf8))
         } catch {
             print("error \(error)")
             await core.close()

@@ -13,21 +13,34 @@ enum HTTPLoad {
     }
 
     static func run(to address: SocketAddress, connections: Int, seconds: Double, request: HTTPClientRequest) async throws -> Outcome {
+        try await run(to: address, connections: connections, seconds: seconds) { _, _ in request }
+    }
+
+    /// Like `run(…request:)`, with each request made by `makeRequest(connection, sequence)` (unique keys, say);
+    /// a request counts when its status is `expected` (any below 400 when nil).
+    static func run(to address: SocketAddress, connections: Int, seconds: Double, expected: Int? = nil,
+                    makeRequest: @escaping @Sendable (Int, Int) -> HTTPClientRequest) async throws -> Outcome {
         let histogram = LatencyHistogram()
         let completed = Atomic<Int>(0)
         let failures = Atomic<Int>(0)
         let started = monotonicSeconds()
         let deadline = started + seconds
-        await onThreads(connections) { _ in
+        await onThreads(connections) { index in
             guard let connection = try? HTTPClientConnection(to: address, timeout: 10) else {
                 failures.add(1, ordering: .relaxed)
                 return
             }
+            var sequence = 0
             while monotonicSeconds() < deadline {
                 let began = monotonicSeconds()
+                sequence += 1
                 do {
-                    let response = try connection.send(request)
-                    if response.status >= 400 { failures.add(1, ordering: .relaxed) }
+                    let response = try connection.send(makeRequest(index, sequence))
+                    let ok = expected.map { response.status == $0 } ?? (response.status < 400)
+                    if !ok {
+                        failures.add(1, ordering: .relaxed)
+                        continue
+                    }
                 } catch {
                     failures.add(1, ordering: .relaxed)
                     return
