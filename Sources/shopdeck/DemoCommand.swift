@@ -17,8 +17,8 @@ struct DemoCommand {
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
 
         output.out("shopdeck \(Commands.version) demo (scenario \(scenario), seed \(seed))")
-        output.out("Not built yet: the operator console, the shop API on \(options.listen), the traffic simulator, the WAF and")
-        output.out("the recommender. Built: the store, broker, scheduler, sagas and HTTP server ('shopdeck serve' runs them).")
+        output.out("Not built yet: the operator console, the traffic simulator, the WAF and the recommender. Built: the store,")
+        output.out("broker, scheduler, sagas, HTTP server and the shop's API ('shopdeck serve --listen \(options.listen)' runs it).")
         output.out("A flash sale on the store:")
         output.out("")
 

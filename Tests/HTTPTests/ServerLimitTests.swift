@@ -177,9 +177,11 @@ import Telemetry
             _ = try idle.send(.get("/hello"))
             return idle
         }
-        async let slow = offPool { try HTTPClientConnection(to: address, timeout: 5).send(.get("/slow")) }
+        // Generous timeouts: under a loaded machine (the whole suite runs in parallel) the steps below can take
+        // seconds, and the point is the drain, not its speed.
+        async let slow = offPool { try HTTPClientConnection(to: address, timeout: 30).send(.get("/slow")) }
         await test.gate.waitForArrivals(1)
-        async let report = test.server.shutdown(grace: 5)
+        async let report = test.server.shutdown(grace: 30)
         // The idle keep-alive connection is closed at once; new connections are refused.
         #expect(try await offPool { idle.readUntilClosed() }.isEmpty)
         try await eventually {

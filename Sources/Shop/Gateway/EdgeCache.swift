@@ -35,7 +35,9 @@ public final class EdgeCache: Sendable {
     public let staleLimit: Double
     public let maxEntries: Int
     private let entries = Mutex<[String: Entry]>([:])
-    private let counters = Mutex((hits: 0, misses: 0, stale: 0, originCalls: 0))
+    private let counters = Mutex((misses: 0, stale: 0, originCalls: 0))
+    /// Apart from the others: every hit counts it, on the event loops, so it must not take a lock.
+    private let hits = Atomic<Int>(0)
 
     public init(ttl: Double = 2, staleLimit: Double = 300, maxEntries: Int = 20_000) {
         self.ttl = ttl
@@ -49,7 +51,7 @@ public final class EdgeCache: Sendable {
             guard let entry = entries[key], let answer = entry.answer, now - entry.storedAt < ttl else { return nil }
             return answer
         }
-        if answer != nil { counters.withLock { $0.hits += 1 } }
+        if answer != nil { hits.add(1, ordering: .relaxed) }
         return answer
     }
 
@@ -106,7 +108,8 @@ public final class EdgeCache: Sendable {
 
     public var stats: (hits: Int, misses: Int, stale: Int, originCalls: Int, entries: Int) {
         let count = entries.withLock { $0.count }
-        return counters.withLock { ($0.hits, $0.misses, $0.stale, $0.originCalls, count) }
+        let hits = hits.load(ordering: .relaxed)
+        return counters.withLock { (hits, $0.misses, $0.stale, $0.originCalls, count) }
     }
 
     /// Makes room: expired answers go first; if that is not enough, the oldest half.
