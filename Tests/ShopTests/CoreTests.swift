@@ -32,6 +32,20 @@ import Telemetry
         await reopened.close()
     }
 
+    @Test func subscriptionsLeftByAnEarlierVersionAreReplacedSoNoQueueGetsAMessageTwice() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let core = try await openCore(directory)
+        _ = try await core.broker.subscribe(topic: Orders.topic, queue: Messaging.analytics)  // unfiltered, as before
+        #expect(try core.broker.subscriptions(of: Orders.topic).count == 4)
+        await core.close()
+        let reopened = try await openCore(directory)
+        let subscriptions = try reopened.broker.subscriptions(of: Orders.topic)
+        #expect(subscriptions.count == 3)
+        #expect(subscriptions.filter { $0.queue == Messaging.analytics }.count == 1)
+        await reopened.close()
+    }
+
     @Test func anUnwritableDataDirectorySaysSo() async throws {
         await #expect(throws: CoreError.self) { _ = try await openCore("/proc/shopdeck-cannot-be-here") }
         do {

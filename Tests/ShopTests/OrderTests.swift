@@ -116,6 +116,21 @@ import Testing
         #expect(run.steps.first { $0.name == "reserve-stock" }?.state == .compensated)
     }
 
+    @Test func anOrderStoredAsAJSONDocumentByAnEarlierVersionIsStillRead() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let shopper = try await shop.shopper()
+        let legacy = StoredOrder(orderId: "o-legacy", userId: shopper.userId, items: [OrderLine(productId: "p2", quantity: 2, price: 500)],
+                                 total: 1000, createdAt: Date(timeIntervalSince1970: 1_767_225_600))
+        _ = try await shop.core.store.put(Orders.table, StoredDocument.item(legacy, keys: ["userId": .string(shopper.userId), "orderId": "o-legacy"],
+                                                                          native: ["status": "confirmed"]))
+        let order = try await shop.call("GET", "/api/orders/o-legacy", token: shopper.token).object
+        #expect(order["status"] as? String == "confirmed")
+        #expect(order["total"] as? Int == 1000)
+        #expect((order["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
+        #expect(order["createdAt"] as? String == "2026-01-01T00:00:00.000Z")
+    }
+
     @Test func orderInputIsChecked() async throws {
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }

@@ -1,7 +1,7 @@
 import Broker
 
-/// The shop's topics and queues: `orders` fans out to `checkout` (order-placed), `analytics` (every event)
-/// and `notifications` (order-confirmed); drop entries go through `drop-entries.fifo`. Every queue has a
+/// The shop's topics and queues: `orders` fans out to `checkout` (order-placed), `analytics` and
+/// `notifications` (order-confirmed; analytics counts units sold, so the placed orders are not its business); drop entries go through `drop-entries.fifo`. Every queue has a
 /// dead-letter queue after 5 receives. Declared at every start; existing ones are left as they are.
 enum Messaging {
     static let checkout = "checkout"
@@ -19,9 +19,16 @@ enum Messaging {
             try await createIfMissing(broker, queue)
         }
         try await broker.createTopic(Orders.topic)
-        try await broker.subscribe(topic: Orders.topic, queue: checkout, filter: FilterPolicy(["event": [.equals("order-placed")]]))
-        try await broker.subscribe(topic: Orders.topic, queue: analytics)
-        try await broker.subscribe(topic: Orders.topic, queue: notifications, filter: FilterPolicy(["event": [.equals("order-confirmed")]]))
+        let wanted = [(checkout, FilterPolicy(["event": [.equals("order-placed")]])),
+                      (analytics, FilterPolicy(["event": [.equals("order-confirmed")]])),
+                      (notifications, FilterPolicy(["event": [.equals("order-confirmed")]]))]
+        // A data directory from an earlier version may hold subscriptions with other filters: drop those, so
+        // no queue gets a message twice.
+        for existing in try broker.subscriptions(of: Orders.topic)
+        where !wanted.contains(where: { $0.0 == existing.queue && $0.1 == existing.filter }) {
+            try await broker.unsubscribe(topic: Orders.topic, subscriptionID: existing.id)
+        }
+        for (queue, filter) in wanted { try await broker.subscribe(topic: Orders.topic, queue: queue, filter: filter) }
     }
 
     private static func createIfMissing(_ broker: Broker, _ configuration: QueueConfiguration) async throws(BrokerError) {

@@ -75,8 +75,7 @@ public final class Orders: Sendable {
         let stored = StoredOrder(orderId: orderId, userId: userId, items: lines, total: lines.reduce(0) { $0 + $1.price * $1.quantity },
                                  createdAt: Date(timeIntervalSince1970: Double(millis) / 1000))
         var actions: [TransactionAction] = [
-            .put(table: Self.table, item: StoredDocument.item(stored, keys: ["userId": .string(userId), "orderId": .string(orderId)],
-                                                               native: ["status": "pending"]),
+            .put(table: Self.table, item: stored.attributes.merging(["userId": .string(userId), "orderId": .string(orderId), "status": "pending"]) { $1 },
                  condition: .notExists("orderId")),
             .put(table: Self.keysTable, item: ["key": .string(keyID), "orderId": .string(orderId), "fingerprint": .string(fingerprint),
                                                "expiresAt": .number(Int(now.timeIntervalSince1970) + Self.keyLifetimeSeconds)],
@@ -153,7 +152,7 @@ public final class Orders: Sendable {
     }
 
     static func order(_ item: Item) -> Order? {
-        guard let stored = StoredDocument.decode(StoredOrder.self, from: item), case .string(let status)? = item["status"],
+        guard let stored = StoredOrder(item: item), case .string(let status)? = item["status"],
               let parsed = Order.Status(rawValue: status) else { return nil }
         var reason: String?
         if case .string(let text)? = item["reason"] { reason = text }

@@ -39,10 +39,10 @@ final class Workers: Sendable {
                     throw error
                 }
             },
-            QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 8, batchSize: 10, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 32, batchSize: 10, waitSeconds: 1) { message in
                 try await Self.count(message, store: store, orders: orders)
             },
-            QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 2, batchSize: 10, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 16, batchSize: 10, waitSeconds: 1) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"] else { return }
                 outbox.append("order \(orderId) confirmed")
                 logger.debug("confirmation sent", ["orderId": orderId])
