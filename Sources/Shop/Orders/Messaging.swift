@@ -1,8 +1,9 @@
 import Broker
 
 /// The shop's topics and queues: `orders` fans out to `checkout` (order-placed), `analytics` and
-/// `notifications` (order-confirmed; analytics counts units sold, so the placed orders are not its business); drop entries go through `drop-entries.fifo`. Every queue has a
-/// dead-letter queue after 5 receives. Declared at every start; existing ones are left as they are.
+/// `notifications` (order-confirmed: analytics counts units sold, so placed orders are not its business);
+/// drop entries go through `drop-entries.fifo`. Every queue has a dead-letter queue after 5 receives.
+/// Declared at every start: existing queues are left as they are, the topic's subscriptions made as above.
 enum Messaging {
     static let checkout = "checkout"
     static let analytics = "analytics"

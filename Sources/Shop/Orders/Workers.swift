@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import HTTP
 import Store
 import Synchronization
 import Telemetry
@@ -30,8 +31,16 @@ final class Workers: Sendable {
         pools = [
             QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: 1) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"] else { return }
-                // A message redelivered long after its order settled (its run may be forgotten by now) starts nothing.
-                guard (try? await orders.order(userId: userId, orderId: orderId))?.status == .pending else { return }
+                // A message redelivered long after its order settled (its run may be forgotten by now) starts nothing;
+                // a failed read is retried through redelivery rather than taken for a settled order.
+                let current: Order
+                do throws(HTTPError) {
+                    current = try await orders.order(userId: userId, orderId: orderId)
+                } catch {
+                    if error.status == 404 { return }
+                    throw error
+                }
+                guard current.status == .pending else { return }
                 do throws(WorkflowError) {
                     _ = try await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId], runID: CheckoutSaga.runID(for: orderId))
                 } catch {
