@@ -61,6 +61,12 @@ final class EffectLog: Sendable {
                                             "stepEntered", "stepSucceeded", "runSucceeded"])
         #expect(run.input == ["order": "o1"] && run.endedAt != nil)
         await sagas.close()
+        // The journal (a step's success and the next step's entry share a record) replays to the same run.
+        let reopened = try engine(dir, clock: clock)
+        #expect(reopened.run(id)?.history.map(\.type) == run.history.map(\.type))
+        #expect(reopened.run(id)?.steps.map(\.state) == run.steps.map(\.state))
+        #expect(reopened.run(id)?.state == .succeeded)
+        await reopened.close()
     }
 
     @Test func aFailedStepCompensatesTheCompletedOnesInReverseOrder() async throws {

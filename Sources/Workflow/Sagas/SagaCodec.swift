@@ -63,6 +63,14 @@ enum SagaCodec {
             w.byte(10)
             w.string(id)
             w.signed(at)
+        case let .advanced(id, step, next, attempt, at):
+            w.byte(11)
+            w.string(id)
+            w.varint(step)
+            w.byte(next == nil ? 0 : 1)
+            if let next { w.varint(next) }
+            w.varint(attempt)
+            w.signed(at)
         }
         return w.bytes
     }
@@ -111,6 +119,10 @@ enum SagaCodec {
             guard let state = RunState(rawValue: try r.string()) else { throw DecodingError(message: "unknown run state") }
             return .finished(runID: id, state: state, detail: try r.optionalString(), atMillis: try r.signed())
         case 10: return .redriven(runID: try r.string(), atMillis: try r.signed())
+        case 11:
+            let id = try r.string(), step = try r.integer()
+            let next: Int? = try r.byte() == 1 ? try r.integer() : nil
+            return .advanced(runID: id, step: step, next: next, attempt: try r.integer(), atMillis: try r.signed())
         default: throw DecodingError(message: "unknown saga record")
         }
     }

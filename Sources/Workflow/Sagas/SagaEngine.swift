@@ -171,10 +171,13 @@ public final class SagaEngine: Sendable {
     /// Drives one run until it finishes or the engine closes. Each pass looks at the journaled state and
     /// takes the next transition, so a resumed run continues exactly where the journal says it was.
     private func execute(_ runID: String, _ definition: SagaDefinition) async {
+        // The step this execution itself entered (with the previous step's success), so `advance` can tell
+        // it from a step a crash interrupted: both read "entered, not done" in the journal.
+        var entered: (step: Int, attempt: Int)?
         while !Task.isCancelled, let run = run(runID) {
             do throws(WorkflowError) {
                 switch run.state {
-                case .running: try await advance(run, definition)
+                case .running: entered = try await advance(run, definition, entered: entered)
                 case .compensating: try await compensateNext(run, definition)
                 case .succeeded, .failed, .compensated: return
                 }
@@ -185,32 +188,41 @@ public final class SagaEngine: Sendable {
         }
     }
 
-    private func advance(_ run: SagaRun, _ definition: SagaDefinition) async throws(WorkflowError) {
+    /// Runs the next step. Returns the step it entered for the one after, when the success of this one and
+    /// the entry of the next went to the journal as one record.
+    private func advance(_ run: SagaRun, _ definition: SagaDefinition,
+                         entered: (step: Int, attempt: Int)?) async throws(WorkflowError) -> (step: Int, attempt: Int)? {
         guard let index = run.steps.firstIndex(where: { $0.state != .succeeded }) else {
             try await record(.finished(runID: run.runID, state: .succeeded, detail: nil, atMillis: nowMillis))
-            return
+            return nil
         }
         let step = definition.steps[index]
         var attempt = run.steps[index].attempts + 1
         if run.steps[index].state == .running {
-            // The last attempt was entered but never finished: the process stopped during it.
             attempt = run.steps[index].attempts
-            try await handleFailure(run, definition, index: index, attempt: attempt, name: Self.interruptedError,
-                                    text: "\(Self.interruptedError): the process stopped during attempt \(attempt)")
-            return
+            if entered?.step != index || entered?.attempt != attempt {
+                // The last attempt was entered but never finished: the process stopped during it.
+                try await handleFailure(run, definition, index: index, attempt: attempt, name: Self.interruptedError,
+                                        text: "\(Self.interruptedError): the process stopped during attempt \(attempt)")
+                return nil
+            }
+        } else {
+            try await record(.entered(runID: run.runID, step: index, attempt: attempt, atMillis: nowMillis))
         }
-        try await record(.entered(runID: run.runID, step: index, attempt: attempt, atMillis: nowMillis))
         let context = StepContext(runID: run.runID, step: step.name, attempt: attempt, input: run.input)
         do {
             if run.failAt == step.name { throw InjectedFault(step: step.name) }
             try await step.action(context)
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return nil }
             let name = error is InjectedFault ? "InjectedFault" : errorName(error)
             try await handleFailure(run, definition, index: index, attempt: attempt, name: name, text: "\(error)")
-            return
+            return nil
         }
-        try await record(.succeeded(runID: run.runID, step: index, atMillis: nowMillis))
+        let next = run.steps.indices.first { $0 > index && run.steps[$0].state != .succeeded }
+        let nextAttempt = next.map { run.steps[$0].attempts + 1 } ?? 0
+        try await record(.advanced(runID: run.runID, step: index, next: next, attempt: nextAttempt, atMillis: nowMillis))
+        return next.map { ($0, nextAttempt) }
     }
 
     /// Retries the step if its policy allows another attempt, else applies its catch rule.

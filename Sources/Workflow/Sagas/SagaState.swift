@@ -13,12 +13,16 @@ enum SagaRecord: Sendable {
     case compensated(runID: String, step: Int, detail: String?, atMillis: Int64)
     case finished(runID: String, state: RunState, detail: String?, atMillis: Int64)
     case redriven(runID: String, atMillis: Int64)
+    /// Step `step` succeeded and, in the same record, step `next` was entered as attempt `attempt` — or, with
+    /// no `next`, the run succeeded. One durable write where there were two: the entry of the next step was
+    /// never waited on apart from the success anyway, and after a crash it reads the same (entered, not done).
+    case advanced(runID: String, step: Int, next: Int?, attempt: Int, atMillis: Int64)
 
     var runID: String {
         switch self {
         case .started(let id, _, _, _, _, _), .entered(let id, _, _, _), .attemptFailed(let id, _, _, _, _, _), .succeeded(let id, _, _),
              .compensationStarted(let id, _, _), .compensationEntered(let id, _, _, _), .compensationFailed(let id, _, _, _, _, _),
-             .compensated(let id, _, _, _), .finished(let id, _, _, _), .redriven(let id, _):
+             .compensated(let id, _, _, _), .finished(let id, _, _, _), .redriven(let id, _), .advanced(let id, _, _, _, _):
             id
         }
     }
@@ -35,6 +39,12 @@ struct SagaState: Sendable {
 
     mutating func apply(_ record: SagaRecord, lsn: UInt64) {
         appliedLSN = lsn
+        if case let .advanced(id, step, next, attempt, at) = record {
+            apply(.succeeded(runID: id, step: step, atMillis: at), lsn: lsn)
+            apply(next.map { .entered(runID: id, step: $0, attempt: attempt, atMillis: at) }
+                  ?? .finished(runID: id, state: .succeeded, detail: nil, atMillis: at), lsn: lsn)
+            return
+        }
         if case let .started(id, saga, steps, input, failAt, at) = record {
             runs[id] = SagaRun(runID: id, saga: saga, state: .running,
                                steps: steps.map { StepStatus(name: $0, state: .pending, attempts: 0, compensationAttempts: 0, error: nil) },
@@ -46,7 +56,7 @@ struct SagaState: Sendable {
         guard var run = runs[record.runID] else { return }
         func name(_ step: Int) -> String? { step < run.steps.count ? run.steps[step].name : nil }
         switch record {
-        case .started:
+        case .started, .advanced:
             break
         case let .entered(_, step, attempt, at):
             run.steps[step].state = .running
