@@ -18,6 +18,7 @@ let package = Package(
         // epoll and eventfd, which Glibc's module map leaves out: headers only, nothing to link.
         .systemLibrary(name: "CEventPoll"),
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
+        .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
         .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "Shop"]),
 
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
+        .testTarget(name: "WAFTests", dependencies: ["WAF"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
