@@ -1,0 +1,120 @@
+/// Where in a request an inspected value came from; a verdict names it.
+public enum FieldLocation: String, Sendable, Equatable {
+    case path, queryName = "query-name", queryValue = "query", header, cookie, bodyName = "body-name", body
+}
+
+/// One value a detector looks at: where it was, its name (parameter, header, cookie or JSON key path), and
+/// its bytes already URL-decoded (repeatedly) with NULs removed — the form most detectors start from.
+public struct InspectedField: Sendable, Equatable {
+    public var location: FieldLocation
+    public var name: String
+    public var value: [UInt8]
+
+    /// `location:name`, as a verdict shows it (`query:q`, `header:User-Agent`, `body:items[0].productId`).
+    public var label: String { name.isEmpty ? location.rawValue : "\(location.rawValue):\(name)" }
+}
+
+/// The parts of a request the WAF inspects, split into fields: the path, query parameter names and
+/// values, the User-Agent, Referer (its query, decoded) and custom headers, cookies, and the body —
+/// form fields, every string (and key) of a JSON document, multipart fields, or the raw text — up to
+/// `bodyLimit` bytes. A body longer than that is inspected in part, and the view says so.
+public struct RequestView: Sendable {
+    public let method: String
+    public private(set) var fields: [InspectedField] = []
+    /// The body was longer than the limit: only its first `bodyLimit` bytes were inspected.
+    public private(set) var bodyTruncated = false
+
+    /// Headers inspected besides every `x-…` one; the rest (Accept, Authorization, sec-ch-ua…) carry
+    /// nothing an application interprets as data, and a token would only cost time.
+    static let inspectedHeaders: Set<String> = ["user-agent", "referer", "origin", "x-forwarded-host", "forwarded", "true-client-ip"]
+    static let skippedCustomHeaders: Set<String> = ["x-api-key", "x-request-id", "x-csrf-token", "x-requested-with"]
+    static let maximumFields = 1000
+
+    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], bodyLimit: Int = 64 * 1024) {
+        self.method = method
+        let targetBytes = Array(target.utf8)
+        let questionMark = targetBytes.firstIndex(of: UInt8(ascii: "?"))
+        let path = targetBytes[..<(questionMark ?? targetBytes.endIndex)]
+        add(.path, "", Array(path))
+        if let questionMark { addParameters(targetBytes[(questionMark + 1)...], names: .queryName, values: .queryValue) }
+
+        var contentType = "", boundary: String?
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            if lowered == "content-type" {
+                contentType = value.lowercased()
+                boundary = Self.boundary(value)
+            }
+            if lowered == "cookie" {
+                addCookies(Array(value.utf8))
+            } else if lowered == "referer" {
+                add(.header, name, Array(value.utf8))
+                let bytes = Array(value.utf8)
+                if let mark = bytes.firstIndex(of: UInt8(ascii: "?")) { addParameters(bytes[(mark + 1)...], names: .header, values: .header, prefix: "Referer.") }
+            } else if Self.inspectedHeaders.contains(lowered) || (lowered.hasPrefix("x-") && !Self.skippedCustomHeaders.contains(lowered)) {
+                add(.header, name, Array(value.utf8))
+            }
+        }
+
+        guard !body.isEmpty else { return }
+        var inspected = body
+        if body.count > bodyLimit {
+            inspected = Array(body[..<bodyLimit])
+            bodyTruncated = true
+        }
+        if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            addParameters(inspected[...], names: .bodyName, values: .body)
+        } else if contentType.contains("json") || inspected.first(where: { !Transforms.isSpace($0) }).map({ $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }) == true {
+            if let strings = JSONStrings.extract(inspected) {
+                for string in strings { add(string.isKey ? .bodyName : .body, string.path, string.value) }
+            } else {
+                add(.body, "", inspected)
+            }
+        } else if contentType.hasPrefix("multipart/form-data"), let boundary {
+            for part in Multipart.parts(inspected, boundary: boundary) { add(.body, part.name, part.value) }
+        } else {
+            add(.body, "", inspected)
+        }
+    }
+
+    private mutating func add(_ location: FieldLocation, _ name: String, _ raw: [UInt8]) {
+        guard fields.count < Self.maximumFields, !raw.isEmpty else { return }
+        fields.append(InspectedField(location: location, name: name, value: Transforms.removeNulls(Transforms.urlDecode(raw, plusAsSpace: location != .path))))
+    }
+
+    private mutating func addParameters(_ text: ArraySlice<UInt8>, names: FieldLocation, values: FieldLocation, prefix: String = "") {
+        for pair in text.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let rawName = Array(pair[..<(equals ?? pair.endIndex)])
+            let name = String(decoding: Transforms.urlDecode(rawName), as: UTF8.self)
+            add(names, names == values ? prefix + name : "", rawName)
+            if let equals { add(values, prefix + name, Array(pair[(equals + 1)...])) }
+        }
+    }
+
+    private mutating func addCookies(_ header: [UInt8]) {
+        for pair in header.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = String(decoding: pair[..<(equals ?? pair.endIndex)], as: UTF8.self).trimmingSpaces
+            add(.cookie, name, Array(pair[(equals.map { $0 + 1 } ?? pair.endIndex)...]))
+        }
+    }
+
+    /// The multipart boundary of a Content-Type value, as written (boundaries are case-sensitive).
+    static func boundary(_ contentType: String) -> String? {
+        let bytes = Array(contentType.utf8)
+        guard let start = Multipart.find(Array("boundary=".utf8), in: Transforms.lowercase(bytes), from: 0) else { return nil }
+        var value = bytes[(start + 9)...].prefix { $0 != UInt8(ascii: ";") }
+        if value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\""), value.count >= 2 { value = value.dropFirst().dropLast() }
+        return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
