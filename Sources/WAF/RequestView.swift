@@ -36,6 +36,11 @@ public struct RequestView: Sendable {
         let questionMark = targetBytes.firstIndex(of: UInt8(ascii: "?"))
         let path = targetBytes[..<(questionMark ?? targetBytes.endIndex)]
         add(.path, "", Array(path))
+        // Each unusual path segment on its own, as a router hands it to the application (`/api/products/<id>`).
+        let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        for (index, segment) in segments.enumerated() where segment.contains(where: { !Self.plainPathByte($0) }) {
+            add(.path, "segment\(index + 1)", Array(segment))
+        }
         if let questionMark { addParameters(targetBytes[(questionMark + 1)...], names: .queryName, values: .queryValue) }
 
         var contentType = "", boundary: String?
@@ -75,6 +80,10 @@ public struct RequestView: Sendable {
         } else {
             add(.body, "", inspected)
         }
+    }
+
+    static func plainPathByte(_ byte: UInt8) -> Bool {
+        SQLLexer.isWordByte(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
     }
 
     private mutating func add(_ location: FieldLocation, _ name: String, _ raw: [UInt8]) {

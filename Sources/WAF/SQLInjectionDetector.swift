@@ -1,0 +1,282 @@
+/// What a detector found: the shape it recognised and where in the value (byte offset of the evidence).
+public struct Finding: Sendable, Equatable {
+    public var shape: String
+    public var offset: Int
+}
+
+/// SQL injection, recognised from the token stream a SQL lexer would see rather than from keywords: the
+/// value is lexed as it stands and, when it holds a quote, as if it sat inside a string the application
+/// quoted (so `x' OR 'a'='a` is read the way the database would). Shapes: UNION-based reads, tautologies
+/// and boolean probes after a break-out, stacked queries, comment truncation, time-based and error-based
+/// functions, catalogue reads. Words alone ("select wine", "drop earrings", "O'Reilly") never match.
+public enum SQLInjectionDetector {
+    static let statementStarts: Set<String> = ["select", "insert", "update", "delete", "drop", "create", "alter", "exec", "execute",
+                                               "declare", "shutdown", "truncate", "desc", "describe", "show", "grant", "revoke",
+                                               "waitfor", "call", "merge", "replace", "load", "use", "set", "begin", "if"]
+    static let timeFunctions: Set<String> = ["sleep", "benchmark", "pg_sleep", "dbms_lock.sleep", "dbms_pipe.receive_message", "randomblob",
+                                             "sys.dbms_lock.sleep"]
+    static let attackFunctions: Set<String> = ["extractvalue", "updatexml", "load_file", "utl_inaddr.get_host_address", "utl_http.request",
+                                               "xp_cmdshell", "sp_executesql", "dbms_xmlgen.getxml", "ctxsys.drithsx.sn", "make_set",
+                                               "geometrycollection", "multipoint", "polygon", "exp", "name_const", "row_count", "gtid_subset",
+                                               "json_keys", "xmltype", "sys.fn_sqlvarbasetostr", "master..xp_cmdshell"]
+    static let sqlFunctions: Set<String> = ["concat", "concat_ws", "group_concat", "char", "chr", "nchar", "substring", "substr", "mid",
+                                            "ascii", "ord", "hex", "unhex", "version", "database", "user", "current_user", "system_user",
+                                            "session_user", "schema", "cast", "convert", "count", "floor", "rand", "length", "if", "iif",
+                                            "ifnull", "isnull", "coalesce", "md5", "sha1", "lower", "upper", "instr", "db_name", "user_name",
+                                            "table_name", "column_name", "case", "nvl", "elt", "bin", "now", "sysdate", "current_database", "exists"]
+    static let catalogueWords: Set<String> = ["information_schema", "information_schema.tables", "information_schema.columns", "sysobjects",
+                                              "syscolumns", "pg_catalog", "mysql.user", "sys.tables", "sqlite_master", "all_tables",
+                                              "user_tables", "pg_shadow", "master.dbo.sysdatabases", "msysobjects", "dual"]
+    static let comparisons: Set<String> = ["=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "==", "like", "is", "in", "between", "regexp", "rlike", "sounds", "glob"]
+    static let booleans: Set<String> = ["or", "and", "xor", "||", "&&", "not"]
+
+    /// The first injection shape in `value` (already URL- and NUL-decoded), if any.
+    public static func inspect(_ value: [UInt8]) -> Finding? {
+        guard value.count >= 3 else { return nil }
+        let lowered = Transforms.lowercase(value)
+        guard mayContainSQL(lowered) else { return nil }
+        if let finding = inspect(tokens: SQLLexer.tokens(lowered), brokeOut: false) { return finding }
+        for quote in [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`")] where lowered.contains(quote) {
+            if let finding = inspect(tokens: SQLLexer.tokens(lowered, insideQuote: quote), brokeOut: true, breakAtStart: lowered.first == quote) {
+                return finding
+            }
+        }
+        return nil
+    }
+
+    /// A cheap gate: a value with no SQL punctuation or operator character and no keyword-length word
+    /// followed by space cannot be an injection (most benign values stop here).
+    static func mayContainSQL(_ bytes: [UInt8]) -> Bool {
+        bytes.contains { byte in
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: ";"), UInt8(ascii: "="),
+                 UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "|"), UInt8(ascii: "&"),
+                 UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: " "):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    static func inspect(tokens all: [SQLToken], brokeOut: Bool, breakAtStart: Bool = false) -> Finding? {
+        // Block comments only separate tokens (`'/**/or/**/1=1`); the lexer has already run /*! … */ as code.
+        let t = all.contains { $0.text == "/*" } ? all.filter { $0.text != "/*" } : all
+        guard !t.isEmpty else { return nil }
+        func word(_ i: Int) -> String? { i < t.count && t[i].kind == .word ? t[i].text : nil }
+        func isCall(_ i: Int) -> Bool { i + 1 < t.count && t[i + 1].kind == .leftParen }
+        func next(_ i: Int) -> Int {
+            var j = i + 1
+            while j < t.count, t[j].kind == .comment, t[j].text == "/*" { j += 1 }
+            return j
+        }
+
+        // Where code may start: the value's beginning, or just after a break-out quote or closing parenthesis.
+        var codeStarts: Set<Int> = [0]
+        for (i, token) in t.enumerated() where token.kind == .strayQuote || token.kind == .rightParen { codeStarts.insert(i + 1) }
+
+        var sawBreak = brokeOut
+        for i in t.indices {
+            let token = t[i]
+            if token.kind == .strayQuote { sawBreak = true }
+            switch token.kind {
+            case .word:
+                let text = token.text
+                // UNION [ALL|DISTINCT] [(] SELECT
+                if text == "union" {
+                    var j = next(i)
+                    if let w = word(j), w == "all" || w == "distinct" { j = next(j) }
+                    while j < t.count, t[j].kind == .leftParen { j += 1 }
+                    if word(j) == "select" { return Finding(shape: "union-select", offset: i) }
+                }
+                if timeFunctions.contains(text), isCall(i) { return Finding(shape: "time-based (\(text))", offset: i) }
+                if text == "waitfor", let w = word(next(i)), w == "delay" || w == "time" { return Finding(shape: "time-based (waitfor)", offset: i) }
+                if attackFunctions.contains(text), isCall(i), text != "exp" || (i + 2 < t.count && t[i + 2].text == "~") {
+                    return Finding(shape: "error-based (\(text))", offset: i)
+                }
+                if catalogueWords.contains(text), text != "dual" || (i > 0 && word(i - 1) == "from") { return Finding(shape: "catalogue read (\(text))", offset: i) }
+                if text == "into", let w = word(next(i)), w == "outfile" || w == "dumpfile" { return Finding(shape: "file write", offset: i) }
+                if text == "procedure", word(next(i)) == "analyse" { return Finding(shape: "procedure analyse", offset: i) }
+                if text == "having" || ((text == "order" || text == "group") && word(next(i)) == "by") {
+                    // ORDER BY n / GROUP BY n / HAVING 1=1 where code may start, ending the statement.
+                    let j = text == "having" ? next(i) : next(next(i))
+                    if codeStarts.contains(i) || sawBreak, j < t.count, t[j].kind == .number,
+                       j + 1 >= t.count || [.comment, .semicolon, .comma, .op, .rightParen].contains(t[j + 1].kind) {
+                        return Finding(shape: "\(text) probe", offset: i)
+                    }
+                }
+                if booleans.contains(text), let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
+                // OR 1=1 / HAVING 1=1 anywhere: a comparison of a literal with itself has no other use.
+                if booleans.contains(text) || text == "having", i + 3 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string,
+                   t[i + 2].text == "=", t[i + 3].kind == t[i + 1].kind, t[i + 3].text == t[i + 1].text {
+                    return Finding(shape: "tautology", offset: i)
+                }
+                if (text == "select" || text == "exec" || text == "execute"), codeStarts.contains(i) || sawBreak,
+                   let finding = statement(t, at: i) { return finding }
+                if i == 0, statementStarts.contains(text), t.contains(where: { $0.kind == .semicolon || $0.kind == .comment }),
+                   let finding = statement(t, at: i) { return finding }
+                if text == "declare", next(i) < t.count, t[next(i)].kind == .variable { return Finding(shape: "statement (declare)", offset: i) }
+                if text == "exec" || text == "execute", let finding = dynamicExecution(t, at: i) { return finding }
+                if text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") { return Finding(shape: "stored procedure (\(text))", offset: i) }
+                if sqlFunctions.contains(text), isCall(i), sawBreak || codeStarts.contains(i), callNests(t, at: i) {
+                    return Finding(shape: "function call (\(text))", offset: i)
+                }
+            case .op where token.text == "||" || token.text == "&&":
+                if let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
+                // 'a'||'b' string concatenation after a break-out.
+                if token.text == "||", sawBreak, i > 0, [.strayQuote, .string].contains(t[i - 1].kind), i + 1 < t.count,
+                   [.strayQuote, .string].contains(t[i + 1].kind) {
+                    return Finding(shape: "string concatenation", offset: i)
+                }
+            case .variable where token.text.hasPrefix("@@") && token.text.count > 3:
+                return Finding(shape: "server variable (\(token.text))", offset: i)
+            case .semicolon:
+                // A stacked statement: ; then a statement keyword that goes on as SQL.
+                let j = next(i)
+                if let w = word(j), statementStarts.contains(w), let finding = statement(t, at: j) { return finding }
+            case .strayQuote:
+                // Comment truncation: text, a break-out quote (maybe closing parentheses), then a comment that
+                // ends the value — `admin'--`, `x')#`.
+                var j = i + 1
+                while j < t.count, t[j].kind == .rightParen { j += 1 }
+                if j == t.count - 1, t[j].kind == .comment, !t[j].text.hasSuffix("…") {
+                    return Finding(shape: "comment truncation", offset: i)
+                }
+                // A break-out quote straight into a comparison with a literal: `'=0--`, `' LIKE '`.
+                if j < t.count, t[j].kind == .op, ["=", "==", "<>", "!="].contains(t[j].text), j + 1 < t.count, [.number, .string].contains(t[j + 1].kind) {
+                    return Finding(shape: "comparison after break-out", offset: i)
+                }
+                if j + 1 < t.count, t[j].kind == .semicolon, t[j + 1].kind == .comment { return Finding(shape: "comment truncation", offset: i) }
+                if j + 1 < t.count, t[j].kind == .leftParen, t[j + 1].kind == .word, t[j + 1].text == "select" { return Finding(shape: "subquery after break-out", offset: i) }
+                // A break-out quote, then a statement.
+                if let w = word(next(i)), statementStarts.contains(w), w != "if" && w != "set" && w != "use" && w != "show",
+                   let finding = statement(t, at: next(i)) {
+                    return finding
+                }
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
+    /// After OR/AND/XOR/||/&&: a comparison whose sides are literals or a call, `OR 1`/`OR TRUE` ending the
+    /// statement, or a time function — where code may start.
+    static func booleanProbe(_ t: [SQLToken], at i: Int, codeStarts: Set<Int>, sawBreak: Bool) -> Finding? {
+        let afterCode = i > 0 && [.strayQuote, .rightParen, .number, .string, .semicolon].contains(t[i - 1].kind)
+        guard sawBreak || afterCode || codeStarts.contains(i) else { return nil }
+        var j = i + 1
+        if j < t.count, t[j].kind == .word, t[j].text == "not" { j += 1 }
+        while j < t.count, t[j].kind == .leftParen { j += 1 }
+        guard j < t.count else { return nil }
+        let operand = t[j]
+        let literal: Set<SQLToken.Kind> = [.number, .string, .strayQuote]
+        if operand.kind == .word, timeFunctions.contains(operand.text) { return Finding(shape: "time-based (\(operand.text))", offset: i) }
+        if operand.kind == .word, attackFunctions.contains(operand.text) { return Finding(shape: "error-based (\(operand.text))", offset: i) }
+        // OR 1 / OR TRUE then the end of the statement: a comment or `;` (or, after a break-out quote, the value's end).
+        if operand.kind == .number || ["true", "false", "null"].contains(operand.text) {
+            let k = j + 1
+            let terminated = k < t.count && [.comment, .semicolon].contains(t[k].kind)
+            if terminated || (k >= t.count && sawBreak) || (k < t.count && t[k].kind == .rightParen && sawBreak) {
+                return Finding(shape: "tautology", offset: i)
+            }
+        }
+        // OR f(…) where code starts: a SQL function as the whole condition.
+        if operand.kind == .word, sqlFunctions.contains(operand.text) || operand.text == "select", j + 1 < t.count, t[j + 1].kind == .leftParen || operand.text == "select",
+           codeStarts.contains(i) || sawBreak || afterCode {
+            return Finding(shape: "boolean probe (\(operand.text))", offset: i)
+        }
+        // OR x = y, with literal or parenthesised/called sides.
+        var k = j + 1
+        if operand.kind == .word, k < t.count, t[k].kind == .leftParen {
+            var depth = 0
+            while k < t.count {
+                if t[k].kind == .leftParen { depth += 1 }
+                if t[k].kind == .rightParen { depth -= 1; if depth == 0 { k += 1; break } }
+                k += 1
+            }
+        }
+        while k < t.count, t[k].kind == .rightParen { k += 1 }
+        guard k < t.count, (t[k].kind == .op || t[k].kind == .word), comparisons.contains(t[k].text) else { return nil }
+        guard k + 1 < t.count else { return sawBreak ? Finding(shape: "boolean probe", offset: i) : nil }
+        let right = t[k + 1]
+        let rightIsSQL = literal.contains(right.kind) || right.kind == .leftParen || right.kind == .word && (sqlFunctions.contains(right.text) || right.text == "select")
+        let sidesLiteral = (literal.contains(operand.kind) || operand.kind == .word && sqlFunctions.contains(operand.text)) && rightIsSQL
+        if sidesLiteral { return Finding(shape: "tautology", offset: i) }
+        // x=x, or a comparison that ends the statement, where code starts.
+        let ends = k + 2 >= t.count || [.comment, .semicolon].contains(t[k + 2].kind)
+        if codeStarts.contains(i) || sawBreak {
+            if right.kind == .word, right.text == operand.text, operand.kind == .word { return Finding(shape: "tautology", offset: i) }
+            if ends, operand.kind == .word, operand.text.count <= 12 || sawBreak, rightIsSQL || right.kind == .word { return Finding(shape: "boolean probe", offset: i) }
+            if right.kind == .word, sqlFunctions.contains(right.text), k + 2 < t.count, t[k + 2].kind == .leftParen { return Finding(shape: "boolean probe", offset: i) }
+        }
+        if sawBreak, right.kind != .word { return Finding(shape: "boolean probe", offset: i) }
+        return nil
+    }
+
+    /// EXEC(@x), EXEC('…'), EXECUTE IMMEDIATE: running a string as SQL.
+    static func dynamicExecution(_ t: [SQLToken], at i: Int) -> Finding? {
+        guard i + 1 < t.count else { return nil }
+        let first = t[i + 1]
+        if first.kind == .leftParen, i + 2 < t.count, [.variable, .string].contains(t[i + 2].kind) { return Finding(shape: "dynamic execution", offset: i) }
+        if first.kind == .word, first.text == "immediate" { return Finding(shape: "dynamic execution", offset: i) }
+        return nil
+    }
+
+    /// A statement keyword followed by what makes it SQL rather than prose.
+    static func statement(_ t: [SQLToken], at i: Int) -> Finding? {
+        let keyword = t[i].text
+        let rest = t[(i + 1)...].prefix(12)
+        let words = rest.filter { $0.kind == .word }.map(\.text)
+        let shape = "statement (\(keyword))"
+        switch keyword {
+        case "select":
+            // A select list that goes on as SQL: a second item, FROM, INTO, a comment, or concatenation.
+            guard let first = rest.first else { break }
+            let startsLikeSQL = [.number, .op, .variable, .string, .leftParen].contains(first.kind)
+                || (first.kind == .word && (rest.dropFirst().first?.kind == .leftParen || sqlFunctions.contains(first.text)))
+            let goesOn = rest.dropFirst().contains { $0.kind == .comma || $0.kind == .comment || $0.kind == .semicolon || $0.text == "||" || $0.text == "+" }
+                || words.contains("from") || words.contains("into")
+            if startsLikeSQL, goesOn { return Finding(shape: shape, offset: i) }
+            // select x from y; — a whole statement, ended.
+            if words.contains("from"), rest.contains(where: { $0.kind == .semicolon || $0.kind == .comment }) { return Finding(shape: shape, offset: i) }
+            if words.contains("from"), rest.contains(where: { $0.kind == .comma || $0.kind == .leftParen || $0.kind == .op }) {
+                return Finding(shape: shape, offset: i)
+            }
+        case "drop", "create", "alter", "truncate":
+            if let w = words.first, ["table", "database", "user", "procedure", "function", "view", "index", "schema"].contains(w) { return Finding(shape: shape, offset: i) }
+        case "insert", "replace": if words.first == "into" { return Finding(shape: shape, offset: i) }
+        case "delete": if words.first == "from" { return Finding(shape: shape, offset: i) }
+        case "update": if words.count >= 2, words[1] == "set" { return Finding(shape: shape, offset: i) }
+        case "exec", "execute", "call":
+            // A stored procedure by its usual prefixes, a dynamic string, or a variable — not "exec chair".
+            if let first = rest.first {
+                if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(shape: shape, offset: i) }
+                if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(shape: shape, offset: i) }
+            }
+        case "declare", "set": if rest.first?.kind == .variable { return Finding(shape: shape, offset: i) }
+        case "shutdown", "waitfor": return Finding(shape: shape, offset: i)
+        case "grant", "revoke": if words.contains("to") || words.contains("on") || words.contains("from") { return Finding(shape: shape, offset: i) }
+        case "desc", "describe", "show": if let first = rest.first, first.kind == .word, rest.count <= 3 { return Finding(shape: shape, offset: i) }
+        default: break
+        }
+        return nil
+    }
+
+    /// A call whose arguments hold more SQL: another call, a literal comparison, a comma list with a number.
+    static func callNests(_ t: [SQLToken], at i: Int) -> Bool {
+        var j = i + 2
+        var depth = 1
+        var evidence = 0
+        while j < t.count, depth > 0 {
+            switch t[j].kind {
+            case .leftParen: depth += 1; evidence += 1
+            case .rightParen: depth -= 1
+            case .number, .string, .variable, .comma: evidence += 1
+            default: break
+            }
+            j += 1
+        }
+        return depth == 0 && evidence >= 2 && (j >= t.count || [.comment, .comma, .op, .rightParen, .semicolon, .strayQuote].contains(t[j].kind) || t[j].kind == .word)
+    }
+}
