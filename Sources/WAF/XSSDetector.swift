@@ -1,0 +1,162 @@
+/// Cross-site scripting, recognised by the HTML or script context a value would create: a tag that runs
+/// script (`<script`, `<iframe`, `<svg`…), any tag carrying an event handler (`<b onblur=…>`) or a
+/// `javascript:`/`vbscript:`/`data:text/html` URL, an attribute break-out (`" onmouseover=…`), and a
+/// break-out from a script string (`';alert(1)//`). Entity-encoded and control-character-split forms are
+/// decoded first; `<3 gifts`, `a < b` and plain formatting tags are not script.
+public enum XSSDetector {
+    static let scriptTags: Set<String> = ["script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "meta",
+                                          "base", "link", "style", "xss", "template", "portal", "isindex", "xml", "import", "vmlframe"]
+    static let urlAttributes: Set<String> = ["src", "href", "action", "formaction", "data", "xlink:href", "background", "poster", "srcdoc",
+                                             "lowsrc", "dynsrc", "code", "codebase", "content", "from", "to", "values", "by", "style", "value"]
+    static let scriptCalls = ["alert", "prompt", "confirm", "eval", "fetch", "settimeout", "setinterval", "document.cookie", "document.write",
+                              "window.location", "location.href", "xmlhttprequest", "string.fromcharcode", "atob", "import("]
+
+    public static func inspect(_ value: [UInt8]) -> Finding? {
+        guard value.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "&")
+            || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") }) else { return nil }
+        // Entities twice (double-encoded `&amp;lt;`), then what browsers skip inside a scheme or tag name.
+        let decoded = Transforms.lowercase(Transforms.htmlEntityDecode(Transforms.htmlEntityDecode(unescapeJS(undoUTF7(value)))))
+        if let finding = tags(decoded) { return finding }
+        let squeezed = decoded.filter { $0 > 0x20 || $0 == 0x20 }
+        if let offset = schemeOffset(squeezed.filter { $0 != 0x20 }) { return Finding(shape: "script URL", offset: offset) }
+        if let offset = attributeBreakOut(decoded) { return Finding(shape: "attribute break-out", offset: offset) }
+        if let offset = scriptBreakOut(squeezed) { return Finding(shape: "script string break-out", offset: offset) }
+        // CSS expressions (IE), even split by comments: `expr/**/ession(`.
+        let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
+        if let offset = Multipart.find(Array("expression(".utf8), in: uncommented, from: 0) { return Finding(shape: "CSS expression", offset: offset) }
+        // A bare call of a dialog or eval function: alert(1), prompt`x`.
+        for call in ["alert", "prompt", "confirm", "eval"] {
+            if let offset = Multipart.find(Array(call.utf8), in: uncommented, from: 0), offset + call.utf8.count < uncommented.count,
+               uncommented[offset + call.utf8.count] == UInt8(ascii: "(") || uncommented[offset + call.utf8.count] == UInt8(ascii: "`"),
+               offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
+                return Finding(shape: "script call (\(call))", offset: offset)
+            }
+        }
+        return nil
+    }
+
+    /// Tags in the value: a script-running tag, or any tag with an event handler or a script URL.
+    static func tags(_ v: [UInt8]) -> Finding? {
+        var index = 0
+        while index < v.count {
+            guard v[index] == UInt8(ascii: "<") else { index += 1; continue }
+            var cursor = index + 1
+            if cursor < v.count, v[cursor] == UInt8(ascii: "/") { cursor += 1 }
+            let nameStart = cursor
+            while cursor < v.count, isNameByte(v[cursor]) { cursor += 1 }
+            guard cursor > nameStart, Transforms.isLetter(v[nameStart]) else { index += 1; continue }
+            let name = String(decoding: v[nameStart..<cursor], as: UTF8.self)
+            let closing = v[index + 1] == UInt8(ascii: "/")
+            // The tag runs to `>` or the value's end (a browser keeps reading the next input).
+            let end = v[cursor...].firstIndex(of: UInt8(ascii: ">")) ?? v.count
+            let attributes = Array(v[cursor..<end])
+            if scriptTags.contains(name), !closing || name == "script" {
+                if name != "style" || attributes.contains(UInt8(ascii: "=")) || end < v.count { return Finding(shape: "<\(name)> tag", offset: index) }
+            }
+            if !closing, let handler = eventHandler(attributes) { return Finding(shape: "event handler (\(handler))", offset: index) }
+            if !closing, schemeOffset(attributes.filter { $0 > 0x20 }) != nil { return Finding(shape: "script URL in <\(name)>", offset: index) }
+            index = max(cursor, index + 1)
+        }
+        return nil
+    }
+
+    /// `on…=` as an attribute: after whitespace, a quote or `/` (browsers accept `<svg/onload=…>`).
+    static func eventHandler(_ attributes: [UInt8]) -> String? {
+        var index = 0
+        while index + 3 < attributes.count {
+            let before = index == 0 ? UInt8(ascii: " ") : attributes[index - 1]
+            if attributes[index] == UInt8(ascii: "o"), attributes[index + 1] == UInt8(ascii: "n"),
+               before <= 0x20 || before == UInt8(ascii: "/") || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") {
+                var cursor = index + 2
+                while cursor < attributes.count, Transforms.isLetter(attributes[cursor]) { cursor += 1 }
+                let nameLength = cursor - index - 2
+                while cursor < attributes.count, attributes[cursor] <= 0x20 { cursor += 1 }
+                if nameLength >= 3, cursor < attributes.count, attributes[cursor] == UInt8(ascii: "=") {
+                    return String(decoding: attributes[index..<(index + 2 + nameLength)], as: UTF8.self)
+                }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Where a `javascript:`, `vbscript:`, `livescript:` or `data:text/html` URL starts (whitespace and
+    /// control characters already removed, as browsers ignore them inside the scheme).
+    static func schemeOffset(_ v: [UInt8]) -> Int? {
+        for scheme in ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript"] {
+            if let offset = Multipart.find(Array(scheme.utf8), in: v, from: 0) {
+                // "javascript:" as plain words in prose ("learn javascript: the good parts") has no call after it.
+                let rest = v[(offset + scheme.utf8.count)...]
+                if !scheme.hasPrefix("data:") && !rest.contains(UInt8(ascii: "(")) && !rest.contains(UInt8(ascii: "`")) && !rest.contains(UInt8(ascii: "=")) { continue }
+                return offset
+            }
+        }
+        return nil
+    }
+
+    /// `" onmouseover="…` or `' autofocus onfocus=…`: a quote closing the application's attribute, then a
+    /// handler of our own.
+    static func attributeBreakOut(_ v: [UInt8]) -> Int? {
+        for (index, byte) in v.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`") {
+            let rest = Array(v[(index + 1)...].prefix(200))
+            if eventHandler(rest) != nil, let first = rest.first, first <= 0x20 || first == UInt8(ascii: "/") || first == UInt8(ascii: ">") {
+                return index
+            }
+        }
+        return nil
+    }
+
+    /// `';alert(1)//`, `"-alert(1)-"`, `\";confirm(1);//`: a quote, an operator or `;`, then a script call.
+    static func scriptBreakOut(_ v: [UInt8]) -> Int? {
+        for (index, byte) in v.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`") {
+            var cursor = index + 1
+            while cursor < v.count, v[cursor] == 0x20 || v[cursor] == UInt8(ascii: ")") || v[cursor] == UInt8(ascii: "}") { cursor += 1 }
+            guard cursor < v.count, [UInt8(ascii: ";"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "|"), UInt8(ascii: "&"),
+                                     UInt8(ascii: ",")].contains(v[cursor]) else { continue }
+            let rest = Array(v[(cursor + 1)...].prefix(80))
+            for call in scriptCalls {
+                if let at = Multipart.find(Array(call.utf8), in: rest, from: 0), at <= 4 {
+                    let after = at + call.utf8.count
+                    if call.hasSuffix("(") || (after < rest.count && (rest[after] == UInt8(ascii: "(") || rest[after] == UInt8(ascii: "`")))
+                        || call.contains(".") { return index }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The UTF-7 spellings of `<`, `>`, `"` and `'` (`+ADw-`…), which old browsers honoured.
+    static func undoUTF7(_ v: [UInt8]) -> [UInt8] {
+        guard Multipart.find(Array("+AD".utf8), in: v, from: 0) != nil || Multipart.find(Array("+AC".utf8), in: v, from: 0) != nil else { return v }
+        var text = String(decoding: v, as: UTF8.self)
+        for (encoded, plain) in [("+ADw-", "<"), ("+AD4-", ">"), ("+ACI-", "\""), ("+ACc-", "'"), ("+AC8-", "/")] {
+            text = text.split(separator: encoded, omittingEmptySubsequences: false).joined(separator: plain)
+        }
+        return Array(text.utf8)
+    }
+
+    /// `\x3c`, `\u003c` and `\74` escapes as a script string would read them.
+    static func unescapeJS(_ v: [UInt8]) -> [UInt8] {
+        guard v.contains(UInt8(ascii: "\\")) else { return v }
+        var output: [UInt8] = []
+        var index = 0
+        while index < v.count {
+            if v[index] == UInt8(ascii: "\\"), index + 1 < v.count {
+                let kind = v[index + 1] | 0x20
+                if kind == UInt8(ascii: "x"), index + 4 <= v.count, let code = Transforms.hexValue(v[(index + 2)..<(index + 4)]) {
+                    Transforms.appendUTF8(code, to: &output); index += 4; continue
+                }
+                if kind == UInt8(ascii: "u"), index + 6 <= v.count, let code = Transforms.hexValue(v[(index + 2)..<(index + 6)]) {
+                    Transforms.appendUTF8(code, to: &output); index += 6; continue
+                }
+            }
+            output.append(v[index])
+            index += 1
+        }
+        return output
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        Transforms.isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
+    }
+}
