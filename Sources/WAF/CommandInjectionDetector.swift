@@ -1,0 +1,137 @@
+/// OS command injection: a shell metacharacter (`;`, `|`, `&`, a newline, `$(`, a backtick, `>`) followed
+/// by a command; shell binaries named by path; Shellshock's `() { :;};`; and calls of a language's shell
+/// functions (`system('…')`). Commands that are also English words (`cat`, `more`, `type`, `id`) count only
+/// with what makes them commands — an option, a path, a number, or the end of the value — so "rock & roll",
+/// "salt & pepper" and "cat litter" pass.
+public enum CommandInjectionDetector {
+    static let strongCommands: Set<String> = ["whoami", "ifconfig", "ipconfig", "uname", "wget", "curl", "nc", "netcat", "ncat", "bash", "sh",
+                                              "zsh", "ksh", "csh", "powershell", "pwsh", "cmd", "perl", "python", "python2", "python3", "php",
+                                              "ruby", "lua", "systeminfo", "tasklist", "nslookup", "telnet", "chmod", "chown", "useradd",
+                                              "crontab", "netstat", "hostname", "passwd", "base64", "xterm", "sudo", "su", "rm", "tftp",
+                                              "ftp", "ssh", "scp", "busybox", "mkfifo", "xargs", "awk", "gawk", "certutil", "bitsadmin",
+                                              "wmic", "net.exe", "cmd.exe", "mshta", "rundll32", "regsvr32", "getent", "lsof", "sysinfo"]
+    static let weakCommands: Set<String> = ["ls", "id", "cat", "pwd", "dir", "echo", "sleep", "ping", "type", "more", "set", "env", "find",
+                                            "head", "tail", "kill", "exit", "net", "touch", "which", "who", "w", "uptime", "ps", "dig",
+                                            "host", "grep", "sed", "cp", "mv", "mkdir", "ver", "vol", "copy", "del", "start", "time",
+                                            "date", "print", "printf", "expr", "eval", "exec", "nohup", "timeout", "less", "tac", "nl"]
+    static let englishWords: Set<String> = ["more", "type", "set", "find", "start", "time", "date", "print", "copy", "host", "who", "w",
+                                            "less", "net", "kill", "exit", "head", "tail", "touch", "echo", "sleep", "ping", "cat", "expr",
+                                            "timeout", "vol", "ver", "del", "which", "eval", "exec"]
+    static let shellFunctions = ["system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "os.system", "subprocess",
+                                 "runtime.getruntime"]
+
+    public static func inspect(_ value: [UInt8]) -> Finding? {
+        guard value.count >= 2 else { return nil }
+        let v = Transforms.lowercase(value)
+        if let offset = Multipart.find(Array("() {".utf8), in: v, from: 0), Multipart.find(Array(":;".utf8), in: v, from: offset) != nil {
+            return Finding(shape: "shellshock", offset: offset)
+        }
+        for path in ["/bin/", "usr/bin/", "/sbin/", "cmd.exe", "powershell.exe", "/dev/tcp/"] {
+            if let offset = Multipart.find(Array(path.utf8), in: v, from: 0) { return Finding(shape: "shell path (\(path))", offset: offset) }
+        }
+        for function in shellFunctions {
+            if let offset = Multipart.find(Array(function.utf8), in: v, from: 0), isCallWithString(v, after: offset + function.utf8.count),
+               offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+                return Finding(shape: "shell function (\(function))", offset: offset)
+            }
+        }
+        if let finding = commandAtStart(v) { return finding }
+        var index = 0
+        while index < v.count {
+            let byte = v[index]
+            var start: Int?
+            switch byte {
+            case UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), 0x0A, 0x0D, UInt8(ascii: "`"):
+                start = index + 1
+            case UInt8(ascii: "$") where index + 1 < v.count && (v[index + 1] == UInt8(ascii: "(") || v[index + 1] == UInt8(ascii: "{")):
+                start = index + 2
+            case UInt8(ascii: ">") where index + 1 < v.count && v[index + 1] == UInt8(ascii: "("):
+                start = index + 2
+            default:
+                break
+            }
+            if var cursor = start {
+                while cursor < v.count, [UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), UInt8(ascii: "("), 0x20, 0x09, 0x0A, 0x0D].contains(v[cursor]) {
+                    cursor += 1
+                }
+                let wordStart = cursor
+                while cursor < v.count, SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: ".") { cursor += 1 }
+                let word = String(decoding: v[wordStart..<cursor], as: UTF8.self)
+                if strongCommands.contains(word), cursor == v.count || !SQLLexer.isWordByte(v[cursor]) {
+                    return Finding(shape: "command (\(word))", offset: index)
+                }
+                if weakCommands.contains(word), commandArguments(v, from: cursor) {
+                    // "shoes & more": after a lone `&`, an English word ending the value is just English.
+                    let loneAmpersand = byte == UInt8(ascii: "&") && (index + 1 >= v.count || v[index + 1] != UInt8(ascii: "&"))
+                        && (index == 0 || v[index - 1] != UInt8(ascii: "&"))
+                    if !(loneAmpersand && englishWords.contains(word) && v[cursor...].allSatisfy({ $0 == 0x20 || $0 == 0x09 })) {
+                        return Finding(shape: "command (\(word))", offset: index)
+                    }
+                }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// What follows a weak command makes it one: the end of the value, another metacharacter, an option,
+    /// a path, a number, or a quote.
+    static func commandArguments(_ v: [UInt8], from index: Int) -> Bool {
+        var cursor = index
+        while cursor < v.count, v[cursor] == 0x20 || v[cursor] == 0x09 { cursor += 1 }
+        guard cursor < v.count else { return true }
+        let next = v[cursor]
+        if [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), UInt8(ascii: ")"), UInt8(ascii: "$"), 0x0A, 0x0D,
+            UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "#")].contains(next) { return true }
+        guard cursor > index else { return false }  // glued to more letters: another word
+        if next == UInt8(ascii: "-"), cursor + 1 < v.count, Transforms.isLetter(v[cursor + 1]) || v[cursor + 1] == UInt8(ascii: "-") { return true }
+        if next == UInt8(ascii: "/") || next == UInt8(ascii: "\\") || next == UInt8(ascii: "~") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") { return true }
+        if startsWindowsPath(v, at: cursor) { return true }
+        // net user / net view / net localgroup …
+        for sub in ["user", "view", "localgroup", "share", "use ", "accounts", "group", "start", "stop"] where index >= 3 {
+            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), Multipart.find(Array(sub.utf8), in: v, from: cursor) == cursor { return true }
+        }
+        if next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
+            // `sleep 5`, `ping 127.0.0.1` — but not `2 & more than 3`.
+            var end = cursor
+            while end < v.count, v[end] >= UInt8(ascii: "0") && v[end] <= UInt8(ascii: "9") || v[end] == UInt8(ascii: ".") { end += 1 }
+            return end == v.count || [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), 0x0A, 0x20].contains(v[end])
+        }
+        return false
+    }
+
+    /// `C:\`, `%SYSTEMROOT%`: the start of a Windows path.
+    static func startsWindowsPath(_ v: [UInt8], at index: Int) -> Bool {
+        if v[index] == UInt8(ascii: "%"), index + 2 < v.count, Transforms.isLetter(v[index + 1]) { return true }
+        return index + 2 < v.count && Transforms.isLetter(v[index]) && v[index + 1] == UInt8(ascii: ":")
+            && (v[index + 2] == UInt8(ascii: "\\") || v[index + 2] == UInt8(ascii: "/"))
+    }
+
+    /// A command at the very start of the value with a path or an option after it (`cat /etc/hosts`,
+    /// `type C:\boot.ini`, `ls -la`): no metacharacter needed when the whole value is the command.
+    static func commandAtStart(_ v: [UInt8]) -> Finding? {
+        var cursor = 0
+        while cursor < v.count, SQLLexer.isWordByte(v[cursor]) { cursor += 1 }
+        let word = String(decoding: v[..<cursor], as: UTF8.self)
+        guard strongCommands.contains(word) || weakCommands.contains(word), cursor < v.count, v[cursor] == 0x20 else { return nil }
+        var next = cursor
+        while next < v.count, v[next] == 0x20 { next += 1 }
+        guard next < v.count else { return nil }
+        let argument = v[next]
+        if argument == UInt8(ascii: "/") || argument == UInt8(ascii: "\\") || startsWindowsPath(v, at: next)
+            || (argument == UInt8(ascii: "-") && next + 1 < v.count && Transforms.isLetter(v[next + 1]) && next + 2 < v.count && (v[next + 2] == 0x20 || Transforms.isLetter(v[next + 2]))) {
+            return Finding(shape: "command (\(word))", offset: 0)
+        }
+        return nil
+    }
+
+    /// `(` then (after spaces) a quote or `$`: a call with a string, as `system('id')`.
+    static func isCallWithString(_ v: [UInt8], after index: Int) -> Bool {
+        var cursor = index
+        while cursor < v.count, v[cursor] == 0x20 { cursor += 1 }
+        guard cursor < v.count, v[cursor] == UInt8(ascii: "(") else { return false }
+        cursor += 1
+        while cursor < v.count, v[cursor] == 0x20 { cursor += 1 }
+        return cursor < v.count && [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "$"), UInt8(ascii: "`")].contains(v[cursor])
+    }
+}
