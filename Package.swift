@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "Shop"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Shop"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.

@@ -89,6 +89,35 @@ final class CapturedOutput: CommandOutput {
         #expect(await CLI.run(["serve", "--simulate", "attack", "--data", "/nonexistent/x"], output: output) == 1)
     }
 
+    @Test func wafEvalScoresALabelledCorpus() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("waf-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = [
+            #"{"id":"a1","label":"attack","class":"sqli","source":"t","method":"GET","uri":"/api/products?q=1%27%20OR%20%271%27%3D%271","headers":{},"body":""}"#,
+            #"{"id":"a2","label":"attack","class":"xss","source":"t","method":"POST","uri":"/api/events","headers":{"Content-Type":"application/json"},"body":"{\"type\":\"<svg onload=alert(1)>\"}"}"#,
+            #"{"id":"a3","label":"attack","class":"xss","source":"t","method":"GET","uri":"/api/products?q=plain","headers":{},"body":""}"#,
+            #"{"id":"b1","label":"benign","class":"none","source":"t","method":"GET","uri":"/api/products?q=O%27Reilly","headers":{"User-Agent":"curl/8"},"body":""}"#,
+            #"{"id":"b2","label":"benign","class":"none","source":"t","method":"GET","uri":"/api/products?q=select+wine","headers":{},"body":""}"#,
+            "not json",
+        ]
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let output = CapturedOutput()
+        #expect(await CLI.run(["waf-eval", path, "--json"], output: output) == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let classes = try #require(document["classes"] as? [String: [String: Any]])
+        #expect(classes["sqli"]?["tp"] as? Int == 1 && classes["sqli"]?["fn"] as? Int == 0)
+        #expect(classes["xss"]?["tp"] as? Int == 1 && classes["xss"]?["fn"] as? Int == 1)
+        #expect(classes["xss"]?["detection"] as? Double == 0.5)
+        let benign = try #require(document["benign"] as? [String: Any])
+        #expect(benign["fp"] as? Int == 0 && benign["tn"] as? Int == 2 && benign["fp_rate"] as? Double == 0)
+        #expect((document["us_per_request"] as? Double ?? -1) >= 0)
+        #expect(output.stderr.contains("skipped 1 unreadable line(s): line 6"))
+        let table = CapturedOutput()
+        #expect(await CLI.run(["waf-eval", path], output: table) == 0)
+        #expect(table.stdout.contains("benign: 0 flagged of 2"))
+        #expect(await CLI.run(["waf-eval", "/nonexistent.jsonl"], output: table) == 1)
+    }
+
     @Test func demoRunsAFlashSaleAndAReplay() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

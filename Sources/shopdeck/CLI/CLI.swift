@@ -78,7 +78,7 @@ enum CLI {
             try ShopOptions.validate(parsed)
             throw RuntimeFailure(description: "run: the operator console is not built yet; 'shopdeck serve' runs the core headless")
         case "waf-eval":
-            throw RuntimeFailure(description: "waf-eval: the web application firewall is not built yet")
+            return try WAFEvalCommand(arguments: parsed, output: output).run()
         default:
             throw RuntimeFailure(description: "rec-eval: the recommender is not built yet")
         }

@@ -1,0 +1,49 @@
+/// The kinds of attack the detectors recognise, named as rules and in `waf-eval` output.
+public enum AttackClass: String, Sendable, CaseIterable {
+    case sqli, xss, cmdi, traversal
+}
+
+/// A detector's verdict on a request: which class, in which field, the shape it recognised, and a short
+/// excerpt of the decoded value around the evidence (what an operator reads in the verdict log).
+public struct Detection: Sendable, Equatable {
+    public var attack: AttackClass
+    public var field: String
+    public var shape: String
+    public var excerpt: String
+}
+
+/// Runs the detectors over every field of a request view.
+public enum Detectors {
+    /// The first detection in `view`, trying each field with every enabled detector (traversal first for
+    /// path-like fields, where its verdict is the most specific).
+    public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> Detection? {
+        for field in view.fields {
+            for attack in order(for: field) where enabled.contains(attack) {
+                if let finding = detector(attack)(field.value) {
+                    return Detection(attack: attack, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
+                }
+            }
+        }
+        return nil
+    }
+
+    static func order(for field: InspectedField) -> [AttackClass] {
+        field.location == .path ? [.traversal, .sqli, .xss, .cmdi] : [.sqli, .xss, .cmdi, .traversal]
+    }
+
+    static func detector(_ attack: AttackClass) -> ([UInt8]) -> Finding? {
+        switch attack {
+        case .sqli: SQLInjectionDetector.inspect
+        case .xss: XSSDetector.inspect
+        case .cmdi: CommandInjectionDetector.inspect
+        case .traversal: PathTraversalDetector.inspect
+        }
+    }
+
+    /// Up to 60 bytes of `value` from a little before `offset`, control characters shown as `·`.
+    static func excerpt(_ value: [UInt8], around offset: Int) -> String {
+        let start = max(0, min(offset, value.count) - 10)
+        let slice = value[start..<min(value.count, start + 60)].map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }
+        return String(decoding: slice, as: UTF8.self)
+    }
+}

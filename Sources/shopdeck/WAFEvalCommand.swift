@@ -1,0 +1,84 @@
+import Foundation
+import WAF
+
+/// `shopdeck waf-eval FILE.jsonl [--json]`: runs the WAF's detectors over a labelled corpus (format in
+/// design.md) and prints, per attack class, how many were caught, and for benign requests how many were
+/// flagged, with the inspection cost per request.
+struct WAFEvalCommand {
+    let arguments: ParsedArguments
+    let output: any CommandOutput
+
+    struct Tally {
+        var classes: [String: (caught: Int, missed: Int)] = [:]
+        var falsePositives = 0
+        var trueNegatives = 0
+        var byRule: [String: Int] = [:]
+        var nanoseconds: UInt64 = 0
+        var requests = 0
+        var skipped: [String] = []
+    }
+
+    func run() throws -> Int32 {
+        guard let path = arguments.positionals.first else { throw UsageError(message: "waf-eval needs a FILE.jsonl", command: "waf-eval") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure(description: "cannot read \(path)") }
+        var tally = Tally()
+        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let label = object["label"] as? String, label == "attack" || label == "benign",
+                  let method = object["method"] as? String, let uri = object["uri"] as? String else {
+                tally.skipped.append("line \(number + 1)")
+                continue
+            }
+            let attackClass = object["class"] as? String ?? "other"
+            let headers = (object["headers"] as? [String: Any] ?? [:]).compactMap { key, value in (value as? String).map { (name: key, value: $0) } }
+            let body = Array((object["body"] as? String ?? "").utf8)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let view = RequestView(method: method, target: uri, headers: headers, body: body)
+            let detection = Detectors.inspect(view)
+            tally.nanoseconds += DispatchTime.now().uptimeNanoseconds - started
+            tally.requests += 1
+            if let detection { tally.byRule[detection.attack.rawValue, default: 0] += 1 }
+            if label == "benign" {
+                if detection == nil { tally.trueNegatives += 1 } else { tally.falsePositives += 1 }
+            } else {
+                tally.classes[attackClass, default: (0, 0)].caught += detection == nil ? 0 : 1
+                tally.classes[attackClass, default: (0, 0)].missed += detection == nil ? 1 : 0
+            }
+        }
+        guard tally.requests > 0 else { throw RuntimeFailure(description: "\(path) holds no labelled requests (\(tally.skipped.count) unreadable lines)") }
+        output.out(arguments.flag("--json") ? json(tally) : table(tally, path: path))
+        if !tally.skipped.isEmpty { output.err("skipped \(tally.skipped.count) unreadable line(s): \(tally.skipped.prefix(5).joined(separator: ", "))") }
+        return ExitCode.success
+    }
+
+    private func rate(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
+
+    private func table(_ tally: Tally, path: String) -> String {
+        var lines = ["WAF evaluation of \(path) (\(tally.requests) requests)", "",
+                     "class       caught  missed  detection"]
+        for (name, counts) in tally.classes.sorted(by: { $0.key < $1.key }) {
+            lines.append(name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                         + String(format: "%8d%8d%10.1f%%", counts.caught, counts.missed, 100 * rate(counts.caught, counts.caught + counts.missed)))
+        }
+        let benign = tally.falsePositives + tally.trueNegatives
+        lines.append("")
+        lines.append(String(format: "benign: %d flagged of %d (false-positive rate %.2f%%)", tally.falsePositives, benign, 100 * rate(tally.falsePositives, benign)))
+        lines.append(String(format: "inspection: %.1f µs per request (request view and all four detectors)", Double(tally.nanoseconds) / 1000 / Double(tally.requests)))
+        return lines.joined(separator: "\n")
+    }
+
+    private func json(_ tally: Tally) -> String {
+        var classes: [String: Any] = [:]
+        for (name, counts) in tally.classes {
+            classes[name] = ["tp": counts.caught, "fn": counts.missed, "detection": rate(counts.caught, counts.caught + counts.missed)]
+        }
+        let benign = tally.falsePositives + tally.trueNegatives
+        let document: [String: Any] = [
+            "classes": classes,
+            "benign": ["fp": tally.falsePositives, "tn": tally.trueNegatives, "fp_rate": rate(tally.falsePositives, benign)],
+            "us_per_request": Double(tally.nanoseconds) / 1000 / Double(tally.requests),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
