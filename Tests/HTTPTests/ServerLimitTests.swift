@@ -197,7 +197,7 @@ import Telemetry
     @Test func shutdownGivesUpOnAStuckHandlerWhenTheGraceRunsOut() async throws {
         let test = try TestServer.start()
         let address = test.address
-        async let stuck = offPool { try? HTTPClientConnection(to: address, timeout: 5).send(.get("/slow")) }
+        async let stuck = offPool { try? HTTPClientConnection(to: address, timeout: 30).send(.get("/slow")) }
         await test.gate.waitForArrivals(1)
         async let report = test.server.shutdown(grace: 5)
         try await eventually { test.clock.sleeperCount == 1 }

@@ -88,15 +88,19 @@ struct TestServer {
         return TestServer(server: server, address: address, clock: clock, gate: gate, metrics: metrics, log: log)
     }
 
+    /// How long a client waits for an answer that will come: generous, since the whole suite shares two
+    /// cores with crash tests and child servers, and a wait that ends early is a false failure.
+    static let patience: Double = 30
+
     func connect(from source: IPAddress? = nil) throws -> HTTPClientConnection {
-        try HTTPClientConnection(to: address, from: source, timeout: 5)
+        try HTTPClientConnection(to: address, from: source, timeout: TestServer.patience)
     }
 
     /// A new connection that has sent `text` and that the server has accepted (its timeouts have started).
     func connectionAfterSending(_ text: String) async throws -> HTTPClientConnection {
         let address = address
         let connection = try await offPool {
-            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            let connection = try HTTPClientConnection(to: address, timeout: TestServer.patience)
             try connection.sendRaw(Array(text.utf8))
             return connection
         }
@@ -108,7 +112,7 @@ struct TestServer {
     func exchangeRaw(_ text: String) async throws -> String {
         let address = address
         return try await offPool {
-            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            let connection = try HTTPClientConnection(to: address, timeout: TestServer.patience)
             try connection.sendRaw(Array(text.utf8))
             return String(decoding: connection.readUntilClosed(), as: UTF8.self)
         }
@@ -117,7 +121,7 @@ struct TestServer {
     func get(_ target: String, headers: HTTPHeaders = HTTPHeaders()) async throws -> HTTPClientResponse {
         let address = address
         return try await offPool {
-            try HTTPClientConnection(to: address, timeout: 5).send(.get(target, headers: headers))
+            try HTTPClientConnection(to: address, timeout: TestServer.patience).send(.get(target, headers: headers))
         }
     }
 }

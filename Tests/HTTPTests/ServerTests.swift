@@ -51,7 +51,7 @@ import Telemetry
         let test = try TestServer.start(eventLoops: 1)
         defer { Task { await test.server.shutdown(grace: 0) } }
         let address = test.address
-        async let slow = offPool { try HTTPClientConnection(to: address, timeout: 5).send(.get("/slow")).text }
+        async let slow = offPool { try HTTPClientConnection(to: address, timeout: 30).send(.get("/slow")).text }
         await test.gate.waitForArrivals(1)
         // The only loop is free while the slow handler waits.
         let quick = try await test.get("/hello")
