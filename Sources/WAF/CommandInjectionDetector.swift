@@ -23,14 +23,14 @@ public enum CommandInjectionDetector {
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 2 else { return nil }
         let v = Transforms.lowercase(value)
-        if let offset = Multipart.find(Array("() {".utf8), in: v, from: 0), Multipart.find(Array(":;".utf8), in: v, from: offset) != nil {
+        if let offset = ByteSearch.find(Array("() {".utf8), in: v, from: 0), ByteSearch.find(Array(":;".utf8), in: v, from: offset) != nil {
             return Finding(shape: "shellshock", offset: offset)
         }
         for path in ["/bin/", "usr/bin/", "/sbin/", "cmd.exe", "powershell.exe", "/dev/tcp/"] {
-            if let offset = Multipart.find(Array(path.utf8), in: v, from: 0) { return Finding(shape: "shell path (\(path))", offset: offset) }
+            if let offset = ByteSearch.find(Array(path.utf8), in: v, from: 0) { return Finding(shape: "shell path (\(path))", offset: offset) }
         }
         for function in shellFunctions {
-            if let offset = Multipart.find(Array(function.utf8), in: v, from: 0), isCallWithString(v, after: offset + function.utf8.count),
+            if let offset = ByteSearch.find(Array(function.utf8), in: v, from: 0), isCallWithString(v, after: offset + function.utf8.count),
                offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
                 return Finding(shape: "shell function (\(function))", offset: offset)
             }
@@ -89,7 +89,7 @@ public enum CommandInjectionDetector {
         if startsWindowsPath(v, at: cursor) { return true }
         // net user / net view / net localgroup …
         for sub in ["user", "view", "localgroup", "share", "use ", "accounts", "group", "start", "stop"] where index >= 3 {
-            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), Multipart.find(Array(sub.utf8), in: v, from: cursor) == cursor { return true }
+            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), ByteSearch.find(Array(sub.utf8), in: v, from: cursor) == cursor { return true }
         }
         if next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
             // `sleep 5`, `ping 127.0.0.1` — but not `2 & more than 3`.

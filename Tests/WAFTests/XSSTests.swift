@@ -1,10 +1,7 @@
 import Testing
 @testable import WAF
 
-private func detect(_ encodedQuery: String) -> Finding? {
-    let view = RequestView(method: "GET", target: "/api/products?q=" + encodedQuery, headers: [], body: [])
-    return view.fields.lazy.compactMap { XSSDetector.inspect($0.value) }.first
-}
+private func detect(_ encodedQuery: String) -> Finding? { firstFinding(encodedQuery, XSSDetector.inspect) }
 
 @Suite struct XSSTests {
     @Test(arguments: [
