@@ -20,18 +20,20 @@ public enum CommandInjectionDetector {
     static let shellFunctions = ["system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "os.system", "subprocess",
                                  "runtime.getruntime"]
 
+    static let shellPaths = ["/bin/", "usr/bin/", "/sbin/", "cmd.exe", "powershell.exe", "/dev/tcp/"]
+    static let shellPathNeedles = NeedleSet(shellPaths)
+    static let shellFunctionNeedles = NeedleSet(shellFunctions)
+
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 2 else { return nil }
         let v = Transforms.lowercase(value)
         if let offset = ByteSearch.find(Array("() {".utf8), in: v, from: 0), ByteSearch.find(Array(":;".utf8), in: v, from: offset) != nil {
             return Finding(shape: "shellshock", offset: offset)
         }
-        for path in ["/bin/", "usr/bin/", "/sbin/", "cmd.exe", "powershell.exe", "/dev/tcp/"] {
-            if let offset = ByteSearch.find(Array(path.utf8), in: v, from: 0) { return Finding(shape: "shell path (\(path))", offset: offset) }
-        }
-        for function in shellFunctions {
-            if let offset = ByteSearch.find(Array(function.utf8), in: v, from: 0), isCallWithString(v, after: offset + function.utf8.count),
-               offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+        if let (needle, offset) = Self.shellPathNeedles.firstMatch(in: v) { return Finding(shape: "shell path (\(Self.shellPaths[needle]))", offset: offset) }
+        for (needle, offset) in Self.shellFunctionNeedles.matches(in: v) {
+            let function = shellFunctions[needle]
+            if isCallWithString(v, after: offset + function.utf8.count), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
                 return Finding(shape: "shell function (\(function))", offset: offset)
             }
         }

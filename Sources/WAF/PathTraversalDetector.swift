@@ -7,6 +7,8 @@ public enum PathTraversalDetector {
                                  "/.env", ".git/config", "id_rsa", "/var/log/", "/var/www/", "autoexec.bat", "windows/repair",
                                  "php.ini", "my.cnf", "wp-config.php", "/etc/", "c:/windows", "c:\\windows"]
 
+    static let sensitiveNeedles = NeedleSet(sensitiveFiles)
+
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 3 else { return nil }
         let v = undoHexSpelling(Transforms.lowercase(undoOverlongSeparators(value))).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
@@ -33,12 +35,11 @@ public enum PathTraversalDetector {
             }
             index += 1
         }
-        for file in sensitiveFiles {
-            if let offset = ByteSearch.find(Array(file.utf8), in: v, from: 0) {
-                let before = offset == 0 ? UInt8(ascii: "/") : v[offset - 1]
-                if file.hasPrefix("/") || file.hasPrefix(".") || before == UInt8(ascii: "/") || before == UInt8(ascii: ".") || offset == 0 {
-                    return Finding(shape: "sensitive file (\(file))", offset: offset)
-                }
+        for (needle, offset) in sensitiveNeedles.matches(in: v) {
+            let file = sensitiveFiles[needle]
+            let before = offset == 0 ? UInt8(ascii: "/") : v[offset - 1]
+            if file.hasPrefix("/") || file.hasPrefix(".") || before == UInt8(ascii: "/") || before == UInt8(ascii: ".") || offset == 0 {
+                return Finding(shape: "sensitive file (\(file))", offset: offset)
             }
         }
         if let offset = ByteSearch.find(Array("./././.".utf8), in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }

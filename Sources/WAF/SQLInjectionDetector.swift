@@ -44,20 +44,26 @@ public enum SQLInjectionDetector {
         return nil
     }
 
-    /// A cheap gate: a value with no SQL punctuation or operator character and no keyword-length word
-    /// followed by space cannot be an injection (most benign values stop here).
+    /// A cheap gate before lexing: SQL punctuation or operators, a comment, or a keyword an injection needs.
+    /// Most benign values (names, searches, ids) stop here.
     static func mayContainSQL(_ bytes: [UInt8]) -> Bool {
-        bytes.contains { byte in
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: ";"), UInt8(ascii: "="),
-                 UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "|"), UInt8(ascii: "&"),
-                 UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: " "):
-                true
+                 UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+                return true
             default:
-                false
+                continue
             }
         }
+        return ByteSearch.find([UInt8(ascii: "-"), UInt8(ascii: "-")], in: bytes, from: 0) != nil
+            || ByteSearch.find([UInt8(ascii: "/"), UInt8(ascii: "*")], in: bytes, from: 0) != nil
+            || keywordNeedles.firstMatch(in: bytes) != nil
     }
+
+    static let keywordNeedles = NeedleSet(["union", "select", "order by", "group by", "having", "exec", "declare", "waitfor", " or ", " and ",
+                                           " xor ", "&&", "insert", "delete", "drop", "update", "create", "grant", "information_schema",
+                                           "sleep", "benchmark", "desc ", "shutdown", "truncate"])
 
     static func inspect(tokens all: [SQLToken], brokeOut: Bool, breakAtStart: Bool = false) -> Finding? {
         // Block comments only separate tokens (`'/**/or/**/1=1`); the lexer has already run /*! … */ as code.

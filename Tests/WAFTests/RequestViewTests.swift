@@ -61,3 +61,26 @@ private func labels(_ view: RequestView) -> [String: String] {
         #expect(!RequestView(method: "POST", target: "/x", headers: [], body: body).bodyTruncated)
     }
 }
+
+@Suite struct CleanValueCacheTests {
+    @Test func cleanHeadersAreRememberedAndAttacksNever() {
+        let cache = CleanValueCache(capacity: 2)
+        let browser = RequestView(method: "GET", target: "/api/products?q=tea", headers: [("User-Agent", "Mozilla/5.0 (X11; Linux)")], body: [])
+        #expect(Detectors.inspect(browser, cache: cache) == nil)
+        #expect(cache.count == 1)
+        let attack = RequestView(method: "GET", target: "/", headers: [("User-Agent", "' OR 1=1--")], body: [])
+        #expect(Detectors.inspect(attack, cache: cache)?.attack == .sqli)
+        #expect(Detectors.inspect(attack, cache: cache)?.attack == .sqli, "a detected value is never cached")
+        #expect(cache.count == 1)
+        // Query values are never cached: the same text can be harmless in a header and not elsewhere.
+        #expect(Detectors.inspect(RequestView(method: "GET", target: "/?q=Mozilla", headers: [], body: []), cache: cache) == nil)
+        #expect(cache.count == 1)
+        // Full: emptied, then filled again.
+        for agent in ["a/1", "b/2", "c/3"] { _ = Detectors.inspect(RequestView(method: "GET", target: "/", headers: [("User-Agent", agent)], body: []), cache: cache) }
+        #expect(cache.count <= 2)
+        // With a detector switched off nothing is cached (a value must be read by every detector first).
+        let partial = CleanValueCache()
+        _ = Detectors.inspect(browser, enabled: [.xss], cache: partial)
+        #expect(partial.count == 0)
+    }
+}
