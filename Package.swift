@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CEventPoll"),
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
-        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP"]),
+        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF"]),
         .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Shop"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,7 @@ import Store
 import Synchronization
 import Telemetry
 import Workflow
+import WAF
 
 /// Options for opening the core.
 public struct CoreOptions: Sendable {
@@ -24,8 +25,8 @@ public struct CoreOptions: Sendable {
     public var paymentLatency: Double = 0.005
     /// The catalog for a first start; by default `assets/catalog.json`, or the generator if it is not found.
     public var catalog: (@Sendable () -> [Product])?
-    /// The WAF's hook in the gateway.
-    public var inspector: any RequestInspector = PassThroughInspector()
+    /// The WAF's hook in the gateway; by default the core's own `WebApplicationFirewall`.
+    public var inspector: (any RequestInspector)?
     /// Start the queue consumers (tests that drive them by hand turn this off).
     public var startWorkers = true
 
@@ -53,6 +54,8 @@ public final class Core: Sendable {
     public let orders: Orders
     public let drops: Drops
     public let gateway: Gateway
+    public let waf: WebApplicationFirewall
+    let wafRules: WAFRuleSettings
     public let payments: SimulatedPaymentProvider
     public let metrics: MetricsRegistry
     public let startedAt: Date
@@ -120,7 +123,9 @@ public final class Core: Sendable {
         drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock)
         payments = SimulatedPaymentProvider(failureRate: options.paymentFailureRate, latency: options.paymentLatency, clock: clock)
         let networks = options.trustedProxies.compactMap(IPNetwork.init)
-        gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector,
+        waf = WebApplicationFirewall(clock: clock, metrics: metrics)
+        wafRules = WAFRuleSettings(store: store, waf: waf)
+        gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
                           apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
         workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, logger: logger.labeled("workers"))
         startedAt = clock.now()
@@ -138,6 +143,7 @@ public final class Core: Sendable {
             try await drops.prepare()
             try await checkout.prepare()
             try await Workers.prepare(store)
+            try await wafRules.load()
             try await gateway.apiKeys.load()
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")

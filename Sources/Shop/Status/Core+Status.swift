@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Store
 import Workflow
+import WAF
 
 extension Core {
     /// Each component's health and counters, and the security-posture checks.
@@ -53,6 +54,12 @@ extension Core {
             findings.append(.init(.critical, "the audit trail's hash chain breaks at entry \(broken): entries from there on may have been altered or removed"))
         }
 
+        let rules = waf.rules
+        let waf = StatusReport.Component(details: ["rules": rules.count, "matched": rules.reduce(0) { $0 + $1.matched }])
+        for rule in rules where rule.action != .block {
+            findings.append(.init(.warning, "WAF rule \(rule.name) is set to \(rule.action.rawValue): matching requests are not blocked"))
+        }
+
         var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])
         if let listening { gateway.details["listen"] = listening.description }
         if let openConnections { gateway.details["openConnections"] = openConnections }
@@ -64,7 +71,7 @@ extension Core {
         if let listening, !listening.ip.isLoopback {
             findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
         }
-        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "gateway": gateway],
+        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf, "gateway": gateway],
                             findings: findings)
     }
 }

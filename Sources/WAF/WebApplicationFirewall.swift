@@ -1,0 +1,131 @@
+import Foundation
+import Synchronization
+import Telemetry
+
+/// What a rule does with a request it matches.
+public enum RuleAction: String, Sendable, CaseIterable, Codable {
+    /// Refuse it (403).
+    case block
+    /// Let it through, but log the verdict and count it — for trying a rule out on live traffic.
+    case count
+    /// Do not evaluate the rule.
+    case off
+}
+
+/// A rule as the admin API and the console show it.
+public struct RuleStatus: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var action: RuleAction
+    public var matched: Int
+
+    public init(name: String, kind: String, action: RuleAction, matched: Int) {
+        self.name = name
+        self.kind = kind
+        self.action = action
+        self.matched = matched
+    }
+}
+
+/// The WAF's answer for one request.
+public enum WAFVerdict: Sendable, Equatable {
+    case allow
+    case block(rule: String, detection: Detection)
+}
+
+/// One logged verdict (blocked or counted), newest last in `recentVerdicts`.
+public struct VerdictRecord: Sendable, Equatable {
+    public var at: Date
+    public var clientIP: String
+    public var method: String
+    public var path: String
+    public var rule: String
+    public var action: RuleAction
+    public var detection: Detection
+}
+
+/// The firewall: an ordered list of detector rules (`sqli`, `xss`, `cmdi`, `traversal`), each with an
+/// action switchable at run time, a log of recent verdicts and counters for the console. Inspection runs
+/// on the server's event loops, so it is synchronous, bounded (the request view's body limit) and takes
+/// locks only to read the actions and to log.
+public final class WebApplicationFirewall: Sendable {
+    private struct State {
+        var actions: [AttackClass: RuleAction]
+        var matched: [AttackClass: Int] = [:]
+        var recent: [VerdictRecord] = []
+    }
+
+    public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
+    public let bodyLimit: Int
+    private let state: Mutex<State>
+    private let cache = CleanValueCache()
+    private let clock: any WallClock
+    private let blockedCounter: Counter
+    private let countedCounter: Counter
+    static let recentLimit = 500
+
+    public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry()) {
+        self.bodyLimit = bodyLimit
+        self.clock = clock
+        state = Mutex(State(actions: Dictionary(uniqueKeysWithValues: Self.ruleOrder.map { ($0, .block) })))
+        blockedCounter = metrics.counter("shopdeck_waf_blocked_total", help: "Requests the WAF blocked")
+        countedCounter = metrics.counter("shopdeck_waf_counted_total", help: "Requests a WAF rule in count mode matched")
+    }
+
+    /// Inspects a request and says whether to let it through. Matches of rules in `count` are logged and
+    /// the request goes on; the first match of a rule in `block` ends it.
+    public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String) -> WAFVerdict {
+        let actions = state.withLock { $0.actions }
+        let enabled = Set(actions.filter { $0.value != .off }.keys)
+        guard !enabled.isEmpty else { return .allow }
+        let view = RequestView(method: method, target: target, headers: headers, body: body, bodyLimit: bodyLimit)
+        var remaining = enabled
+        // A counted match must not hide a blocking one elsewhere in the request: inspect again without it.
+        while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining, cache: remaining == Set(AttackClass.allCases) ? cache : nil) {
+            let action = actions[detection.attack] ?? .block
+            log(VerdictRecord(at: clock.now(), clientIP: clientIP, method: method, path: String(target.prefix { $0 != "?" }),
+                              rule: detection.attack.rawValue, action: action, detection: detection))
+            if action == .block { return .block(rule: detection.attack.rawValue, detection: detection) }
+            remaining.remove(detection.attack)
+        }
+        return .allow
+    }
+
+    /// Sets a rule's action; throws for an unknown rule name.
+    public func setAction(_ action: RuleAction, forRule name: String) throws(WAFError) {
+        guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
+        state.withLock { $0.actions[attack] = action }
+    }
+
+    public var rules: [RuleStatus] {
+        state.withLock { s in
+            Self.ruleOrder.map { RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: s.actions[$0] ?? .block, matched: s.matched[$0] ?? 0) }
+        }
+    }
+
+    /// The latest blocked or counted requests, oldest first.
+    public func recentVerdicts(limit: Int = 100) -> [VerdictRecord] {
+        state.withLock { Array($0.recent.suffix(limit)) }
+    }
+
+    private func log(_ record: VerdictRecord) {
+        if record.action == .block { blockedCounter.increment() } else { countedCounter.increment() }
+        state.withLock { s in
+            if let attack = AttackClass(rawValue: record.rule) { s.matched[attack, default: 0] += 1 }
+            s.recent.append(record)
+            if s.recent.count > Self.recentLimit * 2 { s.recent.removeFirst(s.recent.count - Self.recentLimit) }
+        }
+    }
+}
+
+/// What the firewall's configuration calls can refuse.
+public enum WAFError: Error, Equatable, CustomStringConvertible {
+    case unknownRule(String)
+
+    public var description: String {
+        switch self {
+        case .unknownRule(let name):
+            "no WAF rule named \(name) (rules: \(WebApplicationFirewall.ruleOrder.map(\.rawValue).joined(separator: ", ")))"
+        }
+    }
+}
