@@ -16,21 +16,13 @@ public struct Detection: Sendable, Equatable {
 public enum Detectors {
     /// The first detection in `view`, trying each field with every enabled detector (traversal first for
     /// path-like fields, where its verdict is the most specific).
-    /// With a `cache`, header and cookie values found clean by every detector are remembered and skipped
-    /// next time (only when all detectors are enabled, so a value is never skipped for a detector that
-    /// did not read it).
-    public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases),
-                               cache: CleanValueCache? = nil) -> Detection? {
-        let cacheable = cache != nil && enabled.count == AttackClass.allCases.count
+    public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> Detection? {
         for field in view.fields {
-            let repeats = cacheable && (field.location == .header || field.location == .cookie)
-            if repeats, cache?.contains(field.value) == true { continue }
             for attack in order(for: field) where enabled.contains(attack) {
                 if let finding = detector(attack)(field.value) {
                     return Detection(attack: attack, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
                 }
             }
-            if repeats { cache?.insert(field.value) }
         }
         return nil
     }

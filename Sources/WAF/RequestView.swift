@@ -30,6 +30,39 @@ public struct RequestView: Sendable {
     static let skippedCustomHeaders: Set<String> = ["x-api-key", "x-request-id", "x-csrf-token", "x-requested-with"]
     static let maximumFields = 1000
 
+    /// Whether a header's value is inspected (Cookie and Referer are, split into their parts).
+    public static func isInspectedHeader(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard let first = utf8.first else { return false }
+        // Most headers are ruled out by their first letter before any lowercasing.
+        switch first | 0x20 {
+        case UInt8(ascii: "c"), UInt8(ascii: "u"), UInt8(ascii: "r"), UInt8(ascii: "o"), UInt8(ascii: "x"), UInt8(ascii: "f"), UInt8(ascii: "t"):
+            break
+        default:
+            return false
+        }
+        let lowered = name.lowercased()
+        return lowered == "cookie" || inspectedHeaders.contains(lowered) || (lowered.hasPrefix("x-") && !skippedCustomHeaders.contains(lowered))
+    }
+
+    public static func isContentType(_ name: String) -> Bool {
+        name.utf8.count == 12 && name.lowercased() == "content-type"
+    }
+
+    /// A target of plain path characters only — letters, digits, `/`, `-`, `_`, `.` and `~`, no `..`, no
+    /// query — which no detector could find anything in.
+    public static func isPlainTarget(_ target: String) -> Bool {
+        var previousDot = false
+        for byte in target.utf8 {
+            let dot = byte == UInt8(ascii: ".")
+            if dot && previousDot { return false }
+            previousDot = dot
+            guard SQLLexer.isWordByte(byte) && byte != UInt8(ascii: "$") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-") || dot
+                    || byte == UInt8(ascii: "~") else { return false }
+        }
+        return true
+    }
+
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], bodyLimit: Int = 64 * 1024) {
         self.method = method
         let targetBytes = Array(target.utf8)
@@ -56,7 +89,7 @@ public struct RequestView: Sendable {
                 add(.header, name, Array(value.utf8))
                 let bytes = Array(value.utf8)
                 if let mark = bytes.firstIndex(of: UInt8(ascii: "?")) { addParameters(bytes[(mark + 1)...], names: .header, values: .header, prefix: "Referer.") }
-            } else if Self.inspectedHeaders.contains(lowered) || (lowered.hasPrefix("x-") && !Self.skippedCustomHeaders.contains(lowered)) {
+            } else if Self.isInspectedHeader(name) {
                 add(.header, name, Array(value.utf8))
             }
         }

@@ -50,12 +50,16 @@ public struct VerdictRecord: Sendable, Equatable {
 /// locks only to read the actions and to log.
 public final class WebApplicationFirewall: Sendable {
     private struct State {
-        var actions: [AttackClass: RuleAction]
         var matched: [AttackClass: Int] = [:]
         var recent: [VerdictRecord] = []
     }
 
+    /// Every rule's action, two bits per rule in `ruleOrder` order: read on every request by every event
+    /// loop, so it is an atomic rather than a lock they would queue on.
+    private let packedActions = Atomic<UInt16>(0)
+
     public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
+    static let allRules = Set(AttackClass.allCases)
     public let bodyLimit: Int
     private let state: Mutex<State>
     private let cache = CleanValueCache()
@@ -67,7 +71,7 @@ public final class WebApplicationFirewall: Sendable {
     public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry()) {
         self.bodyLimit = bodyLimit
         self.clock = clock
-        state = Mutex(State(actions: Dictionary(uniqueKeysWithValues: Self.ruleOrder.map { ($0, .block) })))
+        state = Mutex(State())
         blockedCounter = metrics.counter("shopdeck_waf_blocked_total", help: "Requests the WAF blocked")
         countedCounter = metrics.counter("shopdeck_waf_counted_total", help: "Requests a WAF rule in count mode matched")
     }
@@ -75,14 +79,36 @@ public final class WebApplicationFirewall: Sendable {
     /// Inspects a request and says whether to let it through. Matches of rules in `count` are logged and
     /// the request goes on; the first match of a rule in `block` ends it.
     public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String) -> WAFVerdict {
-        let actions = state.withLock { $0.actions }
-        let enabled = Set(actions.filter { $0.value != .off }.keys)
+        let packed = packedActions.load(ordering: .acquiring)
+        // The common case, every rule on, reuses one set instead of building it per request.
+        let enabled = packed == 0 ? Self.allRules : Set(currentActions.filter { $0.value != .off }.keys)
         guard !enabled.isEmpty else { return .allow }
-        let view = RequestView(method: method, target: target, headers: headers, body: body, bodyLimit: bodyLimit)
+        // Header values a browser repeats (User-Agent, cookies…) that every detector has passed before are
+        // left out before any decoding: most requests then cost only their path, query and body.
+        let everyRule = enabled.count == AttackClass.allCases.count
+        var fresh: [(name: String, value: String)] = []
+        var freshInspected = false
+        for header in headers {
+            let inspected = RequestView.isInspectedHeader(header.name)
+            if inspected, everyRule, cache.contains(Self.cacheKey(header)) { continue }
+            if inspected { freshInspected = true }
+            if inspected || RequestView.isContentType(header.name) { fresh.append(header) }
+        }
+        // A plain path with nothing else to read holds nothing the other detectors look for; only a file no
+        // shop serves (`/etc/passwd`) could still be there.
+        if !freshInspected, body.isEmpty, RequestView.isPlainTarget(target), PathTraversalDetector.inspect(Array(target.utf8)) == nil {
+            return .allow
+        }
+        let view = RequestView(method: method, target: target, headers: fresh, body: body, bodyLimit: bodyLimit)
         var remaining = enabled
+        var clean = true
+        defer {
+            if clean, everyRule { for header in fresh where RequestView.isInspectedHeader(header.name) { cache.insert(Self.cacheKey(header)) } }
+        }
         // A counted match must not hide a blocking one elsewhere in the request: inspect again without it.
-        while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining, cache: remaining == Set(AttackClass.allCases) ? cache : nil) {
-            let action = actions[detection.attack] ?? .block
+        while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining) {
+            clean = false
+            let action = packed == 0 ? .block : currentActions[detection.attack] ?? .block
             log(VerdictRecord(at: clock.now(), clientIP: clientIP, method: method, path: String(target.prefix { $0 != "?" }),
                               rule: detection.attack.rawValue, action: action, detection: detection))
             if action == .block { return .block(rule: detection.attack.rawValue, detection: detection) }
@@ -91,15 +117,43 @@ public final class WebApplicationFirewall: Sendable {
         return .allow
     }
 
+    /// A header as the clean-value cache knows it: name and value, since the same text is read differently
+    /// as a cookie, a Referer or a plain header.
+    static func cacheKey(_ header: (name: String, value: String)) -> [UInt8] {
+        Array(header.name.lowercased().utf8) + [0] + Array(header.value.utf8)
+    }
+
+    /// How many clean header values are remembered (for tests and the console).
+    public var cachedCleanValues: Int { cache.count }
+
     /// Sets a rule's action; throws for an unknown rule name.
     public func setAction(_ action: RuleAction, forRule name: String) throws(WAFError) {
         guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
-        state.withLock { $0.actions[attack] = action }
+        let shift = UInt16(Self.ruleOrder.firstIndex(of: attack)! * 2)
+        let code = UInt16(RuleAction.allCases.firstIndex(of: action)!)
+        var current = packedActions.load(ordering: .acquiring)
+        while true {
+            let next = current & ~(0b11 << shift) | code << shift
+            let (exchanged, original) = packedActions.compareExchange(expected: current, desired: next, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    /// The actions as they stand (block is code 0, so a fresh firewall blocks with every rule).
+    private var currentActions: [AttackClass: RuleAction] {
+        let packed = packedActions.load(ordering: .acquiring)
+        var actions: [AttackClass: RuleAction] = [:]
+        for (index, attack) in Self.ruleOrder.enumerated() {
+            actions[attack] = RuleAction.allCases[Int(packed >> UInt16(index * 2) & 0b11)]
+        }
+        return actions
     }
 
     public var rules: [RuleStatus] {
-        state.withLock { s in
-            Self.ruleOrder.map { RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: s.actions[$0] ?? .block, matched: s.matched[$0] ?? 0) }
+        let actions = currentActions
+        return state.withLock { s in
+            Self.ruleOrder.map { RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: s.matched[$0] ?? 0) }
         }
     }
 

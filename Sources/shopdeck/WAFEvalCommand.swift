@@ -23,8 +23,9 @@ struct WAFEvalCommand {
         guard let path = arguments.positionals.first else { throw UsageError(message: "waf-eval needs a FILE.jsonl", command: "waf-eval") }
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure(description: "cannot read \(path)") }
         var tally = Tally()
-        // As the gateway will: a browser's repeated User-Agent and cookies are inspected once.
-        let cache = CleanValueCache()
+        // The gateway's own firewall, every rule blocking: a browser's repeated User-Agent and cookies are
+        // inspected once, as in production.
+        let firewall = WebApplicationFirewall()
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                   let label = object["label"] as? String, label == "attack" || label == "benign",
@@ -36,8 +37,12 @@ struct WAFEvalCommand {
             let headers = (object["headers"] as? [String: Any] ?? [:]).compactMap { key, value in (value as? String).map { (name: key, value: $0) } }
             let body = Array((object["body"] as? String ?? "").utf8)
             let started = DispatchTime.now().uptimeNanoseconds
-            let view = RequestView(method: method, target: uri, headers: headers, body: body)
-            let detection = Detectors.inspect(view, cache: cache)
+            let detection: Detection?
+            if case .block(_, let found) = firewall.inspect(method: method, target: uri, headers: headers, body: body, clientIP: "eval") {
+                detection = found
+            } else {
+                detection = nil
+            }
             let spent = DispatchTime.now().uptimeNanoseconds - started
             tally.nanoseconds += spent
             if label == "benign" { tally.benignNanoseconds += spent }

@@ -63,24 +63,57 @@ private func labels(_ view: RequestView) -> [String: String] {
 }
 
 @Suite struct CleanValueCacheTests {
-    @Test func cleanHeadersAreRememberedAndAttacksNever() {
+    static let browser: [(name: String, value: String)] = [("User-Agent", "Mozilla/5.0 (X11; Linux)"), ("Cookie", "session=abc")]
+
+    @Test func cleanHeadersAreReadOnceAndAttacksAlways() {
+        let waf = WebApplicationFirewall()
+        #expect(waf.inspect(method: "GET", target: "/api/products?q=tea", headers: Self.browser, body: [], clientIP: "a") == .allow)
+        #expect(waf.cachedCleanValues == 2)
+        #expect(waf.inspect(method: "GET", target: "/api/products?q=tea", headers: Self.browser, body: [], clientIP: "a") == .allow)
+        #expect(waf.cachedCleanValues == 2)
+        // A bad query next to cached headers is still caught, and its request caches nothing new.
+        let attack: [(name: String, value: String)] = Self.browser + [("X-Note", "fine")]
+        guard case .block(let rule, _) = waf.inspect(method: "GET", target: "/?q=%27%20OR%201=1--", headers: attack, body: [], clientIP: "a") else {
+            Issue.record("not blocked")
+            return
+        }
+        #expect(rule == "sqli")
+        #expect(waf.cachedCleanValues == 2)
+        // A header that is an attack is never cached.
+        let evil: [(name: String, value: String)] = [("User-Agent", "' OR 1=1--")]
+        for _ in 0..<2 {
+            if case .allow = waf.inspect(method: "GET", target: "/", headers: evil, body: [], clientIP: "a") { Issue.record("let through") }
+        }
+    }
+
+    @Test func withARuleSwitchedOffNothingIsCached() throws {
+        let waf = WebApplicationFirewall()
+        try waf.setAction(.off, forRule: "xss")
+        _ = waf.inspect(method: "GET", target: "/", headers: Self.browser, body: [], clientIP: "a")
+        #expect(waf.cachedCleanValues == 0)
+    }
+
+    @Test func theCacheEmptiesWhenFull() {
         let cache = CleanValueCache(capacity: 2)
-        let browser = RequestView(method: "GET", target: "/api/products?q=tea", headers: [("User-Agent", "Mozilla/5.0 (X11; Linux)")], body: [])
-        #expect(Detectors.inspect(browser, cache: cache) == nil)
+        for value in ["a", "b", "c"] { cache.insert(Array(value.utf8)) }
         #expect(cache.count == 1)
-        let attack = RequestView(method: "GET", target: "/", headers: [("User-Agent", "' OR 1=1--")], body: [])
-        #expect(Detectors.inspect(attack, cache: cache)?.attack == .sqli)
-        #expect(Detectors.inspect(attack, cache: cache)?.attack == .sqli, "a detected value is never cached")
-        #expect(cache.count == 1)
-        // Query values are never cached: the same text can be harmless in a header and not elsewhere.
-        #expect(Detectors.inspect(RequestView(method: "GET", target: "/?q=Mozilla", headers: [], body: []), cache: cache) == nil)
-        #expect(cache.count == 1)
-        // Full: emptied, then filled again.
-        for agent in ["a/1", "b/2", "c/3"] { _ = Detectors.inspect(RequestView(method: "GET", target: "/", headers: [("User-Agent", agent)], body: []), cache: cache) }
-        #expect(cache.count <= 2)
-        // With a detector switched off nothing is cached (a value must be read by every detector first).
-        let partial = CleanValueCache()
-        _ = Detectors.inspect(browser, enabled: [.xss], cache: partial)
-        #expect(partial.count == 0)
+        #expect(cache.contains(Array("c".utf8)))
+        cache.insert([UInt8](repeating: 1, count: 5000))
+        #expect(cache.count == 1, "long values are not kept")
+    }
+}
+
+@Suite struct PlainTargetTests {
+    @Test func aPlainPathIsLetThroughQuicklyButNotASensitiveOne() {
+        let waf = WebApplicationFirewall()
+        #expect(waf.inspect(method: "GET", target: "/api/products/p1", headers: [("Host", "x")], body: [], clientIP: "a") == .allow)
+        guard case .block(let rule, _) = waf.inspect(method: "GET", target: "/api/products/etc/passwd", headers: [], body: [], clientIP: "a") else {
+            Issue.record("not blocked")
+            return
+        }
+        #expect(rule == "traversal")
+        #expect(!RequestView.isPlainTarget("/a/../b"))
+        #expect(!RequestView.isPlainTarget("/a?q=1"))
+        #expect(RequestView.isPlainTarget("/api/products/sku-1.2~x_y"))
     }
 }
