@@ -56,6 +56,7 @@ public final class Core: Sendable {
     public let gateway: Gateway
     public let waf: WebApplicationFirewall
     let wafRules: WAFRuleSettings
+    let wafBlocks: WAFBlockSettings
     public let payments: SimulatedPaymentProvider
     public let metrics: MetricsRegistry
     public let startedAt: Date
@@ -125,6 +126,7 @@ public final class Core: Sendable {
         let networks = options.trustedProxies.compactMap(IPNetwork.init)
         waf = WebApplicationFirewall(clock: clock, metrics: metrics)
         wafRules = WAFRuleSettings(store: store, waf: waf)
+        wafBlocks = WAFBlockSettings(store: store, waf: waf)
         gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
                           apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
         workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, logger: logger.labeled("workers"))
@@ -144,6 +146,7 @@ public final class Core: Sendable {
             try await checkout.prepare()
             try await Workers.prepare(store)
             try await wafRules.load()
+            try await wafBlocks.load()
             try await gateway.apiKeys.load()
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")

@@ -31,6 +31,8 @@ public struct RuleStatus: Sendable, Equatable {
 public enum WAFVerdict: Sendable, Equatable {
     case allow
     case block(rule: String, detection: Detection)
+    /// The client's address is in the IP set (rule `ip-block`).
+    case blockedAddress(IPBlock)
 }
 
 /// One logged verdict (blocked or counted), newest last in `recentVerdicts`.
@@ -61,6 +63,10 @@ public final class WebApplicationFirewall: Sendable {
     public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
     static let allRules = Set(AttackClass.allCases)
     public let bodyLimit: Int
+    /// Manual (and, later, rate-rule) blocks by address, checked before anything is decoded.
+    public let blocks = IPBlockList()
+    /// The time blocks are judged by (the same injected clock as the rest of the core).
+    public var now: Date { clock.now() }
     private let state: Mutex<State>
     private let cache = CleanValueCache()
     private let clock: any WallClock
@@ -78,7 +84,9 @@ public final class WebApplicationFirewall: Sendable {
 
     /// Inspects a request and says whether to let it through. Matches of rules in `count` are logged and
     /// the request goes on; the first match of a rule in `block` ends it.
-    public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String) -> WAFVerdict {
+    public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String,
+                        clientAddress: [UInt8] = []) -> WAFVerdict {
+        if !clientAddress.isEmpty, !blocks.isEmpty, let block = blocks.match(clientAddress, now: clock.now()) { return .blockedAddress(block) }
         let packed = packedActions.load(ordering: .acquiring)
         // The common case, every rule on, reuses one set instead of building it per request.
         let enabled = packed == 0 ? Self.allRules : Set(currentActions.filter { $0.value != .off }.keys)

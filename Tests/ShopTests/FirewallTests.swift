@@ -77,3 +77,66 @@ import WAF
         #expect(shop.core.waf.recentVerdicts().last?.clientIP == "127.0.0.9")
     }
 }
+
+@Suite struct IPBlockTests {
+    func block(_ shop: TestShop, _ json: String) async throws -> HTTPClientResponse {
+        try await shop.call("POST", "/admin/waf/blocks", json: json, token: shop.adminToken)
+    }
+
+    @Test func aManualBlockWorksAtOnceSurvivesARestartAndUnblockRestoresAccess() async throws {
+        let shop = try await TestShop.start()
+        let attacker = IPAddress("127.0.8.8"), neighbour = IPAddress("127.0.9.9")
+        #expect(try await shop.call("GET", "/api/drops", from: attacker).status == 200)
+        let created = try await block(shop, #"{"cidr":"127.0.8.0/24","reason":"scraping"}"#)
+        #expect(created.status == 201)
+        #expect(created.object["cidr"] as? String == "127.0.8.0/24" && created.object["source"] as? String == "manual")
+        let refused = try await shop.call("GET", "/api/drops", from: attacker)
+        #expect(refused.status == 403)
+        #expect((refused.object["error"] as? [String: Any])?["rule"] as? String == "ip-block")
+        #expect(try await shop.call("GET", "/api/drops", from: neighbour).status == 200)
+        // X-Forwarded-For from an untrusted peer cannot dodge the block.
+        var headers = HTTPHeaders()
+        headers.set("X-Forwarded-For", "198.51.100.1")
+        #expect(try await shop.call("GET", "/api/drops", headers: headers, from: attacker).status == 403)
+        let listed = try #require(try await shop.call("GET", "/admin/waf/blocks", token: shop.adminToken).object["items"] as? [[String: Any]])
+        #expect(listed.first?["hits"] as? Int == 2)
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.block" })
+
+        await shop.stop(removingData: false)
+        let reopened = try await TestShop.start(directory: shop.directory)
+        defer { Task { await reopened.stop() } }
+        #expect(try await reopened.call("GET", "/api/drops", from: attacker).status == 403)
+        #expect(try await reopened.call("DELETE", "/admin/waf/blocks/127.0.8.0%2F24", token: reopened.adminToken).status == 204)
+        #expect(try await reopened.call("GET", "/api/drops", from: attacker).status == 200)
+        #expect(try await reopened.call("DELETE", "/admin/waf/blocks/127.0.8.0%2F24", token: reopened.adminToken).status == 404)
+        #expect(reopened.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "127.0.8.0/24" })
+    }
+
+    @Test func aBlockExpiresOnTime() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let client = IPAddress("127.0.10.1")
+        #expect(try await block(shop, #"{"ip":"127.0.10.1","reason":"cool off","ttlSeconds":60}"#).status == 201)
+        #expect(try await shop.call("GET", "/api/drops", from: client).status == 403)
+        shop.clock.advance(by: 59)
+        #expect(try await shop.call("GET", "/api/drops", from: client).status == 403)
+        shop.clock.advance(by: 1)
+        #expect(try await shop.call("GET", "/api/drops", from: client).status == 200)
+        #expect((try await shop.call("GET", "/admin/waf/blocks", token: shop.adminToken).object["items"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func blocksAreChecked() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        for bad in [#"{"cidr":"10.0.0.0/33","reason":"x"}"#, #"{"cidr":"nope","reason":"x"}"#, #"{"reason":"x"}"#,
+                    #"{"cidr":"10.0.0.0/8","ip":"10.0.0.1","reason":"x"}"#, #"{"cidr":"10.0.0.0/8","reason":""}"#,
+                    #"{"cidr":"10.0.0.0/8","reason":"x","ttlSeconds":0}"#] {
+            #expect(try await block(shop, bad).status == 422, "\(bad)")
+        }
+        let v6 = try await block(shop, #"{"cidr":"2001:db8::/32","reason":"v6 range"}"#)
+        #expect(v6.status == 201)
+        #expect(v6.object["cidr"] as? String == "2001:db8::/32")
+        #expect(try await shop.call("DELETE", "/admin/waf/blocks/2001:db8::%2F32", token: shop.adminToken).status == 204)
+        #expect(try await shop.call("DELETE", "/admin/waf/blocks/not-an-ip", token: shop.adminToken).status == 422)
+    }
+}

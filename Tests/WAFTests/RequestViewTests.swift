@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WAF
 
@@ -115,5 +116,24 @@ private func labels(_ view: RequestView) -> [String: String] {
         #expect(!RequestView.isPlainTarget("/a/../b"))
         #expect(!RequestView.isPlainTarget("/a?q=1"))
         #expect(RequestView.isPlainTarget("/api/products/sku-1.2~x_y"))
+    }
+}
+
+@Suite struct IPBlockListTests {
+    @Test func networksMatchByPrefixAndFamily() {
+        let now = Date(timeIntervalSince1970: 0)
+        let v4 = IPBlock(cidr: "10.1.0.0/17", network: [10, 1, 0, 0], prefixLength: 17, reason: "r", source: "manual", createdAt: now, expiresAt: nil)
+        #expect(v4.contains([10, 1, 127, 255]))
+        #expect(!v4.contains([10, 1, 128, 0]))
+        #expect(!v4.contains([UInt8](repeating: 0, count: 16)), "an IPv6 address never matches an IPv4 network")
+        let all = IPBlock(cidr: "0.0.0.0/0", network: [0, 0, 0, 0], prefixLength: 0, reason: "r", source: "manual", createdAt: now, expiresAt: nil)
+        #expect(all.contains([203, 0, 113, 9]))
+        let list = IPBlockList()
+        list.add(IPBlock(cidr: "192.0.2.7/32", network: [192, 0, 2, 7], prefixLength: 32, reason: "r", source: "manual", createdAt: now,
+                         expiresAt: now.addingTimeInterval(10)))
+        #expect(list.match([192, 0, 2, 7], now: now.addingTimeInterval(9.9))?.hits == 1)
+        #expect(list.match([192, 0, 2, 7], now: now.addingTimeInterval(10)) == nil, "expired at its expiry time")
+        #expect(list.list(now: now.addingTimeInterval(10)).isEmpty)
+        #expect(!list.remove("192.0.2.7/32"))
     }
 }

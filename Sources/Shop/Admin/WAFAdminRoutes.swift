@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Store
 import Telemetry
 import WAF
 
@@ -49,8 +50,69 @@ extension AdminRoutes {
         }
     }
 
+    private struct NewBlock: Decodable {
+        var cidr: String?
+        var ip: String?
+        var reason: String
+        var ttlSeconds: Int?
+    }
+
+    struct BlockView: Encodable {
+        var cidr: String
+        var reason: String
+        var source: String
+        var createdAt: String
+        var expiresAt: String?
+        var hits: Int
+
+        init(_ block: IPBlock) {
+            cidr = block.cidr
+            reason = block.reason
+            source = block.source
+            createdAt = Logger.timestamp(block.createdAt)
+            expiresAt = block.expiresAt.map(Logger.timestamp)
+            hits = block.hits
+        }
+    }
+
     func registerWAF(_ router: inout Router) {
         let core = self.core
+        router.get("/admin/waf/blocks", route { _, _ in
+            JSONBody.response(["items": core.waf.blocks.list(now: core.waf.now).map(BlockView.init)])
+        })
+        router.post("/admin/waf/blocks", route { [self] request, _ throws(HTTPError) in
+            let body = try JSONBody.decode(NewBlock.self, from: request)
+            guard let text = body.cidr ?? body.ip, (body.cidr == nil) != (body.ip == nil) else {
+                throw HTTPError.invalidField("send either cidr (such as 203.0.113.0/24 or 2001:db8::/32) or ip, not both")
+            }
+            guard (1...200).contains(body.reason.count) else { throw HTTPError.invalidField("reason must be 1 to 200 characters") }
+            if let ttl = body.ttlSeconds, !(1...31_536_000).contains(ttl) { throw HTTPError.invalidField("ttlSeconds must be 1 to 31536000 (a year)") }
+            let now = core.waf.now
+            guard let block = WAFBlockSettings.block(parsing: text, reason: body.reason, source: "manual", createdAt: now,
+                                                     expiresAt: body.ttlSeconds.map { now.addingTimeInterval(Double($0)) }) else {
+                throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block")
+            }
+            do throws(StoreError) {
+                try await core.wafBlocks.add(block)
+            } catch {
+                throw ShopErrors.storage(error)
+            }
+            try await audit("waf.block", "\(block.cidr): \(block.reason)" + (body.ttlSeconds.map { " for \($0) s" } ?? ""))
+            return JSONBody.response(BlockView(block), status: 201)
+        })
+        router.delete("/admin/waf/blocks/{cidr}", route { [self] _, context throws(HTTPError) in
+            let text = context.parameter("cidr")
+            guard let network = IPNetwork(text) else { throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block (send / as %2F)") }
+            let removed: Bool
+            do throws(StoreError) {
+                removed = try await core.wafBlocks.remove(network.description)
+            } catch {
+                throw ShopErrors.storage(error)
+            }
+            guard removed else { throw HTTPError.notFound("no block for \(network.description)") }
+            try await audit("waf.unblock", network.description)
+            return .empty(status: 204)
+        })
         router.get("/admin/waf/rules", route { _, _ in
             JSONBody.response(["items": core.waf.rules.map(RuleView.init)])
         })

@@ -12,11 +12,23 @@ public struct WAFInspector: RequestInspector {
 
     public func inspect(_ request: HTTPRequest, clientIP: IPAddress) -> InspectionVerdict {
         switch waf.inspect(method: request.method, target: request.target, headers: request.headers.fields, body: request.body,
-                           clientIP: clientIP.description) {
+                           clientIP: clientIP.description, clientAddress: clientIP.addressBytes) {
         case .allow:
             return .allow
         case .block(let rule, let detection):
             return .block(rule: rule, message: "the request was blocked by the web application firewall (\(detection.shape) in \(detection.field))")
+        case .blockedAddress(let block):
+            return .block(rule: WAFBlockSettings.rule, message: "requests from \(block.cidr) are blocked: \(block.reason)")
+        }
+    }
+}
+
+extension IPAddress {
+    /// The address as the WAF's IP set compares it: 4 bytes for IPv4, 16 for IPv6, network order.
+    var addressBytes: [UInt8] {
+        switch self {
+        case .v4(let value): [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        case .v6: ipv6Bytes
         }
     }
 }
