@@ -18,12 +18,19 @@ public struct RuleStatus: Sendable, Equatable {
     public var kind: String
     public var action: RuleAction
     public var matched: Int
+    /// Rate rules: requests per `windowSeconds` per client address, and what they count.
+    public var limit: Int?
+    public var windowSeconds: Int?
+    public var scope: String?
 
-    public init(name: String, kind: String, action: RuleAction, matched: Int) {
+    public init(name: String, kind: String, action: RuleAction, matched: Int, limit: Int? = nil, windowSeconds: Int? = nil, scope: String? = nil) {
         self.name = name
         self.kind = kind
         self.action = action
         self.matched = matched
+        self.limit = limit
+        self.windowSeconds = windowSeconds
+        self.scope = scope
     }
 }
 
@@ -33,6 +40,8 @@ public enum WAFVerdict: Sendable, Equatable {
     case block(rule: String, detection: Detection)
     /// The client's address is in the IP set (rule `ip-block`).
     case blockedAddress(IPBlock)
+    /// The client's address is over a rate rule's limit.
+    case rateLimited(rule: String, limit: Int, windowSeconds: Int)
 }
 
 /// One logged verdict (blocked or counted), newest last in `recentVerdicts`.
@@ -74,8 +83,16 @@ public final class WebApplicationFirewall: Sendable {
     private let countedCounter: Counter
     static let recentLimit = 500
 
-    public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry()) {
+    /// Rate-based rules, checked after the IP set and before the detectors.
+    public let rateRules: [RateRule]
+
+    /// The default rate rule, as design.md gives it: 600 requests per 300 s per address.
+    public static func defaultRateRules() -> [RateRule] { [RateRule(name: "rate-limit", limit: 600, windowSeconds: 300)] }
+
+    public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry(),
+                rateRules: [RateRule] = WebApplicationFirewall.defaultRateRules()) {
         self.bodyLimit = bodyLimit
+        self.rateRules = rateRules
         self.clock = clock
         state = Mutex(State())
         blockedCounter = metrics.counter("shopdeck_waf_blocked_total", help: "Requests the WAF blocked")
@@ -86,7 +103,19 @@ public final class WebApplicationFirewall: Sendable {
     /// the request goes on; the first match of a rule in `block` ends it.
     public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String,
                         clientAddress: [UInt8] = []) -> WAFVerdict {
-        if !clientAddress.isEmpty, !blocks.isEmpty, let block = blocks.match(clientAddress, now: clock.now()) { return .blockedAddress(block) }
+        if !clientAddress.isEmpty {
+            let now = clock.now()
+            if !blocks.isEmpty, let block = blocks.match(clientAddress, now: now) { return .blockedAddress(block) }
+            let path = target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+            for rule in rateRules where rule.action != .off {
+                guard rule.record(address: clientAddress, method: method, path: path, now: now) else { continue }
+                rule.noteMatch()
+                if rule.action == .block {
+                    let settings = rule.current
+                    return .rateLimited(rule: rule.name, limit: settings.limit, windowSeconds: settings.windowSeconds)
+                }
+            }
+        }
         let packed = packedActions.load(ordering: .acquiring)
         // The common case, every rule on, reuses one set instead of building it per request.
         let enabled = packed == 0 ? Self.allRules : Set(currentActions.filter { $0.value != .off }.keys)
@@ -136,6 +165,10 @@ public final class WebApplicationFirewall: Sendable {
 
     /// Sets a rule's action; throws for an unknown rule name.
     public func setAction(_ action: RuleAction, forRule name: String) throws(WAFError) {
+        if let rule = rateRules.first(where: { $0.name == name }) {
+            rule.action = action
+            return
+        }
         guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
         let shift = UInt16(Self.ruleOrder.firstIndex(of: attack)! * 2)
         let code = UInt16(RuleAction.allCases.firstIndex(of: action)!)
@@ -158,9 +191,15 @@ public final class WebApplicationFirewall: Sendable {
         return actions
     }
 
+    /// Every rule in evaluation order: the rate rules, then the detectors.
     public var rules: [RuleStatus] {
         let actions = currentActions
-        return state.withLock { s in
+        let rates = rateRules.map { rule in
+            let settings = rule.current
+            return RuleStatus(name: rule.name, kind: "rate", action: rule.action, matched: rule.matched, limit: settings.limit,
+                              windowSeconds: settings.windowSeconds, scope: rule.scope?.description)
+        }
+        return rates + state.withLock { s in
             Self.ruleOrder.map { RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: s.matched[$0] ?? 0) }
         }
     }
@@ -187,7 +226,7 @@ public enum WAFError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownRule(let name):
-            "no WAF rule named \(name) (rules: \(WebApplicationFirewall.ruleOrder.map(\.rawValue).joined(separator: ", ")))"
+            "no WAF rule named \(name)"
         }
     }
 }

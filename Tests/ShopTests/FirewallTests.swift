@@ -46,8 +46,8 @@ import WAF
         let reopened = try await TestShop.start(directory: shop.directory)
         defer { Task { await reopened.stop() } }
         let rules = try #require(try await reopened.call("GET", "/admin/waf/rules", token: reopened.adminToken).object["items"] as? [[String: Any]])
-        #expect(rules.map { $0["name"] as? String } == ["sqli", "xss", "cmdi", "traversal"])
-        #expect(rules.first?["action"] as? String == "count")
+        #expect(rules.map { $0["name"] as? String } == ["rate-limit", "sqli", "xss", "cmdi", "traversal"])
+        #expect(rules.first { $0["name"] as? String == "sqli" }?["action"] as? String == "count")
         #expect(try await reopened.call("GET", "/api/products?q=%27%20OR%20%271%27%3D%271").status == 200)
         _ = try await reopened.call("PUT", "/admin/waf/rules/sqli", json: #"{"action":"block"}"#, token: reopened.adminToken)
         #expect(try await reopened.call("GET", "/api/products?q=%27%20OR%20%271%27%3D%271").status == 403)
@@ -75,6 +75,33 @@ import WAF
         headers.set("X-Forwarded-For", "203.0.113.77")
         _ = try await shop.call("GET", "/api/products?q=%3Cscript%3Ex%3C/script%3E", headers: headers, from: IPAddress("127.0.0.9"))
         #expect(shop.core.waf.recentVerdicts().last?.clientIP == "127.0.0.9")
+    }
+}
+
+@Suite struct RateRuleTests {
+    @Test func anAddressOverTheLimitIsBlockedUntilItsRateFallsAndOthersAreNot() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let rules = try #require(try await shop.call("GET", "/admin/waf/rules", token: shop.adminToken).object["items"] as? [[String: Any]])
+        let rate = try #require(rules.first)
+        #expect(rate["name"] as? String == "rate-limit" && rate["kind"] as? String == "rate")
+        #expect(rate["limit"] as? Int == 600 && rate["windowSeconds"] as? Int == 300)
+        let changed = try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":5,"windowSeconds":60}"#, token: shop.adminToken)
+        #expect(changed.status == 200)
+        #expect(changed.object["limit"] as? Int == 5)
+        let flooder = IPAddress("127.0.11.1"), other = IPAddress("127.0.11.2")
+        for _ in 0..<5 { #expect(try await shop.call("GET", "/api/drops", from: flooder).status == 200) }
+        let refused = try await shop.call("GET", "/api/drops", from: flooder)
+        #expect(refused.status == 403)
+        #expect((refused.object["error"] as? [String: Any])?["rule"] as? String == "rate-limit")
+        #expect(try await shop.call("GET", "/api/drops", from: other).status == 200)
+        // The window slides past the burst: the address is let back in.
+        shop.clock.advance(by: 70)
+        #expect(try await shop.call("GET", "/api/drops", from: flooder).status == 200)
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"windowSeconds":5}"#, token: shop.adminToken).status == 422)
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":0}"#, token: shop.adminToken).status == 422)
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: "{}", token: shop.adminToken).status == 422)
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.rule" && $0.detail == "rate-limit: limit 5, window 60 s" })
     }
 }
 

@@ -17,12 +17,18 @@ extension AdminRoutes {
         var kind: String
         var action: String
         var matched: Int
+        var limit: Int?
+        var windowSeconds: Int?
+        var scope: String?
 
         init(_ status: RuleStatus) {
             name = status.name
             kind = status.kind
             action = status.action.rawValue
             matched = status.matched
+            limit = status.limit
+            windowSeconds = status.windowSeconds
+            scope = status.scope
         }
     }
 
@@ -120,19 +126,32 @@ extension AdminRoutes {
             let name = context.parameter("name")
             guard core.waf.rules.contains(where: { $0.name == name }) else { throw HTTPError.notFound(WAFError.unknownRule(name).description) }
             let change = try JSONBody.decode(RuleChange.self, from: request)
-            if change.limit != nil || change.windowSeconds != nil {
+            var action: RuleAction?
+            if let text = change.action {
+                guard let parsed = RuleAction(rawValue: text) else {
+                    throw HTTPError.invalidField("action must be one of \(RuleAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                action = parsed
+            }
+            let isRate = core.waf.rateRules.contains { $0.name == name }
+            if !isRate, change.limit != nil || change.windowSeconds != nil {
                 throw HTTPError.invalidField("\(name) is a detector rule: only its action can change (limit and windowSeconds belong to rate rules)")
             }
-            guard let text = change.action, let action = RuleAction(rawValue: text) else {
-                throw HTTPError.invalidField("action must be one of \(RuleAction.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let limit = change.limit, !(1...1_000_000).contains(limit) { throw HTTPError.invalidField("limit must be 1 to 1000000 requests") }
+            if let window = change.windowSeconds, !(10...3600).contains(window) { throw HTTPError.invalidField("windowSeconds must be 10 to 3600") }
+            guard action != nil || change.limit != nil || change.windowSeconds != nil else {
+                throw HTTPError.invalidField(isRate ? "send action, limit, windowSeconds or several" : "send action")
             }
             let updated: RuleStatus
             do {
-                updated = try await core.wafRules.set(action, forRule: name)
+                updated = isRate ? try await core.wafRules.setRate(name, action: action, limit: change.limit, windowSeconds: change.windowSeconds)
+                    : try await core.wafRules.set(action!, forRule: name)
             } catch {
                 throw HTTPError(status: 503, code: "unavailable", message: "the rule could not be saved: \(error)", headers: ["Retry-After": "1"])
             }
-            try await audit("waf.rule", "\(name) set to \(action.rawValue)")
+            let detail = [action.map { "action \($0.rawValue)" }, change.limit.map { "limit \($0)" }, change.windowSeconds.map { "window \($0) s" }]
+                .compactMap { $0 }.joined(separator: ", ")
+            try await audit("waf.rule", isRate ? "\(name): \(detail)" : "\(name) set to \(updated.action.rawValue)")
             return JSONBody.response(RuleView(updated))
         })
         router.get("/admin/waf/verdicts", route { request, _ throws(HTTPError) in

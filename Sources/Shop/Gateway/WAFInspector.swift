@@ -19,6 +19,8 @@ public struct WAFInspector: RequestInspector {
             return .block(rule: rule, message: "the request was blocked by the web application firewall (\(detection.shape) in \(detection.field))")
         case .blockedAddress(let block):
             return .block(rule: WAFBlockSettings.rule, message: "requests from \(block.cidr) are blocked: \(block.reason)")
+        case .rateLimited(let rule, let limit, let window):
+            return .block(rule: rule, message: "more than \(limit) requests in \(window) s from \(clientIP); blocked until the rate falls back under the limit")
         }
     }
 }

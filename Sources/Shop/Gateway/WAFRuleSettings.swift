@@ -14,7 +14,22 @@ struct WAFRuleSettings: Sendable {
         for item in page.items {
             guard case .string(let name)? = item["name"], case .string(let text)? = item["action"], let action = RuleAction(rawValue: text) else { continue }
             try? waf.setAction(action, forRule: name)
+            if let rule = waf.rateRules.first(where: { $0.name == name }) {
+                rule.update(limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
+            }
         }
+    }
+
+    /// Sets and records a rate rule's action, limit and window (each optional).
+    func setRate(_ name: String, action: RuleAction?, limit: Int?, windowSeconds: Int?) async throws -> RuleStatus {
+        guard let rule = waf.rateRules.first(where: { $0.name == name }) else { throw WAFError.unknownRule(name) }
+        let current = rule.current
+        let newAction = action ?? rule.action
+        _ = try await store.put(Self.table, ["name": .string(name), "action": .string(newAction.rawValue),
+                                             "limit": .number(limit ?? current.limit), "windowSeconds": .number(windowSeconds ?? current.windowSeconds)])
+        rule.action = newAction
+        rule.update(limit: limit, windowSeconds: windowSeconds)
+        return waf.rules.first { $0.name == name }!
     }
 
     /// Sets and records a rule's action (durable before it takes effect).
