@@ -4,7 +4,7 @@ import Store
 import Telemetry
 import WAF
 
-/// `/admin/waf/rules`: the firewall's rules and their actions, switchable at run time (audited).
+/// `/admin/waf/…`: the IP set, the rules and their actions (switchable at run time), recent verdicts — every change audited.
 extension AdminRoutes {
     private struct RuleChange: Decodable {
         var action: String?
@@ -12,73 +12,11 @@ extension AdminRoutes {
         var windowSeconds: Int?
     }
 
-    struct RuleView: Encodable {
-        var name: String
-        var kind: String
-        var action: String
-        var matched: Int
-        var limit: Int?
-        var windowSeconds: Int?
-        var scope: String?
-
-        init(_ status: RuleStatus) {
-            name = status.name
-            kind = status.kind
-            action = status.action.rawValue
-            matched = status.matched
-            limit = status.limit
-            windowSeconds = status.windowSeconds
-            scope = status.scope
-        }
-    }
-
-    struct VerdictView: Encodable {
-        var at: String
-        var clientIP: String
-        var method: String
-        var path: String
-        var rule: String
-        var action: String
-        var field: String
-        var shape: String
-        var excerpt: String
-
-        init(_ record: VerdictRecord) {
-            at = Logger.timestamp(record.at)
-            clientIP = record.clientIP
-            method = record.method
-            path = record.path
-            rule = record.rule
-            action = record.action.rawValue
-            field = record.detection.field
-            shape = record.detection.shape
-            excerpt = record.detection.excerpt
-        }
-    }
-
     private struct NewBlock: Decodable {
         var cidr: String?
         var ip: String?
         var reason: String
         var ttlSeconds: Int?
-    }
-
-    struct BlockView: Encodable {
-        var cidr: String
-        var reason: String
-        var source: String
-        var createdAt: String
-        var expiresAt: String?
-        var hits: Int
-
-        init(_ block: IPBlock) {
-            cidr = block.cidr
-            reason = block.reason
-            source = block.source
-            createdAt = Logger.timestamp(block.createdAt)
-            expiresAt = block.expiresAt.map(Logger.timestamp)
-            hits = block.hits
-        }
     }
 
     func registerWAF(_ router: inout Router) {
