@@ -34,9 +34,43 @@ public final class RateRule: Sendable {
         }
     }
 
+    /// One address's requests in the window, oldest bucket first, and whether it is being refused.
     private struct Counter {
-        var buckets: [Int64: Int] = [:]
-        var lastBucket: Int64 = 0
+        var buckets: [(index: Int64, count: Int)] = []
+        var total = 0
+        var limitedSince: Date?
+        var refused = 0
+        var clientIP = ""
+
+        /// Drops buckets that have slid out of the window.
+        mutating func slide(oldest: Int64) {
+            var expired = 0
+            while expired < buckets.count, buckets[expired].index < oldest {
+                total -= buckets[expired].count
+                expired += 1
+            }
+            if expired > 0 { buckets.removeFirst(expired) }
+        }
+
+        var lastBucket: Int64 { buckets.last?.index ?? Int64.min }
+
+        /// Counts one request in `bucket`; true if that puts the address over `limit`.
+        mutating func add(bucket: Int64, oldest: Int64, limit: Int, now: Date, clientIP: String) -> Bool {
+            slide(oldest: oldest)
+            if lastBucket == bucket { buckets[buckets.count - 1].count += 1 } else { buckets.append((bucket, 1)) }
+            total += 1
+            guard total > limit else {
+                limitedSince = nil
+                return false
+            }
+            if limitedSince == nil {
+                limitedSince = now
+                refused = 0
+                self.clientIP = clientIP
+            }
+            refused += 1
+            return true
+        }
     }
 
     private final class Shard: Sendable {
@@ -50,11 +84,6 @@ public final class RateRule: Sendable {
     private let settings: Mutex<Settings>
     private let shards: [Shard]
     private let actionCode = Atomic<UInt8>(0)
-    private let matchedCount = Atomic<Int>(0)
-
-    /// Requests refused (or, in count mode, noted) by the rule since the start.
-    public var matched: Int { matchedCount.load(ordering: .relaxed) }
-    func noteMatch() { matchedCount.add(1, ordering: .relaxed) }
 
     public init(name: String, limit: Int, windowSeconds: Int, scope: Scope? = nil) {
         self.name = name
@@ -73,30 +102,78 @@ public final class RateRule: Sendable {
         }
     }
 
-    /// Counts a request from `address` (if in scope) and says whether the address is over the limit.
-    func record(address: [UInt8], method: String, path: Substring, now: Date) -> Bool {
-        guard scope?.matches(method: method, path: path) ?? true else { return false }
+    /// Counts a request from `address` (if in scope); the address's requests in the window if that is
+    /// over the limit, nil if not.
+    func record(address: [UInt8], clientIP: String, method: String, path: Substring, now: Date) -> Int? {
+        guard scope?.matches(method: method, path: path) ?? true else { return nil }
         let (limit, window) = settings.withLock { ($0.limit, Int64($0.windowSeconds)) }
-        let bucket = Int64(now.timeIntervalSince1970) / Self.bucketSeconds
-        let oldest = bucket - (window + Self.bucketSeconds - 1) / Self.bucketSeconds + 1
+        let bucket = Self.bucket(now)
+        let oldest = Self.oldestBucket(current: bucket, windowSeconds: window)
         return shard(for: address).counters.withLock { counters in
-            var counter = counters[address] ?? Counter()
-            counter.buckets[bucket, default: 0] += 1
-            counter.lastBucket = bucket
-            counter.buckets = counter.buckets.filter { $0.key >= oldest }
-            let total = counter.buckets.values.reduce(0, +)
-            counters[address] = counter
+            let over = counters[address, default: Counter()].add(bucket: bucket, oldest: oldest, limit: limit, now: now, clientIP: clientIP)
+            let total = counters[address]?.total ?? 0
             if counters.count > Self.maximumTracked / shards.count { Self.prune(&counters, oldest: oldest) }
-            return total > limit
+            return over ? total : nil
+        }
+    }
+
+    static func bucket(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) / bucketSeconds }
+
+    /// The first bucket still inside a window ending in bucket `current`.
+    static func oldestBucket(current: Int64, windowSeconds: Int64) -> Int64 {
+        current - (windowSeconds + bucketSeconds - 1) / bucketSeconds + 1
+    }
+
+    /// The addresses the rule refuses now, as blocks of one address with source `rate`: since when, how
+    /// many requests it refused, and when the address gets back in if it stops sending (its oldest
+    /// requests sliding out of the window).
+    public func limitedAddresses(now: Date) -> [IPBlock] {
+        let (limit, window) = settings.withLock { ($0.limit, Int64($0.windowSeconds)) }
+        let oldest = Self.oldestBucket(current: Self.bucket(now), windowSeconds: window)
+        let windowBuckets = (window + Self.bucketSeconds - 1) / Self.bucketSeconds
+        return shards.flatMap { shard in
+            shard.counters.withLock { counters in
+                counters.compactMap { address, original -> IPBlock? in
+                    var counter = original
+                    counter.slide(oldest: oldest)
+                    guard let since = counter.limitedSince, counter.total > limit else { return nil }
+                    var remaining = counter.total
+                    var release = Date(timeIntervalSince1970: Double((counter.lastBucket + windowBuckets) * Self.bucketSeconds))
+                    for bucket in counter.buckets {
+                        remaining -= bucket.count
+                        if remaining <= limit {
+                            release = Date(timeIntervalSince1970: Double((bucket.index + windowBuckets) * Self.bucketSeconds))
+                            break
+                        }
+                    }
+                    return IPBlock(cidr: "\(counter.clientIP)/\(address.count * 8)", network: address, prefixLength: address.count * 8,
+                                   reason: "\(counter.total) requests in \(window) s, over \(name)'s limit of \(limit)", source: "rate",
+                                   createdAt: since, expiresAt: release, hits: counter.refused)
+                }
+            }
+        }.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Forgets `address`'s requests, letting it back in at once (an operator's unblock); false if the
+    /// rule was not refusing it.
+    @discardableResult
+    public func forgive(_ address: [UInt8]) -> Bool {
+        let limit = settings.withLock { $0.limit }
+        return shard(for: address).counters.withLock { counters in
+            guard let counter = counters.removeValue(forKey: address) else { return false }
+            return counter.limitedSince != nil && counter.total > limit
         }
     }
 
     /// How many requests `address` has in the current window (for the console and tests).
     public func count(for address: [UInt8], now: Date) -> Int {
         let window = settings.withLock { Int64($0.windowSeconds) }
-        let bucket = Int64(now.timeIntervalSince1970) / Self.bucketSeconds
-        let oldest = bucket - (window + Self.bucketSeconds - 1) / Self.bucketSeconds + 1
-        return shard(for: address).counters.withLock { $0[address]?.buckets.filter { $0.key >= oldest }.values.reduce(0, +) ?? 0 }
+        let oldest = Self.oldestBucket(current: Self.bucket(now), windowSeconds: window)
+        return shard(for: address).counters.withLock { counters in
+            guard var counter = counters[address] else { return 0 }
+            counter.slide(oldest: oldest)
+            return counter.total
+        }
     }
 
     private func shard(for address: [UInt8]) -> Shard {

@@ -44,81 +44,73 @@ public enum WAFVerdict: Sendable, Equatable {
     case rateLimited(rule: String, limit: Int, windowSeconds: Int)
 }
 
-/// One logged verdict (blocked or counted), newest last in `recentVerdicts`.
-public struct VerdictRecord: Sendable, Equatable {
-    public var at: Date
-    public var clientIP: String
-    public var method: String
-    public var path: String
-    public var rule: String
-    public var action: RuleAction
-    public var detection: Detection
-}
-
 /// The firewall: an ordered list of detector rules (`sqli`, `xss`, `cmdi`, `traversal`), each with an
 /// action switchable at run time, a log of recent verdicts and counters for the console. Inspection runs
 /// on the server's event loops, so it is synchronous, bounded (the request view's body limit) and takes
 /// locks only to read the actions and to log.
 public final class WebApplicationFirewall: Sendable {
-    private struct State {
-        var matched: [AttackClass: Int] = [:]
-        var recent: [VerdictRecord] = []
-    }
-
-    /// Every rule's action, two bits per rule in `ruleOrder` order: read on every request by every event
-    /// loop, so it is an atomic rather than a lock they would queue on.
-    private let packedActions = Atomic<UInt16>(0)
+    /// Every detector rule's action, two bits per rule in `ruleOrder` order: read on every request by
+    /// every event loop, so it is an atomic rather than a lock they would queue on.
+    let packedActions = Atomic<UInt16>(0)
+    let ipSetActionCode = Atomic<UInt8>(0)
 
     public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
+    /// The IP set's rule name, as verdicts and the rule list give it.
+    public static let ipSetRule = "ip-block"
     static let allRules = Set(AttackClass.allCases)
     public let bodyLimit: Int
-    /// Manual (and, later, rate-rule) blocks by address, checked before anything is decoded.
+    /// Manual and repeat-offender blocks by address, checked before anything is decoded.
     public let blocks = IPBlockList()
     /// The time blocks are judged by (the same injected clock as the rest of the core).
     public var now: Date { clock.now() }
-    private let state: Mutex<State>
+    let log: VerdictLog
     private let cache = CleanValueCache()
     private let clock: any WallClock
-    private let blockedCounter: Counter
-    private let countedCounter: Counter
-    static let recentLimit = 500
 
     /// Rate-based rules, checked after the IP set and before the detectors.
     public let rateRules: [RateRule]
+    /// Puts addresses the detectors keep blocking into the IP set for a while.
+    public let repeatOffenders: RepeatOffenderRule
 
     /// The default rate rule, as design.md gives it: 600 requests per 300 s per address.
     public static func defaultRateRules() -> [RateRule] { [RateRule(name: "rate-limit", limit: 600, windowSeconds: 300)] }
 
     public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry(),
-                rateRules: [RateRule] = WebApplicationFirewall.defaultRateRules()) {
+                rateRules: [RateRule] = WebApplicationFirewall.defaultRateRules(), repeatOffenders: RepeatOffenderRule = RepeatOffenderRule()) {
         self.bodyLimit = bodyLimit
         self.rateRules = rateRules
+        self.repeatOffenders = repeatOffenders
         self.clock = clock
-        state = Mutex(State())
-        blockedCounter = metrics.counter("shopdeck_waf_blocked_total", help: "Requests the WAF blocked")
-        countedCounter = metrics.counter("shopdeck_waf_counted_total", help: "Requests a WAF rule in count mode matched")
+        log = VerdictLog(metrics: metrics)
     }
 
-    /// Inspects a request and says whether to let it through. Matches of rules in `count` are logged and
-    /// the request goes on; the first match of a rule in `block` ends it.
+    /// Inspects a request and says whether to let it through: the IP set, then the rate rules, then the
+    /// detectors. Matches of rules in `count` are logged and the request goes on; the first match of a rule
+    /// in `block` ends it.
     public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String,
                         clientAddress: [UInt8] = []) -> WAFVerdict {
+        let path = target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+        func record(_ rule: String, _ action: RuleAction, _ detail: String, _ detection: Detection? = nil) {
+            log.append(VerdictRecord(at: clock.now(), clientIP: clientIP, method: method, path: String(path), rule: rule, action: action,
+                                     detection: detection, detail: detail))
+        }
         if !clientAddress.isEmpty {
             let now = clock.now()
-            if !blocks.isEmpty, let block = blocks.match(clientAddress, now: now) { return .blockedAddress(block) }
-            let path = target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+            let ipSetAction = self.ipSetAction
+            if ipSetAction != .off, !blocks.isEmpty, let block = blocks.match(clientAddress, now: now) {
+                record(Self.ipSetRule, ipSetAction, "\(block.cidr) blocked (\(block.source)): \(block.reason)")
+                if ipSetAction == .block { return .blockedAddress(block) }
+            }
             for rule in rateRules where rule.action != .off {
-                guard rule.record(address: clientAddress, method: method, path: path, now: now) else { continue }
-                rule.noteMatch()
-                if rule.action == .block {
-                    let settings = rule.current
-                    return .rateLimited(rule: rule.name, limit: settings.limit, windowSeconds: settings.windowSeconds)
-                }
+                guard let total = rule.record(address: clientAddress, clientIP: clientIP, method: method, path: path, now: now) else { continue }
+                let settings = rule.current
+                record(rule.name, rule.action, "\(total) requests in \(settings.windowSeconds) s, limit \(settings.limit)")
+                if rule.action == .block { return .rateLimited(rule: rule.name, limit: settings.limit, windowSeconds: settings.windowSeconds) }
             }
         }
         let packed = packedActions.load(ordering: .acquiring)
         // The common case, every rule on, reuses one set instead of building it per request.
-        let enabled = packed == 0 ? Self.allRules : Set(currentActions.filter { $0.value != .off }.keys)
+        let enabled = packed == 0 ? Self.allRules : Set(detectorActions.filter { $0.value != .off }.keys)
         guard !enabled.isEmpty else { return .allow }
         // Header values a browser repeats (User-Agent, cookies…) that every detector has passed before are
         // left out before any decoding: most requests then cost only their path, query and body.
@@ -145,13 +137,30 @@ public final class WebApplicationFirewall: Sendable {
         // A counted match must not hide a blocking one elsewhere in the request: inspect again without it.
         while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining) {
             clean = false
-            let action = packed == 0 ? .block : currentActions[detection.attack] ?? .block
-            log(VerdictRecord(at: clock.now(), clientIP: clientIP, method: method, path: String(target.prefix { $0 != "?" }),
-                              rule: detection.attack.rawValue, action: action, detection: detection))
-            if action == .block { return .block(rule: detection.attack.rawValue, detection: detection) }
+            let action = packed == 0 ? .block : detectorActions[detection.attack] ?? .block
+            let truncated = view.bodyTruncated ? " (body inspected up to \(bodyLimit) bytes)" : ""
+            record(detection.attack.rawValue, action, "\(detection.shape) in \(detection.field)\(truncated)", detection)
+            if action == .block {
+                if !clientAddress.isEmpty { noteOffence(by: clientAddress, clientIP: clientIP, rule: detection.attack.rawValue, record: record) }
+                return .block(rule: detection.attack.rawValue, detection: detection)
+            }
             remaining.remove(detection.attack)
         }
         return .allow
+    }
+
+    /// Counts a detector block against the address, and blocks the address once it has too many.
+    private func noteOffence(by address: [UInt8], clientIP: String, rule: String, record: (String, RuleAction, String, Detection?) -> Void) {
+        let action = repeatOffenders.action
+        guard action != .off, repeatOffenders.noteOffence(address, now: clock.now()) else { return }
+        let settings = repeatOffenders.current
+        let now = clock.now()
+        let cidr = "\(clientIP)/\(address.count * 8)"
+        record(RepeatOffenderRule.name, action, "\(cidr) blocked for \(repeatOffenders.blockSeconds) s", nil)
+        guard action == .block else { return }
+        blocks.add(IPBlock(cidr: cidr, network: address, prefixLength: address.count * 8,
+                           reason: "\(settings.limit) requests blocked by WAF rules within \(settings.windowSeconds) s, the last by \(rule)",
+                           source: rule, createdAt: now, expiresAt: now.addingTimeInterval(Double(repeatOffenders.blockSeconds))))
     }
 
     /// A header as the clean-value cache knows it: name and value, since the same text is read differently
@@ -162,61 +171,6 @@ public final class WebApplicationFirewall: Sendable {
 
     /// How many clean header values are remembered (for tests and the console).
     public var cachedCleanValues: Int { cache.count }
-
-    /// Sets a rule's action; throws for an unknown rule name.
-    public func setAction(_ action: RuleAction, forRule name: String) throws(WAFError) {
-        if let rule = rateRules.first(where: { $0.name == name }) {
-            rule.action = action
-            return
-        }
-        guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
-        let shift = UInt16(Self.ruleOrder.firstIndex(of: attack)! * 2)
-        let code = UInt16(RuleAction.allCases.firstIndex(of: action)!)
-        var current = packedActions.load(ordering: .acquiring)
-        while true {
-            let next = current & ~(0b11 << shift) | code << shift
-            let (exchanged, original) = packedActions.compareExchange(expected: current, desired: next, ordering: .acquiringAndReleasing)
-            if exchanged { break }
-            current = original
-        }
-    }
-
-    /// The actions as they stand (block is code 0, so a fresh firewall blocks with every rule).
-    private var currentActions: [AttackClass: RuleAction] {
-        let packed = packedActions.load(ordering: .acquiring)
-        var actions: [AttackClass: RuleAction] = [:]
-        for (index, attack) in Self.ruleOrder.enumerated() {
-            actions[attack] = RuleAction.allCases[Int(packed >> UInt16(index * 2) & 0b11)]
-        }
-        return actions
-    }
-
-    /// Every rule in evaluation order: the rate rules, then the detectors.
-    public var rules: [RuleStatus] {
-        let actions = currentActions
-        let rates = rateRules.map { rule in
-            let settings = rule.current
-            return RuleStatus(name: rule.name, kind: "rate", action: rule.action, matched: rule.matched, limit: settings.limit,
-                              windowSeconds: settings.windowSeconds, scope: rule.scope?.description)
-        }
-        return rates + state.withLock { s in
-            Self.ruleOrder.map { RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: s.matched[$0] ?? 0) }
-        }
-    }
-
-    /// The latest blocked or counted requests, oldest first.
-    public func recentVerdicts(limit: Int = 100) -> [VerdictRecord] {
-        state.withLock { Array($0.recent.suffix(limit)) }
-    }
-
-    private func log(_ record: VerdictRecord) {
-        if record.action == .block { blockedCounter.increment() } else { countedCounter.increment() }
-        state.withLock { s in
-            if let attack = AttackClass(rawValue: record.rule) { s.matched[attack, default: 0] += 1 }
-            s.recent.append(record)
-            if s.recent.count > Self.recentLimit * 2 { s.recent.removeFirst(s.recent.count - Self.recentLimit) }
-        }
-    }
 }
 
 /// What the firewall's configuration calls can refuse.

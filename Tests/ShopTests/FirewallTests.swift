@@ -46,7 +46,7 @@ import WAF
         let reopened = try await TestShop.start(directory: shop.directory)
         defer { Task { await reopened.stop() } }
         let rules = try #require(try await reopened.call("GET", "/admin/waf/rules", token: reopened.adminToken).object["items"] as? [[String: Any]])
-        #expect(rules.map { $0["name"] as? String } == ["rate-limit", "sqli", "xss", "cmdi", "traversal"])
+        #expect(rules.map { $0["name"] as? String } == ["ip-block", "rate-limit", "sqli", "xss", "cmdi", "traversal", "repeat-offender"])
         #expect(rules.first { $0["name"] as? String == "sqli" }?["action"] as? String == "count")
         #expect(try await reopened.call("GET", "/api/products?q=%27%20OR%20%271%27%3D%271").status == 200)
         _ = try await reopened.call("PUT", "/admin/waf/rules/sqli", json: #"{"action":"block"}"#, token: reopened.adminToken)
@@ -83,7 +83,7 @@ import WAF
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }
         let rules = try #require(try await shop.call("GET", "/admin/waf/rules", token: shop.adminToken).object["items"] as? [[String: Any]])
-        let rate = try #require(rules.first)
+        let rate = try #require(rules.first { $0["kind"] as? String == "rate" })
         #expect(rate["name"] as? String == "rate-limit" && rate["kind"] as? String == "rate")
         #expect(rate["limit"] as? Int == 600 && rate["windowSeconds"] as? Int == 300)
         let changed = try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":5,"windowSeconds":60}"#, token: shop.adminToken)

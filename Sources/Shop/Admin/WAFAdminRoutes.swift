@@ -22,7 +22,7 @@ extension AdminRoutes {
     func registerWAF(_ router: inout Router) {
         let core = self.core
         router.get("/admin/waf/blocks", route { _, _ in
-            JSONBody.response(["items": core.waf.blocks.list(now: core.waf.now).map(BlockView.init)])
+            JSONBody.response(["items": core.waf.blockedAddresses().map(BlockView.init)])
         })
         router.post("/admin/waf/blocks", route { [self] request, _ throws(HTTPError) in
             let body = try JSONBody.decode(NewBlock.self, from: request)
@@ -49,7 +49,7 @@ extension AdminRoutes {
             guard let network = IPNetwork(text) else { throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block (send / as %2F)") }
             let removed: Bool
             do throws(StoreError) {
-                removed = try await core.wafBlocks.remove(network.description)
+                removed = try await core.wafBlocks.remove(network)
             } catch {
                 throw ShopErrors.storage(error)
             }
@@ -71,25 +71,24 @@ extension AdminRoutes {
                 }
                 action = parsed
             }
-            let isRate = core.waf.rateRules.contains { $0.name == name }
-            if !isRate, change.limit != nil || change.windowSeconds != nil {
-                throw HTTPError.invalidField("\(name) is a detector rule: only its action can change (limit and windowSeconds belong to rate rules)")
+            let isTunable = core.wafRules.isTunable(name)
+            if !isTunable, change.limit != nil || change.windowSeconds != nil {
+                throw HTTPError.invalidField("only the action of \(name) can change (limit and windowSeconds belong to rate rules and \(RepeatOffenderRule.name))")
             }
             if let limit = change.limit, !(1...1_000_000).contains(limit) { throw HTTPError.invalidField("limit must be 1 to 1000000 requests") }
             if let window = change.windowSeconds, !(10...3600).contains(window) { throw HTTPError.invalidField("windowSeconds must be 10 to 3600") }
             guard action != nil || change.limit != nil || change.windowSeconds != nil else {
-                throw HTTPError.invalidField(isRate ? "send action, limit, windowSeconds or several" : "send action")
+                throw HTTPError.invalidField(isTunable ? "send action, limit, windowSeconds or several" : "send action")
             }
             let updated: RuleStatus
             do {
-                updated = isRate ? try await core.wafRules.setRate(name, action: action, limit: change.limit, windowSeconds: change.windowSeconds)
-                    : try await core.wafRules.set(action!, forRule: name)
+                updated = try await core.wafRules.set(name, action: action, limit: change.limit, windowSeconds: change.windowSeconds)
             } catch {
                 throw HTTPError(status: 503, code: "unavailable", message: "the rule could not be saved: \(error)", headers: ["Retry-After": "1"])
             }
             let detail = [action.map { "action \($0.rawValue)" }, change.limit.map { "limit \($0)" }, change.windowSeconds.map { "window \($0) s" }]
                 .compactMap { $0 }.joined(separator: ", ")
-            try await audit("waf.rule", isRate ? "\(name): \(detail)" : "\(name) set to \(updated.action.rawValue)")
+            try await audit("waf.rule", isTunable ? "\(name): \(detail)" : "\(name) set to \(updated.action.rawValue)")
             return JSONBody.response(RuleView(updated))
         })
         router.get("/admin/waf/verdicts", route { request, _ throws(HTTPError) in
@@ -99,6 +98,10 @@ extension AdminRoutes {
                 limit = parsed
             }
             return JSONBody.response(["items": core.waf.recentVerdicts(limit: limit).map(VerdictView.init)])
+        })
+        router.get("/admin/waf/stats", route { _, _ in
+            JSONBody.response(StatsView(blocksPerMinute: core.waf.blocksPerMinute(),
+                                        topBlockedIPs: core.waf.topBlockedClients(limit: 10).map(BlockedClientView.init)))
         })
     }
 }

@@ -30,9 +30,11 @@ extension AdminRoutes {
         var path: String
         var rule: String
         var action: String
-        var field: String
-        var shape: String
-        var excerpt: String
+        var detail: String
+        var field: String?
+        var shape: String?
+        var excerpt: String?
+        var repeats: Int
 
         init(_ record: VerdictRecord) {
             at = Logger.timestamp(record.at)
@@ -41,10 +43,32 @@ extension AdminRoutes {
             path = record.path
             rule = record.rule
             action = record.action.rawValue
-            field = record.detection.field
-            shape = record.detection.shape
-            excerpt = record.detection.excerpt
+            detail = record.detail
+            field = record.detection?.field
+            shape = record.detection?.shape
+            excerpt = record.detection?.excerpt
+            repeats = record.repeats
         }
+    }
+
+    struct BlockedClientView: Encodable {
+        var ip: String
+        var blocks: Int
+        var lastRule: String
+        var lastAt: String
+
+        init(_ client: BlockedClient) {
+            ip = client.clientIP
+            blocks = client.blocks
+            lastRule = client.lastRule
+            lastAt = Logger.timestamp(client.lastAt)
+        }
+    }
+
+    struct StatsView: Encodable {
+        /// Blocks per minute over the last hour, oldest first, by rule.
+        var blocksPerMinute: [String: [Int]]
+        var topBlockedIPs: [BlockedClientView]
     }
 
     struct BlockView: Encodable {

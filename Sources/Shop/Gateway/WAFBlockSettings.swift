@@ -39,11 +39,14 @@ struct WAFBlockSettings: Sendable {
         waf.blocks.add(block)
     }
 
-    /// Removes the block for `cidr`; false if there was none.
-    func remove(_ cidr: String) async throws(StoreError) -> Bool {
+    /// Removes the block for `network` — a manual or repeat-offender block, and for a single address
+    /// also a rate rule's refusal (its count starts again); false if there was none.
+    func remove(_ network: IPNetwork) async throws(StoreError) -> Bool {
+        let cidr = network.description
         let existed = waf.blocks.list(now: waf.now).contains { $0.cidr == cidr }
         _ = try await store.delete(Self.table, key: ["cidr": .string(cidr)])
-        return waf.blocks.remove(cidr) || existed
+        let forgiven = network.prefixLength == network.address.addressBytes.count * 8 && waf.forgive(network.address.addressBytes)
+        return waf.blocks.remove(cidr) || existed || forgiven
     }
 
     private static func block(_ item: Item) -> IPBlock? {

@@ -14,29 +14,34 @@ struct WAFRuleSettings: Sendable {
         for item in page.items {
             guard case .string(let name)? = item["name"], case .string(let text)? = item["action"], let action = RuleAction(rawValue: text) else { continue }
             try? waf.setAction(action, forRule: name)
-            if let rule = waf.rateRules.first(where: { $0.name == name }) {
-                rule.update(limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
-            }
+            tune(name, limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
         }
     }
 
-    /// Sets and records a rate rule's action, limit and window (each optional).
-    func setRate(_ name: String, action: RuleAction?, limit: Int?, windowSeconds: Int?) async throws -> RuleStatus {
-        guard let rule = waf.rateRules.first(where: { $0.name == name }) else { throw WAFError.unknownRule(name) }
-        let current = rule.current
-        let newAction = action ?? rule.action
-        _ = try await store.put(Self.table, ["name": .string(name), "action": .string(newAction.rawValue),
-                                             "limit": .number(limit ?? current.limit), "windowSeconds": .number(windowSeconds ?? current.windowSeconds)])
-        rule.action = newAction
-        rule.update(limit: limit, windowSeconds: windowSeconds)
-        return waf.rules.first { $0.name == name }!
+    /// Whether the rule takes a limit and a window: the rate rules, and the repeat-offender rule (its
+    /// threshold as the limit).
+    func isTunable(_ name: String) -> Bool {
+        name == RepeatOffenderRule.name || waf.rateRules.contains { $0.name == name }
     }
 
-    /// Sets and records a rule's action (durable before it takes effect).
-    func set(_ action: RuleAction, forRule name: String) async throws -> RuleStatus {
+    private func tune(_ name: String, limit: Int?, windowSeconds: Int?) {
+        if name == RepeatOffenderRule.name { waf.repeatOffenders.update(threshold: limit, windowSeconds: windowSeconds) }
+        waf.rateRules.first { $0.name == name }?.update(limit: limit, windowSeconds: windowSeconds)
+    }
+
+    /// Sets and records a rule's action and, for a tunable rule, its limit and window (each optional;
+    /// durable before it takes effect).
+    func set(_ name: String, action: RuleAction?, limit: Int?, windowSeconds: Int?) async throws -> RuleStatus {
         guard let current = waf.rules.first(where: { $0.name == name }) else { throw WAFError.unknownRule(name) }
-        _ = try await store.put(Self.table, ["name": .string(name), "action": .string(action.rawValue)])
-        try waf.setAction(action, forRule: name)
-        return RuleStatus(name: current.name, kind: current.kind, action: action, matched: current.matched)
+        let newAction = action ?? current.action
+        var item: Item = ["name": .string(name), "action": .string(newAction.rawValue)]
+        if isTunable(name) {
+            item["limit"] = .number(limit ?? current.limit ?? 0)
+            item["windowSeconds"] = .number(windowSeconds ?? current.windowSeconds ?? 0)
+        }
+        _ = try await store.put(Self.table, item)
+        try waf.setAction(newAction, forRule: name)
+        tune(name, limit: limit, windowSeconds: windowSeconds)
+        return waf.rules.first { $0.name == name }!
     }
 }

@@ -56,7 +56,7 @@ extension Core {
 
         let rules = waf.rules
         let waf = StatusReport.Component(details: ["rules": rules.count, "matched": rules.reduce(0) { $0 + $1.matched },
-                                                  "blocks": self.waf.blocks.list(now: self.waf.now).count])
+                                                  "blockedAddresses": self.waf.blockedAddresses().count])
         for rule in rules where rule.action != .block {
             findings.append(.init(.warning, "WAF rule \(rule.name) is set to \(rule.action.rawValue): matching requests are not blocked"))
         }

@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+import Telemetry
+
+/// One logged verdict (blocked or counted): who, what, which rule, and why — a detector's finding, or a
+/// line saying which block or rate the address hit. Repeats of the same client and rule within a second
+/// are folded into one record (`repeats`), so a flood does not push everything else out of the log.
+public struct VerdictRecord: Sendable, Equatable {
+    public var at: Date
+    public var clientIP: String
+    public var method: String
+    public var path: String
+    public var rule: String
+    public var action: RuleAction
+    /// The detector's finding; nil for IP-set and rate verdicts.
+    public var detection: Detection?
+    /// What an operator reads: the finding's shape in its field, the block's reason, or the rate.
+    public var detail: String
+    /// Further verdicts folded into this one.
+    public var repeats: Int = 0
+
+    public init(at: Date, clientIP: String, method: String, path: String, rule: String, action: RuleAction, detection: Detection? = nil, detail: String) {
+        self.at = at
+        self.clientIP = clientIP
+        self.method = method
+        self.path = path
+        self.rule = rule
+        self.action = action
+        self.detection = detection
+        self.detail = detail
+    }
+}
+
+/// A client address the firewall has refused, with how often and most recently by which rule.
+public struct BlockedClient: Sendable, Equatable {
+    public var clientIP: String
+    public var blocks: Int
+    public var lastRule: String
+    public var lastAt: Date
+}
+
+/// The firewall's memory of what it did: recent verdicts, blocks per rule per minute (the last hour) and
+/// the most blocked client addresses. Bounded in every dimension; written only when a rule matches.
+final class VerdictLog: Sendable {
+    private struct State {
+        var recent: [VerdictRecord] = []
+        var matched: [String: Int] = [:]
+        var perMinute: [String: TimeSeriesRing] = [:]
+        var clients: [String: BlockedClient] = [:]
+    }
+
+    static let recentLimit = 500
+    static let minutesKept = 60
+    static let clientLimit = 10_000
+    private let state = Mutex(State())
+    private let blockedCounter: Counter
+    private let countedCounter: Counter
+
+    init(metrics: MetricsRegistry) {
+        blockedCounter = metrics.counter("shopdeck_waf_blocked_total", help: "Requests the WAF blocked")
+        countedCounter = metrics.counter("shopdeck_waf_counted_total", help: "Requests a WAF rule in count mode matched")
+    }
+
+    func append(_ record: VerdictRecord) {
+        if record.action == .block { blockedCounter.increment() } else { countedCounter.increment() }
+        state.withLock { s in
+            s.matched[record.rule, default: 0] += 1
+            if record.action == .block { Self.noteBlock(record, in: &s) }
+            let recentStart = max(0, s.recent.count - 8)
+            if let index = s.recent[recentStart...].lastIndex(where: { Self.folds(record, into: $0) }) {
+                s.recent[index].repeats += 1
+                s.recent[index].at = record.at
+                return
+            }
+            s.recent.append(record)
+            if s.recent.count > Self.recentLimit * 2 { s.recent.removeFirst(s.recent.count - Self.recentLimit) }
+        }
+    }
+
+    private static func folds(_ record: VerdictRecord, into earlier: VerdictRecord) -> Bool {
+        earlier.clientIP == record.clientIP && earlier.rule == record.rule && earlier.action == record.action
+            && earlier.detection == nil && record.detection == nil && record.at.timeIntervalSince(earlier.at) < 1
+    }
+
+    private static func noteBlock(_ record: VerdictRecord, in s: inout State) {
+        let ring = s.perMinute[record.rule] ?? TimeSeriesRing(capacity: minutesKept, slotSeconds: 60)
+        s.perMinute[record.rule] = ring
+        ring.record(1, at: record.at)
+        // The repeat-offender verdict rides on a request the detector already counted.
+        guard record.rule != RepeatOffenderRule.name else { return }
+        var client = s.clients[record.clientIP] ?? BlockedClient(clientIP: record.clientIP, blocks: 0, lastRule: record.rule, lastAt: record.at)
+        client.blocks += 1
+        client.lastRule = record.rule
+        client.lastAt = record.at
+        s.clients[record.clientIP] = client
+        if s.clients.count > clientLimit {
+            // Keep the busiest half: a spray from many addresses must not grow the table without end.
+            let kept = s.clients.values.sorted { ($0.blocks, $0.lastAt) > ($1.blocks, $1.lastAt) }.prefix(clientLimit / 2)
+            s.clients = Dictionary(uniqueKeysWithValues: kept.map { ($0.clientIP, $0) })
+        }
+    }
+
+    func recent(limit: Int) -> [VerdictRecord] {
+        state.withLock { Array($0.recent.suffix(limit)) }
+    }
+
+    func matched(_ rule: String) -> Int {
+        state.withLock { $0.matched[rule] ?? 0 }
+    }
+
+    /// Blocks per minute for every rule that blocked in the last hour, oldest minute first.
+    func blocksPerMinute(now: Date) -> [String: [Int]] {
+        let rings = state.withLock { $0.perMinute }
+        return rings.compactMapValues { ring in
+            let counts = ring.values(at: now).map { Int($0) }
+            return counts.contains { $0 > 0 } ? counts : nil
+        }
+    }
+
+    /// The client addresses blocked most often, busiest first.
+    func topBlockedClients(limit: Int) -> [BlockedClient] {
+        state.withLock { s in
+            Array(s.clients.values.sorted { ($0.blocks, $0.lastAt) > ($1.blocks, $1.lastAt) }.prefix(limit))
+        }
+    }
+}

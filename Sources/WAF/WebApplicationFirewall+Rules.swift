@@ -1,0 +1,95 @@
+import Foundation
+
+/// The firewall's rules as operators see and steer them, and what it has done (for the console and the
+/// admin API).
+extension WebApplicationFirewall {
+    /// Sets a rule's action; throws for an unknown rule name.
+    public func setAction(_ action: RuleAction, forRule name: String) throws(WAFError) {
+        if let rule = rateRules.first(where: { $0.name == name }) {
+            rule.action = action
+            return
+        }
+        switch name {
+        case Self.ipSetRule:
+            ipSetActionCode.store(Self.code(action), ordering: .releasing)
+            return
+        case RepeatOffenderRule.name:
+            repeatOffenders.action = action
+            return
+        default:
+            break
+        }
+        guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
+        let shift = UInt16(Self.ruleOrder.firstIndex(of: attack)! * 2)
+        let code = UInt16(Self.code(action))
+        var current = packedActions.load(ordering: .acquiring)
+        while true {
+            let next = current & ~(0b11 << shift) | code << shift
+            let (exchanged, original) = packedActions.compareExchange(expected: current, desired: next, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    private static func code(_ action: RuleAction) -> UInt8 { UInt8(RuleAction.allCases.firstIndex(of: action)!) }
+
+    /// What the IP set does with a listed address (`count` logs it and lets it in).
+    public var ipSetAction: RuleAction { RuleAction.allCases[Int(ipSetActionCode.load(ordering: .acquiring))] }
+
+    /// The detectors' actions as they stand (block is code 0, so a fresh firewall blocks with every rule).
+    var detectorActions: [AttackClass: RuleAction] {
+        let packed = packedActions.load(ordering: .acquiring)
+        var actions: [AttackClass: RuleAction] = [:]
+        for (index, attack) in Self.ruleOrder.enumerated() {
+            actions[attack] = RuleAction.allCases[Int(packed >> UInt16(index * 2) & 0b11)]
+        }
+        return actions
+    }
+
+    /// Every rule in evaluation order: the IP set, the rate rules, the detectors, then the repeat-offender
+    /// rule that feeds the IP set.
+    public var rules: [RuleStatus] {
+        let actions = detectorActions
+        let ipSet = RuleStatus(name: Self.ipSetRule, kind: "ipset", action: ipSetAction, matched: log.matched(Self.ipSetRule))
+        let rates = rateRules.map { rule in
+            let settings = rule.current
+            return RuleStatus(name: rule.name, kind: "rate", action: rule.action, matched: log.matched(rule.name), limit: settings.limit,
+                              windowSeconds: settings.windowSeconds, scope: rule.scope?.description)
+        }
+        let detectors = Self.ruleOrder.map {
+            RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: log.matched($0.rawValue))
+        }
+        let offenders = repeatOffenders.current
+        let repeatOffender = RuleStatus(name: RepeatOffenderRule.name, kind: "ipset", action: repeatOffenders.action,
+                                        matched: log.matched(RepeatOffenderRule.name), limit: offenders.limit, windowSeconds: offenders.windowSeconds)
+        return [ipSet] + rates + detectors + [repeatOffender]
+    }
+
+    /// The latest blocked or counted requests, oldest first.
+    public func recentVerdicts(limit: Int = 100) -> [VerdictRecord] {
+        log.recent(limit: limit)
+    }
+
+    /// Blocks per minute over the last hour, oldest minute first, for each rule that blocked in it.
+    public func blocksPerMinute() -> [String: [Int]] {
+        log.blocksPerMinute(now: now)
+    }
+
+    /// The client addresses blocked most often (any rule), busiest first.
+    public func topBlockedClients(limit: Int = 10) -> [BlockedClient] {
+        log.topBlockedClients(limit: limit)
+    }
+
+    /// Every address kept out now: the IP set's blocks (`manual`, or a detector's name for a repeat
+    /// offender) and the addresses over a rate rule's limit (`rate`), oldest first.
+    public func blockedAddresses() -> [IPBlock] {
+        let now = self.now
+        return (blocks.list(now: now) + rateRules.flatMap { $0.limitedAddresses(now: now) }).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Lets `address` back in past every rate rule at once; false if no rule was refusing it.
+    @discardableResult
+    public func forgive(_ address: [UInt8]) -> Bool {
+        rateRules.reduce(false) { $1.forgive(address) || $0 }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTP
+import Testing
+@testable import Shop
+
+/// What an operator sees of the firewall's work over the admin API: blocked addresses of every source,
+/// the verdict log and the stats.
+@Suite struct WAFOperationsTests {
+    func items(_ shop: TestShop, _ path: String) async throws -> [[String: Any]] {
+        try #require(try await shop.call("GET", path, token: shop.adminToken).object["items"] as? [[String: Any]])
+    }
+
+    @Test func anAddressOverTheRateLimitIsListedAndUnblockingLetsItBackIn() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":3,"windowSeconds":60}"#, token: shop.adminToken).status == 200)
+        let flooder = IPAddress("127.0.12.1")
+        for _ in 0..<5 { _ = try await shop.call("GET", "/api/drops", from: flooder) }
+        let listed = try await items(shop, "/admin/waf/blocks")
+        #expect(listed.count == 1)
+        #expect(listed.first?["cidr"] as? String == "127.0.12.1/32")
+        #expect(listed.first?["source"] as? String == "rate")
+        #expect(listed.first?["hits"] as? Int == 2)
+        #expect(listed.first?["expiresAt"] != nil, "when it gets back in if it stops")
+        let verdicts = try await items(shop, "/admin/waf/verdicts")
+        #expect(verdicts.map { $0["rule"] as? String } == ["rate-limit"])
+        #expect(verdicts.first?["repeats"] as? Int == 1)
+        #expect(verdicts.first?["detail"] as? String == "4 requests in 60 s, limit 3")
+
+        #expect(try await shop.call("DELETE", "/admin/waf/blocks/127.0.12.1", token: shop.adminToken).status == 204)
+        #expect(try await shop.call("GET", "/api/drops", from: flooder).status == 200)
+        #expect(try await items(shop, "/admin/waf/blocks").isEmpty)
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "127.0.12.1/32" })
+    }
+
+    @Test func aClientTheDetectorsKeepBlockingIsBlockedOutrightForAWhile() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let prober = IPAddress("127.0.13.1")
+        for probe in ["1%27%20OR%201%3D1--", "%27%20UNION%20SELECT%20password%20FROM%20users--", "1%3Bsleep(5)--",
+                      "%3Cscript%3Ealert(1)%3C/script%3E", "x%27%20AND%20%271%27%3D%271"] {
+            #expect(try await shop.call("GET", "/api/products?q=\(probe)", from: prober).status == 403)
+        }
+        let refused = try await shop.call("GET", "/api/products", from: prober)
+        #expect(refused.status == 403)
+        #expect((refused.object["error"] as? [String: Any])?["rule"] as? String == "ip-block")
+        #expect(try await shop.call("GET", "/api/products", from: IPAddress("127.0.13.2")).status == 200)
+        let block = try #require(try await items(shop, "/admin/waf/blocks").first)
+        #expect(block["cidr"] as? String == "127.0.13.1/32" && block["source"] as? String == "sqli")
+        #expect((block["reason"] as? String)?.hasPrefix("5 requests blocked by WAF rules within 300 s") == true)
+
+        let stats = try await shop.call("GET", "/admin/waf/stats", token: shop.adminToken).object
+        let perMinute = try #require(stats["blocksPerMinute"] as? [String: [Int]])
+        #expect(perMinute["sqli"]?.last == 4 && perMinute["xss"]?.last == 1 && perMinute["ip-block"]?.last == 1)
+        let top = try #require((stats["topBlockedIPs"] as? [[String: Any]])?.first)
+        #expect(top["ip"] as? String == "127.0.13.1" && top["blocks"] as? Int == 6 && top["lastRule"] as? String == "ip-block")
+
+        shop.clock.advance(by: 900)
+        #expect(try await shop.call("GET", "/api/products", from: prober).status == 200, "the block lasts 15 minutes")
+    }
+
+    @Test func theRepeatOffenderRuleIsTunableAndItsSettingsSurviveARestart() async throws {
+        let shop = try await TestShop.start()
+        let changed = try await shop.call("PUT", "/admin/waf/rules/repeat-offender", json: #"{"limit":2,"windowSeconds":60}"#, token: shop.adminToken)
+        #expect(changed.status == 200)
+        #expect(changed.object["limit"] as? Int == 2 && changed.object["kind"] as? String == "ipset")
+        #expect(try await shop.call("PUT", "/admin/waf/rules/ip-block", json: #"{"limit":2}"#, token: shop.adminToken).status == 422)
+        await shop.stop(removingData: false)
+        let reopened = try await TestShop.start(directory: shop.directory)
+        defer { Task { await reopened.stop() } }
+        let prober = IPAddress("127.0.14.1")
+        for _ in 0..<2 { _ = try await reopened.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: prober) }
+        #expect(try await reopened.call("GET", "/api/products", from: prober).status == 403)
+    }
+}
