@@ -8,7 +8,7 @@ import Synchronization
 /// another for what is, per request, a lookup of a few hundred nanoseconds.
 public final class CleanValueCache: Sendable {
     private final class Shard: Sendable {
-        let values = Mutex<Set<[UInt8]>>([])
+        let values = Mutex<Set<ByteKey>>([])
     }
 
     private let shards: [Shard]
@@ -27,15 +27,18 @@ public final class CleanValueCache: Sendable {
     }
 
     func contains(_ value: [UInt8]) -> Bool {
-        value.count <= longestValue && shard.values.withLock { $0.contains(value) }
+        guard value.count <= longestValue else { return false }
+        let key = ByteKey(value)
+        return shard.values.withLock { $0.contains(key) }
     }
 
     func insert(_ value: [UInt8]) {
         guard value.count <= longestValue else { return }
         let perShard = max(1, capacity / shards.count)
+        let key = ByteKey(value)
         shard.values.withLock { set in
             if set.count >= perShard { set.removeAll(keepingCapacity: true) }
-            set.insert(value)
+            set.insert(key)
         }
     }
 

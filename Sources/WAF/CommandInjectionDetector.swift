@@ -27,7 +27,7 @@ public enum CommandInjectionDetector {
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 2 else { return nil }
         let v = Transforms.lowercase(value)
-        if let offset = ByteSearch.find(Array("() {".utf8), in: v, from: 0), ByteSearch.find(Array(":;".utf8), in: v, from: offset) != nil {
+        if let offset = ByteSearch.find("() {", in: v, from: 0), ByteSearch.find(":;", in: v, from: offset) != nil {
             return Finding(shape: "shellshock", offset: offset)
         }
         if let (needle, offset) = Self.shellPathNeedles.firstMatch(in: v) { return Finding(shape: "shell path (\(Self.shellPaths[needle]))", offset: offset) }
@@ -91,7 +91,7 @@ public enum CommandInjectionDetector {
         if startsWindowsPath(v, at: cursor) { return true }
         // net user / net view / net localgroup …
         for sub in ["user", "view", "localgroup", "share", "use ", "accounts", "group", "start", "stop"] where index >= 3 {
-            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), ByteSearch.find(Array(sub.utf8), in: v, from: cursor) == cursor { return true }
+            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), ByteSearch.find(sub, in: v, from: cursor) == cursor { return true }
         }
         if next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
             // `sleep 5`, `ping 127.0.0.1` — but not `2 & more than 3`.

@@ -18,13 +18,34 @@ public enum Detectors {
     /// path-like fields, where its verdict is the most specific).
     public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> Detection? {
         for field in view.fields {
-            for attack in order(for: field) where enabled.contains(attack) {
+            // An identifier-like token (`p12`, `order-7f3a`, `a@example.com`) has no quote, operator, space,
+            // markup or shell character for the other detectors to find; only a file name could matter.
+            let attacks = isPlainToken(field.value) ? [AttackClass.traversal] : order(for: field)
+            for attack in attacks where enabled.contains(attack) {
                 if let finding = detector(attack)(field.value) {
                     return Detection(attack: attack, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
                 }
             }
         }
         return nil
+    }
+
+    /// Letters, digits, `_`, `.`, `@` and `-` only, without `..` or `--`.
+    static func isPlainToken(_ value: [UInt8]) -> Bool {
+        var previous: UInt8 = 0
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "@"):
+                break
+            case UInt8(ascii: "."), UInt8(ascii: "-"):
+                if previous == byte { return false }
+            default:
+                return false
+            }
+            previous = byte
+        }
+        return true
     }
 
     static func order(for field: InspectedField) -> [AttackClass] {

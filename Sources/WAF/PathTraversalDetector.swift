@@ -11,7 +11,8 @@ public enum PathTraversalDetector {
 
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 3 else { return nil }
-        let v = undoHexSpelling(Transforms.lowercase(undoOverlongSeparators(value))).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
+        var v = undoHexSpelling(Transforms.lowercase(undoOverlongSeparators(value)))
+        if v.contains(UInt8(ascii: "\\")) { v = v.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 } }
         var index = 0
         while index + 1 < v.count {
             if v[index] == UInt8(ascii: "."), v[index + 1] == UInt8(ascii: "."), index == 0 || v[index - 1] != UInt8(ascii: ".") {
@@ -42,28 +43,28 @@ public enum PathTraversalDetector {
                 return Finding(shape: "sensitive file (\(file))", offset: offset)
             }
         }
-        if let offset = ByteSearch.find(Array("./././.".utf8), in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
+        if let offset = ByteSearch.find("./././.", in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
         // Files no shop serves, however the separator before them is spelled.
         for name in ["boot.ini", "win.ini", "global.asa", "system32", "web.xml"] {
-            if let offset = ByteSearch.find(Array(name.utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+            if let offset = ByteSearch.find(name, in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
                 return Finding(shape: "sensitive file (\(name))", offset: offset)
             }
         }
-        if let offset = ByteSearch.find(Array("etc".utf8), in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
+        if let offset = ByteSearch.find("etc", in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
             var cursor = offset + 3
             let separatorStart = cursor
             while cursor < v.count, cursor - separatorStart < 6, !SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: "%") { cursor += 1 }
-            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { ByteSearch.find(Array($0.utf8), in: v, from: cursor) == cursor }) {
+            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { ByteSearch.find($0, in: v, from: cursor) == cursor }) {
                 return Finding(shape: "sensitive file (etc)", offset: offset)
             }
         }
-        if let offset = ByteSearch.find(Array("file:/".utf8), in: v, from: 0) { return Finding(shape: "file URL", offset: offset) }
+        if let offset = ByteSearch.find("file:/", in: v, from: 0) { return Finding(shape: "file URL", offset: offset) }
         return nil
     }
 
     /// `0x2e`, `0x2f`, `0x5c` written out as text (dotdotpwn's forms) as the characters.
     static func undoHexSpelling(_ v: [UInt8]) -> [UInt8] {
-        guard ByteSearch.find(Array("0x".utf8), in: v, from: 0) != nil else { return v }
+        guard ByteSearch.find("0x", in: v, from: 0) != nil else { return v }
         var output: [UInt8] = []
         var index = 0
         while index < v.count {

@@ -74,7 +74,7 @@ public final class RateRule: Sendable {
     }
 
     private final class Shard: Sendable {
-        let counters = Mutex<[[UInt8]: Counter]>([:])
+        let counters = Mutex<[ByteKey: Counter]>([:])
     }
 
     public let name: String
@@ -110,8 +110,9 @@ public final class RateRule: Sendable {
         let bucket = Self.bucket(now)
         let oldest = Self.oldestBucket(current: bucket, windowSeconds: window)
         return shard(for: address).counters.withLock { counters in
-            let over = counters[address, default: Counter()].add(bucket: bucket, oldest: oldest, limit: limit, now: now, clientIP: clientIP)
-            let total = counters[address]?.total ?? 0
+            let key = ByteKey(address)
+            let over = counters[key, default: Counter()].add(bucket: bucket, oldest: oldest, limit: limit, now: now, clientIP: clientIP)
+            let total = counters[key]?.total ?? 0
             if counters.count > Self.maximumTracked / shards.count { Self.prune(&counters, oldest: oldest) }
             return over ? total : nil
         }
@@ -133,7 +134,8 @@ public final class RateRule: Sendable {
         let windowBuckets = (window + Self.bucketSeconds - 1) / Self.bucketSeconds
         return shards.flatMap { shard in
             shard.counters.withLock { counters in
-                counters.compactMap { address, original -> IPBlock? in
+                counters.compactMap { key, original -> IPBlock? in
+                    let address = key.bytes
                     var counter = original
                     counter.slide(oldest: oldest)
                     guard let since = counter.limitedSince, counter.total > limit else { return nil }
@@ -160,7 +162,7 @@ public final class RateRule: Sendable {
     public func forgive(_ address: [UInt8]) -> Bool {
         let limit = settings.withLock { $0.limit }
         return shard(for: address).counters.withLock { counters in
-            guard let counter = counters.removeValue(forKey: address) else { return false }
+            guard let counter = counters.removeValue(forKey: ByteKey(address)) else { return false }
             return counter.limitedSince != nil && counter.total > limit
         }
     }
@@ -170,7 +172,7 @@ public final class RateRule: Sendable {
         let window = settings.withLock { Int64($0.windowSeconds) }
         let oldest = Self.oldestBucket(current: Self.bucket(now), windowSeconds: window)
         return shard(for: address).counters.withLock { counters in
-            guard var counter = counters[address] else { return 0 }
+            guard var counter = counters[ByteKey(address)] else { return 0 }
             counter.slide(oldest: oldest)
             return counter.total
         }
@@ -178,7 +180,7 @@ public final class RateRule: Sendable {
 
     private func shard(for address: [UInt8]) -> Shard {
         var hasher = Hasher()
-        hasher.combine(address)
+        address.withUnsafeBytes { hasher.combine(bytes: $0) }
         return shards[Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))]
     }
 
@@ -188,7 +190,7 @@ public final class RateRule: Sendable {
         set { actionCode.store(UInt8(RuleAction.allCases.firstIndex(of: newValue)!), ordering: .releasing) }
     }
 
-    private static func prune(_ counters: inout [[UInt8]: Counter], oldest: Int64) {
+    private static func prune(_ counters: inout [ByteKey: Counter], oldest: Int64) {
         counters = counters.filter { $0.value.lastBucket >= oldest }
         let cap = maximumTracked / 32
         if counters.count > cap {

@@ -26,27 +26,27 @@ public struct RequestView: Sendable {
 
     /// Headers inspected besides every `x-…` one; the rest (Accept, Authorization, sec-ch-ua…) carry
     /// nothing an application interprets as data, and a token would only cost time.
-    static let inspectedHeaders: Set<String> = ["user-agent", "referer", "origin", "x-forwarded-host", "forwarded", "true-client-ip"]
-    static let skippedCustomHeaders: Set<String> = ["x-api-key", "x-request-id", "x-csrf-token", "x-requested-with"]
+    static let inspectedHeaders: [StaticString] = ["user-agent", "referer", "origin", "x-forwarded-host", "forwarded", "true-client-ip", "cookie"]
+    static let skippedCustomHeaders: [StaticString] = ["x-api-key", "x-request-id", "x-csrf-token", "x-requested-with"]
     static let maximumFields = 1000
 
-    /// Whether a header's value is inspected (Cookie and Referer are, split into their parts).
+    /// Whether a header's value is inspected (Cookie and Referer are, split into their parts). Runs for
+    /// every header of every request, so it compares bytes instead of lowercasing.
     public static func isInspectedHeader(_ name: String) -> Bool {
-        let utf8 = name.utf8
-        guard let first = utf8.first else { return false }
-        // Most headers are ruled out by their first letter before any lowercasing.
+        guard let first = name.utf8.first else { return false }
+        // Most headers are ruled out by their first letter.
         switch first | 0x20 {
         case UInt8(ascii: "c"), UInt8(ascii: "u"), UInt8(ascii: "r"), UInt8(ascii: "o"), UInt8(ascii: "x"), UInt8(ascii: "f"), UInt8(ascii: "t"):
             break
         default:
             return false
         }
-        let lowered = name.lowercased()
-        return lowered == "cookie" || inspectedHeaders.contains(lowered) || (lowered.hasPrefix("x-") && !skippedCustomHeaders.contains(lowered))
+        if inspectedHeaders.contains(where: { ASCIINames.equals(name, $0) }) { return true }
+        return ASCIINames.hasPrefix(name, "x-") && !skippedCustomHeaders.contains { ASCIINames.equals(name, $0) }
     }
 
     public static func isContentType(_ name: String) -> Bool {
-        name.utf8.count == 12 && name.lowercased() == "content-type"
+        ASCIINames.equals(name, "content-type")
     }
 
     /// A target of plain path characters only — letters, digits, `/`, `-`, `_`, `.` and `~`, no `..`, no
@@ -145,7 +145,7 @@ public struct RequestView: Sendable {
     /// The multipart boundary of a Content-Type value, as written (boundaries are case-sensitive).
     static func boundary(_ contentType: String) -> String? {
         let bytes = Array(contentType.utf8)
-        guard let start = ByteSearch.find(Array("boundary=".utf8), in: Transforms.lowercase(bytes), from: 0) else { return nil }
+        guard let start = ByteSearch.find("boundary=", in: Transforms.lowercase(bytes), from: 0) else { return nil }
         var value = bytes[(start + 9)...].prefix { $0 != UInt8(ascii: ";") }
         if value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\""), value.count >= 2 { value = value.dropFirst().dropLast() }
         return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)

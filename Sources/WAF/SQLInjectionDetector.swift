@@ -27,6 +27,23 @@ public enum SQLInjectionDetector {
     static let catalogueWords: Set<String> = ["information_schema", "information_schema.tables", "information_schema.columns", "sysobjects",
                                               "syscolumns", "pg_catalog", "mysql.user", "sys.tables", "sqlite_master", "all_tables",
                                               "user_tables", "pg_shadow", "master.dbo.sysdatabases", "msysobjects", "dual"]
+    /// Every word a shape in `inspect(tokens:)` can start at.
+    static let shapeWords: Set<String> = statementStarts.union(timeFunctions).union(attackFunctions).union(sqlFunctions)
+        .union(catalogueWords).union(booleans).union(["union", "into", "procedure", "having", "order", "group", "execute", "declare"])
+
+    /// Token positions where code may start, as a bit per token rather than a hashed set.
+    struct CodeStarts {
+        private var flags: [Bool]
+
+        init(count: Int) {
+            flags = [Bool](repeating: false, count: count + 1)
+            flags[0] = true
+        }
+
+        mutating func insert(_ index: Int) { if index < flags.count { flags[index] = true } }
+        func contains(_ index: Int) -> Bool { index < flags.count && flags[index] }
+    }
+
     static let comparisons: Set<String> = ["=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "==", "like", "is", "in", "between", "regexp", "rlike", "sounds", "glob"]
     static let booleans: Set<String> = ["or", "and", "xor", "||", "&&", "not"]
 
@@ -78,7 +95,7 @@ public enum SQLInjectionDetector {
         }
 
         // Where code may start: the value's beginning, or just after a break-out quote or closing parenthesis.
-        var codeStarts: Set<Int> = [0]
+        var codeStarts = CodeStarts(count: t.count)
         for (i, token) in t.enumerated() where token.kind == .strayQuote || token.kind == .rightParen { codeStarts.insert(i + 1) }
 
         var sawBreak = brokeOut
@@ -88,6 +105,8 @@ public enum SQLInjectionDetector {
             switch token.kind {
             case .word:
                 let text = token.text
+                // Most words of most values (names, user agents, prose) are none the shapes below start with.
+                guard shapeWords.contains(text) || text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") else { continue }
                 // UNION [ALL|DISTINCT] [(] SELECT
                 if text == "union" {
                     var j = next(i)
@@ -168,7 +187,7 @@ public enum SQLInjectionDetector {
 
     /// After OR/AND/XOR/||/&&: a comparison whose sides are literals or a call, `OR 1`/`OR TRUE` ending the
     /// statement, or a time function — where code may start.
-    static func booleanProbe(_ t: [SQLToken], at i: Int, codeStarts: Set<Int>, sawBreak: Bool) -> Finding? {
+    static func booleanProbe(_ t: [SQLToken], at i: Int, codeStarts: CodeStarts, sawBreak: Bool) -> Finding? {
         let afterCode = i > 0 && [.strayQuote, .rightParen, .number, .string, .semicolon].contains(t[i - 1].kind)
         guard sawBreak || afterCode || codeStarts.contains(i) else { return nil }
         var j = i + 1

@@ -73,11 +73,15 @@ enum SQLLexer {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."):
                 var end = index + 1
                 while end < input.count, isWordByte(input[end]) || input[end] == UInt8(ascii: ".") { end += 1 }
-                let text = String(decoding: input[index..<end], as: UTF8.self)
                 if byte == UInt8(ascii: "."), end == index + 1 {
                     tokens.append(SQLToken(kind: .op, text: "."))
                 } else {
-                    tokens.append(SQLToken(kind: text.allSatisfy { $0.isNumber || $0 == "." || $0 == "x" || $0.isHexDigit || $0 == "e" } ? .number : .word, text: text))
+                    // Digits, dots, hex digits and the x of 0x: a number (input is lowercase already).
+                    let numeric = input[index..<end].allSatisfy {
+                        ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+                            || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "x")
+                    }
+                    tokens.append(SQLToken(kind: numeric ? .number : .word, text: String(decoding: input[index..<end], as: UTF8.self)))
                 }
                 index = end
             default:

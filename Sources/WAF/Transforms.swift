@@ -97,7 +97,9 @@ public enum Transforms {
 
     /// ASCII letters lowercased (other bytes untouched, so UTF-8 stays valid).
     public static func lowercase(_ input: [UInt8]) -> [UInt8] {
-        input.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        // Most values are lowercase already: then they are returned as they are, without a copy.
+        guard input.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return input }
+        return input.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
     }
 
     /// Every run of whitespace (space, tab, CR, LF, form feed, vertical tab, NBSP) as one space.

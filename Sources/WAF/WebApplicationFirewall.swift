@@ -89,7 +89,7 @@ public final class WebApplicationFirewall: Sendable {
     /// in `block` ends it.
     public func inspect(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], clientIP: String,
                         clientAddress: [UInt8] = []) -> WAFVerdict {
-        let path = target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         func record(_ rule: String, _ action: RuleAction, _ detail: String, _ detection: Detection? = nil) {
             log.append(VerdictRecord(at: clock.now(), clientIP: clientIP, method: method, path: String(path), rule: rule, action: action,
                                      detection: detection, detail: detail))
@@ -166,7 +166,12 @@ public final class WebApplicationFirewall: Sendable {
     /// A header as the clean-value cache knows it: name and value, since the same text is read differently
     /// as a cookie, a Referer or a plain header.
     static func cacheKey(_ header: (name: String, value: String)) -> [UInt8] {
-        Array(header.name.lowercased().utf8) + [0] + Array(header.value.utf8)
+        var key: [UInt8] = []
+        key.reserveCapacity(header.name.utf8.count + 1 + header.value.utf8.count)
+        for byte in header.name.utf8 { key.append(ASCIINames.lower(byte)) }
+        key.append(0)
+        key.append(contentsOf: header.value.utf8)
+        return key
     }
 
     /// How many clean header values are remembered (for tests and the console).

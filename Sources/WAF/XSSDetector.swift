@@ -23,10 +23,10 @@ public enum XSSDetector {
         if let offset = scriptBreakOut(squeezed) { return Finding(shape: "script string break-out", offset: offset) }
         // CSS expressions (IE), even split by comments: `expr/**/ession(`.
         let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
-        if let offset = ByteSearch.find(Array("expression(".utf8), in: uncommented, from: 0) { return Finding(shape: "CSS expression", offset: offset) }
+        if let offset = ByteSearch.find("expression(", in: uncommented, from: 0) { return Finding(shape: "CSS expression", offset: offset) }
         // A bare call of a dialog or eval function: alert(1), prompt`x`.
         for call in ["alert", "prompt", "confirm", "eval"] {
-            if let offset = ByteSearch.find(Array(call.utf8), in: uncommented, from: 0), offset + call.utf8.count < uncommented.count,
+            if let offset = ByteSearch.find(call, in: uncommented, from: 0), offset + call.utf8.count < uncommented.count,
                uncommented[offset + call.utf8.count] == UInt8(ascii: "(") || uncommented[offset + call.utf8.count] == UInt8(ascii: "`"),
                offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
                 return Finding(shape: "script call (\(call))", offset: offset)
@@ -84,7 +84,7 @@ public enum XSSDetector {
     /// control characters already removed, as browsers ignore them inside the scheme).
     static func schemeOffset(_ v: [UInt8]) -> Int? {
         for scheme in ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript"] {
-            if let offset = ByteSearch.find(Array(scheme.utf8), in: v, from: 0) {
+            if let offset = ByteSearch.find(scheme, in: v, from: 0) {
                 // "javascript:" as plain words in prose ("learn javascript: the good parts") has no call after it.
                 let rest = v[(offset + scheme.utf8.count)...]
                 if !scheme.hasPrefix("data:") && !rest.contains(UInt8(ascii: "(")) && !rest.contains(UInt8(ascii: "`")) && !rest.contains(UInt8(ascii: "=")) { continue }
@@ -115,7 +115,7 @@ public enum XSSDetector {
                                      UInt8(ascii: ",")].contains(v[cursor]) else { continue }
             let rest = Array(v[(cursor + 1)...].prefix(80))
             for call in scriptCalls {
-                if let at = ByteSearch.find(Array(call.utf8), in: rest, from: 0), at <= 4 {
+                if let at = ByteSearch.find(call, in: rest, from: 0), at <= 4 {
                     let after = at + call.utf8.count
                     if call.hasSuffix("(") || (after < rest.count && (rest[after] == UInt8(ascii: "(") || rest[after] == UInt8(ascii: "`")))
                         || call.contains(".") { return index }
@@ -127,7 +127,7 @@ public enum XSSDetector {
 
     /// The UTF-7 spellings of `<`, `>`, `"` and `'` (`+ADw-`…), which old browsers honoured.
     static func undoUTF7(_ v: [UInt8]) -> [UInt8] {
-        guard ByteSearch.find(Array("+AD".utf8), in: v, from: 0) != nil || ByteSearch.find(Array("+AC".utf8), in: v, from: 0) != nil else { return v }
+        guard ByteSearch.find("+AD", in: v, from: 0) != nil || ByteSearch.find("+AC", in: v, from: 0) != nil else { return v }
         var text = String(decoding: v, as: UTF8.self)
         for (encoded, plain) in [("+ADw-", "<"), ("+AD4-", ">"), ("+ACI-", "\""), ("+ACc-", "'"), ("+AC8-", "/")] {
             text = text.split(separator: encoded, omittingEmptySubsequences: false).joined(separator: plain)

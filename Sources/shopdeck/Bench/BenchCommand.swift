@@ -9,11 +9,11 @@ struct BenchCommand {
         let name = arguments.positionals.first ?? "all"
         let quick = arguments.flag("--quick")
         let json = arguments.flag("--json")
-        guard ["store", "broker", "http", "all"].contains(name) else {
-            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store', 'broker' and 'http' are")
+        guard ["store", "broker", "http", "waf", "all"].contains(name) else {
+            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store', 'broker', 'waf' and 'http' are")
         }
         if name == "all" {
-            output.err("bench all: the store, broker and http benchmarks exist so far; waf and recommender arrive with their issues")
+            output.err("bench all: the store, broker, waf and http benchmarks exist so far; recommender arrives with its issue")
         }
         let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/shopdeck-bench-\(UUID().uuidString.prefix(8))"
@@ -33,6 +33,9 @@ struct BenchCommand {
         }
         if name == "broker" || name == "all" {
             reports.append(try await BrokerBenchmark(directory: directory + "/broker", quick: quick).run { phase in output.err("bench broker: \(phase)…") })
+        }
+        if name == "waf" || name == "all" {
+            reports.append(WAFBenchmark(quick: quick).run { phase in output.err("bench waf: \(phase)…") })
         }
         if name == "http" || name == "all" {
             let httpAnchor = anchorScript.flatMap { $0.hasSuffix(".sh") ? $0 : nil }

@@ -54,6 +54,9 @@ struct BenchReport: Sendable {
         return text + "}"
     }
 
+    /// Whole microseconds, with a decimal below 100 µs where the fraction still tells something.
+    static func microseconds(_ value: Double) -> String { String(format: value < 100 ? "%.1f" : "%.0f", value) }
+
     func table(rssMegabytes: Double) -> String {
         var lines = ["\(bench) benchmark", ""]
         let header = ["result", "params", "ops/s", "p50 µs", "p99 µs", "other"]
@@ -63,8 +66,8 @@ struct BenchReport: Sendable {
                 result.name,
                 result.params.map { "\($0.0)=\($0.1)" }.joined(separator: " "),
                 String(format: "%.0f", result.opsPerSecond),
-                result.p50Microseconds.map { String(format: "%.0f", $0) } ?? "-",
-                result.p99Microseconds.map { String(format: "%.0f", $0) } ?? "-",
+                result.p50Microseconds.map(Self.microseconds) ?? "-",
+                result.p99Microseconds.map(Self.microseconds) ?? "-",
                 result.extra.map { "\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " "),
             ])
         }

@@ -1,0 +1,40 @@
+/// Bytes as a dictionary or set key, hashed in one call over the whole buffer: `[UInt8]`'s own hashing
+/// feeds the hasher a byte at a time, which on the per-request path (cookies in the clean-value cache,
+/// addresses in the rate rules) cost more than the lookups themselves.
+struct ByteKey: Hashable, Sendable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.bytes == rhs.bytes }
+}
+
+/// ASCII comparisons of header names without building lowercased copies.
+enum ASCIINames {
+    /// Whether `name` equals `lowercase` (all lowercase ASCII) ignoring ASCII case.
+    static func equals(_ name: String, _ lowercase: StaticString) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(utf8, expected).allSatisfy { lower($0) == $1 }
+        }
+    }
+
+    /// Whether `name` starts with `lowercase` ignoring ASCII case.
+    static func hasPrefix(_ name: String, _ lowercase: StaticString) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count >= lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(utf8, expected).allSatisfy { lower($0) == $1 }
+        }
+    }
+
+    @inline(__always)
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+}
