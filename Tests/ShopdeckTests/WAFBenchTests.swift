@@ -29,3 +29,15 @@ import WAF
         #expect(result.p50Microseconds! <= result.p99Microseconds!)
     }
 }
+
+@Suite struct ProcessCPUTests {
+    @Test func aProcessesCPUTimeIsReadFromProc() {
+        let before = HTTPBenchmark.cpuSeconds(of: getpid())
+        var sink: UInt64 = 0
+        let started = Date()
+        while Date().timeIntervalSince(started) < 0.1 { for value in 0..<10_000 { sink &+= UInt64(value) &* 2_654_435_761 } }
+        #expect(sink != 1)
+        #expect(HTTPBenchmark.cpuSeconds(of: getpid()) > before)
+        #expect(HTTPBenchmark.cpuSeconds(of: -1) == 0, "no such process")
+    }
+}

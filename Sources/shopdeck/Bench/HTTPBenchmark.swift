@@ -4,7 +4,7 @@ import Telemetry
 
 /// `bench http`: the core's server in a child process, driven over loopback — a fixed small JSON GET (the
 /// server alone), `GET /api/products/{id}` through the whole gateway (API key, throttle, edge cache), a 16 KiB
-/// POST, `POST /api/orders` with the checkout saga behind it, the server's memory with 1,000 idle keep-alive
+/// POST, the product route as a browser sends it with the WAF on and off, `POST /api/orders` with the checkout saga behind it, the server's memory with 1,000 idle keep-alive
 /// connections, and (with an anchor script) `wrk` against the product route and against nginx in the same run.
 struct HTTPBenchmark {
     let directory: String
@@ -36,6 +36,9 @@ struct HTTPBenchmark {
                                                   opsPerSecond: outcome.requestsPerSecond, latency: outcome.latency))
             }
         }
+        try await measureWAFCost(fixture: fixture, address: address, pid: child.pid, connections: 64, seconds: seconds, rounds: quick ? 1 : 3,
+                                 report: &report, progress: progress)
+
         progress("1,000 idle keep-alive connections")
         let before = Measure.currentRSSMegabytes(pid: child.pid)
         let idle = try await HTTPLoad.openIdle(to: address, count: 1000, target: HTTPBenchServer.productPath)
