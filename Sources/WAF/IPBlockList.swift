@@ -41,46 +41,95 @@ public struct IPBlock: Sendable, Equatable {
 }
 
 /// The IP set the firewall checks first: blocks by address or CIDR, with optional expiry. Expired blocks
-/// stop matching at once and are dropped when the list is next read.
+/// stop matching at once and are dropped when the list is next read. A lookup costs one hash probe per
+/// prefix length in use (an address, a /24, a /16…), not a scan of every block, so an operator's list can
+/// grow to `capacity` without slowing every request.
 public final class IPBlockList: Sendable {
-    private let blocks = Mutex<[IPBlock]>([])
+    private struct State {
+        var blocks: [String: IPBlock] = [:]
+        /// Masked network → CIDR, per (family size, prefix length), most specific prefix first.
+        var networks: [(family: Int, prefixLength: Int, entries: [ByteKey: String])] = []
+    }
+
+    /// The most blocks the list holds (AWS WAF's IP set limit).
+    public static let capacity = 10_000
+    private let state = Mutex(State())
 
     public init() {}
 
-    /// Adds a block, replacing one for the same network.
-    public func add(_ block: IPBlock) {
-        blocks.withLock { list in
-            list.removeAll { $0.cidr == block.cidr }
-            list.append(block)
+    /// Adds a block, replacing one for the same network; false if the list is full.
+    @discardableResult
+    public func add(_ block: IPBlock) -> Bool {
+        state.withLock { s in
+            guard s.blocks[block.cidr] != nil || s.blocks.count < Self.capacity else { return false }
+            if s.blocks[block.cidr] == nil {
+                let key = ByteKey(Self.mask(block.network, prefixLength: block.prefixLength))
+                if let index = s.networks.firstIndex(where: { $0.family == block.network.count && $0.prefixLength == block.prefixLength }) {
+                    s.networks[index].entries[key] = block.cidr
+                } else {
+                    s.networks.append((block.network.count, block.prefixLength, [key: block.cidr]))
+                    s.networks.sort { $0.prefixLength > $1.prefixLength }
+                }
+            }
+            s.blocks[block.cidr] = block
+            return true
         }
     }
 
     /// Removes the block for `cidr`; false if there was none.
     @discardableResult
     public func remove(_ cidr: String) -> Bool {
-        blocks.withLock { list in
-            let before = list.count
-            list.removeAll { $0.cidr == cidr }
-            return list.count != before
-        }
+        state.withLock { s in Self.remove(cidr, from: &s) }
     }
 
-    /// The live block covering `address`, counting the hit.
+    private static func remove(_ cidr: String, from s: inout State) -> Bool {
+        guard let block = s.blocks.removeValue(forKey: cidr) else { return false }
+        let key = ByteKey(mask(block.network, prefixLength: block.prefixLength))
+        if let index = s.networks.firstIndex(where: { $0.family == block.network.count && $0.prefixLength == block.prefixLength }) {
+            s.networks[index].entries[key] = nil
+            if s.networks[index].entries.isEmpty { s.networks.remove(at: index) }
+        }
+        return true
+    }
+
+    /// The live block covering `address` (the most specific one), counting the hit.
     public func match(_ address: [UInt8], now: Date) -> IPBlock? {
-        blocks.withLock { list in
-            guard !list.isEmpty, let index = list.firstIndex(where: { $0.isLive(at: now) && $0.contains(address) }) else { return nil }
-            list[index].hits += 1
-            return list[index]
+        state.withLock { s in
+            for group in s.networks where group.family == address.count {
+                guard let cidr = group.entries[ByteKey(Self.mask(address, prefixLength: group.prefixLength))],
+                      var block = s.blocks[cidr], block.isLive(at: now) else { continue }
+                block.hits += 1
+                s.blocks[cidr] = block
+                return block
+            }
+            return nil
         }
     }
 
     /// The live blocks, oldest first (expired ones are dropped).
     public func list(now: Date) -> [IPBlock] {
-        blocks.withLock { list in
-            list.removeAll { !$0.isLive(at: now) }
-            return list
+        state.withLock { s in
+            for (cidr, block) in s.blocks where !block.isLive(at: now) { _ = Self.remove(cidr, from: &s) }
+            return s.blocks.values.sorted { ($0.createdAt, $0.cidr) < ($1.createdAt, $1.cidr) }
         }
     }
 
-    public var isEmpty: Bool { blocks.withLock { $0.isEmpty } }
+    public var isEmpty: Bool { state.withLock { $0.blocks.isEmpty } }
+
+    public var count: Int { state.withLock { $0.blocks.count } }
+
+    /// `address` with the bits past `prefixLength` cleared.
+    static func mask(_ address: [UInt8], prefixLength: Int) -> [UInt8] {
+        var masked = address
+        var bits = prefixLength
+        for index in masked.indices {
+            if bits >= 8 {
+                bits -= 8
+                continue
+            }
+            masked[index] &= bits <= 0 ? 0 : ~(0xFF >> UInt8(bits))
+            bits = 0
+        }
+        return masked
+    }
 }

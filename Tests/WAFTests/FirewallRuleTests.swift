@@ -138,3 +138,42 @@ import Testing
         #expect(inspect(waf, "/api/products", from: "203.0.113.9") == .allow)
     }
 }
+
+@Suite struct IPSetIndexTests {
+    func block(_ cidr: String, _ network: [UInt8], _ prefix: Int) -> IPBlock {
+        IPBlock(cidr: cidr, network: network, prefixLength: prefix, reason: "r", source: "manual", createdAt: Date(timeIntervalSince1970: 0), expiresAt: nil)
+    }
+
+    @Test func theMostSpecificBlockMatchesAmongThousands() {
+        let list = IPBlockList()
+        for index in 0..<5000 { list.add(block("10.1.\(index / 256).\(index % 256)/32", [10, 1, UInt8(index / 256), UInt8(index % 256)], 32)) }
+        list.add(block("10.1.0.0/16", [10, 1, 0, 0], 16))
+        list.add(block("10.0.0.0/8", [10, 0, 0, 0], 8))
+        list.add(block("2001:db8::/64", [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 12), 64))
+        let now = Date(timeIntervalSince1970: 1)
+        #expect(list.match([10, 1, 3, 7], now: now)?.cidr == "10.1.3.7/32")
+        #expect(list.match([10, 1, 200, 7], now: now)?.cidr == "10.1.0.0/16")
+        #expect(list.match([10, 9, 9, 9], now: now)?.cidr == "10.0.0.0/8")
+        #expect(list.match([11, 1, 3, 7], now: now) == nil)
+        #expect(list.match([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0xde, 0xad, 0, 0, 0, 0, 0, 1], now: now)?.cidr == "2001:db8::/64")
+        #expect(list.match([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1] + [UInt8](repeating: 0, count: 8), now: now) == nil)
+        #expect(list.remove("10.1.0.0/16"))
+        #expect(list.match([10, 1, 200, 7], now: now)?.cidr == "10.0.0.0/8")
+        #expect(list.count == 5002)
+    }
+
+    @Test func theListIsBounded() {
+        let list = IPBlockList()
+        for index in 0..<IPBlockList.capacity {
+            #expect(list.add(block("10.\(index / 65536).\(index / 256 % 256).\(index % 256)/32", [10, UInt8(index / 65536), UInt8(index / 256 % 256), UInt8(index % 256)], 32)))
+        }
+        #expect(!list.add(block("192.0.2.1/32", [192, 0, 2, 1], 32)), "full")
+        #expect(list.add(block("10.0.0.0/32", [10, 0, 0, 0], 32)), "replacing a block still works when full")
+    }
+
+    @Test func masksClearTheHostBits() {
+        #expect(IPBlockList.mask([10, 1, 255, 255], prefixLength: 17) == [10, 1, 128, 0])
+        #expect(IPBlockList.mask([10, 1, 255, 255], prefixLength: 0) == [0, 0, 0, 0])
+        #expect(IPBlockList.mask([10, 1, 255, 255], prefixLength: 32) == [10, 1, 255, 255])
+    }
+}

@@ -36,6 +36,10 @@ extension AdminRoutes {
                                                      expiresAt: body.ttlSeconds.map { now.addingTimeInterval(Double($0)) }) else {
                 throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block")
             }
+            let existing = core.waf.blocks.list(now: now).contains { $0.cidr == block.cidr }
+            guard existing || core.waf.blocks.count < IPBlockList.capacity else {
+                throw HTTPError(status: 409, code: "conflict", message: "the IP set is full (\(IPBlockList.capacity) blocks): remove some, or block a wider CIDR")
+            }
             do throws(StoreError) {
                 try await core.wafBlocks.add(block)
             } catch {
