@@ -72,8 +72,13 @@ public final class WebApplicationFirewall: Sendable {
     /// Puts addresses the detectors keep blocking into the IP set for a while.
     public let repeatOffenders: RepeatOffenderRule
 
-    /// The default rate rule, as design.md gives it: 600 requests per 300 s per address.
-    public static func defaultRateRules() -> [RateRule] { [RateRule(name: "rate-limit", limit: 600, windowSeconds: 300)] }
+    /// The default rate rules: design.md's 600 requests per 300 s per address, and a tighter one on
+    /// sign-in (20 attempts per 300 s per address) against credential stuffing, which spreads its guesses
+    /// over many accounts and so slips under the per-account lockout.
+    public static func defaultRateRules() -> [RateRule] {
+        [RateRule(name: "rate-limit", limit: 600, windowSeconds: 300),
+         RateRule(name: "login-rate", limit: 20, windowSeconds: 300, scope: .init(method: "POST", pathPrefix: "/api/sessions"))]
+    }
 
     public init(bodyLimit: Int = 64 * 1024, clock: any WallClock = SystemClock(), metrics: MetricsRegistry = MetricsRegistry(),
                 rateRules: [RateRule] = WebApplicationFirewall.defaultRateRules(), repeatOffenders: RepeatOffenderRule = RepeatOffenderRule()) {

@@ -72,4 +72,23 @@ import Testing
         for _ in 0..<2 { _ = try await reopened.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: prober) }
         #expect(try await reopened.call("GET", "/api/products", from: prober).status == 403)
     }
+
+    @Test func credentialStuffingFromOneAddressMeetsTheSignInRateRule() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let stuffer = IPAddress("127.0.15.1")
+        for index in 0..<20 {
+            let attempt = try await shop.call("POST", "/api/sessions", json: #"{"email":"victim\#(index)@example.com","password":"hunter2-guess"}"#, from: stuffer)
+            #expect(attempt.status == 401, "attempt \(index): \(attempt.text)")
+        }
+        let refused = try await shop.call("POST", "/api/sessions", json: #"{"email":"victim99@example.com","password":"hunter2-guess"}"#, from: stuffer)
+        #expect(refused.status == 403)
+        #expect((refused.object["error"] as? [String: Any])?["rule"] as? String == "login-rate")
+        // Only sign-in is scoped: the same address still browses, and other addresses still sign in.
+        #expect(try await shop.call("GET", "/api/products", from: stuffer).status == 200)
+        #expect(try await shop.call("POST", "/api/sessions", json: #"{"email":"x@example.com","password":"hunter2-guess"}"#,
+                                    from: IPAddress("127.0.15.2")).status == 401)
+        let rule = try #require(try await items(shop, "/admin/waf/rules").first { $0["name"] as? String == "login-rate" })
+        #expect(rule["scope"] as? String == "POST /api/sessions" && rule["limit"] as? Int == 20)
+    }
 }
