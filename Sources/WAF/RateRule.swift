@@ -83,7 +83,7 @@ public final class RateRule: Sendable {
     static let maximumTracked = 200_000
     private let settings: Mutex<Settings>
     private let shards: [Shard]
-    private let actionCode = Atomic<UInt8>(0)
+    private let actionCell = RuleActionCell()
 
     public init(name: String, limit: Int, windowSeconds: Int, scope: Scope? = nil) {
         self.name = name
@@ -186,8 +186,8 @@ public final class RateRule: Sendable {
 
     /// The rule's action, read on every request without a lock.
     public var action: RuleAction {
-        get { RuleAction.allCases[Int(actionCode.load(ordering: .acquiring))] }
-        set { actionCode.store(UInt8(RuleAction.allCases.firstIndex(of: newValue)!), ordering: .releasing) }
+        get { actionCell.value }
+        set { actionCell.value = newValue }
     }
 
     private static func prune(_ counters: inout [ByteKey: Counter], oldest: Int64) {

@@ -12,7 +12,7 @@ public final class RepeatOffenderRule: Sendable {
     static let maximumTracked = 10_000
     private let settings: Mutex<RateRule.Settings>
     private let offences = Mutex<[[UInt8]: [Date]]>([:])
-    private let actionCode = Atomic<UInt8>(0)
+    private let actionCell = RuleActionCell()
 
     public init(threshold: Int = 5, windowSeconds: Int = 300, blockSeconds: Int = 900) {
         settings = Mutex(RateRule.Settings(limit: threshold, windowSeconds: windowSeconds))
@@ -32,8 +32,8 @@ public final class RepeatOffenderRule: Sendable {
 
     /// The rule's action; `off` forgets nothing but blocks nobody.
     public var action: RuleAction {
-        get { RuleAction.allCases[Int(actionCode.load(ordering: .acquiring))] }
-        set { actionCode.store(UInt8(RuleAction.allCases.firstIndex(of: newValue)!), ordering: .releasing) }
+        get { actionCell.value }
+        set { actionCell.value = newValue }
     }
 
     /// Notes a detector block of `address`; true when that makes `threshold` within the window (the

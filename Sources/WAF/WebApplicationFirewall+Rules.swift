@@ -11,7 +11,7 @@ extension WebApplicationFirewall {
         }
         switch name {
         case Self.ipSetRule:
-            ipSetActionCode.store(Self.code(action), ordering: .releasing)
+            ipSetActionCell.value = action
             return
         case RepeatOffenderRule.name:
             repeatOffenders.action = action
@@ -34,7 +34,7 @@ extension WebApplicationFirewall {
     private static func code(_ action: RuleAction) -> UInt8 { UInt8(RuleAction.allCases.firstIndex(of: action)!) }
 
     /// What the IP set does with a listed address (`count` logs it and lets it in).
-    public var ipSetAction: RuleAction { RuleAction.allCases[Int(ipSetActionCode.load(ordering: .acquiring))] }
+    public var ipSetAction: RuleAction { ipSetActionCell.value }
 
     /// The detectors' actions as they stand (block is code 0, so a fresh firewall blocks with every rule).
     var detectorActions: [AttackClass: RuleAction] {

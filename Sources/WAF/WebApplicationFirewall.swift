@@ -12,6 +12,17 @@ public enum RuleAction: String, Sendable, CaseIterable, Codable {
     case off
 }
 
+/// A rule's action, read on every request by every event loop: an atomic rather than a lock they would
+/// queue on. Starts at `block`.
+final class RuleActionCell: Sendable {
+    private let code = Atomic<UInt8>(0)
+
+    var value: RuleAction {
+        get { RuleAction.allCases[Int(code.load(ordering: .acquiring))] }
+        set { code.store(UInt8(RuleAction.allCases.firstIndex(of: newValue)!), ordering: .releasing) }
+    }
+}
+
 /// A rule as the admin API and the console show it.
 public struct RuleStatus: Sendable, Equatable {
     public var name: String
@@ -52,7 +63,7 @@ public final class WebApplicationFirewall: Sendable {
     /// Every detector rule's action, two bits per rule in `ruleOrder` order: read on every request by
     /// every event loop, so it is an atomic rather than a lock they would queue on.
     let packedActions = Atomic<UInt16>(0)
-    let ipSetActionCode = Atomic<UInt8>(0)
+    let ipSetActionCell = RuleActionCell()
 
     public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
     /// The IP set's rule name, as verdicts and the rule list give it.
