@@ -19,8 +19,9 @@ let package = Package(
         .systemLibrary(name: "CEventPoll"),
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
-        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Shop"]),
+        .target(name: "Recommender"),
+        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF"]),
+        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),

@@ -80,7 +80,7 @@ enum CLI {
         case "waf-eval":
             return try WAFEvalCommand(arguments: parsed, output: output).run()
         default:
-            throw RuntimeFailure(description: "rec-eval: the recommender is not built yet")
+            return try RecEvalCommand(arguments: parsed, output: output).run()
         }
     }
 }

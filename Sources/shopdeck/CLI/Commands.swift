@@ -37,7 +37,8 @@ enum Commands {
         positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")], options: [json])
     static let recEval = CommandSpec(
         name: "rec-eval", summary: "Evaluate the recommender against popularity on an interaction file.",
-        positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]")], options: [json])
+        positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]; or demo, the generated history over the shop's catalog")],
+        options: [OptionSpec(name: "--split", valueName: "NAME", help: "leave-last-out (default) or temporal (train on the first 80% of purchases)"), json])
 
     static let all = [demo, run, serve, bench, wafEval, recEval]
 

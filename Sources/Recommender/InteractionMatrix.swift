@@ -1,0 +1,117 @@
+/// Interactions as a sparse user × item matrix: dense indices for users and items, each user's items with
+/// their summed, recency-decayed weights (sorted by item index), and who bought each item. Built once per
+/// training run; everything that trains reads it.
+public struct InteractionMatrix: Sendable {
+    /// Item identifiers by index: the catalogue the model ranks.
+    public let items: [String]
+    /// User identifiers by index.
+    public let users: [String]
+    let itemIndex: [String: Int32]
+    let userIndex: [String: Int32]
+    /// User `u`'s entries are `userStart[u]..<userStart[u + 1]` of `entryItems` / `entryWeights` / `entryBought`.
+    let userStart: [Int]
+    let entryItems: [Int32]
+    let entryWeights: [Float]
+    let entryBought: [Bool]
+    /// Buyers of item `i` (user indices): `buyerStart[i]..<buyerStart[i + 1]` of `buyers`.
+    let buyerStart: [Int]
+    let buyers: [Int32]
+
+    public var itemCount: Int { items.count }
+    public var userCount: Int { users.count }
+    /// Distinct (user, item) pairs.
+    public var entryCount: Int { entryItems.count }
+
+    /// Builds the matrix. `catalogue`, when given, fixes the items (in its order) and drops interactions with
+    /// any other item; otherwise items are taken in order of first appearance. Weights decay with `decay`
+    /// back from `referenceTime` (the newest interaction when nil).
+    public init(_ interactions: [Interaction], catalogue: [String]? = nil, decay: RecencyDecay = .none, referenceTime: Double? = nil) {
+        var itemIndex: [String: Int32] = [:]
+        var items: [String] = []
+        if let catalogue {
+            for item in catalogue where itemIndex[item] == nil {
+                itemIndex[item] = Int32(items.count)
+                items.append(item)
+            }
+        }
+        let reference = referenceTime ?? interactions.map(\.timestamp).max() ?? 0
+        var userIndex: [String: Int32] = [:]
+        var users: [String] = []
+        var cells: [[Int32: (weight: Double, bought: Bool)]] = []
+        for interaction in interactions {
+            let item: Int32
+            if let known = itemIndex[interaction.item] {
+                item = known
+            } else {
+                guard catalogue == nil else { continue }
+                item = Int32(items.count)
+                itemIndex[interaction.item] = item
+                items.append(interaction.item)
+            }
+            let user: Int32
+            if let known = userIndex[interaction.user] {
+                user = known
+            } else {
+                user = Int32(users.count)
+                userIndex[interaction.user] = user
+                users.append(interaction.user)
+                cells.append([:])
+            }
+            let weight = interaction.weight * decay.factor(age: reference - interaction.timestamp)
+            let previous = cells[Int(user)][item] ?? (0, false)
+            cells[Int(user)][item] = (previous.weight + weight, previous.bought || interaction.isPurchase)
+        }
+
+        var userStart = [0]
+        userStart.reserveCapacity(users.count + 1)
+        var entryItems: [Int32] = [], entryWeights: [Float] = [], entryBought: [Bool] = []
+        var buyerCounts = [Int](repeating: 0, count: items.count)
+        for row in cells {
+            for (item, cell) in row.sorted(by: { $0.key < $1.key }) {
+                entryItems.append(item)
+                entryWeights.append(Float(cell.weight))
+                entryBought.append(cell.bought)
+                if cell.bought { buyerCounts[Int(item)] += 1 }
+            }
+            userStart.append(entryItems.count)
+        }
+        var buyerStart = [0]
+        for count in buyerCounts { buyerStart.append(buyerStart.last! + count) }
+        var buyers = [Int32](repeating: 0, count: buyerStart.last!)
+        var fill = buyerStart
+        for user in 0..<users.count {
+            for entry in userStart[user]..<userStart[user + 1] where entryBought[entry] {
+                let item = Int(entryItems[entry])
+                buyers[fill[item]] = Int32(user)
+                fill[item] += 1
+            }
+        }
+        self.items = items
+        self.users = users
+        self.itemIndex = itemIndex
+        self.userIndex = userIndex
+        self.userStart = userStart
+        self.entryItems = entryItems
+        self.entryWeights = entryWeights
+        self.entryBought = entryBought
+        self.buyerStart = buyerStart
+        self.buyers = buyers
+    }
+
+    /// The index of an item, if the matrix knows it.
+    public func index(ofItem item: String) -> Int? { itemIndex[item].map(Int.init) }
+
+    /// The index of a user, if the matrix knows them.
+    public func index(ofUser user: String) -> Int? { userIndex[user].map(Int.init) }
+
+    /// User `u`'s items and weights.
+    func history(ofUser user: Int) -> ArraySlice<Int32> { entryItems[userStart[user]..<userStart[user + 1]] }
+
+    /// How many distinct users bought item `i`.
+    func buyerCount(_ item: Int) -> Int { buyerStart[item + 1] - buyerStart[item] }
+
+    /// User `u`'s history as (item, weight) pairs.
+    public func weightedHistory(ofUser user: Int) -> [(item: Int, weight: Float)] {
+        (userStart[user]..<userStart[user + 1]).map { (Int(entryItems[$0]), entryWeights[$0]) }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// How models are trained: recency decay, the similarity and EASE settings, how many threads.
+public struct TrainingOptions: Sendable {
+    public var decay: RecencyDecay
+    public var similarity: ItemSimilarity
+    public var ease: EASE
+    public var threads: Int
+
+    public init(decay: RecencyDecay = RecencyDecay(), similarity: ItemSimilarity = ItemSimilarity(), ease: EASE = EASE(),
+                threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+        self.decay = decay
+        self.similarity = similarity
+        self.ease = ease
+        self.threads = threads
+        self.similarity.threads = threads
+        self.ease.threads = threads
+    }
+}
+
+/// Trains every algorithm's parts from one matrix.
+public struct Trainer: Sendable {
+    public let options: TrainingOptions
+
+    public init(options: TrainingOptions = TrainingOptions()) {
+        self.options = options
+    }
+
+    func scorer(_ matrix: InteractionMatrix) -> Scorer {
+        Scorer(itemCount: matrix.itemCount, popularity: (0..<matrix.itemCount).map { Float(matrix.buyerCount($0)) },
+               neighbours: options.similarity.neighbours(matrix), ease: options.ease.weights(matrix))
+    }
+}
