@@ -1,0 +1,36 @@
+/// Trains a complete model from interactions: the scorers, the offline evaluation that picks the serving
+/// algorithm (the better of item-kNN and EASE on NDCG@10, leave-last-out), and the popularity baselines.
+public struct ModelBuilder: Sendable {
+    public var options: TrainingOptions
+    public var trendSettings: TrendTracker.Settings
+
+    public init(options: TrainingOptions = TrainingOptions(), trendSettings: TrendTracker.Settings = TrendTracker.Settings()) {
+        self.options = options
+        self.trendSettings = trendSettings
+    }
+
+    /// A model over `catalogue` (identifier and category; interactions with other items are left out),
+    /// trained on `interactions` as of `now` (seconds since 1970).
+    public func build(interactions: [Interaction], catalogue: [(id: String, category: String)], version: Int, now: Double,
+                      evaluate: Bool = true) -> RecommendationModel {
+        var seen = Set<String>()
+        let catalogue = catalogue.filter { seen.insert($0.id).inserted }
+        let known = seen
+        let usable = interactions.filter { known.contains($0.item) }
+        let matrix = InteractionMatrix(usable, catalogue: catalogue.map(\.id), decay: options.decay, referenceTime: now)
+        let scorer = Trainer(options: options).scorer(matrix)
+        var metrics: [String: EvaluationRow] = [:]
+        var algorithm: Algorithm = scorer.ease == nil ? .itemKNN : .ease
+        if evaluate {
+            let evaluation = Evaluation.run(EvaluationSplit.leaveLastOut(usable), options: options)
+            for row in evaluation.rows { metrics[row.model] = row }
+            let candidates = evaluation.rows.filter { $0.model != Algorithm.popularity.rawValue }
+            if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }), let chosen = Algorithm(rawValue: best.model) { algorithm = chosen }
+        }
+        let tracker = TrendTracker(settings: trendSettings)
+        for interaction in usable { tracker.record(interaction) }
+        return RecommendationModel(version: version, trainedAt: now, algorithm: algorithm, items: matrix.items,
+                                   categories: catalogue.map(\.category), metrics: metrics, bestSellers: tracker.topSellers(200),
+                                   trending: tracker.trending(50, now: now), scorer: scorer)
+    }
+}
