@@ -13,6 +13,8 @@ public struct DemoHistory: Sendable {
     /// Seconds since 1970 of the last moment in the history.
     public var end = 1_795_000_000.0
     public var seed: UInt64 = 2026
+    /// Views and cart adds before each purchase (off: purchases only, as benchmark input).
+    public var browsing = true
 
     public init() {}
 
@@ -54,11 +56,11 @@ public struct DemoHistory: Sendable {
                 item = Int(random.zipf(catalogue.count, exponent: 0.9))
             }
             let name = "u\(user)"
-            for _ in 0..<Int(random.next() % 3) {
+            for _ in 0..<(browsing ? Int(random.next() % 3) : 0) {
                 let browsed = taste[Int(random.zipf(taste.count, exponent: 0.8))]
                 history.append(Interaction(user: name, item: catalogue[browsed].id, timestamp: at - 600 - random.unit() * 3000, kind: .view))
             }
-            history.append(Interaction(user: name, item: catalogue[item].id, timestamp: at - 120, kind: .cart))
+            if browsing { history.append(Interaction(user: name, item: catalogue[item].id, timestamp: at - 120, kind: .cart)) }
             history.append(Interaction(user: name, item: catalogue[item].id, timestamp: at, kind: .purchase))
             made += 1
             if made < purchases, random.unit() < 0.3 {

@@ -15,22 +15,24 @@ public struct ModelBuilder: Sendable {
                       evaluate: Bool = true) -> RecommendationModel {
         var seen = Set<String>()
         let catalogue = catalogue.filter { seen.insert($0.id).inserted }
-        let known = seen
-        let usable = interactions.filter { known.contains($0.item) }
-        let matrix = InteractionMatrix(usable, catalogue: catalogue.map(\.id), decay: options.decay, referenceTime: now)
+        // Interactions with items outside the catalogue are left out by the matrix.
+        let matrix = InteractionMatrix(interactions, catalogue: catalogue.map(\.id), decay: options.decay, referenceTime: now)
         let scorer = Trainer(options: options).scorer(matrix)
         var metrics: [String: EvaluationRow] = [:]
         var algorithm: Algorithm = scorer.ease == nil ? .itemKNN : .ease
         if evaluate {
-            let evaluation = Evaluation.run(EvaluationSplit.leaveLastOut(usable), options: options)
+            let evaluation = Evaluation.run(EvaluationSplit.leaveLastOut(interactions.filter { seen.contains($0.item) }), options: options)
             for row in evaluation.rows { metrics[row.model] = row }
             let candidates = evaluation.rows.filter { $0.model != Algorithm.popularity.rawValue }
             if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }), let chosen = Algorithm(rawValue: best.model) { algorithm = chosen }
         }
+        // Trending looks at the last two complete intervals only: the tracker is fed just those.
         let tracker = TrendTracker(settings: trendSettings)
-        for interaction in usable { tracker.record(interaction) }
+        let recent = now - 3 * trendSettings.intervalSeconds
+        for interaction in interactions where interaction.timestamp >= recent && seen.contains(interaction.item) { tracker.record(interaction) }
+        let bestSellers = TopK.best(200, of: scorer.popularity).map { (matrix.items[$0.index], Int($0.score)) }
         return RecommendationModel(version: version, trainedAt: now, algorithm: algorithm, items: matrix.items,
-                                   categories: catalogue.map(\.category), metrics: metrics, bestSellers: tracker.topSellers(200),
+                                   categories: catalogue.map(\.category), metrics: metrics, bestSellers: bestSellers,
                                    trending: tracker.trending(50, now: now), scorer: scorer)
     }
 }

@@ -50,4 +50,11 @@ struct TopK {
     func sorted() -> [(index: Int32, score: Float)] {
         heap.sorted { Self.below($1, $0) }
     }
+
+    /// The `k` best of `scores` (positive ones only), best first, ties to the lower index.
+    static func best(_ k: Int, of scores: [Float]) -> [(index: Int, score: Float)] {
+        var top = TopK(k)
+        for (index, score) in scores.enumerated() where score > 0 { top.offer(Int32(index), score) }
+        return top.sorted().map { (Int($0.index), $0.score) }
+    }
 }

@@ -85,7 +85,6 @@ final class CapturedOutput: CommandOutput {
         let output = CapturedOutput()
         #expect(await CLI.run(["run"], output: output) == 1)
         #expect(output.stderr.contains("not built yet"))
-        #expect(await CLI.run(["bench", "recommender"], output: output) == 1)
         #expect(await CLI.run(["serve", "--simulate", "attack", "--data", "/nonexistent/x"], output: output) == 1)
     }
 

@@ -25,7 +25,7 @@ import WAF
         let measured = WAFBenchmark.measure(firewall, WAFWorkload.make(count: 200), clients: [[10, 20, 0, 1]], threads: 2, seconds: 0.05)
         #expect(measured.rate > 0)
         #expect(Set(measured.samples.keys) == Set(WAFWorkload.Request.Kind.allCases))
-        let result = WAFBenchmark.result("inspect_mix", threads: 2, rate: measured.rate, samples: measured.samples.values.flatMap { $0 })
+        let result = BenchResult.latency("inspect_mix", measured.samples.values.flatMap { $0 }, params: [("threads", "2")], opsPerSecond: measured.rate)
         #expect(result.p50Microseconds! <= result.p99Microseconds!)
     }
 }

@@ -9,12 +9,7 @@ struct BenchCommand {
         let name = arguments.positionals.first ?? "all"
         let quick = arguments.flag("--quick")
         let json = arguments.flag("--json")
-        guard ["store", "broker", "http", "waf", "all"].contains(name) else {
-            throw RuntimeFailure(description: "bench \(name): not built yet; 'shopdeck bench store', 'broker', 'waf' and 'http' are")
-        }
-        if name == "all" {
-            output.err("bench all: the store, broker, waf and http benchmarks exist so far; recommender arrives with its issue")
-        }
+
         let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.path
         let directory = base + "/shopdeck-bench-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -36,6 +31,10 @@ struct BenchCommand {
         }
         if name == "waf" || name == "all" {
             reports.append(WAFBenchmark(quick: quick).run { phase in output.err("bench waf: \(phase)…") })
+        }
+        if name == "recommender" || name == "all" {
+            reports.append(try RecommenderBenchmark(directory: directory + "/recommender", quick: quick)
+                .run { phase in output.err("bench recommender: \(phase)…") })
         }
         if name == "http" || name == "all" {
             let httpAnchor = anchorScript.flatMap { $0.hasSuffix(".sh") ? $0 : nil }

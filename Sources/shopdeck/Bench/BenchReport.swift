@@ -24,6 +24,22 @@ struct BenchResult: Sendable {
     }
 }
 
+extension BenchResult {
+    /// A result from per-call times in µs: p50 and p99 of the samples, and calls per second from their mean
+    /// unless `opsPerSecond` is given.
+    static func latency(_ name: String, _ samples: [Double], params: [(String, String)], opsPerSecond: Double? = nil,
+                        extra: [(String, Double)] = []) -> BenchResult {
+        let sorted = samples.sorted()
+        let mean = samples.reduce(0, +) / Double(max(samples.count, 1))
+        var result = BenchResult(name: name, params: params, opsPerSecond: opsPerSecond ?? (mean > 0 ? 1_000_000 / mean : 0), extra: extra)
+        if !sorted.isEmpty {
+            result.p50Microseconds = sorted[sorted.count / 2]
+            result.p99Microseconds = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+        }
+        return result
+    }
+}
+
 /// A benchmark's results, printed as a table or as the JSON of design.md.
 struct BenchReport: Sendable {
     var bench: String
@@ -81,7 +97,7 @@ struct BenchReport: Sendable {
         }
         if !anchors.isEmpty {
             lines += ["", "anchors measured in the same run:"]
-            for (name, value) in anchors { lines.append("  \(name) = \(String(format: "%.0f", value))") }
+            for (name, value) in anchors { lines.append("  \(name) = \(String(format: value < 100 ? "%.2f" : "%.0f", value))") }
             for (name, value) in ratios { lines.append("  \(name) = \(String(format: "%.2f", value))×") }
         }
         lines += ["", String(format: "peak RSS %.1f MB", rssMegabytes)]

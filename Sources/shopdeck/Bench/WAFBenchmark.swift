@@ -30,16 +30,13 @@ struct WAFBenchmark {
         let all = Self.measure(firewall, requests, clients: clients, threads: Self.cores, seconds: seconds)
 
         let mix = single.samples.values.flatMap { $0 }
-        report.results.append(Self.result("inspect_mix", threads: 1, rate: single.rate, samples: mix))
-        report.results.append(Self.result("inspect_mix", threads: Self.cores, rate: all.rate, samples: all.samples.values.flatMap { $0 }))
+        report.results.append(.latency("inspect_mix", mix, params: [("threads", "1")], opsPerSecond: single.rate))
+        report.results.append(.latency("inspect_mix", all.samples.values.flatMap { $0 }, params: [("threads", "\(Self.cores)")], opsPerSecond: all.rate))
         for kind in WAFWorkload.Request.Kind.allCases {
             let samples = single.samples[kind] ?? []
             let counts = verdicts[kind] ?? (0, 0)
-            var result = Self.result("inspect_\(kind.rawValue)", threads: 1, rate: 0, samples: samples)
-            let mean = Self.mean(samples)
-            result.opsPerSecond = mean > 0 ? 1_000_000 / mean : 0
-            result.extra = [("mean_us", mean), ("blocked_pct", 100 * Double(counts.blocked) / Double(max(counts.total, 1)))]
-            report.results.append(result)
+            report.results.append(.latency("inspect_\(kind.rawValue)", samples, params: [("threads", "1")],
+                                            extra: [("mean_us", Self.mean(samples)), ("blocked_pct", 100 * Double(counts.blocked) / Double(max(counts.total, 1)))]))
         }
         report.notes.append("inspect_typical: a browser's GET /api/products/{id} with User-Agent, Referer and cookies (target < 20 µs)")
         report.notes.append("the mix: 2/5 typical, 2/5 other benign (searches with look-alikes, JSON orders, sign-ins, events), 1/5 attacks; "
@@ -98,16 +95,6 @@ struct WAFBenchmark {
             Measured(rate: parts.reduce(0) { $0 + $1.rate },
                      samples: parts.reduce(into: [:]) { merged, part in merged.merge(part.samples) { $0 + $1 } })
         }
-    }
-
-    static func result(_ name: String, threads: Int, rate: Double, samples: [Double]) -> BenchResult {
-        var result = BenchResult(name: name, params: [("threads", "\(threads)")], opsPerSecond: rate)
-        let sorted = samples.sorted()
-        if !sorted.isEmpty {
-            result.p50Microseconds = sorted[sorted.count / 2]
-            result.p99Microseconds = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-        }
-        return result
     }
 
     static func mean(_ samples: [Double]) -> Double { samples.isEmpty ? 0 : samples.reduce(0, +) / Double(samples.count) }
