@@ -19,10 +19,12 @@ public struct ModelBuilder: Sendable {
         let matrix = InteractionMatrix(interactions, catalogue: catalogue.map(\.id), decay: options.decay, referenceTime: now)
         let scorer = Trainer(options: options).scorer(matrix)
         var metrics: [String: EvaluationRow] = [:]
+        var evaluatedUsers = 0
         var algorithm: Algorithm = scorer.ease == nil ? .itemKNN : .ease
         if evaluate {
             let evaluation = Evaluation.run(EvaluationSplit.leaveLastOut(interactions.filter { seen.contains($0.item) }), options: options)
             for row in evaluation.rows { metrics[row.model] = row }
+            evaluatedUsers = evaluation.users
             let candidates = evaluation.rows.filter { $0.model != Algorithm.popularity.rawValue }
             if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }), let chosen = Algorithm(rawValue: best.model) { algorithm = chosen }
         }
@@ -32,7 +34,7 @@ public struct ModelBuilder: Sendable {
         for interaction in interactions where interaction.timestamp >= recent && seen.contains(interaction.item) { tracker.record(interaction) }
         let bestSellers = TopK.best(200, of: scorer.popularity).map { (matrix.items[$0.index], Int($0.score)) }
         return RecommendationModel(version: version, trainedAt: now, algorithm: algorithm, items: matrix.items,
-                                   categories: catalogue.map(\.category), metrics: metrics, bestSellers: bestSellers,
+                                   categories: catalogue.map(\.category), metrics: metrics, evaluatedUsers: evaluatedUsers, bestSellers: bestSellers,
                                    trending: tracker.trending(50, now: now), scorer: scorer)
     }
 }

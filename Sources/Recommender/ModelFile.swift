@@ -35,6 +35,7 @@ public enum ModelFile {
             out.string(name)
             for value in [row.hitRate10, row.ndcg10, row.recall20, row.coverage10] { out.f64(value) }
         }
+        out.i64(Int64(model.evaluatedUsers))
         out.u32(UInt32(model.bestSellers.count))
         for (item, buyers) in model.bestSellers { out.string(item); out.i64(Int64(buyers)) }
         out.u32(UInt32(model.trending.count))
@@ -78,6 +79,7 @@ public enum ModelFile {
                 metrics[name] = EvaluationRow(model: name, hitRate10: try reader.f64(), ndcg10: try reader.f64(), recall20: try reader.f64(),
                                               coverage10: try reader.f64())
             }
+            let evaluatedUsers = Int(try reader.i64())
             var bestSellers: [(item: String, buyers: Int)] = []
             for _ in 0..<(try reader.count()) { bestSellers.append((try reader.string(), Int(try reader.i64()))) }
             var trending: [(item: String, score: Double)] = []
@@ -96,7 +98,7 @@ public enum ModelFile {
                   ease.map({ $0.n == items.count && $0.values.count == n * n }) ?? true,
                   categories.isEmpty || categories.count == items.count else { throw .notAModel }
             return RecommendationModel(version: version, trainedAt: trainedAt, algorithm: algorithm, items: items, categories: categories,
-                                       metrics: metrics, bestSellers: bestSellers, trending: trending,
+                                       metrics: metrics, evaluatedUsers: evaluatedUsers, bestSellers: bestSellers, trending: trending,
                                        scorer: Scorer(itemCount: items.count, popularity: popularity, neighbours: neighbours, ease: ease))
         }
     }

@@ -21,6 +21,12 @@ public struct Recommendation: Sendable, Equatable {
     public var item: String
     public var score: Double
     public var reason: RecommendationReason
+
+    public init(item: String, score: Double, reason: RecommendationReason) {
+        self.item = item
+        self.score = score
+        self.reason = reason
+    }
 }
 
 /// A trained model as it serves: immutable, shared by every request without locks once loaded.
@@ -34,6 +40,8 @@ public final class RecommendationModel: Sendable {
     public let categories: [String]
     /// Offline metrics by model name ("popularity", "item-knn", "ease"), from the evaluation before publishing.
     public let metrics: [String: EvaluationRow]
+    /// How many shoppers the evaluation held an item out for.
+    public let evaluatedUsers: Int
     /// Items by distinct buyers at training time, most first.
     public let bestSellers: [(item: String, buyers: Int)]
     /// Trending at training time, best first.
@@ -42,13 +50,14 @@ public final class RecommendationModel: Sendable {
     let itemIndex: [String: Int]
 
     init(version: Int, trainedAt: Double, algorithm: Algorithm, items: [String], categories: [String], metrics: [String: EvaluationRow],
-         bestSellers: [(item: String, buyers: Int)], trending: [(item: String, score: Double)], scorer: Scorer) {
+         evaluatedUsers: Int, bestSellers: [(item: String, buyers: Int)], trending: [(item: String, score: Double)], scorer: Scorer) {
         self.version = version
         self.trainedAt = trainedAt
         self.algorithm = algorithm
         self.items = items
         self.categories = categories
         self.metrics = metrics
+        self.evaluatedUsers = evaluatedUsers
         self.bestSellers = bestSellers
         self.trending = trending
         self.scorer = scorer

@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import HTTP
 import Journal
+import Recommender
 import Store
 import Synchronization
 import Telemetry
@@ -29,6 +30,15 @@ public struct CoreOptions: Sendable {
     public var inspector: (any RequestInspector)?
     /// Start the queue consumers (tests that drive them by hand turn this off).
     public var startWorkers = true
+    /// When the recommendation pipeline runs: an EventBridge-style expression, nightly by default.
+    public var recommendationSchedule = RecommendationPipeline.nightly
+    /// Join this generated history (by default 100,000 purchases by 10,000 shoppers) to every training
+    /// run, and train once at start when no model is in service — for demos of a shop without real traffic.
+    public var demoHistory: DemoHistory?
+    /// Called as each recommendation pipeline step begins (tests hold a step there to stop the core mid-run).
+    public var pipelineStepHook: (@Sendable (_ step: String) async throws -> Void)?
+    /// Shoppers the pipeline's evaluation needs before it lets a model be published.
+    public var minimumEvaluatedShoppers = 20
 
     public init(dataDirectory: String, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "shopdeck"), trustedProxies: [String] = []) {
@@ -55,6 +65,8 @@ public final class Core: Sendable {
     public let drops: Drops
     public let gateway: Gateway
     public let waf: WebApplicationFirewall
+    public let recommendations: Recommendations
+    let pipeline: RecommendationPipeline
     let wafRules: WAFRuleSettings
     let wafBlocks: WAFBlockSettings
     public let payments: SimulatedPaymentProvider
@@ -105,10 +117,16 @@ public final class Core: Sendable {
             throw CoreError.opening(directory, error)
         }
         do throws(WorkflowError) {
+            let sagas = try SagaEngine(directory: directory + "/sagas", clock: clock)
             scheduler = try Scheduler(directory: directory + "/scheduler", clock: clock) { fire in
-                logger.info("schedule fired with no pipeline attached", ["schedule": fire.schedule])
+                guard fire.schedule == RecommendationPipeline.schedule else {
+                    logger.info("schedule fired with no pipeline attached", ["schedule": fire.schedule])
+                    return
+                }
+                let runID = try await sagas.start(RecommendationPipeline.name, input: ["scheduledAt": Logger.timestamp(fire.scheduledAt)])
+                logger.info("recommendation pipeline started by its schedule", ["runId": runID])
             }
-            sagas = try SagaEngine(directory: directory + "/sagas", clock: clock)
+            self.sagas = sagas
         } catch {
             throw CoreError.opening(directory, error)
         }
@@ -129,7 +147,12 @@ public final class Core: Sendable {
         wafBlocks = WAFBlockSettings(store: store, waf: waf)
         gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
                           apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
-        workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, logger: logger.labeled("workers"))
+        recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock)
+        pipeline = RecommendationPipeline(dataDirectory: directory, store: store, recommendations: recommendations, demoHistory: options.demoHistory,
+                                          minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
+                                          stepHook: options.pipelineStepHook)
+        workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, interactions: recommendations.interactions,
+                          logger: logger.labeled("workers"))
         startedAt = clock.now()
     }
 
@@ -148,6 +171,7 @@ public final class Core: Sendable {
             try await wafRules.load()
             try await wafBlocks.load()
             try await gateway.apiKeys.load()
+            try await recommendations.prepare()
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
         }
@@ -158,9 +182,14 @@ public final class Core: Sendable {
         }
         do throws(WorkflowError) {
             try sagas.register(checkout.definition)
+            try sagas.register(pipeline.definition)
+            if !scheduler.schedules().contains(where: { $0.definition.name == RecommendationPipeline.schedule }) {
+                try await scheduler.createSchedule(ScheduleDefinition(name: RecommendationPipeline.schedule, expression: options.recommendationSchedule))
+            }
         } catch {
-            throw CoreError("cannot register the checkout saga: \(error)")
+            throw CoreError("cannot register the sagas and schedules: \(error)")
         }
+        let served = await recommendations.start(logger: options.logger)
         if !audit.verified {
             options.logger.error("the audit trail's hash chain is broken", ["firstBadEntry": String(audit.brokenAt ?? 0)])
         }
@@ -168,9 +197,13 @@ public final class Core: Sendable {
         let handedOver = await handPendingOrdersToCheckout()
         if options.startWorkers { workers.start() }
         scheduler.start()
+        if options.demoHistory != nil, served.version == nil, sagas.runs(saga: RecommendationPipeline.name, state: .running).isEmpty {
+            _ = try? await sagas.start(RecommendationPipeline.name, input: ["reason": "no model in service at start"])
+        }
         options.logger.info("core open", ["data": directory, "store": store.recoveryReport.summary, "broker": broker.recoveryReport.summary,
                                           "products": String(catalog.count), "runsResumed": String(resumed.count),
-                                          "ordersHandedToCheckout": String(handedOver)])
+                                          "ordersHandedToCheckout": String(handedOver),
+                                          "modelInService": served.version.map(String.init) ?? "none", "interactionsReplayed": String(served.replayed)])
     }
 
     /// Every pending order must have a checkout run: one whose `order-placed` message was lost to a crash

@@ -123,5 +123,6 @@ struct ShopRoutes {
             }
             return .empty(status: 202)
         })
+        registerRecommendations(&router)
     }
 }

@@ -60,6 +60,7 @@ struct AdminRoutes {
 
     func register(_ router: inout Router) {
         registerWAF(&router)
+        registerRecommender(&router)
         let core = self.core
         router.get("/admin/queues", route { _, _ in
             JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])

@@ -73,6 +73,9 @@ public final class Catalog: Sendable {
 
     public var count: Int { index.withLock { $0.products.count } }
 
+    /// Every product's details, in id order.
+    public var all: [Product] { index.withLock { $0.products } }
+
     /// A product with its current stock; 404 when there is none.
     public func product(_ id: String) async throws(HTTPError) -> Product {
         guard var product = details(id) else { throw HTTPError.notFound("no product \(id)") }

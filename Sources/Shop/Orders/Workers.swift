@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import HTTP
+import Recommender
 import Store
 import Synchronization
 import Telemetry
@@ -26,7 +27,7 @@ final class Workers: Sendable {
     private let pools: [QueueWorkerPool]
     let outbox = Outbox()
 
-    init(broker: Broker, store: Store, sagas: SagaEngine, orders: Orders, drops: Drops, logger: Logger) {
+    init(broker: Broker, store: Store, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog, logger: Logger) {
         let outbox = self.outbox
         pools = [
             QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: 1) { message in
@@ -49,7 +50,7 @@ final class Workers: Sendable {
                 }
             },
             QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 32, batchSize: 10, waitSeconds: 1) { message in
-                try await Self.count(message, store: store, orders: orders)
+                try await Self.count(message, store: store, orders: orders, interactions: interactions)
             },
             QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 16, batchSize: 10, waitSeconds: 1) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"] else { return }
@@ -74,19 +75,26 @@ final class Workers: Sendable {
         Dictionary(uniqueKeysWithValues: pools.map { ($0.queue, $0.stats) })
     }
 
-    /// Views, add-to-carts and units sold per product.
-    private static func count(_ message: ReceivedMessage, store: Store, orders: Orders) async throws {
+    /// Views, add-to-carts and units sold per product, and each signed-in shopper's interactions for the
+    /// recommender.
+    private static func count(_ message: ReceivedMessage, store: Store, orders: Orders, interactions: InteractionLog) async throws {
         guard case .string(let event)? = message.attributes["event"] else { return }
+        let at = Date(timeIntervalSince1970: Double(message.sentAtMillis) / 1000)
         switch event {
         case "view", "add_to_cart":
             guard case .string(let productId)? = message.attributes["productId"] else { return }
             _ = try await store.update(statsTable, key: ["productId": .string(productId)], UpdateExpression().add(event == "view" ? "views" : "carts", 1))
+            if case .string(let userId)? = message.attributes["userId"] {
+                try await interactions.record(userId: userId, productId: productId, kind: event == "view" ? .view : .cart, at: at,
+                                              messageID: message.messageID)
+            }
         case "order-confirmed":
             guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"],
                   let order = try? await orders.order(userId: userId, orderId: orderId) else { return }
             for line in order.items {
                 _ = try await store.update(statsTable, key: ["productId": .string(line.productId)],
                                            UpdateExpression().add("sold", line.quantity).add("orders", 1))
+                try await interactions.record(userId: userId, productId: line.productId, kind: .purchase, at: at, messageID: message.messageID)
             }
         default:
             return

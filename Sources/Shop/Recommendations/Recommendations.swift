@@ -1,0 +1,76 @@
+import Foundation
+import Recommender
+import Store
+import Telemetry
+
+/// The recommender as the shop runs it: the model in service (from `models/`, swapped atomically when the
+/// pipeline publishes), the live best sellers and trending, and what the API asks of them.
+public final class Recommendations: Sendable {
+    static let stateTable = "recommender"
+    public let slot = ModelSlot()
+    public let models: ModelStore
+    public let interactions: InteractionLog
+    let store: Store
+    let catalog: Catalog
+    let clock: any WallClock
+
+    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock) {
+        models = ModelStore(directory: directory + "/models")
+        interactions = InteractionLog(store: store, trends: TrendTracker())
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+    }
+
+    func prepare() async throws(StoreError) {
+        try await interactions.prepare()
+        try await store.ensureTable(TableSchema(name: Self.stateTable, partitionKey: KeyAttribute("key", .string)))
+    }
+
+    /// Puts the model `CURRENT` names in service (none if there is none or it cannot be read), and feeds
+    /// the live baselines from the stored interactions. Returns what was loaded, for the start-up log.
+    func start(logger: Logger) async -> (version: Int?, replayed: Int) {
+        var loaded: Int?
+        if let version = models.currentVersion() {
+            do throws(ModelStore.StoreError) {
+                slot.publish(try models.load(version: version))
+                loaded = version
+            } catch {
+                logger.error("the model in service cannot be read; serving best sellers until the next pipeline run", ["error": error.description])
+            }
+        }
+        let replayed = (try? await interactions.replay(days: InteractionLog.keptDays, now: clock.now())) ?? 0
+        return (loaded, replayed)
+    }
+
+    /// The catalogue a model ranks: every product with its category.
+    var catalogue: [(id: String, category: String)] {
+        catalog.all.map { ($0.id, $0.category) }
+    }
+
+    /// Products bought together with `productId`, from the model in service.
+    func similar(to productId: String, limit: Int) -> (version: Int?, items: [Recommendation]) {
+        let model = slot.current
+        return (model?.version, model?.similar(to: productId, limit: limit) ?? [])
+    }
+
+    /// A shopper's recommendations: their history weighs in, what they bought never comes back. Without a
+    /// model, best sellers they have not bought.
+    func forShopper(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
+        let history = try await interactions.history(of: userId)
+        let bought = Set(history.filter(\.isPurchase).map(\.item))
+        var weights: [String: Double] = [:]
+        for interaction in history { weights[interaction.item, default: 0] += interaction.weight }
+        guard let model = slot.current else {
+            let sellers = interactions.trends.topSellers(limit + bought.count).filter { !bought.contains($0.item) }.prefix(limit)
+            return (nil, sellers.map { Recommendation(item: $0.item, score: Double($0.buyers), reason: .popular(category: catalog.details($0.item)?.category)) })
+        }
+        return (model.version, model.recommend(history: weights.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, excluding: bought, limit: limit))
+    }
+
+    /// Live best sellers (distinct buyers) and trending items.
+    func top(limit: Int) -> (sellers: [(item: String, buyers: Int)], trending: [(item: String, score: Double)]) {
+        let trends = interactions.trends
+        return (trends.topSellers(limit), trends.trending(limit, now: clock.now().timeIntervalSince1970))
+    }
+}
