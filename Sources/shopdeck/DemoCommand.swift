@@ -1,8 +1,9 @@
 import Foundation
 import Store
 
-/// `shopdeck demo`. Until the console, the HTTP API and the simulator exist, it shows the part that does:
-/// a flash sale against the store — hundreds of shoppers racing for a few units — then a restart.
+/// `shopdeck demo`. Until the console and the simulator exist, it shows what does, without a terminal UI: a
+/// flash sale against the store — hundreds of shoppers racing for a few units — then a restart; the web
+/// application firewall on shoppers and attackers; and recommendations trained on a generated history.
 struct DemoCommand {
     let arguments: ParsedArguments
     let output: any CommandOutput
@@ -17,8 +18,8 @@ struct DemoCommand {
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
 
         output.out("shopdeck \(Commands.version) demo (scenario \(scenario), seed \(seed))")
-        output.out("Not built yet: the operator console, the traffic simulator, the WAF and the recommender. Built: the store,")
-        output.out("broker, scheduler, sagas, HTTP server and the shop's API ('shopdeck serve --listen \(options.listen)' runs it).")
+        output.out("Not built yet: the operator console and the traffic simulator. Built: the store, broker, scheduler, sagas,")
+        output.out("HTTP server, WAF, recommender and the shop's API ('shopdeck serve --listen \(options.listen)' runs it).")
         output.out("A flash sale on the store:")
         output.out("")
 
@@ -41,7 +42,12 @@ struct DemoCommand {
         await reopened.close()
         output.out("  restart          \(reopened.recoveryReport.summary) in \(format(recoveredIn * 1000)) ms")
         output.out("  after restart    stock \(left), orders \(orders): \(left >= 0 && Int(left) + orders == stock ? "never oversold" : "INCONSISTENT")")
-        return left >= 0 && Int(left) + orders == stock ? ExitCode.success : ExitCode.failure
+        let consistent = left >= 0 && Int(left) + orders == stock
+        output.out("")
+        DemoSections.firewall(output)
+        output.out("")
+        DemoSections.recommendations(output, seed: UInt64(seed))
+        return consistent ? ExitCode.success : ExitCode.failure
     }
 
     private func flashSale(directory: String, stock: Int, shoppers: Int) async throws -> (Int, Double, StoreStats) {

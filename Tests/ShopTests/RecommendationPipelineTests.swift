@@ -64,6 +64,10 @@ import Workflow
         #expect(try await shop.call("GET", "/api/products/nope/similar").status == 404)
         #expect(try await shop.call("GET", "/api/products/\(product.id)/similar?limit=500").status == 422)
 
+        let status = try await shop.call("GET", "/status").object
+        let recommender = try #require((status["components"] as? [String: [String: Any]])?["recommender"])
+        #expect(recommender["modelVersion"] as? Int == 1 && recommender["status"] as? String == "ok")
+
         let top = try await shop.call("GET", "/api/recommendations/top").object
         #expect(top["topSellers"] as? [Any] != nil && top["trending"] as? [Any] != nil)
     }

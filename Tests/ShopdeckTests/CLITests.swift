@@ -124,6 +124,8 @@ final class CapturedOutput: CommandOutput {
         #expect(await CLI.run(["demo", "--seed", "11", "--data", directory], output: output) == 0)
         #expect(output.stdout.contains("never oversold"))
         #expect(output.stdout.contains("Not built yet"))
+        #expect(output.stdout.contains("403 sqli") && output.stdout.contains("pass          GET /api/products?q=O%27Reilly"))
+        #expect(output.stdout.contains("against popularity") && output.stdout.contains("    → "))
         // The data stays where --data put it and reopens.
         #expect(FileManager.default.fileExists(atPath: directory + "/LOCK"))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Store
+import Telemetry
 import Workflow
 import WAF
 
@@ -61,6 +62,17 @@ extension Core {
             findings.append(.init(.warning, "WAF rule \(rule.name) is set to \(rule.action.rawValue): matching requests are not blocked"))
         }
 
+        let model = recommendations.slot.current
+        // A shop without a model yet is not unhealthy: best sellers answer until the first run publishes one.
+        var recommender = StatusReport.Component(details: ["modelVersion": model?.version ?? 0, "algorithm": model?.algorithm.rawValue ?? "none",
+                                                           "versionsOnDisk": recommendations.models.versions().count])
+        if let model {
+            recommender.details["trainedAt"] = Logger.timestamp(Date(timeIntervalSince1970: model.trainedAt))
+            recommender.details["ndcg10"] = ((model.metrics[model.algorithm.rawValue]?.ndcg10 ?? 0) * 10_000).rounded() / 10_000
+        } else {
+            findings.append(.init(.info, "no recommendation model in service yet: shoppers get best sellers until a pipeline run publishes one"))
+        }
+
         var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])
         if let listening { gateway.details["listen"] = listening.description }
         if let openConnections { gateway.details["openConnections"] = openConnections }
@@ -72,7 +84,7 @@ extension Core {
         if let listening, !listening.ip.isLoopback {
             findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
         }
-        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf, "gateway": gateway],
+        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf, "recommender": recommender, "gateway": gateway],
                             findings: findings)
     }
 }
