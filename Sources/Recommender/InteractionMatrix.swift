@@ -37,7 +37,13 @@ public struct InteractionMatrix: Sendable {
         let reference = referenceTime ?? interactions.map(\.timestamp).max() ?? 0
         var userIndex: [String: Int32] = [:]
         var users: [String] = []
-        var cells: [[Int32: (weight: Double, bought: Bool)]] = []
+        // Each interaction as indices first; then grouped by user with a counting sort, and each user's
+        // entries sorted by item and merged — no dictionary per user.
+        var rawUsers: [Int32] = [], rawItems: [Int32] = [], rawWeights: [Double] = [], rawBought: [Bool] = []
+        rawUsers.reserveCapacity(interactions.count)
+        rawItems.reserveCapacity(interactions.count)
+        rawWeights.reserveCapacity(interactions.count)
+        rawBought.reserveCapacity(interactions.count)
         for interaction in interactions {
             let item: Int32
             if let known = itemIndex[interaction.item] {
@@ -55,23 +61,47 @@ public struct InteractionMatrix: Sendable {
                 user = Int32(users.count)
                 userIndex[interaction.user] = user
                 users.append(interaction.user)
-                cells.append([:])
             }
-            let weight = interaction.weight * decay.factor(age: reference - interaction.timestamp)
-            let previous = cells[Int(user)][item] ?? (0, false)
-            cells[Int(user)][item] = (previous.weight + weight, previous.bought || interaction.isPurchase)
+            rawUsers.append(user)
+            rawItems.append(item)
+            rawWeights.append(interaction.weight * decay.factor(age: reference - interaction.timestamp))
+            rawBought.append(interaction.isPurchase)
+        }
+        var rowStart = [Int](repeating: 0, count: users.count + 1)
+        for user in rawUsers { rowStart[Int(user) + 1] += 1 }
+        for index in 0..<users.count { rowStart[index + 1] += rowStart[index] }
+        var order = [Int32](repeating: 0, count: rawUsers.count)
+        var next = rowStart
+        for (position, user) in rawUsers.enumerated() {
+            order[next[Int(user)]] = Int32(position)
+            next[Int(user)] += 1
         }
 
         var userStart = [0]
         userStart.reserveCapacity(users.count + 1)
         var entryItems: [Int32] = [], entryWeights: [Float] = [], entryBought: [Bool] = []
+        entryItems.reserveCapacity(rawItems.count)
+        entryWeights.reserveCapacity(rawItems.count)
+        entryBought.reserveCapacity(rawItems.count)
         var buyerCounts = [Int](repeating: 0, count: items.count)
-        for row in cells {
-            for (item, cell) in row.sorted(by: { $0.key < $1.key }) {
+        for user in 0..<users.count {
+            let row = order[rowStart[user]..<rowStart[user + 1]].sorted { rawItems[Int($0)] < rawItems[Int($1)] }
+            var previousItem: Int32 = -1
+            for position in row.map(Int.init) {
+                let item = rawItems[position]
+                if item == previousItem {
+                    entryWeights[entryWeights.count - 1] += Float(rawWeights[position])
+                    if rawBought[position], !entryBought[entryBought.count - 1] {
+                        entryBought[entryBought.count - 1] = true
+                        buyerCounts[Int(item)] += 1
+                    }
+                    continue
+                }
+                previousItem = item
                 entryItems.append(item)
-                entryWeights.append(Float(cell.weight))
-                entryBought.append(cell.bought)
-                if cell.bought { buyerCounts[Int(item)] += 1 }
+                entryWeights.append(Float(rawWeights[position]))
+                entryBought.append(rawBought[position])
+                if rawBought[position] { buyerCounts[Int(item)] += 1 }
             }
             userStart.append(entryItems.count)
         }
