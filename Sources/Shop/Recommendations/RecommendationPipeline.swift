@@ -149,11 +149,14 @@ struct RecommendationPipeline: Sendable {
         }
     }
 
-    /// Puts the new model in service, remembering the one it replaces; then prunes old runs' files.
+    /// Puts the new model in service, remembering the one it replaces, unless a newer run's model is already
+    /// there; then prunes old runs' files.
     private func publish(_ context: StepContext) async throws {
         let version = try await claimVersion(context.runID)
         let model = try recommendations.models.load(version: version)
         let previous = recommendations.models.currentVersion()
+        // Two runs can overlap (a scheduled one and an operator's): the older never replaces the newer.
+        if let previous, previous > version { return }
         if previous != version {
             _ = try await store.update(Recommendations.stateTable, key: ["key": .string("run#" + context.runID)],
                                        UpdateExpression().set("previous", .number(previous ?? 0)))
