@@ -73,13 +73,14 @@ public struct DemoHistory: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and deterministic — the same seed gives the same history on every machine.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: small, fast and deterministic — the same seed gives the same history (or demo, or benchmark
+/// workload) on every machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 import Store
 
 /// `shopdeck demo`. Until the console and the simulator exist, it shows what does, without a terminal UI: a
@@ -23,7 +24,7 @@ struct DemoCommand {
         output.out("A flash sale on the store:")
         output.out("")
 
-        var generator = SeededGenerator(seed: UInt64(seed))
+        var generator = SplitMix64(seed: UInt64(seed))
         let stock = 50 + Int.random(in: 0...100, using: &generator)
         let shoppers = stock * 4
         let (sold, elapsed, stats) = try await flashSale(directory: directory, stock: stock, shoppers: shoppers)
@@ -93,19 +94,4 @@ struct DemoCommand {
     }
 
     private func format(_ value: Double) -> String { String(format: "%.1f", value) }
-}
-
-/// A small deterministic generator (SplitMix64) so `--seed` reproduces a run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// The requests `bench waf` inspects: a deterministic mix of what a shop sees — browsers fetching products
 /// with their User-Agent, cookies and Referer, searches (look-alikes such as `O'Reilly` and `rock & roll`
@@ -37,7 +38,7 @@ struct WAFWorkload {
 
     /// `count` requests, every fifth an attack, from a fixed seed.
     static func make(count: Int, seed: UInt64 = 7) -> [Request] {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { index in
             if index % 5 == 4 { return attack(&random) }
             return index % 5 < 2 ? typical(&random) : benign(&random)
@@ -45,12 +46,12 @@ struct WAFWorkload {
     }
 
     /// A browser asking for a product page's data: the request most of a shop's traffic looks like.
-    static func typical(_ random: inout SeededGenerator) -> Request {
+    static func typical(_ random: inout SplitMix64) -> Request {
         let product = Int.random(in: 1...1200, using: &random)
         return Request(kind: .typical, method: "GET", target: "/api/products/p\(product)", headers: browserHeaders(&random), body: [])
     }
 
-    static func browserHeaders(_ random: inout SeededGenerator) -> [(name: String, value: String)] {
+    static func browserHeaders(_ random: inout SplitMix64) -> [(name: String, value: String)] {
         let user = Int.random(in: 0..<200, using: &random)
         return [("Host", "shop.example"), ("User-Agent", userAgents[user % userAgents.count]),
                 ("Accept", "application/json, text/plain, */*"), ("Accept-Language", "ja,en-US;q=0.9,en;q=0.8"),
@@ -58,7 +59,7 @@ struct WAFWorkload {
                 ("Cookie", "sid=\(String(user, radix: 16))f3a9c2e1b7d45; theme=dark; consent=analytics%3Dno")]
     }
 
-    static func benign(_ random: inout SeededGenerator) -> Request {
+    static func benign(_ random: inout SplitMix64) -> Request {
         var headers = browserHeaders(&random)
         switch Int.random(in: 0..<4, using: &random) {
         case 0:
@@ -83,7 +84,7 @@ struct WAFWorkload {
         }
     }
 
-    static func attack(_ random: inout SeededGenerator) -> Request {
+    static func attack(_ random: inout SplitMix64) -> Request {
         let payload = attacks.randomElement(using: &random)!
         var headers = browserHeaders(&random)
         switch Int.random(in: 0..<4, using: &random) {
