@@ -22,20 +22,21 @@ public final class ModelSlot: Sendable {
 
     private let generation = Atomic<UInt64>(0)
     private let published = Mutex<RecommendationModel?>(nil)
-    private let key: pthread_key_t
+    /// The per-thread slot; nil if the process ran out of thread-specific keys (then every read locks).
+    private let key: pthread_key_t?
 
     public init(_ model: RecommendationModel? = nil) {
         var key = pthread_key_t()
         // On thread exit, the thread's cache (and its model reference) is released.
-        pthread_key_create(&key) { raw in
+        let created = pthread_key_create(&key) { raw in
             if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
         }
-        self.key = key
+        self.key = created == 0 ? key : nil
         published.withLock { $0 = model }
     }
 
     deinit {
-        pthread_key_delete(key)
+        if let key { pthread_key_delete(key) }
     }
 
     /// Puts `model` in service from the next read on (nil: none).
@@ -46,6 +47,7 @@ public final class ModelSlot: Sendable {
 
     /// The model in service.
     public var current: RecommendationModel? {
+        guard let key else { return published.withLock { $0 } }
         let now = generation.load(ordering: .acquiring)
         if let raw = pthread_getspecific(key) {
             let cache = Unmanaged<ThreadCache>.fromOpaque(raw).takeUnretainedValue()
