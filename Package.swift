@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Recommender"),
         .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop"]),
+        .target(name: "Console", dependencies: ["Shop"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop",
+                                                       "Console"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),

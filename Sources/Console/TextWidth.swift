@@ -1,0 +1,59 @@
+/// How many terminal columns text takes: East Asian wide and full-width characters and emoji take two,
+/// combining marks and controls none, everything else one — what `wcwidth` answers, without the C locale.
+public enum TextWidth {
+    /// Columns of one grapheme cluster: its first scalar decides, later ones (combining marks, variation
+    /// selectors, joiners) add nothing — except an emoji presentation selector, which widens.
+    public static func of(_ character: Character) -> Int {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
+        return of(first)
+    }
+
+    public static func of(_ scalar: Unicode.Scalar) -> Int {
+        let value = scalar.value
+        if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if scalar.properties.isEmojiPresentation { return 2 }
+        for range in wide where range.contains(value) { return 2 }
+        return 1
+    }
+
+    /// Columns of a string.
+    public static func of(_ text: String) -> Int {
+        text.reduce(0) { $0 + of($1) }
+    }
+
+    /// `text` cut to at most `columns`, ending in an ellipsis (`…`, or `~` in ASCII mode) when it was cut.
+    public static func truncate(_ text: String, to columns: Int, ascii: Bool = false) -> String {
+        guard columns > 0 else { return "" }
+        guard of(text) > columns else { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let width = of(character)
+            if used + width > columns - 1 { break }
+            result.append(character)
+            used += width
+        }
+        return result + (ascii ? "~" : "…")
+    }
+
+    /// `text` padded with spaces (or cut) to exactly `columns`, left- or right-aligned.
+    public static func fit(_ text: String, to columns: Int, rightAligned: Bool = false, ascii: Bool = false) -> String {
+        let cut = truncate(text, to: columns, ascii: ascii)
+        let padding = String(repeating: " ", count: max(0, columns - of(cut)))
+        return rightAligned ? padding + cut : cut + padding
+    }
+
+    /// East Asian Wide and Fullwidth blocks (Unicode's EastAsianWidth W and F, by block).
+    static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
+        0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
+        0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD,
+        0x30000...0x3FFFD,
+    ]
+}
