@@ -189,6 +189,8 @@ extension EventLoop {
         environment.accessLog?.record(into: &accessLogBuffer, now: now, method: answer.method, target: answer.target, status: response.status,
                                       bytes: connection.output.count - before, microseconds: elapsed,
                                       peer: connection.peer, requestId: answer.requestId)
+        environment.observer?.observe(AnsweredRequest(method: answer.method, route: answer.route?.pattern, status: response.status,
+                                                      microseconds: elapsed, peer: connection.peer.ip))
         if !keepAlive { connection.phase = .closingAfterFlush }
     }
 

@@ -10,6 +10,7 @@ struct ServerEnvironment: Sendable {
     let clock: any WallClock
     let metrics: ServerMetrics
     let accessLog: AccessLog?
+    let observer: (any RequestObserver)?
     let limiter: ConnectionLimiter
     let requestIDs: RequestIDGenerator
     /// Notified whenever a loop closes a connection while draining, and when a loop exits.

@@ -47,14 +47,15 @@ public final class HTTPServer: Sendable {
     ///   - clock: drives every timeout (header, body, idle, linger, shutdown grace).
     ///   - metrics: receives per-route counts and latencies and connection counters.
     ///   - accessLog: one line per answered request when given.
+    ///   - observer: told of every answered request (a live dashboard).
     public init(configuration: HTTPServerConfiguration, router: Router, clock: any WallClock = SystemClock(),
-                metrics: MetricsRegistry = MetricsRegistry(), accessLog: Logger? = nil) {
+                metrics: MetricsRegistry = MetricsRegistry(), accessLog: Logger? = nil, observer: (any RequestObserver)? = nil) {
         self.configuration = configuration
         let limiter = ConnectionLimiter(maxTotal: configuration.limits.maxConnections, maxPerIP: configuration.limits.maxConnectionsPerIP)
         environment = ServerEnvironment(
             router: router, limits: configuration.limits, clock: clock,
             metrics: ServerMetrics(registry: metrics, router: router, openConnections: { Double(limiter.openCount) }),
-            accessLog: accessLog.map { AccessLog(logger: $0) }, limiter: limiter,
+            accessLog: accessLog.map { AccessLog(logger: $0) }, observer: observer, limiter: limiter,
             requestIDs: RequestIDGenerator(), drainSignal: WakeSignal())
     }
 

@@ -66,6 +66,8 @@ public final class Core: Sendable {
     public let gateway: Gateway
     public let waf: WebApplicationFirewall
     public let recommendations: Recommendations
+    /// The Traffic pane's figures: pass it as the HTTP server's `observer`.
+    public let traffic: TrafficMonitor
     let pipeline: RecommendationPipeline
     let wafRules: WAFRuleSettings
     let wafBlocks: WAFBlockSettings
@@ -148,6 +150,7 @@ public final class Core: Sendable {
         gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
                           apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
         recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock)
+        traffic = TrafficMonitor(clock: clock)
         pipeline = RecommendationPipeline(dataDirectory: directory, store: store, recommendations: recommendations, demoHistory: options.demoHistory,
                                           minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
                                           stepHook: options.pipelineStepHook)

@@ -45,7 +45,7 @@ struct ServeCommand {
     private func serve(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
         let reference = ServerReference()
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
-                                metrics: core.metrics, accessLog: logger.labeled("http"))
+                                clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: core.traffic)
         do {
             let bound = try server.start()
             reference.set(server)

@@ -47,7 +47,7 @@ struct TestShop {
         let reference = ServerReference()
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), eventLoops: 2),
                                 router: core.router(server: reference), clock: clock, metrics: core.metrics,
-                                accessLog: Logger(label: "http", sink: log, clock: clock))
+                                accessLog: Logger(label: "http", sink: log, clock: clock), observer: core.traffic)
         let address = try server.start()
         reference.set(server)
         return TestShop(core: core, server: server, address: address, clock: clock, client: HTTPClient(timeout: 20, concurrency: 64),

@@ -65,18 +65,15 @@ struct AdminRoutes {
         router.get("/admin/queues", route { _, _ in
             JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])
         })
-        router.post("/admin/queues/{name}/redrive", route { [self] _, context throws(HTTPError) in
+        router.post("/admin/queues/{name}/redrive", route { _, context throws(HTTPError) in
             let name = context.parameter("name")
-            guard let configuration = core.broker.configuration(of: name) else { throw HTTPError.notFound("no queue named \(name)") }
-            let deadLetters = configuration.redrivePolicy?.deadLetterQueue ?? name
-            let moved: Int
-            do throws(BrokerError) {
-                moved = try await core.broker.redrive(deadLetterQueue: deadLetters)
+            guard core.broker.configuration(of: name) != nil else { throw HTTPError.notFound("no queue named \(name)") }
+            do throws(OperatorError) {
+                let outcome = try await core.perform(.redrive(queue: name), actor: "admin")
+                return JSONBody.response(["moved": outcome.moved ?? 0])
             } catch {
-                throw ShopErrors.broker(error)
+                throw error.http
             }
-            try await audit("queue.redrive", "moved \(moved) message(s) from \(deadLetters) back to their queues")
-            return JSONBody.response(["moved": moved])
         })
         router.post("/admin/queues/{name}/purge", route { [self] _, context throws(HTTPError) in
             let name = context.parameter("name")
@@ -92,19 +89,17 @@ struct AdminRoutes {
         router.get("/admin/pipelines", route { _, _ in
             JSONBody.response(["items": core.sagas.registeredSagas.map { ["name": $0, "steps": (core.sagas.steps(of: $0) ?? []).joined(separator: ",")] }])
         })
-        router.post("/admin/pipelines/{name}/runs", route { [self] request, context throws(HTTPError) in
+        router.post("/admin/pipelines/{name}/runs", route { request, context throws(HTTPError) in
             let name = context.parameter("name")
             guard core.sagas.steps(of: name) != nil else { throw HTTPError.notFound("no pipeline named \(name)") }
-            guard name != CheckoutSaga.name else { throw HTTPError.invalidField("checkout runs once per order; place an order to start one") }
+            guard name == RecommendationPipeline.name else { throw HTTPError.invalidField("checkout runs once per order; place an order to start one") }
             let body = try JSONBody.decodeIfPresent(RunRequest.self, from: request)
-            let runId: String
-            do throws(WorkflowError) {
-                runId = try await core.sagas.start(name, failAt: body?.failAt)
+            do throws(OperatorError) {
+                let outcome = try await core.perform(.rerunPipeline(failAt: body?.failAt), actor: "admin")
+                return JSONBody.response(["runId": outcome.runID ?? ""], status: 202)
             } catch {
-                throw ShopErrors.workflow(error)
+                throw error.http
             }
-            try await audit("pipeline.run", "started \(name) run \(runId)" + (body?.failAt.map { " with a failure injected at \($0)" } ?? ""))
-            return JSONBody.response(["runId": runId], status: 202)
         })
         router.get("/admin/runs", route { request, _ throws(HTTPError) in
             let parameters = request.queryParameters

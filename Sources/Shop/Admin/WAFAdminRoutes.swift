@@ -24,41 +24,30 @@ extension AdminRoutes {
         router.get("/admin/waf/blocks", route { _, _ in
             JSONBody.response(["items": core.waf.blockedAddresses().map(BlockView.init)])
         })
-        router.post("/admin/waf/blocks", route { [self] request, _ throws(HTTPError) in
+        router.post("/admin/waf/blocks", route { request, _ throws(HTTPError) in
             let body = try JSONBody.decode(NewBlock.self, from: request)
             guard let text = body.cidr ?? body.ip, (body.cidr == nil) != (body.ip == nil) else {
                 throw HTTPError.invalidField("send either cidr (such as 203.0.113.0/24 or 2001:db8::/32) or ip, not both")
             }
-            guard (1...200).contains(body.reason.count) else { throw HTTPError.invalidField("reason must be 1 to 200 characters") }
-            if let ttl = body.ttlSeconds, !(1...31_536_000).contains(ttl) { throw HTTPError.invalidField("ttlSeconds must be 1 to 31536000 (a year)") }
-            let now = core.waf.now
-            guard let block = WAFBlockSettings.block(parsing: text, reason: body.reason, source: "manual", createdAt: now,
-                                                     expiresAt: body.ttlSeconds.map { now.addingTimeInterval(Double($0)) }) else {
-                throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block")
-            }
-            let existing = core.waf.blocks.list(now: now).contains { $0.cidr == block.cidr }
-            guard existing || core.waf.blocks.count < IPBlockList.capacity else {
-                throw HTTPError(status: 409, code: "conflict", message: "the IP set is full (\(IPBlockList.capacity) blocks): remove some, or block a wider CIDR")
-            }
-            do throws(StoreError) {
-                try await core.wafBlocks.add(block)
+            do throws(OperatorError) {
+                _ = try await core.perform(.block(cidr: text, reason: body.reason, ttlSeconds: body.ttlSeconds), actor: "admin")
             } catch {
-                throw ShopErrors.storage(error)
+                throw error.http
             }
-            try await audit("waf.block", "\(block.cidr): \(block.reason)" + (body.ttlSeconds.map { " for \($0) s" } ?? ""))
+            guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)),
+                  let block = core.waf.blocks.list(now: core.waf.now).first(where: { $0.cidr == network.description }) else {
+                throw HTTPError.notFound("the block for \(text) expired at once")
+            }
             return JSONBody.response(BlockView(block), status: 201)
         })
-        router.delete("/admin/waf/blocks/{cidr}", route { [self] _, context throws(HTTPError) in
+        router.delete("/admin/waf/blocks/{cidr}", route { _, context throws(HTTPError) in
             let text = context.parameter("cidr")
-            guard let network = IPNetwork(text) else { throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block (send / as %2F)") }
-            let removed: Bool
-            do throws(StoreError) {
-                removed = try await core.wafBlocks.remove(network)
+            guard IPNetwork(text) != nil else { throw HTTPError.invalidField("\(text) is not an IPv4 or IPv6 address or CIDR block (send / as %2F)") }
+            do throws(OperatorError) {
+                _ = try await core.perform(.unblock(cidr: text), actor: "admin")
             } catch {
-                throw ShopErrors.storage(error)
+                throw error.http
             }
-            guard removed else { throw HTTPError.notFound("no block for \(network.description)") }
-            try await audit("waf.unblock", network.description)
             return .empty(status: 204)
         })
         router.get("/admin/waf/rules", route { _, _ in

@@ -84,7 +84,7 @@ enum HTTPBenchServer {
         var limits = HTTPLimits()
         limits.maxConnectionsPerIP = 4096
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), limits: limits),
-                                router: router, metrics: core.metrics)
+                                router: router, metrics: core.metrics, observer: core.traffic)
         do {
             let address = try server.start()
             reference.set(server)

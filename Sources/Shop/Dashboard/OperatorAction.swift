@@ -1,0 +1,127 @@
+import Broker
+import Foundation
+import HTTP
+import Store
+import WAF
+import Workflow
+
+/// What an operator can do from the console — the same things the admin API does, checked the same way and
+/// audited the same way.
+public enum OperatorAction: Sendable, Equatable {
+    /// Block an address or CIDR (IPv4 or IPv6), optionally for `ttlSeconds`.
+    case block(cidr: String, reason: String, ttlSeconds: Int?)
+    /// Remove a block (or let an address over a rate limit back in).
+    case unblock(cidr: String)
+    /// Start a recommendation pipeline run, optionally failing on purpose at a step.
+    case rerunPipeline(failAt: String?)
+    /// Move a queue's dead-lettered messages back to it.
+    case redrive(queue: String)
+    /// Switch a WAF rule to block, count or off.
+    case setRule(name: String, action: RuleAction)
+}
+
+/// What an action did: a line for the event strip, and the run it started, if it started one.
+public struct OperatorOutcome: Sendable, Equatable {
+    public var message: String
+    public var runID: String?
+    /// Messages a redrive moved.
+    public var moved: Int?
+}
+
+/// Why an action was refused, in words for the event strip (and the status an HTTP caller would get).
+public struct OperatorError: Error, Equatable, CustomStringConvertible {
+    public var status: Int
+    public var description: String
+
+    init(_ status: Int, _ description: String) {
+        self.status = status
+        self.description = description
+    }
+
+    /// The refusal as the admin API answers it.
+    var http: HTTPError {
+        switch status {
+        case 404: HTTPError.notFound(description)
+        case 422: HTTPError.invalidField(description)
+        case 409: HTTPError(status: 409, code: "conflict", message: description)
+        default: HTTPError(status: 503, code: "unavailable", message: description, headers: ["Retry-After": "1"])
+        }
+    }
+}
+
+extension Core {
+    /// Carries out an operator's action and records it in the audit trail; returns what happened in a line.
+    public func perform(_ action: OperatorAction, actor: String = "console") async throws(OperatorError) -> OperatorOutcome {
+        let (event, detail, outcome) = try await carryOut(action)
+        do {
+            try await audit.record(actor: actor, action: event, detail: detail)
+        } catch {
+            throw OperatorError(503, "done, but the audit trail could not record it: \(error)")
+        }
+        return outcome
+    }
+
+    private func carryOut(_ action: OperatorAction) async throws(OperatorError) -> (event: String, detail: String, outcome: OperatorOutcome) {
+        switch action {
+        case .block(let text, let reason, let ttl):
+            guard (1...200).contains(reason.count) else { throw OperatorError(422, "reason must be 1 to 200 characters") }
+            if let ttl, !(1...31_536_000).contains(ttl) { throw OperatorError(422, "ttl must be 1 to 31536000 seconds (a year)") }
+            let now = waf.now
+            guard let block = WAFBlockSettings.block(parsing: text, reason: reason, source: "manual", createdAt: now,
+                                                     expiresAt: ttl.map { now.addingTimeInterval(Double($0)) }) else {
+                throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block")
+            }
+            let existing = waf.blocks.list(now: now).contains { $0.cidr == block.cidr }
+            guard existing || waf.blocks.count < IPBlockList.capacity else {
+                throw OperatorError(409, "the IP set is full (\(IPBlockList.capacity) blocks): remove some, or block a wider CIDR")
+            }
+            do throws(StoreError) {
+                try await wafBlocks.add(block)
+            } catch {
+                throw OperatorError(503, "the block could not be saved: \(error)")
+            }
+            let detail = "\(block.cidr): \(block.reason)" + (ttl.map { " for \($0) s" } ?? "")
+            return ("waf.block", detail, OperatorOutcome(message: "blocked \(detail)"))
+        case .unblock(let text):
+            guard let network = IPNetwork(text) else { throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block") }
+            let removed: Bool
+            do throws(StoreError) {
+                removed = try await wafBlocks.remove(network)
+            } catch {
+                throw OperatorError(503, "the block could not be removed: \(error)")
+            }
+            guard removed else { throw OperatorError(404, "no block for \(network.description)") }
+            return ("waf.unblock", network.description, OperatorOutcome(message: "unblocked \(network.description)"))
+        case .rerunPipeline(let failAt):
+            let runID: String
+            do throws(WorkflowError) {
+                runID = try await sagas.start(RecommendationPipeline.name, failAt: failAt)
+            } catch {
+                if case .validation = error { throw OperatorError(422, "\(error)") }
+                throw OperatorError(503, "\(error)")
+            }
+            let detail = "started \(RecommendationPipeline.name) run \(runID)" + (failAt.map { " with a failure injected at \($0)" } ?? "")
+            return ("pipeline.run", detail, OperatorOutcome(message: detail, runID: runID))
+        case .redrive(let queue):
+            // A queue with a dead-letter queue redrives from it; a dead-letter queue named itself, to its sources.
+            guard let stats = try? broker.stats(queue) else { throw OperatorError(404, "no queue named \(queue)") }
+            let deadLetters = stats.deadLetterQueue?.name ?? queue
+            let moved: Int
+            do throws(BrokerError) {
+                moved = try await broker.redrive(deadLetterQueue: deadLetters)
+            } catch {
+                throw OperatorError(422, "\(error)")
+            }
+            return ("queue.redrive", "moved \(moved) message(s) from \(deadLetters) back to their queues",
+                    OperatorOutcome(message: "redrove \(moved) message(s) from \(deadLetters)", moved: moved))
+        case .setRule(let name, let ruleAction):
+            guard waf.rules.contains(where: { $0.name == name }) else { throw OperatorError(404, WAFError.unknownRule(name).description) }
+            do {
+                _ = try await wafRules.set(name, action: ruleAction, limit: nil, windowSeconds: nil)
+            } catch {
+                throw OperatorError(503, "the rule could not be saved: \(error)")
+            }
+            return ("waf.rule", "\(name) set to \(ruleAction.rawValue)", OperatorOutcome(message: "\(name) set to \(ruleAction.rawValue)"))
+        }
+    }
+}

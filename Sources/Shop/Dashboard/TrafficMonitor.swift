@@ -1,0 +1,103 @@
+import Foundation
+import HTTP
+import Synchronization
+import Telemetry
+
+/// What the console's Traffic pane shows, kept as requests are answered: requests and errors per second
+/// over the last five minutes, the status mix, latency percentiles over the last minute, and the busiest
+/// routes and client addresses over the last minute. Bounded: per-second rings, and at most
+/// `maximumKeys` routes and addresses per minute.
+public final class TrafficMonitor: RequestObserver, Sendable {
+    /// One minute's figures (the histogram is a lock-free class; a new one per minute).
+    private struct Minute {
+        var index: Int64 = .min
+        var latencies = LatencyHistogram()
+        var routes: [String: Int] = [:]
+        var clients: [String: Int] = [:]
+    }
+
+    private struct State {
+        var statusClasses = [Int](repeating: 0, count: 6)
+        var current = Minute()
+        var previous = Minute()
+    }
+
+    static let seconds = 300
+    static let maximumKeys = 2000
+    private let clock: any WallClock
+    private let requests = TimeSeriesRing(capacity: TrafficMonitor.seconds)
+    private let errors = TimeSeriesRing(capacity: TrafficMonitor.seconds)
+    private let state = Mutex(State())
+
+    public init(clock: any WallClock) {
+        self.clock = clock
+    }
+
+    public func observe(_ request: AnsweredRequest) {
+        let now = clock.now()
+        requests.record(1, at: now)
+        if request.status >= 500 { errors.record(1, at: now) }
+        let minute = Int64(now.timeIntervalSince1970 / 60)
+        let route = (request.route.map { "\(request.method) \($0)" }) ?? "\(request.method) (no route)"
+        state.withLock { s in
+            s.statusClasses[min(5, max(0, request.status / 100))] += 1
+            if s.current.index != minute {
+                s.previous = s.current.index == minute - 1 ? s.current : Minute()
+                s.current = Minute(index: minute)
+            }
+            s.current.latencies.record(microseconds: request.microseconds)
+            if s.current.routes.count < Self.maximumKeys || s.current.routes[route] != nil { s.current.routes[route, default: 0] += 1 }
+            let client = request.peer.description
+            if s.current.clients.count < Self.maximumKeys || s.current.clients[client] != nil { s.current.clients[client, default: 0] += 1 }
+        }
+    }
+
+    /// The pane's figures as of now.
+    public func snapshot(top: Int = 5) -> TrafficSnapshot {
+        let now = clock.now()
+        let perSecond = requests.values(at: now)
+        let errorsPerSecond = errors.values(at: now)
+        let minute = Int64(now.timeIntervalSince1970 / 60)
+        return state.withLock { s in
+            // The last full minute and the current one: "the last minute or two".
+            var latencies = HistogramSnapshot()
+            var routes: [String: Int] = [:], clients: [String: Int] = [:]
+            for part in [s.previous, s.current] where part.index >= minute - 1 {
+                latencies.merge(part.latencies.snapshot())
+                routes.merge(part.routes, uniquingKeysWith: +)
+                clients.merge(part.clients, uniquingKeysWith: +)
+            }
+            func best(_ counts: [String: Int]) -> [(name: String, count: Int)] {
+                counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { ($0.key, $0.value) }
+            }
+            let lastTen = perSecond.suffix(11).dropLast()  // whole seconds only
+            return TrafficSnapshot(requestsPerSecond: perSecond, errorsPerSecond: errorsPerSecond,
+                                   currentRate: lastTen.reduce(0, +) / Double(max(lastTen.count, 1)),
+                                   errorRate: errorsPerSecond.suffix(61).dropLast().reduce(0, +) / max(1, perSecond.suffix(61).dropLast().reduce(0, +)),
+                                   statusMix: ["1xx": s.statusClasses[1], "2xx": s.statusClasses[2], "3xx": s.statusClasses[3],
+                                               "4xx": s.statusClasses[4], "5xx": s.statusClasses[5]],
+                                   p50Microseconds: latencies.count > 0 ? latencies.percentile(0.5) : nil,
+                                   p95Microseconds: latencies.count > 0 ? latencies.percentile(0.95) : nil,
+                                   p99Microseconds: latencies.count > 0 ? latencies.percentile(0.99) : nil,
+                                   topRoutes: best(routes), topClients: best(clients))
+        }
+    }
+}
+
+/// The Traffic pane's data.
+public struct TrafficSnapshot: Sendable {
+    /// Requests per second, oldest first, the last (still filling) second last.
+    public var requestsPerSecond: [Double]
+    public var errorsPerSecond: [Double]
+    /// Mean requests per second over the last ten whole seconds.
+    public var currentRate: Double
+    /// Share of the last minute's requests answered 5xx.
+    public var errorRate: Double
+    /// Answers by status class since the start.
+    public var statusMix: [String: Int]
+    public var p50Microseconds: UInt64?
+    public var p95Microseconds: UInt64?
+    public var p99Microseconds: UInt64?
+    public var topRoutes: [(name: String, count: Int)]
+    public var topClients: [(name: String, count: Int)]
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HTTP
+import Testing
+import Workflow
+@testable import Shop
+
+/// The console's seam: the snapshot it reads and the actions it sends, through the core.
+@Suite struct DashboardTests {
+    @Test func trafficIsCountedPerRouteAndClient() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        for _ in 0..<3 { _ = try await shop.call("GET", "/api/products/p1", from: IPAddress("127.0.20.1")) }
+        _ = try await shop.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: IPAddress("127.0.20.2"))
+        _ = try await shop.call("GET", "/nowhere", from: IPAddress("127.0.20.2"))
+        let traffic = shop.core.dashboard().traffic
+        #expect(traffic.topRoutes.first?.name == "GET /api/products/{id}" && traffic.topRoutes.first?.count == 3)
+        #expect(traffic.topRoutes.contains { $0.name == "GET (no route)" })
+        #expect(traffic.topClients.map(\.name) == ["127.0.20.1", "127.0.20.2"])
+        #expect(traffic.statusMix["2xx"] == 3 && traffic.statusMix["4xx"] == 2)
+        #expect(traffic.requestsPerSecond.last == 5, "all in this second on the manual clock")
+        #expect(traffic.p50Microseconds != nil)
+        shop.clock.advance(by: 1)
+        #expect(shop.core.dashboard().traffic.requestsPerSecond.suffix(2) == [5, 0])
+    }
+
+    @Test func actionsAreCheckedCarriedOutAuditedAndShown() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        let blocked = try await core.perform(.block(cidr: "203.0.113.0/24", reason: "scraping", ttlSeconds: 600))
+        #expect(blocked.message == "blocked 203.0.113.0/24: scraping for 600 s")
+        let row = try #require(core.dashboard().blocked.first)
+        #expect(row.cidr == "203.0.113.0/24" && row.source == "manual" && row.expires == shop.clock.now().addingTimeInterval(600))
+        #expect(core.audit.entries().contains { $0.actor == "console" && $0.action == "waf.block" })
+        #expect(core.dashboard().events.contains { $0.kind == .audit && $0.text == "waf.block: 203.0.113.0/24: scraping for 600 s" })
+
+        await #expect(throws: OperatorError(422, "nope is not an IPv4 or IPv6 address or CIDR block")) { try await core.perform(.block(cidr: "nope", reason: "x", ttlSeconds: nil)) }
+        await #expect(throws: OperatorError(422, "reason must be 1 to 200 characters")) { try await core.perform(.block(cidr: "10.0.0.1", reason: "", ttlSeconds: nil)) }
+        await #expect(throws: OperatorError(404, "no block for 198.51.100.0/24")) { try await core.perform(.unblock(cidr: "198.51.100.0/24")) }
+        _ = try await core.perform(.unblock(cidr: "203.0.113.0/24"))
+        #expect(core.dashboard().blocked.isEmpty)
+
+        let run = try await core.perform(.rerunPipeline(failAt: "catalog"))
+        let runID = try #require(run.runID)
+        #expect(try await core.sagas.waitForRun(runID).state == .compensated)
+        let shown = try #require(core.dashboard().runs.first { $0.runID == runID })
+        #expect(shown.state == .compensated && shown.steps.map(\.name).first == "export")
+        #expect(shown.error?.contains("InjectedFault") == true)
+        await #expect(throws: OperatorError.self) { try await core.perform(.rerunPipeline(failAt: "nowhere")) }
+
+        _ = try await core.perform(.setRule(name: "xss", action: .count))
+        #expect(core.waf.rules.first { $0.name == "xss" }?.action == .count)
+        await #expect(throws: OperatorError(404, "no WAF rule named zzz")) { try await core.perform(.setRule(name: "zzz", action: .off)) }
+        await #expect(throws: OperatorError(404, "no queue named nope")) { try await core.perform(.redrive(queue: "nope")) }
+        #expect(try await core.perform(.redrive(queue: Messaging.checkout)).moved == 0)
+        #expect(core.dashboard().queues.contains { $0.name == Messaging.checkout })
+    }
+}
