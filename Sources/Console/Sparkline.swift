@@ -26,11 +26,14 @@ public struct Table: Sendable {
         /// Columns wide; nil shares the rest of the width with the other nil columns.
         public var width: Int?
         public var rightAligned: Bool
+        /// Left out, right to left, when the table is too narrow for every column.
+        public var optional: Bool
 
-        public init(_ title: String, width: Int? = nil, rightAligned: Bool = false) {
+        public init(_ title: String, width: Int? = nil, rightAligned: Bool = false, optional: Bool = false) {
             self.title = title
             self.width = width
             self.rightAligned = rightAligned
+            self.optional = optional
         }
     }
 
@@ -47,13 +50,26 @@ public struct Table: Sendable {
         self.selected = selected
     }
 
-    /// Column widths for `total` columns of space (one space between columns).
-    func widths(for total: Int) -> [Int] {
-        let gaps = max(0, columns.count - 1)
-        let fixed = columns.compactMap(\.width).reduce(0, +)
-        let flexible = columns.filter { $0.width == nil }.count
+    static let minimumFlexibleWidth = 8
+
+    /// The columns shown in `total` columns of space: optional ones are left out, right to left, until the
+    /// fixed widths, the gaps and `minimumFlexibleWidth` for each flexible column fit.
+    func shownColumns(for total: Int) -> [Int] {
+        var shown = Array(columns.indices)
+        func needed() -> Int {
+            shown.reduce(0) { $0 + (columns[$1].width ?? Self.minimumFlexibleWidth) } + max(0, shown.count - 1)
+        }
+        while needed() > total, let drop = shown.last(where: { columns[$0].optional }) { shown.removeAll { $0 == drop } }
+        return shown
+    }
+
+    /// Widths of the shown columns for `total` columns of space (one space between columns).
+    func widths(for total: Int, shown: [Int]) -> [Int] {
+        let gaps = max(0, shown.count - 1)
+        let fixed = shown.compactMap { columns[$0].width }.reduce(0, +)
+        let flexible = shown.filter { columns[$0].width == nil }.count
         let share = flexible == 0 ? 0 : max(1, (total - gaps - fixed) / flexible)
-        return columns.map { $0.width ?? share }
+        return shown.map { columns[$0].width ?? share }
     }
 
     /// The first row shown when `selected` must be visible in `visibleRows`.
@@ -64,13 +80,15 @@ public struct Table: Sendable {
 
     public func draw(into canvas: inout Canvas, _ area: Rect, focused: Bool = true) {
         guard !area.isEmpty else { return }
-        let widths = widths(for: area.width)
+        let shown = shownColumns(for: area.width)
+        let widths = widths(for: area.width, shown: shown)
         func drawRow(_ cells: [String], y: Int, style: Style) {
             var x = area.x
-            for (index, column) in columns.enumerated() where x < area.maxX {
-                let text = TextWidth.fit(index < cells.count ? cells[index] : "", to: widths[index], rightAligned: column.rightAligned, ascii: canvas.ascii)
+            for (position, index) in shown.enumerated() where x < area.maxX {
+                let text = TextWidth.fit(index < cells.count ? cells[index] : "", to: widths[position], rightAligned: columns[index].rightAligned,
+                                         ascii: canvas.ascii)
                 x += canvas.write(text, x: x, y: y, style: style, limit: area.maxX - x)
-                if index < columns.count - 1, x < area.maxX { x += canvas.write(" ", x: x, y: y, style: style, limit: 1) }
+                if position < shown.count - 1, x < area.maxX { x += canvas.write(" ", x: x, y: y, style: style, limit: 1) }
             }
             if x < area.maxX { canvas.fill(Rect(x: x, y: y, width: area.maxX - x, height: 1), style: style) }
         }

@@ -1,0 +1,101 @@
+import Foundation
+import Shop
+
+/// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `rerun recommendations
+/// [failAt=STEP]`, `redrive QUEUE`, `scenario NAME`, `pause`, `quit` — with Tab completion of command,
+/// step, scenario and queue names.
+public enum CommandLineParser {
+    public struct Problem: Error, Equatable {
+        public var message: String
+    }
+
+    public static let commands = ["block", "unblock", "rerun", "redrive", "scenario", "pause", "quit"]
+
+    public static func parse(_ text: String) -> Result<ConsoleCommand, Problem> {
+        let words = text.split(separator: " ").map(String.init)
+        guard let name = words.first else { return .failure(Problem(message: "type a command: \(commands.joined(separator: ", "))")) }
+        let rest = Array(words.dropFirst())
+        switch name {
+        case "block":
+            guard let cidr = rest.first else { return .failure(Problem(message: "usage: block CIDR [ttl] [reason…]")) }
+            var reasonWords = Array(rest.dropFirst())
+            var ttl: Int?
+            if let first = reasonWords.first, let seconds = seconds(first) {
+                ttl = seconds
+                reasonWords.removeFirst()
+            }
+            let reason = reasonWords.isEmpty ? "blocked from the console" : reasonWords.joined(separator: " ")
+            return .success(.perform(.block(cidr: cidr, reason: reason, ttlSeconds: ttl)))
+        case "unblock":
+            guard rest.count == 1 else { return .failure(Problem(message: "usage: unblock CIDR")) }
+            return .success(.perform(.unblock(cidr: rest[0])))
+        case "rerun":
+            guard rest.first == "recommendations" else { return .failure(Problem(message: "usage: rerun recommendations [failAt=STEP]")) }
+            guard rest.count <= 2 else { return .failure(Problem(message: "usage: rerun recommendations [failAt=STEP]")) }
+            guard rest.count == 2 else { return .success(.perform(.rerunPipeline(failAt: nil))) }
+            let step = rest[1].hasPrefix("failAt=") ? String(rest[1].dropFirst(7)) : ""
+            guard ConsoleModel.pipelineSteps.contains(step) else {
+                return .failure(Problem(message: "failAt must be one of \(ConsoleModel.pipelineSteps.joined(separator: ", "))"))
+            }
+            return .success(.perform(.rerunPipeline(failAt: step)))
+        case "redrive":
+            guard rest.count == 1 else { return .failure(Problem(message: "usage: redrive QUEUE")) }
+            return .success(.perform(.redrive(queue: rest[0])))
+        case "scenario":
+            guard rest.count == 1, ConsoleModel.scenarios.contains(rest[0]) else {
+                return .failure(Problem(message: "usage: scenario \(ConsoleModel.scenarios.joined(separator: "|"))"))
+            }
+            return .success(.setScenario(rest[0]))
+        case "pause": return rest.isEmpty ? .success(.togglePause) : .failure(Problem(message: "usage: pause"))
+        case "quit", "q": return .success(.quit)
+        default:
+            return .failure(Problem(message: "unknown command \"\(name)\": try \(commands.joined(separator: ", ")) (? for help)"))
+        }
+    }
+
+    /// Seconds from `600`, `45s`, `10m`, `2h` or `1d`; nil if the text is none of those or out of range.
+    public static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var digits = Substring(text), unit = 1
+        if let last = text.last, let scale = units[last] {
+            digits = text.dropLast()
+            unit = scale
+        }
+        guard let value = Int(digits), value > 0, value <= 31_536_000 / unit else { return nil }
+        return value * unit
+    }
+
+    /// `text` with its last word completed when exactly one candidate fits (or to their common prefix).
+    public static func complete(_ text: String, snapshot: DashboardSnapshot?) -> String {
+        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard let last = words.last else { return text }
+        let candidates: [String]
+        switch words.count {
+        case 1: candidates = commands
+        case 2:
+            switch words[0] {
+            case "scenario": candidates = ConsoleModel.scenarios
+            case "rerun": candidates = ["recommendations"]
+            case "redrive": candidates = snapshot?.queues.map(\.name) ?? []
+            case "unblock": candidates = snapshot?.blocked.map(\.cidr) ?? []
+            default: candidates = []
+            }
+        case 3 where words[0] == "rerun": candidates = ConsoleModel.pipelineSteps.map { "failAt=" + $0 }
+        default: candidates = []
+        }
+        words[words.count - 1] = completeWord(last, from: candidates)
+        let completed = words.joined(separator: " ")
+        // A word completed in full is followed by a space, ready for the next one.
+        return completed != text && candidates.contains(words[words.count - 1]) ? completed + " " : completed
+    }
+
+    /// `word` completed against `candidates`: the single match, or the longest prefix they share.
+    public static func completeWord(_ word: String, from candidates: [String]) -> String {
+        let matches = candidates.filter { $0.hasPrefix(word) }
+        guard var prefix = matches.first else { return word }
+        for match in matches.dropFirst() {
+            while !match.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix.count > word.count ? prefix : word
+    }
+}

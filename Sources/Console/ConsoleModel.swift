@@ -1,0 +1,91 @@
+import Shop
+import WAF
+
+/// A key press as the console understands it (the terminal backend translates ncurses codes into these).
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case tab, backTab, up, down, pageUp, pageDown, home, end, enter, escape, backspace
+    /// The terminal changed size.
+    case resize(width: Int, height: Int)
+}
+
+/// The five panes, in focus order (keys `1`–`5`).
+public enum Pane: Int, CaseIterable, Sendable {
+    case traffic, blocked, queues, sagas, recommendations
+
+    public var title: String {
+        switch self {
+        case .traffic: "Traffic"
+        case .blocked: "Blocked IPs"
+        case .queues: "Queues"
+        case .sagas: "Sagas"
+        case .recommendations: "Recommendations"
+        }
+    }
+}
+
+/// What the console asks of the world after a key: an operator action for the core, a simulator
+/// change, or to quit. The loop carries them out and reports back with `ConsoleModel.note`.
+public enum ConsoleCommand: Equatable, Sendable {
+    case perform(OperatorAction)
+    case setScenario(String)
+    case togglePause
+    case quit
+}
+
+/// The console's whole state as a value: what is focused and selected, which overlay is open, what the
+/// operator is typing, and the latest snapshot. Keys change it through `update` (pure, so every binding is
+/// a unit test); the loop renders it with `Screen`.
+public struct ConsoleModel: Sendable {
+    /// An open overlay or prompt.
+    public enum Mode: Equatable, Sendable {
+        case normal
+        case help
+        /// The detail view of the focused pane's selected row.
+        case detail
+        /// Typing into the `/` filter of the focused pane.
+        case filter(String)
+        /// The `:` command line.
+        case command(String)
+        /// A step of the block prompt: address, then reason, then time to live.
+        case blockPrompt(step: Int, cidr: String, reason: String, text: String)
+        /// Re-run with a failure injected: choosing the step.
+        case failPrompt(String)
+        /// A destructive action waiting for `y`.
+        case confirm(OperatorAction, String)
+    }
+
+    public var snapshot: DashboardSnapshot?
+    public var focus: Pane = .traffic
+    public var selection: [Pane: Int] = [:]
+    public var filters: [Pane: String] = [:]
+    public var mode: Mode = .normal
+    /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
+    public var notes: [String] = []
+    public var width: Int
+    public var height: Int
+    public var colour: Bool
+    public var ascii: Bool
+    public var scenario: String?
+    public var paused = false
+
+    public static let scenarios = ["normal", "flash-sale", "attack", "mixed"]
+    public static let pipelineSteps = ["export", "catalog", "query", "train", "evaluate", "publish"]
+
+    public init(width: Int, height: Int, colour: Bool = true, ascii: Bool = false, scenario: String? = nil) {
+        self.width = width
+        self.height = height
+        self.colour = colour
+        self.ascii = ascii
+        self.scenario = scenario
+    }
+
+    /// Adds a line to the event strip (an action's outcome or error), keeping the last 50.
+    public mutating func note(_ text: String) {
+        notes.append(text)
+        if notes.count > 50 { notes.removeFirst(notes.count - 50) }
+    }
+
+    /// The focused pane's selected row (0 when nothing was selected yet).
+    public var selectedRow: Int { selection[focus] ?? 0 }
+}

@@ -1,0 +1,166 @@
+import Shop
+import WAF
+
+extension ConsoleModel {
+    /// Applies one key; returns what the loop must do about it. Pure: the same model and key always give the
+    /// same result.
+    public mutating func update(_ key: Key) -> [ConsoleCommand] {
+        if case .resize(let width, let height) = key {
+            self.width = width
+            self.height = height
+            return []
+        }
+        switch mode {
+        case .normal: return normalKey(key)
+        case .help, .detail:
+            if key == .escape || key == .character("q") || key == .character("?") || key == .enter { mode = .normal }
+            return []
+        case .filter(let text):
+            return edit(text, key, apply: { model, text in
+                model.filters[model.focus] = text.isEmpty ? nil : text
+                model.selection[model.focus] = 0
+                return []
+            }, rebuild: { .filter($0) })
+        case .command(let text):
+            if key == .tab {
+                mode = .command(CommandLineParser.complete(text, snapshot: snapshot))
+                return []
+            }
+            return edit(text, key, apply: { model, text in model.runCommand(text) }, rebuild: { .command($0) })
+        case .blockPrompt(let step, let cidr, let reason, let text):
+            return edit(text, key, apply: { model, text in model.advanceBlockPrompt(step: step, cidr: cidr, reason: reason, text: text) },
+                        rebuild: { .blockPrompt(step: step, cidr: cidr, reason: reason, text: $0) })
+        case .failPrompt(let text):
+            if key == .tab {
+                mode = .failPrompt(CommandLineParser.completeWord(text, from: Self.pipelineSteps))
+                return []
+            }
+            return edit(text, key, apply: { model, text in
+                guard Self.pipelineSteps.contains(text) else {
+                    model.note("no step \"\(text)\": choose one of \(Self.pipelineSteps.joined(separator: ", "))")
+                    return []
+                }
+                return [.perform(.rerunPipeline(failAt: text))]
+            }, rebuild: { .failPrompt($0) })
+        case .confirm(let action, _):
+            mode = .normal
+            guard key == .character("y") || key == .character("Y") else {
+                note("cancelled")
+                return []
+            }
+            return [.perform(action)]
+        }
+    }
+
+    /// Line editing shared by every prompt: characters append, Backspace deletes, Enter applies, Esc cancels.
+    private mutating func edit(_ text: String, _ key: Key, apply: (inout ConsoleModel, String) -> [ConsoleCommand],
+                               rebuild: (String) -> Mode) -> [ConsoleCommand] {
+        switch key {
+        case .escape:
+            mode = .normal
+            return []
+        case .enter:
+            mode = .normal
+            return apply(&self, text.trimmingCharacters(in: .whitespaces))
+        case .backspace:
+            mode = rebuild(String(text.dropLast()))
+            return []
+        case .character(let character) where !character.isNewline && text.count < 200:
+            mode = rebuild(text + String(character))
+            return []
+        default:
+            return []
+        }
+    }
+
+    private mutating func normalKey(_ key: Key) -> [ConsoleCommand] {
+        let rows = PaneRows.of(focus, snapshot, filter: filters[focus])
+        switch key {
+        case .tab: focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count)!
+        case .backTab: focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
+        case .character(let c) where ("1"..."5").contains(c): focus = Pane(rawValue: Int(String(c))! - 1)!
+        case .up, .character("k"): move(by: -1, rows: rows.cells.count)
+        case .down, .character("j"): move(by: 1, rows: rows.cells.count)
+        case .pageUp: move(by: -10, rows: rows.cells.count)
+        case .pageDown: move(by: 10, rows: rows.cells.count)
+        case .home: selection[focus] = 0
+        case .end: selection[focus] = max(0, rows.cells.count - 1)
+        case .enter:
+            if rows.cells.isEmpty { note("nothing to show in \(focus.title)") } else { mode = .detail }
+        case .character("/"): mode = .filter(filters[focus] ?? "")
+        case .character(":"): mode = .command("")
+        case .character("?"): mode = .help
+        case .character("q"): return [.quit]
+        case .character("b"): mode = .blockPrompt(step: 0, cidr: "", reason: "", text: focus == .traffic ? selectedKey(rows) ?? "" : "")
+        case .character("u"):
+            guard focus == .blocked, let cidr = selectedKey(rows) else {
+                note("select an address in Blocked IPs (2) to unblock it")
+                return []
+            }
+            mode = .confirm(.unblock(cidr: cidr), "unblock \(cidr)? (y/n)")
+        case .character("r"): return [.perform(.rerunPipeline(failAt: nil))]
+        case .character("f"): mode = .failPrompt("")
+        case .character("R"):
+            guard focus == .queues, let queue = selectedKey(rows) else {
+                note("select a queue in Queues (3) to redrive its dead letters")
+                return []
+            }
+            mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
+        case .character("p"):
+            paused.toggle()
+            return [.togglePause]
+        case .character("s"):
+            let next = Self.scenarios[((Self.scenarios.firstIndex(of: scenario ?? "") ?? -1) + 1) % Self.scenarios.count]
+            scenario = next
+            return [.setScenario(next)]
+        default: break
+        }
+        return []
+    }
+
+    private mutating func move(by offset: Int, rows: Int) {
+        guard rows > 0 else { return }
+        selection[focus] = min(rows - 1, max(0, selectedRow + offset))
+    }
+
+    private func selectedKey(_ rows: PaneRows) -> String? {
+        rows.keys.indices.contains(selectedRow) ? rows.keys[selectedRow] : nil
+    }
+
+    /// The block prompt asks for the address, then the reason, then how long (blank: until unblocked).
+    private mutating func advanceBlockPrompt(step: Int, cidr: String, reason: String, text: String) -> [ConsoleCommand] {
+        switch step {
+        case 0:
+            guard !text.isEmpty else {
+                note("block: an address or CIDR is needed")
+                return []
+            }
+            mode = .blockPrompt(step: 1, cidr: text, reason: "", text: "")
+        case 1:
+            mode = .blockPrompt(step: 2, cidr: cidr, reason: text.isEmpty ? "blocked from the console" : text, text: "")
+        default:
+            guard text.isEmpty || CommandLineParser.seconds(text) != nil else {
+                note("block: \"\(text)\" is not a time to live (600, 10m, 2h, 1d, or blank for none)")
+                mode = .blockPrompt(step: 2, cidr: cidr, reason: reason, text: text)
+                return []
+            }
+            return [.perform(.block(cidr: cidr, reason: reason, ttlSeconds: text.isEmpty ? nil : CommandLineParser.seconds(text)))]
+        }
+        return []
+    }
+
+    private mutating func runCommand(_ text: String) -> [ConsoleCommand] {
+        switch CommandLineParser.parse(text) {
+        case .success(let command):
+            switch command {
+            case .setScenario(let name): scenario = name
+            case .togglePause: paused.toggle()
+            default: break
+            }
+            return [command]
+        case .failure(let problem):
+            note(problem.message)
+            return []
+        }
+    }
+}

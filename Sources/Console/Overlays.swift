@@ -1,0 +1,77 @@
+import Foundation
+import Shop
+
+/// The boxes drawn over the panes: the help listing every key, and the detail of a selected row.
+enum Overlays {
+    static let helpLines = [
+        "Tab / Shift-Tab / 1-5   focus a pane",
+        "Up Down / j k           move the selection (PgUp PgDn Home End)",
+        "Enter                   details of the selected row;  Esc  back",
+        "/                       filter the focused pane",
+        ":                       command line (Tab completes):",
+        "                        block CIDR [ttl] [reason]   unblock CIDR",
+        "                        rerun recommendations [failAt=STEP]",
+        "                        redrive QUEUE   scenario NAME   pause   quit",
+        "b                       block an address (asks address, reason, ttl)",
+        "u                       unblock the selected address (asks y/n)",
+        "r                       re-run the recommendation pipeline",
+        "f                       re-run it with a failure injected at a step",
+        "R                       redrive the selected queue's dead letters (y/n)",
+        "p                       pause or resume the simulator",
+        "s                       next simulator scenario",
+        "?                       this help;  q  quit",
+    ]
+
+    static func help(into canvas: inout Canvas) {
+        box(title: "Keys", lines: helpLines, into: &canvas)
+    }
+
+    static func detail(_ model: ConsoleModel, into canvas: inout Canvas) {
+        box(title: "\(model.focus.title) — Esc to go back", lines: detailLines(model), into: &canvas)
+    }
+
+    static func detailLines(_ model: ConsoleModel) -> [String] {
+        guard let snapshot = model.snapshot else { return ["no data"] }
+        let rows = PaneRows.of(model.focus, snapshot, filter: model.filters[model.focus])
+        guard rows.keys.indices.contains(model.selectedRow) else { return ["nothing selected"] }
+        let key = rows.keys[model.selectedRow]
+        switch model.focus {
+        case .blocked:
+            guard let block = snapshot.blocked.first(where: { $0.cidr == key }) else { return [] }
+            return ["address   \(block.cidr)", "source    \(block.source)", "reason    \(block.reason)", "hits      \(block.hits)",
+                    "since     \(Screen.clock(block.since)) UTC", "expires   \(block.expires.map { Screen.clock($0) + " UTC" } ?? "never")",
+                    "", "u unblocks it (after a y/n)"]
+        case .queues:
+            guard let queue = snapshot.queues.first(where: { $0.name == key }) else { return [] }
+            return ["queue       \(queue.name) (\(queue.isFIFO ? "FIFO" : "standard"))", "visible     \(queue.visible)",
+                    "in flight   \(queue.inFlight)", "delayed     \(queue.delayed)",
+                    "dead letters \(queue.deadLetterQueue.map { "\(queue.deadLettered) in \($0)" } ?? "no dead-letter queue")",
+                    "oldest      \(Format.age(queue.oldestAgeSeconds))", String(format: "rates       %.1f sent/s, %.1f received/s", queue.sentPerSecond, queue.receivedPerSecond)]
+        case .sagas:
+            guard let run = snapshot.runs.first(where: { $0.runID == key }) else { return [] }
+            return ["run       \(run.runID)", "pipeline  \(run.pipeline)", "state     \(run.state.rawValue)",
+                    "started   \(Screen.clock(run.startedAt)) UTC", ""] + run.steps.map { "  \($0.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.name)" }
+                + (run.error.map { ["", "error: \($0)"] } ?? [])
+        case .traffic:
+            let count = snapshot.traffic.topClients.first { $0.name == key }?.count ?? 0
+            let block = snapshot.blocked.first { $0.cidr.hasPrefix(key + "/") }
+            return ["client    \(key)", "requests  \(count) in the last minute or two",
+                    "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "", "b blocks it"]
+        case .recommendations:
+            let product = snapshot.recommender.topSellers.first { $0.productId == key }
+            return ["product   \(key)", "name      \(product?.name ?? "")", "buyers    \(Int(product?.value ?? 0))"]
+        }
+    }
+
+    /// A centred box holding `lines`, as large as they need and the canvas allows.
+    static func box(title: String, lines: [String], into canvas: inout Canvas) {
+        let width = min(canvas.width - 4, max(TextWidth.of(title) + 6, (lines.map { TextWidth.of($0) }.max() ?? 0) + 4))
+        let height = min(canvas.height - 2, lines.count + 2)
+        let area = Rect(x: (canvas.width - width) / 2, y: (canvas.height - height) / 2, width: width, height: height)
+        canvas.fill(area)
+        canvas.box(area, title: title, style: Style(foreground: .cyan, bold: true))
+        for (index, line) in lines.prefix(height - 2).enumerated() {
+            canvas.write(TextWidth.truncate(line, to: width - 4, ascii: canvas.ascii), x: area.x + 2, y: area.y + 1 + index, limit: width - 4)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Shop
+
+/// Draws the whole console for a model into a canvas: the header, the five panes, the event strip, the
+/// prompt line, and any overlay. Below 80×24 it says the terminal is too small instead.
+public enum Screen {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    /// Where each part goes for a width and height.
+    public struct Layout: Equatable, Sendable {
+        public var header: Rect
+        public var panes: [Pane: Rect]
+        public var events: Rect
+        public var prompt: Rect
+
+        public init(width: Int, height: Int) {
+            let all = Rect(x: 0, y: 0, width: width, height: height)
+            let (headerRect, rest) = all.splitTop(1)
+            let (body, bottom) = rest.splitBottom(4)
+            let (eventsRect, promptRect) = bottom.splitBottom(1)
+            let (trafficRect, grid) = body.splitTop(max(7, body.height * 2 / 5))
+            let (upper, lower) = grid.splitTop(grid.height / 2)
+            let (blocked, queues) = upper.splitLeft(upper.width / 2)
+            let (sagas, recommendations) = lower.splitLeft(lower.width / 2)
+            header = headerRect
+            panes = [.traffic: trafficRect, .blocked: blocked, .queues: queues, .sagas: sagas, .recommendations: recommendations]
+            events = eventsRect
+            prompt = promptRect
+        }
+    }
+
+    public static func render(_ model: ConsoleModel) -> Canvas {
+        var canvas = Canvas(width: model.width, height: model.height, ascii: model.ascii)
+        guard model.width >= minimumWidth, model.height >= minimumHeight else {
+            let message = "terminal too small: \(model.width)×\(model.height), shopdeck needs at least \(minimumWidth)×\(minimumHeight)"
+            for (index, line) in wrap(message, width: max(1, model.width)).enumerated() { canvas.write(line, x: 0, y: index) }
+            return canvas
+        }
+        let layout = Layout(width: model.width, height: model.height)
+        drawHeader(model, into: &canvas, layout.header)
+        for pane in Pane.allCases {
+            guard let area = layout.panes[pane] else { continue }
+            drawPane(pane, model, into: &canvas, area)
+        }
+        drawEvents(model, into: &canvas, layout.events)
+        drawPrompt(model, into: &canvas, layout.prompt)
+        switch model.mode {
+        case .help: Overlays.help(into: &canvas)
+        case .detail: Overlays.detail(model, into: &canvas)
+        default: break
+        }
+        if !model.colour { canvas.removeColour() }
+        return canvas
+    }
+
+    static func drawHeader(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
+        let style = Style(foreground: .black, background: .cyan, bold: true)
+        canvas.fill(area, style: style)
+        guard let snapshot = model.snapshot else {
+            canvas.write(" shopdeck — starting…", x: area.x, y: area.y, style: style, limit: area.width)
+            return
+        }
+        let traffic = snapshot.traffic
+        let model_ = model.snapshot!.recommender.modelVersion.map { "v\($0)" } ?? "none"
+        let simulator = model.scenario.map { $0 + (model.paused ? " (paused)" : "") }
+        let full = ["shopdeck", snapshot.listen ?? "no listener", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + " req/s",
+                    String(format: "errors %.1f%%", traffic.errorRate * 100), "WAF blocks \(snapshot.wafBlocksThisMinute)/min", "model " + model_]
+            + (simulator.map { ["simulator " + $0] } ?? [])
+        let compact = ["shopdeck", snapshot.listen ?? "-", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + "/s",
+                       String(format: "err %.1f%%", traffic.errorRate * 100), "blk \(snapshot.wafBlocksThisMinute)/m", "model " + model_]
+            + (simulator.map { ["sim " + $0] } ?? [])
+        let separator = model.ascii ? " | " : " │ "
+        let text = " " + full.joined(separator: separator)
+        canvas.write(TextWidth.of(text) <= area.width ? text : " " + compact.joined(separator: "  "), x: area.x, y: area.y, style: style, limit: area.width)
+    }
+
+    static func drawPane(_ pane: Pane, _ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
+        let focused = model.focus == pane
+        let filter = model.filters[pane].map { " /\($0)" } ?? ""
+        canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
+                   titleStyle: focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style(bold: true))
+        let inner = area.inset(by: 1)
+        guard !inner.isEmpty else { return }
+        guard model.snapshot != nil else {
+            canvas.write("waiting for the first snapshot…", x: inner.x, y: inner.y, style: Style(dim: true), limit: inner.width)
+            return
+        }
+        let rows = PaneRows.of(pane, model.snapshot, filter: model.filters[pane])
+        switch pane {
+        case .traffic: Panes.traffic(model, rows, into: &canvas, inner, focused: focused)
+        case .recommendations: Panes.recommendations(model, rows, into: &canvas, inner, focused: focused)
+        default:
+            var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : model.selection[pane] ?? 0)
+            table.rowStyles = rows.styles
+            table.emptyText = Panes.emptyText(pane)
+            table.draw(into: &canvas, inner, focused: focused)
+        }
+    }
+
+    static func drawEvents(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
+        var lines: [(String, Style)] = []
+        for event in model.snapshot?.events.suffix(area.height) ?? [] {
+            let style: Style = switch event.kind {
+            case .critical: Style(foreground: .red, bold: true)
+            case .warning: Style(foreground: .yellow)
+            case .audit, .info: .plain
+            }
+            lines.append(("\(Self.clock(event.at)) \(event.kind.rawValue): \(event.text)", style))
+        }
+        for note in model.notes { lines.append(("» " + note, Style(foreground: .magenta, bold: true))) }
+        for (offset, line) in lines.suffix(area.height).enumerated() {
+            canvas.write(TextWidth.truncate(line.0, to: area.width, ascii: model.ascii), x: area.x, y: area.y + offset, style: line.1, limit: area.width)
+        }
+    }
+
+    static func drawPrompt(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
+        let cursor = model.ascii ? "_" : "▏"
+        let text: String
+        var style = Style(reverse: true)
+        switch model.mode {
+        case .filter(let typed): text = "filter \(model.focus.title): \(typed)\(cursor)   Enter apply · Esc cancel"
+        case .command(let typed): text = ":\(typed)\(cursor)   Tab completes · Enter runs · Esc cancels"
+        case .blockPrompt(let step, let cidr, _, let typed):
+            let question = ["block which address or CIDR", "reason for blocking \(cidr)", "for how long (600, 10m, 2h, 1d; blank: until unblocked)"][min(step, 2)]
+            text = "\(question): \(typed)\(cursor)"
+        case .failPrompt(let typed): text = "re-run with a failure at step (\(ConsoleModel.pipelineSteps.joined(separator: ", "))): \(typed)\(cursor)"
+        case .confirm(_, let question):
+            text = question
+            style = Style(foreground: .black, background: .yellow, bold: true)
+        default:
+            text = "q quit  ? help  Tab/1-5 pane  j/k move  Enter detail  / filter  : command  b block  u unblock  r re-run  f fail  R redrive  p pause  s scenario"
+            style = Style(dim: true)
+        }
+        canvas.fill(area, style: style)
+        canvas.write(TextWidth.truncate(text, to: area.width, ascii: model.ascii), x: area.x, y: area.y, style: style, limit: area.width)
+    }
+
+    /// `HH:MM:SS` in UTC.
+    static func clock(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970) % 86_400
+        return String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+    }
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for character in text {
+            if TextWidth.of(current + String(character)) > width {
+                lines.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        return lines + [current]
+    }
+}
+
+extension Canvas {
+    /// Every cell without colours (`NO_COLOR`), attributes kept.
+    mutating func removeColour() {
+        for y in 0..<height { for x in 0..<width { self[x, y].style = self[x, y].style.colourless } }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+@testable import Console
+@testable import Shop
+import Workflow
+
+/// Dashboard snapshots for the console tests: an empty shop and a busy one, fixed to the second.
+enum Fixtures {
+    static let now = Date(timeIntervalSince1970: 1_796_000_000)
+
+    static var empty: DashboardSnapshot {
+        DashboardSnapshot(takenAt: now, listen: "127.0.0.1:8080", uptimeSeconds: 5,
+                          traffic: TrafficSnapshot(requestsPerSecond: Array(repeating: 0, count: 300), errorsPerSecond: Array(repeating: 0, count: 300),
+                                                   currentRate: 0, errorRate: 0, statusMix: [:], p50Microseconds: nil, p95Microseconds: nil,
+                                                   p99Microseconds: nil, topRoutes: [], topClients: []),
+                          wafBlocksThisMinute: 0, blocked: [], queues: [], runs: [],
+                          recommender: .init(modelVersion: nil, algorithm: nil, trainedAt: nil, ndcgModel: nil, ndcgPopularity: nil, topSellers: [], trending: []),
+                          events: [])
+    }
+
+    static var full: DashboardSnapshot {
+        var snapshot = empty
+        snapshot.uptimeSeconds = 3725
+        snapshot.traffic = TrafficSnapshot(requestsPerSecond: (0..<300).map { Double(($0 * 37) % 90 + 10) }, errorsPerSecond: Array(repeating: 0, count: 300),
+                                           currentRate: 412.5, errorRate: 0.012, statusMix: ["2xx": 120_345, "3xx": 0, "4xx": 2_210, "5xx": 14],
+                                           p50Microseconds: 820, p95Microseconds: 4_100, p99Microseconds: 12_800,
+                                           topRoutes: [("GET /api/products/{id}", 9_120), ("GET /api/products", 3_004), ("POST /api/orders", 640)],
+                                           topClients: [("127.0.3.17", 1_802), ("127.0.9.2", 911), ("127.0.5.44", 230), ("127.0.6.1", 120)])
+        snapshot.wafBlocksThisMinute = 37
+        snapshot.blocked = [
+            .init(cidr: "127.0.66.6/32", reason: "5 requests blocked by WAF rules within 300 s, the last by sqli", source: "sqli", hits: 42,
+                  since: now.addingTimeInterval(-300), expires: now.addingTimeInterval(600)),
+            .init(cidr: "127.0.9.2/32", reason: "611 requests in 300 s, over rate-limit's limit of 600", source: "rate", hits: 11,
+                  since: now.addingTimeInterval(-30), expires: now.addingTimeInterval(250)),
+            .init(cidr: "203.0.113.0/24", reason: "scraper network", source: "manual", hits: 0, since: now.addingTimeInterval(-7200), expires: nil),
+        ]
+        snapshot.queues = [
+            .init(name: "analytics", isFIFO: false, visible: 12, inFlight: 30, delayed: 0, deadLetterQueue: "analytics-dlq", deadLettered: 0,
+                  oldestAgeSeconds: 2, sentPerSecond: 410, receivedPerSecond: 405),
+            .init(name: "checkout", isFIFO: false, visible: 3, inFlight: 64, delayed: 0, deadLetterQueue: "checkout-dlq", deadLettered: 2,
+                  oldestAgeSeconds: 75, sentPerSecond: 38.2, receivedPerSecond: 37.9),
+            .init(name: "drop-entries.fifo", isFIFO: true, visible: 0, inFlight: 0, delayed: 0, deadLetterQueue: nil, deadLettered: 0,
+                  oldestAgeSeconds: 0, sentPerSecond: 0, receivedPerSecond: 0),
+        ]
+        let steps = ["export", "catalog", "query", "train", "evaluate", "publish"]
+        snapshot.runs = [
+            .init(runID: "4f1c2a9e-0000", pipeline: "recommendations", state: .compensated,
+                  steps: steps.enumerated().map { ($1, $0 < 3 ? StepState.compensated : $0 == 3 ? .failed : .pending) }, startedAt: now.addingTimeInterval(-90),
+                  error: "InjectedFault: failure injected at step train"),
+            .init(runID: "9b77e001-0000", pipeline: "recommendations", state: .succeeded, steps: steps.map { ($0, StepState.succeeded) },
+                  startedAt: now.addingTimeInterval(-600), error: nil),
+            .init(runID: "checkout-o-81", pipeline: "checkout", state: .running,
+                  steps: [("open", .succeeded), ("reserve", .running), ("authorise", .pending), ("confirm", .pending)], startedAt: now, error: nil),
+        ]
+        snapshot.recommender = .init(modelVersion: 3, algorithm: "item-knn", trainedAt: now.addingTimeInterval(-600), ndcgModel: 0.2649, ndcgPopularity: 0.0298,
+                                     topSellers: [.init(productId: "p12", name: "Organic Sencha, 100 g", value: 812), .init(productId: "p7", name: "抹茶 Matcha cookies, box of 12", value: 640),
+                                                  .init(productId: "p3", name: "Cast-iron pan, 24 cm", value: 402)],
+                                     trending: [.init(productId: "p44", name: "Yuzu gummies", value: 6.2), .init(productId: "p9", name: "Rain shell, M", value: 3.1)])
+        snapshot.events = [
+            .init(at: now.addingTimeInterval(-60), kind: .audit, text: "waf.block: 203.0.113.0/24: scraper network"),
+            .init(at: now.addingTimeInterval(-20), kind: .audit, text: "pipeline.run: started recommendations run 4f1c2a9e with a failure injected at train"),
+            .init(at: now, kind: .warning, text: "1 message(s) wait in dead-letter queue checkout-dlq of checkout; redrive once the cause is fixed"),
+        ]
+        return snapshot
+    }
+
+    static func model(_ snapshot: DashboardSnapshot? = full, width: Int = 80, height: Int = 24, colour: Bool = true) -> ConsoleModel {
+        var model = ConsoleModel(width: width, height: height, colour: colour, scenario: "mixed")
+        model.snapshot = snapshot
+        return model
+    }
+}
