@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Recommender"),
         .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender"]),
-        .target(name: "Console", dependencies: ["Shop"]),
+        // ncursesw for the console's Terminal backend: a module map and a shim header, nothing to build.
+        .systemLibrary(name: "CNcursesw"),
+        .target(name: "Console", dependencies: ["Shop", "CNcursesw"]),
         .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop",
                                                        "Console"]),
 

@@ -50,6 +50,32 @@ public struct StandardOutputSink: LogSink {
 
     /// One `write` for the whole batch, so a busy access log costs one system call per batch.
     public func write(lines: [String]) {
+        FileLogSink.write(lines, to: STDOUT_FILENO)
+    }
+}
+
+/// Appends lines to a file (the console's log, which must not draw over the screen).
+public final class FileLogSink: LogSink {
+    private let descriptor: Int32
+
+    /// Opens (creating, mode 0600) `path` for appending.
+    public init(path: String) throws(LogFileError) {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw LogFileError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit { close(descriptor) }
+
+    public func write(line: String) {
+        write(lines: [line])
+    }
+
+    public func write(lines: [String]) {
+        Self.write(lines, to: descriptor)
+    }
+
+    /// The lines, newline-terminated, in as few `write` calls as the descriptor takes.
+    static func write(_ lines: [String], to descriptor: Int32) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         for line in lines {
@@ -59,7 +85,7 @@ public struct StandardOutputSink: LogSink {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Foundation.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return
@@ -68,6 +94,13 @@ public struct StandardOutputSink: LogSink {
             }
         }
     }
+}
+
+/// Why a log file could not be opened.
+public struct LogFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot open the log file \(path): \(reason)" }
 }
 
 /// Keeps lines in memory; for tests and for the console's event strip.

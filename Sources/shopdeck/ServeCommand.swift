@@ -21,15 +21,8 @@ struct ServeCommand {
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
 
         let signals = TerminationSignals()
-        var coreOptions = CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies)
-        coreOptions.paymentFailureRate = options.paymentFailureRate
-        let core: Core
-        do throws(CoreError) {
-            core = try await Core.open(options: coreOptions)
-        } catch {
-            throw RuntimeFailure(description: error.description)
-        }
-        let served = try await serve(core, on: options.listen, logger: logger)
+        let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger)
+        let served = try await ShopRuntime.listen(core, on: options.listen, logger: logger)
         output.out("shopdeck listening on http://\(served.address) data=\(directory)")
 
         let signal = await signals.next()
@@ -40,20 +33,6 @@ struct ServeCommand {
         await core.close()
         logger.info("stopped")
         return ExitCode.success
-    }
-
-    private func serve(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
-        let reference = ServerReference()
-        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
-                                clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: core.traffic)
-        do {
-            let bound = try server.start()
-            reference.set(server)
-            return (server, bound)
-        } catch {
-            await core.close()
-            throw RuntimeFailure(description: "cannot listen on \(address): \(error.cause)")
-        }
     }
 }
 

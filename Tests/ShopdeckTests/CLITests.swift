@@ -84,7 +84,8 @@ final class CapturedOutput: CommandOutput {
     @Test func commandsNotBuiltYetFailWithOneLine() async {
         let output = CapturedOutput()
         #expect(await CLI.run(["run"], output: output) == 1)
-        #expect(output.stderr.contains("not built yet"))
+        #expect(output.stderr.contains("needs a terminal"))
+        #expect(await CLI.run(["run", "--refresh", "0.1"], output: output) == 2)
         #expect(await CLI.run(["serve", "--simulate", "attack", "--data", "/nonexistent/x"], output: output) == 1)
     }
 

@@ -75,8 +75,7 @@ enum CLI {
         case "serve":
             return try await ServeCommand(arguments: parsed, output: output).run()
         case "run":
-            try ShopOptions.validate(parsed)
-            throw RuntimeFailure(description: "run: the operator console is not built yet; 'shopdeck serve' runs the core headless")
+            return try await RunCommand(arguments: parsed, output: output).run()
         case "waf-eval":
             return try WAFEvalCommand(arguments: parsed, output: output).run()
         default:

@@ -14,6 +14,7 @@ enum Commands {
     private static let trustedProxy = OptionSpec(name: "--trusted-proxy", valueName: "CIDR",
                                                  help: "honour X-Forwarded-For from this network (repeatable)", repeatable: true)
     private static let json = OptionSpec(name: "--json", valueName: nil, help: "print JSON instead of a table")
+    private static let refresh = OptionSpec(name: "--refresh", valueName: "SECONDS", help: "console data refresh, 0.25 to 10 (default 1)")
 
     static let demo = CommandSpec(
         name: "demo", summary: "Run the shop with the operator console and simulated traffic (data in a fresh temporary directory unless --data).",
@@ -21,7 +22,7 @@ enum Commands {
                   OptionSpec(name: "--seed", valueName: "N", help: "seed for the simulated traffic"), noColor, paymentFailure, trustedProxy])
     static let run = CommandSpec(
         name: "run", summary: "Run the shop with the operator console, without simulated traffic (data in ./shopdeck-data unless --data).",
-        options: [data, listen, noColor, paymentFailure, trustedProxy])
+        options: [data, listen, noColor, refresh, paymentFailure, trustedProxy])
     static let serve = CommandSpec(
         name: "serve", summary: "Run the shop headless: HTTP API only, logs to stdout (data in ./shopdeck-data unless --data).",
         options: [data, listen, OptionSpec(name: "--simulate", valueName: "SCENARIO", help: "drive simulated traffic at the server"),

@@ -1,0 +1,35 @@
+import Foundation
+import HTTP
+import Shop
+import Telemetry
+
+/// Opening the core and its HTTP server, the same for `serve`, `run` and `demo`.
+enum ShopRuntime {
+    static func openCore(directory: String, options: ShopOptions, logger: Logger,
+                         configure: (inout CoreOptions) -> Void = { _ in }) async throws -> Core {
+        var coreOptions = CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies)
+        coreOptions.paymentFailureRate = options.paymentFailureRate
+        configure(&coreOptions)
+        do throws(CoreError) {
+            return try await Core.open(options: coreOptions)
+        } catch {
+            throw RuntimeFailure(description: error.description)
+        }
+    }
+
+    /// The core's router behind an HTTP server on `address`, its requests counted for the console. The core
+    /// is closed if the address cannot be bound.
+    static func listen(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
+        let reference = ServerReference()
+        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
+                                clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: core.traffic)
+        do {
+            let bound = try server.start()
+            reference.set(server)
+            return (server, bound)
+        } catch {
+            await core.close()
+            throw RuntimeFailure(description: "cannot listen on \(address): \(error.cause)")
+        }
+    }
+}
