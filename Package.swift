@@ -24,8 +24,9 @@ let package = Package(
         // ncursesw for the console's Terminal backend: a module map and a shim header, nothing to build.
         .systemLibrary(name: "CNcursesw"),
         .target(name: "Console", dependencies: ["Shop", "CNcursesw"]),
+        .target(name: "Simulator", dependencies: ["HTTP", "Telemetry"]),
         .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop",
-                                                       "Console"]),
+                                                       "Console", "Simulator"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "WAFTests", dependencies: ["WAF"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Shop", "Workflow"], exclude: ["Snapshots"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),

@@ -17,10 +17,13 @@ struct DemoCommand {
         let directory = arguments.value("--data")
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("shopdeck-demo-\(UUID().uuidString.prefix(8))").path
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
+        if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+            return try await LiveDemo(arguments: arguments, output: output).run(scenario: scenario, seed: seed, directory: directory)
+        }
 
         output.out("shopdeck \(Commands.version) demo (scenario \(scenario), seed \(seed))")
-        output.out("Not built yet: the operator console and the traffic simulator. Built: the store, broker, scheduler, sagas,")
-        output.out("HTTP server, WAF, recommender and the shop's API ('shopdeck serve --listen \(options.listen)' runs it).")
+        output.out("No terminal here, so no console: a walk-through instead. In a terminal, 'shopdeck demo' opens the operator")
+        output.out("console over the live shop with simulated shoppers and attackers ('shopdeck serve --simulate mixed' runs it headless).")
         output.out("A flash sale on the store:")
         output.out("")
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Shop
+import Simulator
 import Telemetry
 
 /// `shopdeck serve`: the core behind the HTTP server, no terminal needed; logs to stdout.
@@ -13,9 +14,6 @@ struct ServeCommand {
 
     func run() async throws -> Int32 {
         let options = try ShopOptions.validate(arguments)
-        if arguments.value("--simulate") != nil {
-            throw RuntimeFailure(description: "serve --simulate: the traffic simulator is not built yet; drive the API with your own client")
-        }
         let format = LogFormat(rawValue: try arguments.choice("--log-format", from: ["text", "json"], default: "text")) ?? .text
         let logger = Logger(label: "shopdeck", format: format)
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
@@ -24,10 +22,22 @@ struct ServeCommand {
         let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger)
         let served = try await ShopRuntime.listen(core, on: options.listen, logger: logger)
         output.out("shopdeck listening on http://\(served.address) data=\(directory)")
+        var simulation: (simulator: Simulator, task: Task<Void, Never>)?
+        if let scenario = arguments.value("--simulate") {
+            let products = core.catalog.all.map(\.id)
+            let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: 1, products: products,
+                                                      hotProduct: products.first ?? "p1"))
+            simulation = (simulator, Task { await simulator.run() })
+            logger.info("simulated traffic started", ["scenario": scenario])
+        }
 
         let signal = await signals.next()
         logger.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"); finishing requests in flight (at most \(Int(Self.drainSeconds)) s)")
         signals.onRepeat { logger.warning("second signal: exiting without draining") }
+        if let simulation {
+            simulation.simulator.stop()
+            await simulation.task.value
+        }
         let report = await served.server.shutdown(grace: Self.drainSeconds)
         if !report.drained { logger.warning("closed \(report.forciblyClosed) connection(s) still busy after \(Int(Self.drainSeconds)) s") }
         await core.close()

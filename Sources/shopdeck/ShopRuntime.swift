@@ -19,7 +19,8 @@ enum ShopRuntime {
 
     /// The core's router behind an HTTP server on `address`, its requests counted for the console. The core
     /// is closed if the address cannot be bound.
-    static func listen(_ core: Core, on address: SocketAddress, logger: Logger) async throws -> (server: HTTPServer, address: SocketAddress) {
+    static func listen(_ core: Core, on address: SocketAddress, logger: Logger,
+                       closingOnFailure: Bool = true) async throws -> (server: HTTPServer, address: SocketAddress) {
         let reference = ServerReference()
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
                                 clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: core.traffic)
@@ -28,7 +29,7 @@ enum ShopRuntime {
             reference.set(server)
             return (server, bound)
         } catch {
-            await core.close()
+            if closingOnFailure { await core.close() }
             throw RuntimeFailure(description: "cannot listen on \(address): \(error.cause)")
         }
     }
