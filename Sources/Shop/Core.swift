@@ -125,6 +125,11 @@ public final class Core: Sendable {
                     logger.info("schedule fired with no pipeline attached", ["schedule": fire.schedule])
                     return
                 }
+                // One run at a time from the schedule: a run still going when the next fire comes is enough.
+                if let running = sagas.runs(saga: RecommendationPipeline.name, state: .running).first {
+                    logger.info("recommendation pipeline already running; this fire starts nothing", ["runId": running.runID])
+                    return
+                }
                 let runID = try await sagas.start(RecommendationPipeline.name, input: ["scheduledAt": Logger.timestamp(fire.scheduledAt)])
                 logger.info("recommendation pipeline started by its schedule", ["runId": runID])
             }

@@ -24,9 +24,16 @@ struct LiveDemo {
         } catch {
             throw RuntimeFailure(description: error.description)
         }
+        let light = Self.lightSettings(ProcessInfo.processInfo.environment)
         let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger) { core in
-            core.demoHistory = DemoHistory()
+            var history = DemoHistory()
+            if let purchases = light.purchases {
+                history.purchases = purchases
+                history.users = max(100, purchases / 10)
+            }
+            core.demoHistory = history
             core.recommendationSchedule = "rate(3 minutes)"
+            if let iterations = light.passwordIterations { core.accounts.passwordIterations = iterations }
         }
         // The demo takes another port when 8080 is busy rather than failing.
         let served: (server: HTTPServer, address: SocketAddress)
@@ -38,8 +45,8 @@ struct LiveDemo {
         }
         settings.listen = served.address.description
         let products = core.catalog.all.map(\.id)
-        let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: UInt64(seed), products: products,
-                                                  hotProduct: products.first { $0.hasPrefix("p") } ?? products[0]))
+        let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: UInt64(seed), rate: light.rate ?? 40,
+                                                  products: products, hotProduct: products.first { $0.hasPrefix("p") } ?? products[0]))
         let traffic = Task { await simulator.run() }
         let console = ConsoleApp(core: core, settings: settings, onScenario: { _ = simulator.setScenario($0) },
                                  onPause: { simulator.setPaused($0) })
@@ -49,13 +56,33 @@ struct LiveDemo {
         } catch {
             failure = error
         }
+        logger.info("console closed; stopping the simulator")
         simulator.stop()
-        await traffic.value
+        // Requests in flight finish within their timeout; the demo does not wait longer than that for them.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await traffic.value }
+            group.addTask { try? await Task.sleep(nanoseconds: 12_000_000_000) }
+            await group.next()
+            group.cancelAll()
+        }
+        logger.info("simulator stopped; shutting the server down")
         await served.server.shutdown(grace: 2)
+        logger.info("server down; closing the core")
         await core.close()
+        logger.info("core closed")
         if let failure { throw RuntimeFailure(description: failure.description) }
         let tally = simulator.tally
         output.out("shopdeck demo stopped: the simulator sent \(tally.requests) requests (\(tally.orders) orders accepted); log in \(directory)/shopdeck.log")
         return ExitCode.success
+    }
+
+    /// A lighter demo for tests and slow machines, from the environment (the demo's shop is thrown away, so
+    /// cheaper password hashing harms nothing): `SHOPDECK_DEMO_PURCHASES` (generated history size),
+    /// `SHOPDECK_DEMO_PASSWORD_ITERATIONS`, `SHOPDECK_DEMO_RATE` (simulated actions per second).
+    static func lightSettings(_ environment: [String: String]) -> (purchases: Int?, passwordIterations: Int?, rate: Double?) {
+        let purchases = environment["SHOPDECK_DEMO_PURCHASES"].flatMap(Int.init).map { min(max($0, 1000), 1_000_000) }
+        let iterations = environment["SHOPDECK_DEMO_PASSWORD_ITERATIONS"].flatMap(Int.init).map { min(max($0, 1), 100_000) }
+        let rate = environment["SHOPDECK_DEMO_RATE"].flatMap(Double.init).map { min(max($0, 0.5), 500) }
+        return (purchases, iterations, rate)
     }
 }

@@ -53,7 +53,7 @@ public final class TrafficMonitor: RequestObserver, Sendable {
     }
 
     /// The pane's figures as of now.
-    public func snapshot(top: Int = 5) -> TrafficSnapshot {
+    public func snapshot(top: Int = 10) -> TrafficSnapshot {
         let now = clock.now()
         let perSecond = requests.values(at: now)
         let errorsPerSecond = errors.values(at: now)

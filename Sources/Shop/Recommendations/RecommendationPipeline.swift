@@ -69,9 +69,12 @@ struct RecommendationPipeline: Sendable {
         }
         if var generator = demoHistory, !FileManager.default.fileExists(atPath: demoPath(context.runID)) {
             generator.end = try asOf(context.runID)
-            let rows = generator.interactions(catalogue: recommendations.catalogue)
-                .map { "\($0.user)\t\($0.item)\t\($0.timestamp)\t\($0.isPurchase ? "purchase" : $0.weight == InteractionKind.cart.weight ? "cart" : "view")" }
-            try DurableFile.write(Array((rows.joined(separator: "\n") + "\n").utf8), to: demoPath(context.runID))
+            let catalogue = recommendations.catalogue, path = demoPath(context.runID), generator = generator
+            try await offload {
+                let rows = generator.interactions(catalogue: catalogue)
+                    .map { "\($0.user)\t\($0.item)\t\($0.timestamp)\t\($0.isPurchase ? "purchase" : $0.weight == InteractionKind.cart.weight ? "cart" : "view")" }
+                try DurableFile.write(Array((rows.joined(separator: "\n") + "\n").utf8), to: path)
+            }
         }
     }
 
@@ -108,15 +111,18 @@ struct RecommendationPipeline: Sendable {
     private func query(_ context: StepContext) async throws {
         guard FileManager.default.fileExists(atPath: catalogPath(context.runID)) else { throw PipelineFailure("the run's catalog is missing") }
         let directory = exportDirectory(context.runID)
-        var interactions = try TrainingData.purchases(fromOrdersExport: directory + "/\(Orders.table)/items.jsonl")
-        interactions += try TrainingData.browsing(fromInteractionsExport: directory + "/\(InteractionLog.table)/items.jsonl")
-        if demoHistory != nil { interactions += try demoRows(context.runID) }
-        _ = try TrainingData.aggregate(interactions, known: Set(recommendations.catalogue.map(\.id)), asOf: try asOf(context.runID),
-                                       rules: TrainingData.QueryRules(), to: trainingPath(context.runID))
+        let known = Set(recommendations.catalogue.map(\.id)), asOf = try asOf(context.runID), output = trainingPath(context.runID)
+        let demo = demoHistory == nil ? nil : demoPath(context.runID)
+        _ = try await offload {
+            var interactions = try TrainingData.purchases(fromOrdersExport: directory + "/\(Orders.table)/items.jsonl")
+            interactions += try TrainingData.browsing(fromInteractionsExport: directory + "/\(InteractionLog.table)/items.jsonl")
+            if let demo { interactions += try Self.demoRows(demo) }
+            return try TrainingData.aggregate(interactions, known: known, asOf: asOf, rules: TrainingData.QueryRules(), to: output).rows
+        }
     }
 
-    private func demoRows(_ runID: String) throws -> [Interaction] {
-        try String(contentsOfFile: demoPath(runID), encoding: .utf8).split(separator: "\n").compactMap { line in
+    private static func demoRows(_ path: String) throws -> [Interaction] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t")
             guard fields.count == 4, let at = Double(fields[2]), let kind = InteractionKind(rawValue: String(fields[3])) else { return nil }
             return Interaction(user: String(fields[0]), item: String(fields[1]), timestamp: at, kind: kind)
@@ -126,10 +132,12 @@ struct RecommendationPipeline: Sendable {
     /// Trains a model on the query's data and saves it as a new version (not yet in service).
     private func train(_ context: StepContext) async throws {
         let version = try await claimVersion(context.runID)
-        let interactions = try TrainingData.readAggregate(trainingPath(context.runID))
-        let builder = ModelBuilder(options: TrainingOptions(decay: .none))
-        let model = builder.build(interactions: interactions, catalogue: recommendations.catalogue, version: version, now: try asOf(context.runID))
-        try recommendations.models.save(model)
+        let input = trainingPath(context.runID), catalogue = recommendations.catalogue, asOf = try asOf(context.runID), models = recommendations.models
+        try await offload {
+            let interactions = try TrainingData.readAggregate(input)
+            let model = ModelBuilder(options: TrainingOptions(decay: .none)).build(interactions: interactions, catalogue: catalogue, version: version, now: asOf)
+            try models.save(model)
+        }
     }
 
     /// The gate: the new model must beat popularity on NDCG@10 over enough shoppers, or the run compensates
