@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -114,6 +115,17 @@ import Glibc
             guard let source = fields.firstIndex(where: { $0 == "manual" }), fields.count > source + 1 else { return false }
             return Int(fields[source + 1]).map { $0 > 0 } ?? false
         }
+        // The admin API agrees: the block is there, with the hits of the refused requests.
+        let header = tmux.screen.split(separator: "\n").first ?? ""
+        let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
+        let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        var request = HTTPClientRequest.get("/admin/waf/blocks")
+        request.headers.set("Authorization", "Bearer \(token)")
+        let blocks = try await HTTPClient().send(request, to: SocketAddress(ip: .v4(0x7F00_0001), port: port))
+        let items = (try JSONSerialization.jsonObject(with: Data(blocks.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        let listed = items.first { $0["cidr"] as? String == "\(address)/32" }
+        #expect(listed?["source"] as? String == "manual" && (listed?["hits"] as? Int ?? 0) > 0, "\(items)")
+
         // Repeat offenders are listed too: filter the pane down to the address before `u`.
         try tmux.press("2")
         try tmux.press("/")
