@@ -135,7 +135,7 @@ public final class WebApplicationFirewall: Sendable {
         var freshInspected = false
         for header in headers {
             let inspected = RequestView.isInspectedHeader(header.name)
-            if inspected, everyRule, cache.contains(Self.cacheKey(header)) { continue }
+            if inspected, everyRule, cache.contains(header: header) { continue }
             if inspected { freshInspected = true }
             if inspected || RequestView.isContentType(header.name) { fresh.append(header) }
         }
