@@ -11,8 +11,8 @@ public struct PaneRows: Sendable {
     public var keys: [String]
     public var styles: [Int: Style] = [:]
 
-    public static func of(_ pane: Pane, _ snapshot: DashboardSnapshot?, filter: String?) -> PaneRows {
-        var rows = unfiltered(pane, snapshot)
+    public static func of(_ pane: Pane, _ snapshot: DashboardSnapshot?, filter: String?, ascii: Bool = false) -> PaneRows {
+        var rows = unfiltered(pane, snapshot, ascii: ascii)
         if let filter, !filter.isEmpty {
             let needle = filter.lowercased()
             let kept = rows.cells.indices.filter { rows.cells[$0].joined(separator: " ").lowercased().contains(needle) }
@@ -22,7 +22,7 @@ public struct PaneRows: Sendable {
         return rows
     }
 
-    private static func unfiltered(_ pane: Pane, _ snapshot: DashboardSnapshot?) -> PaneRows {
+    private static func unfiltered(_ pane: Pane, _ snapshot: DashboardSnapshot?, ascii: Bool) -> PaneRows {
         guard let snapshot else { return PaneRows(columns: [], cells: [], keys: []) }
         let now = snapshot.takenAt
         switch pane {
@@ -54,7 +54,7 @@ public struct PaneRows: Sendable {
             var rows = PaneRows(columns: [.init("run", width: 8), .init("state", width: 11), .init("steps", width: 6), .init("pipeline"),
                                           .init("error", optional: true)],
                                 cells: snapshot.runs.map { run in
-                                    [String(run.runID.prefix(8)), run.state.rawValue, Format.steps(run.steps), run.pipeline, run.error ?? ""]
+                                    [String(run.runID.prefix(8)), run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.pipeline, run.error ?? ""]
                                 }, keys: snapshot.runs.map(\.runID))
             for (index, run) in snapshot.runs.enumerated() {
                 switch run.state {

@@ -86,7 +86,7 @@ public enum Screen {
             canvas.write("waiting for the first snapshot…", x: inner.x, y: inner.y, style: Style(dim: true), limit: inner.width)
             return
         }
-        let rows = PaneRows.of(pane, model.snapshot, filter: model.filters[pane])
+        let rows = PaneRows.of(pane, model.snapshot, filter: model.filters[pane], ascii: model.ascii)
         switch pane {
         case .traffic: Panes.traffic(model, rows, into: &canvas, inner, focused: focused)
         case .recommendations: Panes.recommendations(model, rows, into: &canvas, inner, focused: focused)

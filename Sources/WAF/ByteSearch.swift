@@ -32,13 +32,6 @@ enum ByteSearch {
             return nil
         }
     }
-
-    /// Whether `needle` occurs in `haystack` exactly at `offset`.
-    static func occurs(_ needle: String, in haystack: [UInt8], at offset: Int) -> Bool {
-        let utf8 = needle.utf8
-        guard offset >= 0, offset + utf8.count <= haystack.count else { return false }
-        return haystack[offset..<(offset + utf8.count)].elementsEqual(utf8)
-    }
 }
 
 /// Many needles searched in one pass: candidates are tried only where a needle's first byte occurs. The

@@ -39,7 +39,8 @@ import Testing
         var model = Fixtures.model()
         model.ascii = true
         let canvas = Screen.render(model)
-        #expect(canvas.lines.allSatisfy { line in !line.contains("─") && !line.contains("│") && !line.contains("▁") })
+        #expect(canvas.lines.allSatisfy { line in !line.contains("─") && !line.contains("│") && !line.contains("▁") && !line.contains("✓") })
+        #expect(canvas.lines.contains { $0.contains("++++++") }, "a succeeded run's steps in ASCII")
         #expect(canvas.line(1).hasPrefix("+ 1 Traffic "))
     }
 
