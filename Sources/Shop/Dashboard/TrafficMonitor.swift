@@ -12,8 +12,16 @@ public final class TrafficMonitor: RequestObserver, Sendable {
     private struct Minute {
         var index: Int64 = .min
         var latencies = LatencyHistogram()
-        var routes: [String: Int] = [:]
-        var clients: [String: Int] = [:]
+        var routes: [RouteKey: Int] = [:]
+        var clients: [IPAddress: Int] = [:]
+    }
+
+    /// A route as counted on the request path: the request's own strings, no text built per request.
+    private struct RouteKey: Hashable {
+        var method: String
+        var route: String?
+
+        var name: String { "\(method) \(route ?? "(no route)")" }
     }
 
     private struct State {
@@ -38,7 +46,7 @@ public final class TrafficMonitor: RequestObserver, Sendable {
         requests.record(1, at: now)
         if request.status >= 500 { errors.record(1, at: now) }
         let minute = Int64(now.timeIntervalSince1970 / 60)
-        let route = (request.route.map { "\(request.method) \($0)" }) ?? "\(request.method) (no route)"
+        let route = RouteKey(method: request.method, route: request.route)
         state.withLock { s in
             s.statusClasses[min(5, max(0, request.status / 100))] += 1
             if s.current.index != minute {
@@ -47,7 +55,7 @@ public final class TrafficMonitor: RequestObserver, Sendable {
             }
             s.current.latencies.record(microseconds: request.microseconds)
             if s.current.routes.count < Self.maximumKeys || s.current.routes[route] != nil { s.current.routes[route, default: 0] += 1 }
-            let client = request.peer.description
+            let client = request.peer
             if s.current.clients.count < Self.maximumKeys || s.current.clients[client] != nil { s.current.clients[client, default: 0] += 1 }
         }
     }
@@ -61,12 +69,13 @@ public final class TrafficMonitor: RequestObserver, Sendable {
         return state.withLock { s in
             // The last full minute and the current one: "the last minute or two".
             var latencies = HistogramSnapshot()
-            var routes: [String: Int] = [:], clients: [String: Int] = [:]
+            var routes: [RouteKey: Int] = [:], clients: [IPAddress: Int] = [:]
             for part in [s.previous, s.current] where part.index >= minute - 1 {
                 latencies.merge(part.latencies.snapshot())
                 routes.merge(part.routes, uniquingKeysWith: +)
                 clients.merge(part.clients, uniquingKeysWith: +)
             }
+            // Formatted here, once per snapshot, rather than per request.
             func best(_ counts: [String: Int]) -> [(name: String, count: Int)] {
                 counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { ($0.key, $0.value) }
             }
@@ -79,7 +88,8 @@ public final class TrafficMonitor: RequestObserver, Sendable {
                                    p50Microseconds: latencies.count > 0 ? latencies.percentile(0.5) : nil,
                                    p95Microseconds: latencies.count > 0 ? latencies.percentile(0.95) : nil,
                                    p99Microseconds: latencies.count > 0 ? latencies.percentile(0.99) : nil,
-                                   topRoutes: best(routes), topClients: best(clients))
+                                   topRoutes: best(Dictionary(routes.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)),
+                                   topClients: best(Dictionary(clients.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)))
         }
     }
 }
