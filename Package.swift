@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "WAFTests", dependencies: ["WAF"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Shop", "Workflow"], exclude: ["Snapshots"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF", "Store"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),

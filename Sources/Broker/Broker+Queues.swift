@@ -1,5 +1,25 @@
 import Foundation
 
+/// A message as an operator sees it without receiving it (see `Broker.peek`).
+public struct PeekedMessage: Sendable, Equatable {
+    public enum State: String, Sendable { case delayed, visible, inFlight = "in-flight" }
+    public var id: String
+    public var body: String
+    public var sentAt: Date
+    public var receiveCount: Int
+    public var groupID: String?
+    public var state: State
+
+    public init(id: String, body: String, sentAt: Date, receiveCount: Int, groupID: String?, state: State) {
+        self.id = id
+        self.body = body
+        self.sentAt = sentAt
+        self.receiveCount = receiveCount
+        self.groupID = groupID
+        self.state = state
+    }
+}
+
 /// A queue's state for the console and `/admin/queues`.
 public struct QueueStats: Sendable, Equatable {
     public var name: String
@@ -99,6 +119,25 @@ extension Broker {
         stats.receivedRate = activity.rate(.received, queue: name, at: now)
         stats.deletedRate = activity.rate(.deleted, queue: name, at: now)
         return stats
+    }
+
+    /// The oldest messages in queue `name` (at most `limit`, up to 100), for an operator to look at: nothing
+    /// is received, so no visibility timeout starts and no receive count moves.
+    public func peek(_ name: String, limit: Int = 10) throws(BrokerError) -> [PeekedMessage] {
+        let nowMillis = Self.millis(clock.now())
+        return try state.withLock { (s) throws(BrokerError) -> [PeekedMessage] in
+            guard s.queues[name] != nil else { throw .queueNotFound(name) }
+            s.queues[name]!.promote(nowMillis: nowMillis)
+            return s.queues[name]!.oldestMessages(limit: min(max(limit, 0), 100)).map { message in
+                let state: PeekedMessage.State = switch message.phase {
+                case .delayed: .delayed
+                case .visible: .visible
+                case .inFlight: .inFlight
+                }
+                return PeekedMessage(id: message.id, body: message.body, sentAt: Date(timeIntervalSince1970: Double(message.sentAtMillis) / 1000),
+                                     receiveCount: message.receiveCount, groupID: message.groupID, state: state)
+            }
+        }
     }
 
     /// Stats of every queue, by name.

@@ -2,14 +2,16 @@ import Foundation
 import Shop
 
 /// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `rerun recommendations
-/// [failAt=STEP]`, `redrive QUEUE`, `scenario NAME`, `pause`, `quit` — with Tab completion of command,
+/// [failAt=STEP]`, `redrive QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command,
 /// step, scenario and queue names.
 public enum CommandLineParser {
     public struct Problem: Error, Equatable {
         public var message: String
     }
 
-    public static let commands = ["block", "unblock", "rerun", "redrive", "scenario", "pause", "quit"]
+    public static let commands = ["block", "unblock", "rerun", "redrive", "scenario", "rate", "pause", "quit"]
+    /// The simulator rates `rate` accepts, in actions per second (the simulator's own bounds).
+    public static let rateRange = 0.5...2000.0
 
     public static func parse(_ text: String) -> Result<ConsoleCommand, Problem> {
         let words = text.split(separator: " ").map(String.init)
@@ -46,6 +48,11 @@ public enum CommandLineParser {
                 return .failure(Problem(message: "usage: scenario \(ConsoleModel.scenarios.joined(separator: "|"))"))
             }
             return .success(.setScenario(rest[0]))
+        case "rate":
+            guard rest.count == 1, let value = Double(rest[0]), rateRange.contains(value) else {
+                return .failure(Problem(message: "usage: rate N — simulator actions per second, 0.5 to 2000"))
+            }
+            return .success(.setRate(value))
         case "pause": return rest.isEmpty ? .success(.togglePause) : .failure(Problem(message: "usage: pause"))
         case "quit", "q": return .success(.quit)
         default:

@@ -16,13 +16,32 @@ public final class ConsoleApp: Sendable {
         public var colour: Bool
         public var ascii: Bool
         public var scenario: String?
+        /// The simulator's starting rate, in actions per second.
+        public var rate: Double?
 
-        public init(listen: String?, refreshSeconds: Double = 1, colour: Bool = true, ascii: Bool = false, scenario: String? = nil) {
+        public init(listen: String?, refreshSeconds: Double = 1, colour: Bool = true, ascii: Bool = false, scenario: String? = nil,
+                    rate: Double? = nil) {
             self.listen = listen
             self.refreshSeconds = refreshSeconds
             self.colour = colour
             self.ascii = ascii
             self.scenario = scenario
+            self.rate = rate
+        }
+    }
+
+    /// How the console steers a simulator running beside it (`demo`); each call returns false when the
+    /// simulator refuses the value.
+    public struct Simulation: Sendable {
+        public var setScenario: @Sendable (String) -> Bool
+        public var setPaused: @Sendable (Bool) -> Void
+        public var setRate: @Sendable (Double) -> Bool
+
+        public init(setScenario: @escaping @Sendable (String) -> Bool, setPaused: @escaping @Sendable (Bool) -> Void,
+                    setRate: @escaping @Sendable (Double) -> Bool) {
+            self.setScenario = setScenario
+            self.setPaused = setPaused
+            self.setRate = setRate
         }
     }
 
@@ -33,16 +52,12 @@ public final class ConsoleApp: Sendable {
     private let settings: Settings
     /// Outcomes of actions finishing on other tasks, for the event strip.
     private let inbox = Mutex<[String]>([])
-    /// Called with the new scenario, and with the paused state, when the operator changes them.
-    private let onScenario: @Sendable (String) -> Void
-    private let onPause: @Sendable (Bool) -> Void
+    private let simulation: Simulation?
 
-    public init(core: Core, settings: Settings, onScenario: @escaping @Sendable (String) -> Void = { _ in },
-                onPause: @escaping @Sendable (Bool) -> Void = { _ in }) {
+    public init(core: Core, settings: Settings, simulation: Simulation? = nil) {
         self.core = core
         self.settings = settings
-        self.onScenario = onScenario
-        self.onPause = onPause
+        self.simulation = simulation
     }
 
     /// Runs the console until it is quit; throws if there is no terminal to run in.
@@ -68,18 +83,21 @@ public final class ConsoleApp: Sendable {
             signal(signalNumber) { _ in ConsoleApp.stopRequested.store(true, ordering: .relaxed) }
         }
         var model = ConsoleModel(width: terminal.width, height: terminal.height, colour: settings.colour, ascii: settings.ascii,
-                                 scenario: settings.scenario)
+                                 scenario: simulation == nil ? nil : settings.scenario, rate: simulation == nil ? nil : settings.rate)
         model.snapshot = core.dashboard(listening: settings.listen)
         var nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
         while !Self.stopRequested.load(ordering: .relaxed) {
             terminal.draw(Screen.render(model))
             let wait = Int32(max(10, min(250, nextRefresh.timeIntervalSinceNow * 1000)))
             if let key = terminal.readKey(milliseconds: wait) {
+                let focusBefore = model.dashboardFocus
                 for command in model.update(key) where !handle(command, &model) { return nil }
+                // A detail view opened or another product selected: fetch its rows now, not at the next tick.
+                if let focus = model.dashboardFocus, focus != focusBefore { nextRefresh = .distantPast }
             }
             for line in inbox.withLock({ lines in defer { lines = [] }; return lines }) { model.note(line) }
             if Date() >= nextRefresh {
-                model.snapshot = core.dashboard(listening: settings.listen)
+                model.snapshot = core.dashboard(listening: settings.listen, focus: model.dashboardFocus)
                 nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
             }
         }
@@ -103,10 +121,14 @@ public final class ConsoleApp: Sendable {
                 inbox.withLock { $0.append(line) }
             }
         case .setScenario(let name):
-            onScenario(name)
-            model.note("scenario \(name)")
+            guard let simulation else { return true }
+            model.note(simulation.setScenario(name) ? "scenario \(name)" : "the simulator refused scenario \(name)")
+        case .setRate(let rate):
+            guard let simulation else { return true }
+            model.note(simulation.setRate(rate) ? String(format: "simulator rate %.1f actions/s", rate) : "the simulator refused rate \(rate)")
         case .togglePause:
-            onPause(model.paused)
+            guard let simulation else { return true }
+            simulation.setPaused(model.paused)
             model.note(model.paused ? "simulator paused" : "simulator resumed")
         }
         return true

@@ -29,6 +29,8 @@ public enum Pane: Int, CaseIterable, Sendable {
 public enum ConsoleCommand: Equatable, Sendable {
     case perform(OperatorAction)
     case setScenario(String)
+    /// The simulator's actions per second.
+    case setRate(Double)
     case togglePause
     case quit
 }
@@ -67,17 +69,23 @@ public struct ConsoleModel: Sendable {
     public var colour: Bool
     public var ascii: Bool
     public var scenario: String?
+    /// The simulator's actions per second; nil when no simulator runs in this console.
+    public var rate: Double?
     public var paused = false
 
     public static let scenarios = ["normal", "flash-sale", "attack", "mixed"]
     public static let pipelineSteps = ["export", "catalog", "query", "train", "evaluate", "publish"]
 
-    public init(width: Int, height: Int, colour: Bool = true, ascii: Bool = false, scenario: String? = nil) {
+    /// The factor `+` and `-` change the simulator's rate by.
+    public static let rateStep = 1.5
+
+    public init(width: Int, height: Int, colour: Bool = true, ascii: Bool = false, scenario: String? = nil, rate: Double? = nil) {
         self.width = width
         self.height = height
         self.colour = colour
         self.ascii = ascii
         self.scenario = scenario
+        self.rate = rate
     }
 
     /// Adds a line to the event strip (an action's outcome or error), keeping the last 50.
@@ -88,4 +96,22 @@ public struct ConsoleModel: Sendable {
 
     /// The focused pane's selected row (0 when nothing was selected yet).
     public var selectedRow: Int { selection[focus] ?? 0 }
+
+    /// What the focused pane's selected row refers to (an address, a queue, a run, a product), if any.
+    public var selectedKey: String? {
+        let rows = PaneRows.of(focus, snapshot, filter: filters[focus])
+        return rows.keys.indices.contains(selectedRow) ? rows.keys[selectedRow] : nil
+    }
+
+    /// What the next snapshot should carry in detail: the open detail view's address or queue, or the
+    /// product selected in Recommendations (its "bought together" list shows in the pane).
+    public var dashboardFocus: DashboardFocus? {
+        guard let key = selectedKey else { return nil }
+        switch (focus, mode) {
+        case (.traffic, .detail), (.blocked, .detail): return .client(key)
+        case (.queues, .detail): return .queue(key)
+        case (.recommendations, _): return .product(key)
+        default: return nil
+        }
+    }
 }

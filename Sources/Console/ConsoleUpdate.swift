@@ -91,9 +91,9 @@ extension ConsoleModel {
         case .character(":"): mode = .command("")
         case .character("?"): mode = .help
         case .character("q"): return [.quit]
-        case .character("b"): mode = .blockPrompt(step: 0, cidr: "", reason: "", text: focus == .traffic ? selectedKey(rows) ?? "" : "")
+        case .character("b"): mode = .blockPrompt(step: 0, cidr: "", reason: "", text: focus == .traffic ? selectedKey ?? "" : "")
         case .character("u"):
-            guard focus == .blocked, let cidr = selectedKey(rows) else {
+            guard focus == .blocked, let cidr = selectedKey else {
                 note("select an address in Blocked IPs (2) to unblock it")
                 return []
             }
@@ -101,15 +101,19 @@ extension ConsoleModel {
         case .character("r"): return [.perform(.rerunPipeline(failAt: nil))]
         case .character("f"): mode = .failPrompt("")
         case .character("R"):
-            guard focus == .queues, let queue = selectedKey(rows) else {
+            guard focus == .queues, let queue = selectedKey else {
                 note("select a queue in Queues (3) to redrive its dead letters")
                 return []
             }
             mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
         case .character("p"):
+            guard hasSimulator else { return noSimulator() }
             paused.toggle()
             return [.togglePause]
+        case .character("+"), .character("="): return changeRate(by: Self.rateStep)
+        case .character("-"): return changeRate(by: 1 / Self.rateStep)
         case .character("s"):
+            guard hasSimulator else { return noSimulator() }
             let next = Self.scenarios[((Self.scenarios.firstIndex(of: scenario ?? "") ?? -1) + 1) % Self.scenarios.count]
             scenario = next
             return [.setScenario(next)]
@@ -118,13 +122,24 @@ extension ConsoleModel {
         return []
     }
 
+    /// `s`, `p`, `+`, `-` and their commands steer the simulator, which only `demo` runs.
+    private var hasSimulator: Bool { scenario != nil }
+
+    private mutating func noSimulator() -> [ConsoleCommand] {
+        note("no simulator runs in this console (shopdeck demo has one)")
+        return []
+    }
+
+    private mutating func changeRate(by factor: Double) -> [ConsoleCommand] {
+        guard hasSimulator, let current = rate else { return noSimulator() }
+        let next = ((current * factor * 10).rounded() / 10).clamped(to: CommandLineParser.rateRange)
+        rate = next
+        return [.setRate(next)]
+    }
+
     private mutating func move(by offset: Int, rows: Int) {
         guard rows > 0 else { return }
         selection[focus] = min(rows - 1, max(0, selectedRow + offset))
-    }
-
-    private func selectedKey(_ rows: PaneRows) -> String? {
-        rows.keys.indices.contains(selectedRow) ? rows.keys[selectedRow] : nil
     }
 
     /// The block prompt asks for the address, then the reason, then how long (blank: until unblocked).
@@ -153,8 +168,13 @@ extension ConsoleModel {
         switch CommandLineParser.parse(text) {
         case .success(let command):
             switch command {
+            case .setScenario, .togglePause, .setRate: if !hasSimulator { return noSimulator() }
+            default: break
+            }
+            switch command {
             case .setScenario(let name): scenario = name
             case .togglePause: paused.toggle()
+            case .setRate(let value): rate = value
             default: break
             }
             return [command]
@@ -163,4 +183,8 @@ extension ConsoleModel {
             return []
         }
     }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }

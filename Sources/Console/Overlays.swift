@@ -11,14 +11,14 @@ enum Overlays {
         ":                       command line (Tab completes):",
         "                        block CIDR [ttl] [reason]   unblock CIDR",
         "                        rerun recommendations [failAt=STEP]",
-        "                        redrive QUEUE   scenario NAME   pause   quit",
+        "                        redrive QUEUE   scenario NAME   rate N   pause   quit",
         "b                       block an address (asks address, reason, ttl)",
         "u                       unblock the selected address (asks y/n)",
         "r                       re-run the recommendation pipeline",
         "f                       re-run it with a failure injected at a step",
         "R                       redrive the selected queue's dead letters (y/n)",
         "p                       pause or resume the simulator",
-        "s                       next simulator scenario",
+        "s                       next simulator scenario;  + -  simulator faster, slower",
         "?                       this help;  q  quit",
     ]
 
@@ -40,13 +40,20 @@ enum Overlays {
             guard let block = snapshot.blocked.first(where: { $0.cidr == key }) else { return [] }
             return ["address   \(block.cidr)", "source    \(block.source)", "reason    \(block.reason)", "hits      \(block.hits)",
                     "since     \(Screen.clock(block.since)) UTC", "expires   \(block.expires.map { Screen.clock($0) + " UTC" } ?? "never")",
-                    "", "u unblocks it (after a y/n)"]
+                    "u unblocks it (after a y/n)", ""] + clientActivity(model, key, snapshot)
         case .queues:
             guard let queue = snapshot.queues.first(where: { $0.name == key }) else { return [] }
             return ["queue       \(queue.name) (\(queue.isFIFO ? "FIFO" : "standard"))", "visible     \(queue.visible)",
                     "in flight   \(queue.inFlight)", "delayed     \(queue.delayed)",
                     "dead letters \(queue.deadLetterQueue.map { "\(queue.deadLettered) in \($0)" } ?? "no dead-letter queue")",
-                    "oldest      \(Format.age(queue.oldestAgeSeconds))", String(format: "rates       %.1f sent/s, %.1f received/s", queue.sentPerSecond, queue.receivedPerSecond)]
+                    "oldest      \(Format.age(queue.oldestAgeSeconds))", String(format: "rates       %.1f sent/s, %.1f received/s", queue.sentPerSecond, queue.receivedPerSecond),
+                    "", "oldest messages (age, state, receives, group, body):"] + focused(model, .queue(key)) { detail in
+                        detail.messages.isEmpty ? ["  none"] : detail.messages.map { message in
+                            "  \(Format.age(snapshot.takenAt.timeIntervalSince(message.sentAt)).padding(toLength: 4, withPad: " ", startingAt: 0)) "
+                                + "\(message.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(message.receiveCount)× "
+                                + "\(message.groupID.map { $0 + " " } ?? "")\(oneLine(message.body))"
+                        }
+                    }
         case .sagas:
             guard let run = snapshot.runs.first(where: { $0.runID == key }) else { return [] }
             return ["run       \(run.runID)", "pipeline  \(run.pipeline)", "state     \(run.state.rawValue)",
@@ -56,11 +63,45 @@ enum Overlays {
             let count = snapshot.traffic.topClients.first { $0.name == key }?.count ?? 0
             let block = snapshot.blocked.first { $0.cidr.hasPrefix(key + "/") }
             return ["client    \(key)", "requests  \(count) in the last minute or two",
-                    "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "", "b blocks it"]
+                    "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "b blocks it", ""]
+                + clientActivity(model, key, snapshot)
         case .recommendations:
             let product = snapshot.recommender.topSellers.first { $0.productId == key }
-            return ["product   \(key)", "name      \(product?.name ?? "")", "buyers    \(Int(product?.value ?? 0))"]
+            return ["product   \(key)", "name      \(product?.name ?? "")", "buyers    \(Int(product?.value ?? 0))", "", "bought together:"]
+                + focused(model, .product(key)) { detail in
+                    detail.boughtTogether.isEmpty ? ["  nothing yet (no model, or never bought with others)"]
+                        : detail.boughtTogether.map { String(format: "  %.2f  ", $0.value) + $0.name }
+                }
         }
+    }
+
+    /// A client's latest requests and WAF verdicts (for Traffic and Blocked IPs).
+    static func clientActivity(_ model: ConsoleModel, _ key: String, _ snapshot: DashboardSnapshot) -> [String] {
+        // Both lists share the box's height, so the verdicts stay in view below a busy client's requests.
+        let room = max(4, model.height - 2 - 2 - 10)
+        return focused(model, .client(key)) { detail in
+            let requests = detail.requests.isEmpty ? ["  none in the last 2,048 requests"] : detail.requests.prefix(room / 2).map { request in
+                "  \(Screen.clock(request.at)) \(request.status) \(request.method) \(request.route ?? "(no route)") "
+                    + Panes.milliseconds(request.microseconds) + (request.peer.description == key ? "" : "  from \(request.peer)")
+            }
+            let verdicts = detail.verdicts.isEmpty ? ["  none"] : detail.verdicts.prefix(room - room / 2).map { verdict in
+                "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action.rawValue) \(verdict.method) \(verdict.path)"
+                    + (verdict.repeats > 0 ? " (+\(verdict.repeats))" : "") + " — \(oneLine(verdict.detail))"
+            }
+            return ["latest requests:"] + requests + ["", "WAF verdicts:"] + verdicts
+        }
+    }
+
+    /// The focused rows for `focus` once the snapshot carries them; a placeholder until then.
+    static func focused(_ model: ConsoleModel, _ focus: DashboardFocus, _ lines: (FocusedDetail) -> [String]) -> [String] {
+        guard let detail = model.snapshot?.focused, detail.focus == focus else { return ["  loading…"] }
+        if let problem = detail.problem { return ["  " + problem] }
+        return lines(detail)
+    }
+
+    /// Text on one line, control characters shown as spaces, at most 120 characters.
+    static func oneLine(_ text: String) -> String {
+        String(String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) }).prefix(120))
     }
 
     /// A centred box holding `lines`, as large as they need and the canvas allows.

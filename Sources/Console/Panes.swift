@@ -55,7 +55,30 @@ enum Panes {
         var trending = Table(columns: [.init("trending"), .init("score", width: 5, rightAligned: true)],
                              rows: pane.trending.map { [$0.name, String(format: "%.1f", $0.value)] })
         trending.emptyText = "nothing rising"
-        trending.draw(into: &canvas, right, focused: false)
+        let together = boughtTogether(model, selected: rows)
+        if right.height >= 8 {
+            let (upper, lower) = right.splitTop(right.height / 2)
+            trending.draw(into: &canvas, upper, focused: false)
+            together.draw(into: &canvas, lower, focused: false)
+        } else if focused {
+            together.draw(into: &canvas, right, focused: false)
+        } else {
+            trending.draw(into: &canvas, right, focused: false)
+        }
+    }
+
+    /// What is bought together with the selected best seller, once the snapshot carries it.
+    static func boughtTogether(_ model: ConsoleModel, selected rows: PaneRows) -> Table {
+        let row = model.selection[.recommendations] ?? 0
+        let name = rows.cells.indices.contains(row) ? rows.cells[row][0] : "…"
+        var table = Table(columns: [.init("with " + name), .init("sim", width: 4, rightAligned: true)], rows: [])
+        if case .product(let id)? = model.snapshot?.focused?.focus, rows.keys.indices.contains(row), rows.keys[row] == id {
+            table = Table(columns: table.columns, rows: model.snapshot!.focused!.boughtTogether.map { [$0.name, String(format: "%.2f", $0.value)] })
+            table.emptyText = "no model yet"
+        } else {
+            table.emptyText = rows.cells.isEmpty ? "select a best seller" : "…"
+        }
+        return table
     }
 
     static func milliseconds(_ microseconds: UInt64) -> String {

@@ -63,7 +63,7 @@ public enum Screen {
         }
         let traffic = snapshot.traffic
         let model_ = model.snapshot!.recommender.modelVersion.map { "v\($0)" } ?? "none"
-        let simulator = model.scenario.map { $0 + (model.paused ? " (paused)" : "") }
+        let simulator = model.scenario.map { $0 + (model.rate.map { " " + Format.rate($0) + "/s" } ?? "") + (model.paused ? " (paused)" : "") }
         let full = ["shopdeck", snapshot.listen ?? "no listener", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + " req/s",
                     String(format: "errors %.1f%%", traffic.errorRate * 100), "WAF blocks \(snapshot.wafBlocksThisMinute)/min", "model " + model_]
             + (simulator.map { ["simulator " + $0] } ?? [])

@@ -74,7 +74,9 @@ public final class Core: Sendable {
     public let payments: SimulatedPaymentProvider
     public let metrics: MetricsRegistry
     public let startedAt: Date
-    let adminToken: String
+    /// The bearer token the admin API requires (also kept in `DIR/admin-token`), for in-process operators
+    /// such as the demo's simulator.
+    public let adminToken: String
     let workers: Workers
     private let lock: DirectoryLock
     private let closing = Atomic<Bool>(false)

@@ -18,6 +18,13 @@ struct VirtualClient: Sendable {
     var signInAttempts = 0
     /// Products this shopper is drawn to, most first.
     var taste: [String] = []
+    /// What this shopper believes is in its cart (the server's cart empties when an order is placed from it).
+    var cart: [String] = []
+    /// A product's complement, to be put in the cart next turn: bought together, it becomes a pattern the
+    /// recommender can find.
+    var pendingComplement: String?
+    /// This shopper's entry in the current drop, and whether it has ordered its win.
+    var entry: DropEntryMemory?
 
     var email: String { "sim-\(role.rawValue)-\(index)@example.com" }
     var password: String { "simulated-shopper-\(index)-Pass" }
@@ -34,6 +41,15 @@ struct VirtualClient: Sendable {
         let value: UInt32 = 127 << 24 | block << 16 | UInt32(index / 250 % 256) << 8 | UInt32(index % 250 + 1)
         return .v4(value)
     }
+}
+
+/// A shopper's entry in a drop, as the shop last reported it.
+struct DropEntryMemory: Sendable, Equatable {
+    var dropId: String
+    var entryId: String?
+    /// `pending`, `won` or `lost`.
+    var state: String
+    var ordered = false
 }
 
 /// SplitMix64, seeded per client from the simulation's seed: the same `--seed` makes every client take the

@@ -44,12 +44,14 @@ struct LiveDemo {
                                                   logger: logger)
         }
         settings.listen = served.address.description
+        settings.rate = light.rate ?? 40
         let products = core.catalog.all.map(\.id)
         let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: UInt64(seed), rate: light.rate ?? 40,
-                                                  products: products, hotProduct: products.first { $0.hasPrefix("p") } ?? products[0]))
+                                                  products: products, hotProduct: products.first { $0.hasPrefix("p") } ?? products[0],
+                                                  adminToken: core.adminToken))
         let traffic = Task { await simulator.run() }
-        let console = ConsoleApp(core: core, settings: settings, onScenario: { _ = simulator.setScenario($0) },
-                                 onPause: { simulator.setPaused($0) })
+        let console = ConsoleApp(core: core, settings: settings, simulation: .init(
+            setScenario: { simulator.setScenario($0) }, setPaused: { simulator.setPaused($0) }, setRate: { simulator.setRate($0) }))
         var failure: TerminalError?
         do throws(TerminalError) {
             try await console.run()

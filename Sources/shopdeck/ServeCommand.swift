@@ -26,7 +26,7 @@ struct ServeCommand {
         if let scenario = arguments.value("--simulate") {
             let products = core.catalog.all.map(\.id)
             let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: 1, products: products,
-                                                      hotProduct: products.first ?? "p1"))
+                                                      hotProduct: products.first ?? "p1", adminToken: core.adminToken))
             simulation = (simulator, Task { await simulator.run() })
             logger.info("simulated traffic started", ["scenario": scenario])
         }

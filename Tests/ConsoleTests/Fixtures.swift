@@ -1,6 +1,8 @@
 import Foundation
 @testable import Console
 @testable import Shop
+import Broker
+import WAF
 import Workflow
 
 /// Dashboard snapshots for the console tests: an empty shop and a busy one, fixed to the second.
@@ -60,11 +62,45 @@ enum Fixtures {
             .init(at: now.addingTimeInterval(-20), kind: .audit, text: "pipeline.run: started recommendations run 4f1c2a9e with a failure injected at train"),
             .init(at: now, kind: .warning, text: "1 message(s) wait in dead-letter queue checkout-dlq of checkout; redrive once the cause is fixed"),
         ]
+        snapshot.focused = FocusedDetail(focus: .product("p12"), boughtTogether: [
+            .init(productId: "p13", name: "Tea strainer, steel", value: 0.61), .init(productId: "p7", name: "抹茶 Matcha cookies, box of 12", value: 0.34),
+        ])
+        return snapshot
+    }
+
+    /// `full` with the rows of one detail view, as the core adds them for a `DashboardFocus`.
+    static func focused(on focus: DashboardFocus) -> DashboardSnapshot {
+        var snapshot = full
+        var detail = FocusedDetail(focus: focus)
+        switch focus {
+        case .client:
+            detail.requests = (0..<12).map { (index: Int) -> RecentRequest in
+                let event = index % 3 == 0
+                let status = index < 4 ? 403 : 200
+                let microseconds = UInt64(300 + index * 70)
+                return RecentRequest(at: now.addingTimeInterval(Double(-index)), peer: .v4(0x7F00_0311), method: event ? "POST" : "GET",
+                                     route: event ? "/api/events" : "/api/products/{id}", status: status, microseconds: microseconds)
+            }
+            detail.verdicts = [
+                VerdictRecord(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products?q=1'+OR+'1'='1",
+                              rule: "sqli", action: .block, detail: "tautology in query parameter q"),
+                VerdictRecord(at: now.addingTimeInterval(-9), clientIP: "127.0.3.17", method: "POST", path: "/api/events",
+                              rule: "xss", action: .block, detail: "script tag in JSON field productId\n(second line)"),
+            ]
+        case .queue:
+            detail.messages = [
+                PeekedMessage(id: "m-1", body: #"{"orderId":"o-81","userId":"u-3"}"#, sentAt: now.addingTimeInterval(-75), receiveCount: 3, groupID: nil, state: .inFlight),
+                PeekedMessage(id: "m-2", body: #"{"orderId":"o-82","userId":"u-9"}"#, sentAt: now.addingTimeInterval(-4), receiveCount: 0, groupID: nil, state: .visible),
+            ]
+        case .product:
+            return full
+        }
+        snapshot.focused = detail
         return snapshot
     }
 
     static func model(_ snapshot: DashboardSnapshot? = full, width: Int = 80, height: Int = 24, colour: Bool = true) -> ConsoleModel {
-        var model = ConsoleModel(width: width, height: height, colour: colour, scenario: "mixed")
+        var model = ConsoleModel(width: width, height: height, colour: colour, scenario: "mixed", rate: 40)
         model.snapshot = snapshot
         return model
     }

@@ -122,6 +122,34 @@ import Testing
         #expect(model.width == 120 && model.height == 40)
     }
 
+    @Test func plusAndMinusAndTheRateCommandPaceTheSimulator() {
+        var model = Fixtures.model()
+        #expect(model.update(.character("+")) == [.setRate(60)] && model.rate == 60)
+        #expect(model.update(.character("-")) == [.setRate(40)] && model.rate == 40)
+        _ = model.update(.character(":"))
+        _ = type("rate 250", into: &model)
+        #expect(model.update(.enter) == [.setRate(250)] && model.rate == 250)
+        for bad in ["rate", "rate fast", "rate 0", "rate 5000"] {
+            _ = model.update(.character(":"))
+            _ = type(bad, into: &model)
+            #expect(model.update(.enter).isEmpty && model.rate == 250, "\(bad)")
+            #expect(model.notes.last?.hasPrefix("usage: rate N") == true)
+        }
+        model.rate = 2000
+        #expect(model.update(.character("+")) == [.setRate(2000)], "held at the simulator's ceiling")
+
+        // shopdeck run has no simulator: the keys say so rather than pretend.
+        var run = ConsoleModel(width: 80, height: 24)
+        run.snapshot = Fixtures.full
+        for key in ["+", "-", "s", "p"] {
+            #expect(run.update(.character(Character(key))).isEmpty, "\(key)")
+            #expect(run.notes.last == "no simulator runs in this console (shopdeck demo has one)")
+        }
+        _ = run.update(.character(":"))
+        _ = type("rate 10", into: &run)
+        #expect(run.update(.enter).isEmpty && run.rate == nil)
+    }
+
     @Test func theCommandLineRunsCompletesAndExplains() {
         var model = Fixtures.model()
         func run(_ text: String) -> [ConsoleCommand] {

@@ -58,6 +58,41 @@ import Testing
         #expect(Screen.render(model).line(23).hasPrefix("reason for blocking 10.0.0.1: scrap▏"))
     }
 
+    @Test func detailViewsShowAClientsRequestsAndVerdictsAQueuesOldestMessagesAndWhatIsBoughtTogether() throws {
+        var model = Fixtures.model(Fixtures.focused(on: .client("127.0.3.17")))
+        model.mode = .detail
+        #expect(model.dashboardFocus == .client("127.0.3.17"))
+        try check("detail-client-80x24", Screen.render(model))
+        let client = Screen.render(model).lines.joined(separator: "\n")
+        #expect(client.contains("403 GET /api/products/{id}") && client.contains("sqli block GET /api/products?q=1'+OR+'1'='1"))
+
+        model = Fixtures.model(Fixtures.focused(on: .queue("checkout")), width: 160, height: 48)
+        model.focus = .queues
+        model.selection[.queues] = 1
+        model.mode = .detail
+        #expect(model.dashboardFocus == .queue("checkout"))
+        try check("detail-queue-160x48", Screen.render(model))
+        #expect(Screen.render(model).lines.contains { $0.contains("1m   in-flight 3× {\"orderId\":\"o-81\"") })
+
+        model = Fixtures.model(width: 160, height: 48)
+        model.focus = .recommendations
+        #expect(model.dashboardFocus == .product("p12"), "the selected best seller, without opening a detail view")
+        let pane = Screen.render(model).lines.joined(separator: "\n")
+        #expect(pane.contains("with Organic Sencha") && pane.contains("Tea strainer, steel") && pane.contains("Yuzu gummies"),
+                "bought together below trending when the pane is tall enough")
+        model.width = 80
+        model.height = 24
+        model.mode = .detail
+        try check("detail-product-80x24", Screen.render(model))
+
+        // Another selection: its rows are not in this snapshot yet, so the view says it is loading them.
+        model.selection[.recommendations] = 1
+        #expect(model.dashboardFocus == .product("p7"))
+        #expect(Screen.render(model).lines.contains { $0.contains("loading…") })
+        model.focus = .sagas
+        #expect(model.dashboardFocus == nil, "a run's detail is in the snapshot already")
+    }
+
     @Test func belowTheMinimumItSaysSo() {
         let canvas = Screen.render(Fixtures.model(width: 60, height: 20))
         #expect(canvas.line(0).hasPrefix("terminal too small: 60×20, shopdeck needs at least 80×24"))

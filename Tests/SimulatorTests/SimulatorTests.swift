@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
-import Shop
+@testable import Shop
+import Store
 import Telemetry
 import Testing
 import WAF
@@ -35,9 +36,10 @@ import WAF
             try? FileManager.default.removeItem(atPath: directory)
         }
 
-        func simulator(_ scenario: String, shoppers: Int = 30) -> Simulator {
+        func simulator(_ scenario: String, shoppers: Int = 30, adminToken: String? = nil, dropStock: Int = 20) -> Simulator {
             let products = CatalogGenerator.products(count: 40).map(\.id)
-            return Simulator(settings: .init(target: address, scenario: scenario, seed: 7, shoppers: shoppers, products: products, hotProduct: products[0]))
+            return Simulator(settings: .init(target: address, scenario: scenario, seed: 7, shoppers: shoppers, products: products, hotProduct: products[0],
+                                             adminToken: adminToken, dropStock: dropStock))
         }
     }
 
@@ -53,6 +55,61 @@ import WAF
         let clients = shop.core.dashboard().traffic.topClients.map(\.name)
         #expect(clients.count >= 5 && clients.allSatisfy { $0.hasPrefix("127.10.") }, "\(clients)")
         #expect(shop.core.waf.recentVerdicts().isEmpty, "no shopper trips the WAF")
+    }
+
+    @Test func shoppersFillCartsWithComplementsAndOrderThem() async throws {
+        let shop = try await Running.start()
+        defer { Task { await shop.stop() } }
+        let simulator = shop.simulator("normal", shoppers: 10)
+        for _ in 0..<600 { await simulator.step() }
+        #expect(simulator.tally.failures == 0 && simulator.tally.orders > 0)
+        // Orders placed from carts hold a product together with its complement (its pair in the catalogue).
+        let products = CatalogGenerator.products(count: 40).map(\.id)
+        var pairs = 0
+        for item in try await shop.core.store.scan(Orders.table, ScanRequest(limit: 1000)).items {
+            guard let order = Orders.order(item) else { continue }
+            let ids = Set(order.items.map(\.productId))
+            pairs += ids.filter { id in
+                guard let position = products.firstIndex(of: id), products.indices.contains(position ^ 1) else { return false }
+                return ids.contains(products[position ^ 1])
+            }.count
+        }
+        #expect(pairs > 0, "some orders bought a product with its complement")
+    }
+
+    @Test func aFlashSaleOpensADropWithABurstOfEntrantsAndTheWinnersOrderWithoutOverselling() async throws {
+        let shop = try await Running.start()
+        defer { Task { await shop.stop() } }
+        let stock = 8
+        let simulator = shop.simulator("normal", shoppers: 30, adminToken: shop.core.adminToken, dropStock: stock)
+        for _ in 0..<120 { await simulator.step() }  // everyone signs in
+        #expect(simulator.setScenario("flash-sale"))
+        for _ in 0..<400 { await simulator.step() }
+        let tally = simulator.tally
+        #expect(tally.dropsOpened == 1, "one drop per flash sale: \(tally)")
+        #expect(tally.dropEntries >= 25, "the burst: nearly every shopper enters (\(tally.dropEntries))")
+        #expect(tally.dropWins == stock && tally.dropLosses == tally.dropEntries - stock, "\(tally)")
+        #expect(tally.dropOrders == stock, "every winner orders once, nobody else gets a unit: \(tally)")
+        let drops = try await shop.core.drops.list()
+        #expect(drops.count == 1 && drops[0].entrants == tally.dropEntries && drops[0].state == "sold-out")
+        let queues = shop.core.broker.allStats().map(\.name)
+        #expect(queues.contains { $0.hasPrefix("drop-entries") })
+
+        // The next flash sale is a new drop.
+        #expect(simulator.setScenario("normal"))
+        await simulator.step()
+        #expect(simulator.setScenario("flash-sale"))
+        await simulator.step()
+        #expect(simulator.tally.dropsOpened == 2)
+    }
+
+    @Test func theRateChangesAtRunTimeWithinItsBounds() async throws {
+        let shop = try await Running.start()
+        defer { Task { await shop.stop() } }
+        let simulator = shop.simulator("normal")
+        #expect(simulator.rate == 40)
+        #expect(simulator.setRate(250) && simulator.rate == 250)
+        #expect(!simulator.setRate(0) && !simulator.setRate(5000) && simulator.rate == 250)
     }
 
     @Test func attackersTripTheDetectorsTheRateRuleAndTheSignInRule() async throws {

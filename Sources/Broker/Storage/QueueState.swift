@@ -101,6 +101,17 @@ struct QueueState: Sendable {
         return max(0, Double(nowMillis - oldest.sentAtMillis) / 1000)
     }
 
+    /// The messages still in the queue, oldest first, at most `limit` — whatever their phase.
+    func oldestMessages(limit: Int) -> [StoredMessage] {
+        var found: [StoredMessage] = []
+        var index = arrivalHead
+        while index < arrival.count, found.count < limit {
+            if let message = messages[arrival[index]] { found.append(message) }
+            index += 1
+        }
+        return found
+    }
+
     /// Ids of messages kept past the retention period, oldest first, at most `limit`.
     mutating func expiredMessages(nowMillis: Int64, limit: Int) -> [String] {
         let cutoff = nowMillis - Int64(configuration.messageRetention * 1000)

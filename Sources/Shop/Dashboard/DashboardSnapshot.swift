@@ -78,11 +78,14 @@ public struct DashboardSnapshot: Sendable {
     public var runs: [RunRow]
     public var recommender: RecommenderPane
     public var events: [EventLine]
+    /// The rows asked for with `focus`, if any.
+    public var focused: FocusedDetail?
 }
 
 extension Core {
-    /// The console's view of the shop now. `listening` is the HTTP address when a server is up.
-    public func dashboard(listening: String? = nil, events limit: Int = 50) -> DashboardSnapshot {
+    /// The console's view of the shop now. `listening` is the HTTP address when a server is up; `focus`
+    /// adds the rows of the one thing the operator is looking at closely.
+    public func dashboard(listening: String? = nil, events limit: Int = 50, focus: DashboardFocus? = nil) -> DashboardSnapshot {
         let now = options.clock.now()
         let blocked = waf.blockedAddresses().map {
             DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
@@ -112,6 +115,7 @@ extension Core {
         }
         return DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
                                  wafBlocksThisMinute: waf.blocksPerMinute().values.reduce(0) { $0 + ($1.last ?? 0) },
-                                 blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events)
+                                 blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
+                                 focused: focus.map { focusedDetail($0) })
     }
 }

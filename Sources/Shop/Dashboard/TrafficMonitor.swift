@@ -28,10 +28,14 @@ public final class TrafficMonitor: RequestObserver, Sendable {
         var statusClasses = [Int](repeating: 0, count: 6)
         var current = Minute()
         var previous = Minute()
+        /// The latest requests, overwritten in a circle: a client's detail view filters them.
+        var recent: [RecentRequest] = []
+        var recentNext = 0
     }
 
     static let seconds = 300
     static let maximumKeys = 2000
+    static let recentCapacity = 2048
     private let clock: any WallClock
     private let requests = TimeSeriesRing(capacity: TrafficMonitor.seconds)
     private let errors = TimeSeriesRing(capacity: TrafficMonitor.seconds)
@@ -57,6 +61,23 @@ public final class TrafficMonitor: RequestObserver, Sendable {
             if s.current.routes.count < Self.maximumKeys || s.current.routes[route] != nil { s.current.routes[route, default: 0] += 1 }
             let client = request.peer
             if s.current.clients.count < Self.maximumKeys || s.current.clients[client] != nil { s.current.clients[client, default: 0] += 1 }
+            let entry = RecentRequest(at: now, peer: client, method: request.method, route: request.route, status: request.status,
+                                      microseconds: request.microseconds)
+            if s.recent.count < Self.recentCapacity { s.recent.append(entry) } else { s.recent[s.recentNext] = entry }
+            s.recentNext = (s.recentNext + 1) % Self.recentCapacity
+        }
+    }
+
+    /// The latest requests from addresses in `network` (all clients when nil) among the last 2,048 answered, newest first.
+    public func recentRequests(in network: IPNetwork?, limit: Int = 20) -> [RecentRequest] {
+        state.withLock { s in
+            var found: [RecentRequest] = []
+            var index = s.recentNext
+            for _ in 0..<s.recent.count where found.count < limit {
+                index = (index + s.recent.count - 1) % s.recent.count
+                if network?.contains(s.recent[index].peer) ?? true { found.append(s.recent[index]) }
+            }
+            return found
         }
     }
 
@@ -92,6 +113,17 @@ public final class TrafficMonitor: RequestObserver, Sendable {
                                    topClients: best(Dictionary(clients.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)))
         }
     }
+}
+
+/// One answered request as the traffic monitor remembers it.
+public struct RecentRequest: Sendable, Equatable {
+    public var at: Date
+    public var peer: IPAddress
+    public var method: String
+    /// The matched route's pattern; nil when no route matched.
+    public var route: String?
+    public var status: Int
+    public var microseconds: UInt64
 }
 
 /// The Traffic pane's data.
