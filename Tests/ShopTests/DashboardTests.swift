@@ -2,6 +2,8 @@ import Foundation
 import HTTP
 import Testing
 import Workflow
+import Broker
+import Recommender
 @testable import Shop
 
 /// The console's seam: the snapshot it reads and the actions it sends, through the core.
@@ -54,5 +56,43 @@ import Workflow
         await #expect(throws: OperatorError(404, "no queue named nope")) { try await core.perform(.redrive(queue: "nope")) }
         #expect(try await core.perform(.redrive(queue: Messaging.checkout)).moved == 0)
         #expect(core.dashboard().queues.contains { $0.name == Messaging.checkout })
+    }
+
+    @Test func aFocusAddsAClientsRequestsAndVerdictsAQueuesOldestMessagesOrWhatIsBoughtTogether() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        for _ in 0..<3 { _ = try await shop.call("GET", "/api/products/p1", from: IPAddress("127.0.21.1")) }
+        _ = try await shop.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: IPAddress("127.0.21.1"))
+        _ = try await shop.call("GET", "/api/products/p2", from: IPAddress("127.0.21.9"))
+        #expect(core.dashboard().focused == nil, "nothing extra unless asked")
+
+        let client = try #require(core.dashboard(focus: .client("127.0.21.1")).focused)
+        #expect(client.requests.map(\.status) == [403, 200, 200, 200], "newest first, this client's only")
+        #expect(client.requests.first?.route == "/api/products" && client.requests.allSatisfy { $0.peer.description == "127.0.21.1" })
+        #expect(client.verdicts.map(\.rule) == ["sqli"])
+        let network = try #require(core.dashboard(focus: .client("127.0.21.0/24")).focused)
+        #expect(network.requests.count == 5, "a CIDR takes in every address in it")
+        #expect(core.dashboard(focus: .client("not an address")).focused?.problem == "\"not an address\" is not an address or CIDR")
+
+        try await core.broker.createQueue(QueueConfiguration(name: "inspect"))
+        _ = try await core.broker.send("inspect", OutgoingMessage(body: "first"))
+        _ = try await core.broker.send("inspect", OutgoingMessage(body: "second"))
+        _ = try await core.broker.receive("inspect", maximum: 1)
+        let queue = try #require(core.dashboard(focus: .queue("inspect")).focused)
+        #expect(queue.messages.map(\.body) == ["first", "second"] && queue.messages.map(\.state) == [.inFlight, .visible])
+        #expect(queue.messages.map(\.receiveCount) == [1, 0])
+        #expect(try core.broker.stats("inspect").inFlight == 1, "looking receives nothing")
+        #expect(core.dashboard(focus: .queue("nope")).focused?.problem?.contains("nope") == true)
+
+        #expect(core.dashboard(focus: .product("p1")).focused?.boughtTogether.isEmpty == true, "no model yet")
+        let history = (0..<30).flatMap { user in
+            [Interaction(user: "u\(user)", item: "p1", timestamp: 100), Interaction(user: "u\(user)", item: user % 3 == 0 ? "p3" : "p2", timestamp: 100)]
+        }
+        core.recommendations.slot.publish(ModelBuilder().build(interactions: history, catalogue: core.recommendations.catalogue, version: 1,
+                                                                now: 200, evaluate: false))
+        let together = try #require(core.dashboard(focus: .product("p1")).focused).boughtTogether
+        #expect(together.map(\.productId) == ["p2", "p3"] && together[0].value > together[1].value)
+        #expect(together[0].name == core.catalog.details("p2")?.name)
     }
 }
