@@ -86,19 +86,28 @@ public final class ConsoleApp: Sendable {
                                  scenario: simulation == nil ? nil : settings.scenario, rate: simulation == nil ? nil : settings.rate)
         model.snapshot = core.dashboard(listening: settings.listen)
         var nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
+        // Rendered only when something changed — a key, a snapshot, a note — so an idle console costs a
+        // wake-up a few times a second and one render per refresh.
+        var changed = true
         while !Self.stopRequested.load(ordering: .relaxed) {
-            terminal.draw(Screen.render(model))
+            if changed { terminal.draw(Screen.render(model)) }
+            changed = false
             let wait = Int32(max(10, min(250, nextRefresh.timeIntervalSinceNow * 1000)))
             if let key = terminal.readKey(milliseconds: wait) {
+                changed = true
                 let focusBefore = model.dashboardFocus
                 for command in model.update(key) where !handle(command, &model) { return nil }
                 // A detail view opened or another product selected: fetch its rows now, not at the next tick.
                 if let focus = model.dashboardFocus, focus != focusBefore { nextRefresh = .distantPast }
             }
-            for line in inbox.withLock({ lines in defer { lines = [] }; return lines }) { model.note(line) }
+            for line in inbox.withLock({ lines in defer { lines = [] }; return lines }) {
+                model.note(line)
+                changed = true
+            }
             if Date() >= nextRefresh {
                 model.snapshot = core.dashboard(listening: settings.listen, focus: model.dashboardFocus)
                 nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
+                changed = true
             }
         }
         return nil

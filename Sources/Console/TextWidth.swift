@@ -4,6 +4,8 @@ public enum TextWidth {
     /// Columns of one grapheme cluster: its first scalar decides, later ones (combining marks, variation
     /// selectors, joiners) add nothing — except an emoji presentation selector, which widens.
     public static func of(_ character: Character) -> Int {
+        // Printable ASCII — nearly everything the console draws — without Unicode property lookups.
+        if let ascii = character.asciiValue { return ascii >= 0x20 && ascii < 0x7F ? 1 : 0 }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
@@ -13,6 +15,7 @@ public enum TextWidth {
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
+        if value < 0x7F { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break
@@ -24,7 +27,8 @@ public enum TextWidth {
 
     /// Columns of a string.
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     /// `text` cut to at most `columns`, ending in an ellipsis (`…`, or `~` in ASCII mode) when it was cut.

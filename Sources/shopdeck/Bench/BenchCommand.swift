@@ -1,6 +1,6 @@
 import Foundation
 
-/// `shopdeck bench [NAME] [--quick] [--json] [--dir DIR] [--anchors SCRIPT]`.
+/// `shopdeck bench [NAME] [--quick] [--json] [--dir DIR] [--anchors SCRIPT] [--soak-minutes M]`.
 struct BenchCommand {
     let arguments: ParsedArguments
     let output: any CommandOutput
@@ -40,6 +40,16 @@ struct BenchCommand {
             let httpAnchor = anchorScript.flatMap { $0.hasSuffix(".sh") ? $0 : nil }
             reports.append(try await HTTPBenchmark(directory: directory + "/http", quick: quick, anchorScript: httpAnchor)
                 .run { phase in output.err("bench http: \(phase)…") })
+        }
+        if name == "console" || name == "all" {
+            let soak = try arguments.value("--soak-minutes").map { text throws(RuntimeFailure) in
+                guard let minutes = Double(text), (0...1440).contains(minutes) else {
+                    throw RuntimeFailure(description: "--soak-minutes must be 0 to 1440 (got \(text))")
+                }
+                return minutes
+            } ?? (quick ? 1 : 5)
+            reports.append(try await ConsoleBenchmark(directory: directory + "/console", quick: quick, soakMinutes: soak)
+                .run { phase in output.err("bench console: \(phase)…") })
         }
         let rss = Measure.peakRSSMegabytes()
         for report in reports { output.out(json ? report.json(rssMegabytes: rss) : report.table(rssMegabytes: rss)) }

@@ -4,7 +4,7 @@ enum Commands {
     static let version = "0.1.0"
 
     static let scenarios = ["normal", "flash-sale", "attack", "mixed"]
-    static let benchmarks = ["store", "broker", "waf", "http", "recommender", "all"]
+    static let benchmarks = ["store", "broker", "waf", "http", "recommender", "console", "all"]
 
     private static let data = OptionSpec(name: "--data", valueName: "DIR", help: "data directory (created if missing)")
     private static let listen = OptionSpec(name: "--listen", valueName: "HOST:PORT", help: "HTTP listen address (default 127.0.0.1:8080)")
@@ -32,7 +32,8 @@ enum Commands {
         positionals: [PositionalSpec(name: "NAME", help: "which benchmark (default all)", optional: true, choices: benchmarks)],
         options: [OptionSpec(name: "--quick", valueName: nil, help: "shorter runs and a smaller recovery journal"), json,
                   OptionSpec(name: "--dir", valueName: "DIR", help: "where benchmark data is written (default: the system temporary directory)"),
-                  OptionSpec(name: "--anchors", valueName: "SCRIPT", help: "run this anchor script (../shared/bench/store-anchors.py) in the same run and print ratios")])
+                  OptionSpec(name: "--anchors", valueName: "SCRIPT", help: "run this anchor script (../shared/bench/store-anchors.py) in the same run and print ratios"),
+                  OptionSpec(name: "--soak-minutes", valueName: "M", help: "how long bench console leaves demo running to watch its memory (default 5; 1 with --quick)")])
     static let wafEval = CommandSpec(
         name: "waf-eval", summary: "Score the web application firewall on a labelled JSON Lines corpus.",
         positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")], options: [json])
