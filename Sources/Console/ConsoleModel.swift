@@ -103,15 +103,19 @@ public struct ConsoleModel: Sendable {
         return rows.keys.indices.contains(selectedRow) ? rows.keys[selectedRow] : nil
     }
 
-    /// What the next snapshot should carry in detail: the open detail view's address or queue, or the
-    /// product selected in Recommendations (its "bought together" list shows in the pane).
+    /// What the next snapshot should carry in detail: the open detail view's address, queue or product; else
+    /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
-        guard let key = selectedKey else { return nil }
-        switch (focus, mode) {
-        case (.traffic, .detail), (.blocked, .detail): return .client(key)
-        case (.queues, .detail): return .queue(key)
-        case (.recommendations, _): return .product(key)
-        default: return nil
+        if mode == .detail, let key = selectedKey {
+            switch focus {
+            case .traffic, .blocked: return .client(key)
+            case .queues: return .queue(key)
+            case .recommendations: return .product(key)
+            case .sagas: break  // a run's steps are in every snapshot
+            }
         }
+        let rows = PaneRows.of(.recommendations, snapshot, filter: filters[.recommendations])
+        let row = selection[.recommendations] ?? 0
+        return rows.keys.indices.contains(row) ? .product(rows.keys[row]) : nil
     }
 }

@@ -90,7 +90,10 @@ import Testing
         #expect(model.dashboardFocus == .product("p7"))
         #expect(Screen.render(model).lines.contains { $0.contains("loading…") })
         model.focus = .sagas
-        #expect(model.dashboardFocus == nil, "a run's detail is in the snapshot already")
+        #expect(model.dashboardFocus == .product("p7"), "a run's detail is in every snapshot; the pane's bought-together stays asked for")
+        model.mode = .normal
+        model.focus = .traffic
+        #expect(model.dashboardFocus == .product("p7"), "whichever pane has the focus")
     }
 
     @Test func belowTheMinimumItSaysSo() {

@@ -8,7 +8,7 @@ import Glibc
 /// `shopdeck demo` in a real terminal (tmux, 120×40): simulated traffic shows, a client is blocked with `b`
 /// and its requests are refused (the block's hits rise), it is unblocked, a pipeline run with a failure
 /// injected with `f` ends compensated, the window is resized, `q` quits, and the terminal is given back.
-@Suite struct ConsoleEndToEndTests {
+@Suite(.serialized) struct ConsoleEndToEndTests {
     /// tmux on a socket of its own, so the test never touches the developer's sessions.
     struct Tmux {
         let socket = "shopdeck-test-\(UUID().uuidString.prefix(8))"
@@ -17,7 +17,11 @@ import Glibc
         @discardableResult
         func callAsFunction(_ arguments: String...) throws -> String {
             var pipe: [Int32] = [0, 0]
-            guard Glibc.pipe(&pipe) == 0 else { throw CancellationError() }
+            // Close-on-exec at once: a tmux server started meanwhile by the other test must not inherit the
+            // write end, or this read would wait for that server to exit (pipe2 is not imported).
+            guard Glibc.pipe(&pipe) == 0, fcntl(pipe[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipe[1], F_SETFD, FD_CLOEXEC) == 0 else {
+                throw CancellationError()
+            }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
@@ -35,8 +39,17 @@ import Glibc
             posix_spawn_file_actions_addclose(&actions, pipe[1])
             let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
             defer { for pointer in argv { free(pointer) } }
+            // The spawning thread blocks most signals (the Swift runtime's threads do); a tmux server that inherited
+            // that mask would never see its panes exit nor honour kill-server, and outlive the test.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var none = sigset_t()
+            sigemptyset(&none)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
             var pid: pid_t = 0
-            let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, environ)
+            let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ)
             close(pipe[1])
             defer { close(pipe[0]) }
             guard spawned == 0 else { throw CancellationError() }
@@ -155,5 +168,63 @@ import Glibc
         #expect(try tmux("display", "-p", "-t", "console", "#{alternate_on}").hasPrefix("0"), "the terminal is given back")
         let log = try String(contentsOfFile: directory + "/shopdeck.log", encoding: .utf8)
         #expect(log.contains("core open"), "logs go to the file, not over the screen")
+    }
+
+    /// What a visitor sees in the first minute of `shopdeck demo` (the mixed scenario): traffic, a WAF block from
+    /// the attack phase, a flash sale whose drop sells out without selling a unit more than it has, a finished
+    /// recommendation run, and recommendations on the screen.
+    @Test func theDemoShowsTrafficAWAFBlockASoldOutDropAndARecommendationRunWithinAMinute() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            Issue.record("tmux is needed for the console's end-to-end test (.ci/run installs it)")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-minute-\(UUID().uuidString.prefix(8))").path
+        let tmux = Tmux()
+        defer {
+            _ = try? tmux("kill-server")
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let started = Date()
+        // The default rate (40 actions/s), so the mixed scenario reaches its attack phase in about 20 s; cheap
+        // password hashing and a small history keep a debug build from taking every other test's CPU.
+        let light = "SHOPDECK_DEMO_PURCHASES=3000 SHOPDECK_DEMO_PASSWORD_ITERATIONS=10"
+        let command = "LANG=C.UTF-8 \(light) '\(ExecutableTests.executable)' demo --seed 1 --data '\(directory)' --listen 127.0.0.1:0; sleep 60"
+        try tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", command)
+        try await tmux.waitFor("the console") { $0.contains("1 Traffic") && $0.contains("127.0.0.1:") }
+        let header = tmux.screen.split(separator: "\n").first ?? ""
+        let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
+        let server = SocketAddress(ip: .v4(0x7F00_0001), port: port)
+        let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let client = HTTPClient(timeout: 10)
+        func get(_ target: String) async throws -> Any? {
+            var request = HTTPClientRequest.get(target)
+            request.headers.set("Authorization", "Bearer \(token)")
+            return try JSONSerialization.jsonObject(with: Data(try await client.send(request, to: server).body))
+        }
+        func items(_ target: String) async throws -> [[String: Any]] {
+            (try await get(target) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        }
+
+        var seen: Set<String> = []
+        while Date().timeIntervalSince(started) < 60, seen.count < 5 {
+            if tmux.screen.contains(" 127.10.") { seen.insert("traffic") }
+            if try await items("/admin/waf/verdicts").contains(where: { $0["action"] as? String == "block" }) { seen.insert("waf block") }
+            if try await items("/admin/runs?pipeline=recommendations&state=succeeded").count > 0 { seen.insert("recommendation run") }
+            let screen = tmux.screen
+            if screen.contains("model v"), screen.contains("best seller"), !screen.contains("no sales yet") { seen.insert("recommendations shown") }
+            if let drop = try await items("/api/drops").first, drop["state"] as? String == "sold-out",
+               let stock = drop["stock"] as? Int, (drop["entrants"] as? Int ?? 0) > stock {
+                seen.insert("sold-out drop")
+            }
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        #expect(seen == ["traffic", "waf block", "recommendation run", "recommendations shown", "sold-out drop"],
+                "after \(Int(Date().timeIntervalSince(started))) s: \(seen.sorted())\n\(tmux.screen)")
+
+        // No oversell: every unit of the hot product accounted for, none below zero.
+        for product in try await items("/api/products?limit=100") {
+            #expect((product["stock"] as? Int ?? 0) >= 0, "\(product)")
+        }
+        try tmux.press("q")
     }
 }
