@@ -84,147 +84,146 @@ import Glibc
     }
 
     @Test func anOperatorWatchesTheDemoBlocksAClientReRunsResizesAndQuits() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
-            Issue.record("tmux is needed for the console's end-to-end test (.ci/run installs it)")
-            return
+        try await inTmux("console-e2e") { tmux, directory in
+            // A light demo: a debug build hashing passwords 100,000 times and training on 100,000 purchases would
+            // take the CPU every other test needs.
+            let light = "SHOPDECK_DEMO_PURCHASES=3000 SHOPDECK_DEMO_PASSWORD_ITERATIONS=10 SHOPDECK_DEMO_RATE=10"
+            let command = "LANG=C.UTF-8 \(light) '\(ExecutableTests.executable)' demo --seed 1 --scenario attack --data '\(directory)' --listen 127.0.0.1:0 --refresh 0.25; "
+                + "echo \"EXITED $?\"; sleep 60"
+            try tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", command)
+            try await tmux.waitFor("the Traffic pane") { $0.contains("1 Traffic") && $0.contains("5 Recommendations") }
+            #expect(try tmux("display", "-p", "-t", "console", "#{alternate_on}").hasPrefix("1"), "the console draws on the alternate screen")
+
+            // Simulated clients (attackers here: shoppers' sign-ups are slow in a debug build) show up in the Traffic
+            // pane; the selected one is offered by `b`.
+            // The scraper (127.77.0.1) trips no detector, so nothing but the operator blocks it: filter the Traffic
+            // pane's clients down to it.
+            try await tmux.waitFor("simulated traffic") { $0.contains(" 127.77.0.1 ") }
+            try tmux.press("/")
+            try tmux.type("127.77.")
+            try tmux.press("Enter")
+            try await tmux.waitFor("the filtered Traffic pane") { $0.contains("1 Traffic /127.77.") && $0.contains(" 127.77.0.1 ") }
+            try tmux.press("b")
+            try await tmux.waitFor("the block prompt") { $0.contains("block which address or CIDR: 127.") }
+            let prompt = tmux.screen.split(separator: "\n").first { $0.contains("block which address or CIDR: ") } ?? ""
+            let address = String(prompt.split(separator: " ").first { $0.hasPrefix("127.") }?.prefix { $0 != "▏" } ?? "")
+            try tmux.press("Enter")
+            try tmux.type("e2e test")
+            try tmux.press("Enter")
+            try tmux.press("Enter")
+            try await tmux.waitFor("the block in Blocked IPs") { $0.contains("\(address)/32") && $0.contains("manual") }
+            // Its requests are now refused: the block's hit count rises.
+            try await tmux.waitFor("the blocked client's requests refused") { screen in
+                guard let row = screen.split(separator: "\n").first(where: { $0.contains("\(address)/32") }) else { return false }
+                let fields = row.split(separator: " ")
+                guard let source = fields.firstIndex(where: { $0 == "manual" }), fields.count > source + 1 else { return false }
+                return Int(fields[source + 1]).map { $0 > 0 } ?? false
+            }
+            // The admin API agrees: the block is there, with the hits of the refused requests.
+            let header = tmux.screen.split(separator: "\n").first ?? ""
+            let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
+            let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            var request = HTTPClientRequest.get("/admin/waf/blocks")
+            request.headers.set("Authorization", "Bearer \(token)")
+            let blocks = try await HTTPClient().send(request, to: SocketAddress(ip: .v4(0x7F00_0001), port: port))
+            let items = (try JSONSerialization.jsonObject(with: Data(blocks.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            let listed = items.first { $0["cidr"] as? String == "\(address)/32" }
+            #expect(listed?["source"] as? String == "manual" && (listed?["hits"] as? Int ?? 0) > 0, "\(items)")
+
+            // Repeat offenders are listed too: filter the pane down to the address before `u`.
+            try tmux.press("2")
+            try tmux.press("/")
+            try tmux.type(address + "/")
+            try tmux.press("Enter")
+            try tmux.press("u")
+            try await tmux.waitFor("the unblock question") { $0.contains("unblock \(address)/32? (y/n)") }
+            try tmux.press("y")
+            // The pane, still filtered to the address, has nothing left to show.
+            try await tmux.waitFor("the block gone") { $0.contains("no address is blocked") && $0.contains("unblocked \(address)/32") }
+
+            // Failing at `train`: export, catalog and query are undone.
+            try tmux.press("f")
+            try tmux.type("tra")
+            try tmux.press("Tab")
+            try tmux.press("Enter")
+            try await tmux.waitFor("the run compensated", seconds: 60) { $0.contains("compensated") }
+
+            try tmux("resize-window", "-t", "console", "-x", "90", "-y", "30")
+            try await tmux.waitFor("the console at 90 columns") { screen in
+                screen.split(separator: "\n").first.map { $0.count <= 90 && $0.contains("shopdeck") } == true && screen.contains("1 Traffic")
+            }
+
+            try tmux.press("q")
+            try await tmux.waitFor("the process to exit") { $0.contains("EXITED 0") }
+            #expect(tmux.screen.contains("shopdeck demo stopped"))
+            #expect(try tmux("display", "-p", "-t", "console", "#{alternate_on}").hasPrefix("0"), "the terminal is given back")
+            let log = try String(contentsOfFile: directory + "/shopdeck.log", encoding: .utf8)
+            #expect(log.contains("core open"), "logs go to the file, not over the screen")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-e2e-\(UUID().uuidString.prefix(8))").path
-        let tmux = Tmux()
-        defer {
-            _ = try? tmux("kill-server")
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        // A light demo: a debug build hashing passwords 100,000 times and training on 100,000 purchases would
-        // take the CPU every other test needs.
-        let light = "SHOPDECK_DEMO_PURCHASES=3000 SHOPDECK_DEMO_PASSWORD_ITERATIONS=10 SHOPDECK_DEMO_RATE=10"
-        let command = "LANG=C.UTF-8 \(light) '\(ExecutableTests.executable)' demo --seed 1 --scenario attack --data '\(directory)' --listen 127.0.0.1:0 --refresh 0.25; "
-            + "echo \"EXITED $?\"; sleep 60"
-        try tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", command)
-        try await tmux.waitFor("the Traffic pane") { $0.contains("1 Traffic") && $0.contains("5 Recommendations") }
-        #expect(try tmux("display", "-p", "-t", "console", "#{alternate_on}").hasPrefix("1"), "the console draws on the alternate screen")
-
-        // Simulated clients (attackers here: shoppers' sign-ups are slow in a debug build) show up in the Traffic
-        // pane; the selected one is offered by `b`.
-        // The scraper (127.77.0.1) trips no detector, so nothing but the operator blocks it: filter the Traffic
-        // pane's clients down to it.
-        try await tmux.waitFor("simulated traffic") { $0.contains(" 127.77.0.1 ") }
-        try tmux.press("/")
-        try tmux.type("127.77.")
-        try tmux.press("Enter")
-        try await tmux.waitFor("the filtered Traffic pane") { $0.contains("1 Traffic /127.77.") && $0.contains(" 127.77.0.1 ") }
-        try tmux.press("b")
-        try await tmux.waitFor("the block prompt") { $0.contains("block which address or CIDR: 127.") }
-        let prompt = tmux.screen.split(separator: "\n").first { $0.contains("block which address or CIDR: ") } ?? ""
-        let address = String(prompt.split(separator: " ").first { $0.hasPrefix("127.") }?.prefix { $0 != "▏" } ?? "")
-        try tmux.press("Enter")
-        try tmux.type("e2e test")
-        try tmux.press("Enter")
-        try tmux.press("Enter")
-        try await tmux.waitFor("the block in Blocked IPs") { $0.contains("\(address)/32") && $0.contains("manual") }
-        // Its requests are now refused: the block's hit count rises.
-        try await tmux.waitFor("the blocked client's requests refused") { screen in
-            guard let row = screen.split(separator: "\n").first(where: { $0.contains("\(address)/32") }) else { return false }
-            let fields = row.split(separator: " ")
-            guard let source = fields.firstIndex(where: { $0 == "manual" }), fields.count > source + 1 else { return false }
-            return Int(fields[source + 1]).map { $0 > 0 } ?? false
-        }
-        // The admin API agrees: the block is there, with the hits of the refused requests.
-        let header = tmux.screen.split(separator: "\n").first ?? ""
-        let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
-        let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        var request = HTTPClientRequest.get("/admin/waf/blocks")
-        request.headers.set("Authorization", "Bearer \(token)")
-        let blocks = try await HTTPClient().send(request, to: SocketAddress(ip: .v4(0x7F00_0001), port: port))
-        let items = (try JSONSerialization.jsonObject(with: Data(blocks.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        let listed = items.first { $0["cidr"] as? String == "\(address)/32" }
-        #expect(listed?["source"] as? String == "manual" && (listed?["hits"] as? Int ?? 0) > 0, "\(items)")
-
-        // Repeat offenders are listed too: filter the pane down to the address before `u`.
-        try tmux.press("2")
-        try tmux.press("/")
-        try tmux.type(address + "/")
-        try tmux.press("Enter")
-        try tmux.press("u")
-        try await tmux.waitFor("the unblock question") { $0.contains("unblock \(address)/32? (y/n)") }
-        try tmux.press("y")
-        // The pane, still filtered to the address, has nothing left to show.
-        try await tmux.waitFor("the block gone") { $0.contains("no address is blocked") && $0.contains("unblocked \(address)/32") }
-
-        // Failing at `train`: export, catalog and query are undone.
-        try tmux.press("f")
-        try tmux.type("tra")
-        try tmux.press("Tab")
-        try tmux.press("Enter")
-        try await tmux.waitFor("the run compensated", seconds: 60) { $0.contains("compensated") }
-
-        try tmux("resize-window", "-t", "console", "-x", "90", "-y", "30")
-        try await tmux.waitFor("the console at 90 columns") { screen in
-            screen.split(separator: "\n").first.map { $0.count <= 90 && $0.contains("shopdeck") } == true && screen.contains("1 Traffic")
-        }
-
-        try tmux.press("q")
-        try await tmux.waitFor("the process to exit") { $0.contains("EXITED 0") }
-        #expect(tmux.screen.contains("shopdeck demo stopped"))
-        #expect(try tmux("display", "-p", "-t", "console", "#{alternate_on}").hasPrefix("0"), "the terminal is given back")
-        let log = try String(contentsOfFile: directory + "/shopdeck.log", encoding: .utf8)
-        #expect(log.contains("core open"), "logs go to the file, not over the screen")
     }
 
     /// What a visitor sees in the first minute of `shopdeck demo` (the mixed scenario): traffic, a WAF block from
     /// the attack phase, a flash sale whose drop sells out without selling a unit more than it has, a finished
     /// recommendation run, and recommendations on the screen.
     @Test func theDemoShowsTrafficAWAFBlockASoldOutDropAndARecommendationRunWithinAMinute() async throws {
+        try await inTmux("demo-minute") { tmux, directory in
+            let started = Date()
+            // The default rate (40 actions/s), so the mixed scenario reaches its attack phase in about 20 s; cheap
+            // password hashing and a small history keep a debug build from taking every other test's CPU.
+            let light = "SHOPDECK_DEMO_PURCHASES=3000 SHOPDECK_DEMO_PASSWORD_ITERATIONS=10"
+            let command = "LANG=C.UTF-8 \(light) '\(ExecutableTests.executable)' demo --seed 1 --data '\(directory)' --listen 127.0.0.1:0; sleep 60"
+            try tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", command)
+            try await tmux.waitFor("the console") { $0.contains("1 Traffic") && $0.contains("127.0.0.1:") }
+            let header = tmux.screen.split(separator: "\n").first ?? ""
+            let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
+            let server = SocketAddress(ip: .v4(0x7F00_0001), port: port)
+            let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let client = HTTPClient(timeout: 10)
+            func get(_ target: String) async throws -> Any? {
+                var request = HTTPClientRequest.get(target)
+                request.headers.set("Authorization", "Bearer \(token)")
+                return try JSONSerialization.jsonObject(with: Data(try await client.send(request, to: server).body))
+            }
+            func items(_ target: String) async throws -> [[String: Any]] {
+                (try await get(target) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            }
+
+            var seen: Set<String> = []
+            while Date().timeIntervalSince(started) < 60, seen.count < 5 {
+                if tmux.screen.contains(" 127.10.") { seen.insert("traffic") }
+                if try await items("/admin/waf/verdicts").contains(where: { $0["action"] as? String == "block" }) { seen.insert("waf block") }
+                if try await items("/admin/runs?pipeline=recommendations&state=succeeded").count > 0 { seen.insert("recommendation run") }
+                let screen = tmux.screen
+                if screen.contains("model v"), screen.contains("best seller"), !screen.contains("no sales yet") { seen.insert("recommendations shown") }
+                if let drop = try await items("/api/drops").first, drop["state"] as? String == "sold-out",
+                   let stock = drop["stock"] as? Int, (drop["entrants"] as? Int ?? 0) > stock {
+                    seen.insert("sold-out drop")
+                }
+                try await Task.sleep(nanoseconds: 500_000_000)
+            }
+            #expect(seen == ["traffic", "waf block", "recommendation run", "recommendations shown", "sold-out drop"],
+                    "after \(Int(Date().timeIntervalSince(started))) s: \(seen.sorted())\n\(tmux.screen)")
+
+            // No oversell: every unit of the hot product accounted for, none below zero.
+            for product in try await items("/api/products?limit=100") {
+                #expect((product["stock"] as? Int ?? 0) >= 0, "\(product)")
+            }
+            try tmux.press("q")
+        }
+    }
+
+    /// Runs `body` with a private tmux server and a data directory, both removed afterwards.
+    func inTmux(_ name: String, _ body: (Tmux, String) async throws -> Void) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
             Issue.record("tmux is needed for the console's end-to-end test (.ci/run installs it)")
             return
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-minute-\(UUID().uuidString.prefix(8))").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))").path
         let tmux = Tmux()
         defer {
             _ = try? tmux("kill-server")
             try? FileManager.default.removeItem(atPath: directory)
         }
-        let started = Date()
-        // The default rate (40 actions/s), so the mixed scenario reaches its attack phase in about 20 s; cheap
-        // password hashing and a small history keep a debug build from taking every other test's CPU.
-        let light = "SHOPDECK_DEMO_PURCHASES=3000 SHOPDECK_DEMO_PASSWORD_ITERATIONS=10"
-        let command = "LANG=C.UTF-8 \(light) '\(ExecutableTests.executable)' demo --seed 1 --data '\(directory)' --listen 127.0.0.1:0; sleep 60"
-        try tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", command)
-        try await tmux.waitFor("the console") { $0.contains("1 Traffic") && $0.contains("127.0.0.1:") }
-        let header = tmux.screen.split(separator: "\n").first ?? ""
-        let port = header.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
-        let server = SocketAddress(ip: .v4(0x7F00_0001), port: port)
-        let token = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let client = HTTPClient(timeout: 10)
-        func get(_ target: String) async throws -> Any? {
-            var request = HTTPClientRequest.get(target)
-            request.headers.set("Authorization", "Bearer \(token)")
-            return try JSONSerialization.jsonObject(with: Data(try await client.send(request, to: server).body))
-        }
-        func items(_ target: String) async throws -> [[String: Any]] {
-            (try await get(target) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        }
-
-        var seen: Set<String> = []
-        while Date().timeIntervalSince(started) < 60, seen.count < 5 {
-            if tmux.screen.contains(" 127.10.") { seen.insert("traffic") }
-            if try await items("/admin/waf/verdicts").contains(where: { $0["action"] as? String == "block" }) { seen.insert("waf block") }
-            if try await items("/admin/runs?pipeline=recommendations&state=succeeded").count > 0 { seen.insert("recommendation run") }
-            let screen = tmux.screen
-            if screen.contains("model v"), screen.contains("best seller"), !screen.contains("no sales yet") { seen.insert("recommendations shown") }
-            if let drop = try await items("/api/drops").first, drop["state"] as? String == "sold-out",
-               let stock = drop["stock"] as? Int, (drop["entrants"] as? Int ?? 0) > stock {
-                seen.insert("sold-out drop")
-            }
-            try await Task.sleep(nanoseconds: 500_000_000)
-        }
-        #expect(seen == ["traffic", "waf block", "recommendation run", "recommendations shown", "sold-out drop"],
-                "after \(Int(Date().timeIntervalSince(started))) s: \(seen.sorted())\n\(tmux.screen)")
-
-        // No oversell: every unit of the hot product accounted for, none below zero.
-        for product in try await items("/api/products?limit=100") {
-            #expect((product["stock"] as? Int ?? 0) >= 0, "\(product)")
-        }
-        try tmux.press("q")
+        try await body(tmux, directory)
     }
 }
