@@ -35,7 +35,7 @@ final class CapturedOutput: CommandOutput {
     }
 
     @Test func positionalChoicesAndRequiredArguments() {
-        #expect(throws: UsageError(message: "unknown NAME \"nope\" (choose from store, broker, waf, http, recommender, all)", command: "bench")) {
+        #expect(throws: UsageError(message: "unknown NAME \"nope\" (choose from store, broker, waf, http, recommender, console, all)", command: "bench")) {
             try parse(["nope"], for: Commands.bench)
         }
         #expect(throws: UsageError(message: "missing argument FILE.jsonl", command: "waf-eval")) { try parse([], for: Commands.wafEval) }
@@ -79,6 +79,8 @@ final class CapturedOutput: CommandOutput {
         #expect(output.stderr.contains("unknown command \"frobnicate\""))
         #expect(await CLI.run(["serve", "--listen", "nowhere"], output: output) == 2)
         #expect(output.stderr.contains("--listen"))
+        #expect(await CLI.run(["bench", "console", "--soak-minutes", "forever"], output: output) == 2)
+        #expect(output.stderr.contains("invalid value \"forever\" for --soak-minutes"))
     }
 
     @Test func commandsNotBuiltYetFailWithOneLine() async {

@@ -12,7 +12,10 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
         try await withCheckedThrowingContinuation { continuation in
             waiter.set(continuation)
             DispatchQueue.global(qos: .utility).async {
-                waiter.finish(Result { try work() })
+                let result = Result { try work() }
+                // The job's transient memory (histories, matrices) is free now; without this it stays resident.
+                FreedMemory.giveBack()
+                waiter.finish(result)
             }
         }
     } onCancel: {

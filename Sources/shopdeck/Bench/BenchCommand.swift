@@ -42,12 +42,7 @@ struct BenchCommand {
                 .run { phase in output.err("bench http: \(phase)…") })
         }
         if name == "console" || name == "all" {
-            let soak = try arguments.value("--soak-minutes").map { text throws(RuntimeFailure) in
-                guard let minutes = Double(text), (0...1440).contains(minutes) else {
-                    throw RuntimeFailure(description: "--soak-minutes must be 0 to 1440 (got \(text))")
-                }
-                return minutes
-            } ?? (quick ? 1 : 5)
+            let soak = try arguments.double("--soak-minutes", in: 0...1440, default: quick ? 1 : 5)
             reports.append(try await ConsoleBenchmark(directory: directory + "/console", quick: quick, soakMinutes: soak)
                 .run { phase in output.err("bench console: \(phase)…") })
         }
