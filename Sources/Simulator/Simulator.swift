@@ -128,6 +128,8 @@ public final class Simulator: Sendable {
     public var scenario: String { state.withLock { $0.scenario } }
     public var tally: Tally { state.withLock { $0.tally } }
     public var isPaused: Bool { state.withLock { $0.paused } }
+    /// Whether a drop's entrants are arriving, at `burstSpeedUp` times the rate.
+    public var isBursting: Bool { state.withLock { !$0.burst.isEmpty } }
     /// Actions per second now (see `setRate`).
     public var rate: Double { state.withLock { $0.rate } }
 
@@ -178,6 +180,8 @@ public final class Simulator: Sendable {
             s.step += 1
             let scenario = s.scenario == "mixed" ? ["normal", "flash-sale", "attack"][(s.step / 300) % 3] : s.scenario
             if scenario == "flash-sale", s.lastEffectiveScenario != "flash-sale" { s.flashSalePhase += 1 }
+            // A burst outlives no flash sale: its pace would carry into the next scenario.
+            if scenario != "flash-sale" { s.burst = [] }
             s.lastEffectiveScenario = scenario
             if scenario == "flash-sale", settings.adminToken != nil, s.drop?.phase != s.flashSalePhase,
                s.openingDropForPhase == nil, s.dropFailedForPhase != s.flashSalePhase {

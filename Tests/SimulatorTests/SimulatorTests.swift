@@ -84,7 +84,9 @@ import WAF
         let simulator = shop.simulator("normal", shoppers: 30, adminToken: shop.core.adminToken, dropStock: stock)
         for _ in 0..<120 { await simulator.step() }  // everyone signs in
         #expect(simulator.setScenario("flash-sale"))
-        for _ in 0..<400 { await simulator.step() }
+        for _ in 0..<3 { await simulator.step() }
+        #expect(simulator.isBursting, "the drop opened and its entrants are arriving")
+        for _ in 0..<397 { await simulator.step() }
         let tally = simulator.tally
         #expect(tally.dropsOpened == 1, "one drop per flash sale: \(tally)")
         #expect(tally.dropEntries >= 25, "the burst: nearly every shopper enters (\(tally.dropEntries))")
@@ -95,12 +97,15 @@ import WAF
         let queues = shop.core.broker.allStats().map(\.name)
         #expect(queues.contains { $0.hasPrefix("drop-entries") })
 
-        // The next flash sale is a new drop.
+        // The next flash sale is a new drop; leaving a sale ends its burst (and its pace) at once.
         #expect(simulator.setScenario("normal"))
         await simulator.step()
         #expect(simulator.setScenario("flash-sale"))
         await simulator.step()
-        #expect(simulator.tally.dropsOpened == 2)
+        #expect(simulator.tally.dropsOpened == 2 && simulator.isBursting)
+        #expect(simulator.setScenario("normal"))
+        await simulator.step()
+        #expect(!simulator.isBursting)
     }
 
     @Test func theRateChangesAtRunTimeWithinItsBounds() async throws {
