@@ -40,7 +40,7 @@ enum Overlays {
             guard let block = snapshot.blocked.first(where: { $0.cidr == key }) else { return [] }
             return ["address   \(block.cidr)", "source    \(block.source)", "reason    \(block.reason)", "hits      \(block.hits)",
                     "since     \(Screen.clock(block.since)) UTC", "expires   \(block.expires.map { Screen.clock($0) + " UTC" } ?? "never")",
-                    "u unblocks it (after a y/n)", ""] + clientActivity(model, key, snapshot)
+                    "u unblocks it (after a y/n)", ""] + clientActivity(model, key)
         case .queues:
             guard let queue = snapshot.queues.first(where: { $0.name == key }) else { return [] }
             return ["queue       \(queue.name) (\(queue.isFIFO ? "FIFO" : "standard"))", "visible     \(queue.visible)",
@@ -64,7 +64,7 @@ enum Overlays {
             let block = snapshot.blocked.first { $0.cidr.hasPrefix(key + "/") }
             return ["client    \(key)", "requests  \(count) in the last minute or two",
                     "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "b blocks it", ""]
-                + clientActivity(model, key, snapshot)
+                + clientActivity(model, key)
         case .recommendations:
             let product = snapshot.recommender.topSellers.first { $0.productId == key }
             return ["product   \(key)", "name      \(product?.name ?? "")", "buyers    \(Int(product?.value ?? 0))", "", "bought together:"]
@@ -76,7 +76,7 @@ enum Overlays {
     }
 
     /// A client's latest requests and WAF verdicts (for Traffic and Blocked IPs).
-    static func clientActivity(_ model: ConsoleModel, _ key: String, _ snapshot: DashboardSnapshot) -> [String] {
+    static func clientActivity(_ model: ConsoleModel, _ key: String) -> [String] {
         // Both lists share the box's height, so the verdicts stay in view below a busy client's requests.
         let room = max(4, model.height - 2 - 2 - 10)
         return focused(model, .client(key)) { detail in
@@ -85,7 +85,7 @@ enum Overlays {
                     + Panes.milliseconds(request.microseconds) + (request.peer.description == key ? "" : "  from \(request.peer)")
             }
             let verdicts = detail.verdicts.isEmpty ? ["  none"] : detail.verdicts.prefix(room - room / 2).map { verdict in
-                "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action.rawValue) \(verdict.method) \(verdict.path)"
+                "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action.rawValue) \(verdict.method) \(oneLine(verdict.path))"
                     + (verdict.repeats > 0 ? " (+\(verdict.repeats))" : "") + " — \(oneLine(verdict.detail))"
             }
             return ["latest requests:"] + requests + ["", "WAF verdicts:"] + verdicts

@@ -72,9 +72,9 @@ enum Panes {
         let row = model.selection[.recommendations] ?? 0
         let name = rows.cells.indices.contains(row) ? rows.cells[row][0] : "…"
         var table = Table(columns: [.init("with " + name), .init("sim", width: 4, rightAligned: true)], rows: [])
-        if case .product(let id)? = model.snapshot?.focused?.focus, rows.keys.indices.contains(row), rows.keys[row] == id {
-            table = Table(columns: table.columns, rows: model.snapshot!.focused!.boughtTogether.map { [$0.name, String(format: "%.2f", $0.value)] })
-            table.emptyText = "no model yet"
+        if let detail = model.snapshot?.focused, case .product(let id) = detail.focus, rows.keys.indices.contains(row), rows.keys[row] == id {
+            table = Table(columns: table.columns, rows: detail.boughtTogether.map { [$0.name, String(format: "%.2f", $0.value)] })
+            table.emptyText = "no model yet, or never bought with others"
         } else {
             table.emptyText = rows.cells.isEmpty ? "select a best seller" : "…"
         }
