@@ -17,13 +17,7 @@ struct LiveDemo {
         let options = try ShopOptions.validate(arguments)
         var settings = try RunCommand.consoleSettings(arguments, listen: options.listen.description)
         settings.scenario = scenario
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let logger: Logger
-        do throws(LogFileError) {
-            logger = Logger(label: "shopdeck", sink: try FileLogSink(path: directory + "/shopdeck.log"))
-        } catch {
-            throw RuntimeFailure(description: error.description)
-        }
+        let logger = try ShopRuntime.fileLogger(directory: directory)
         let light = Self.lightSettings(ProcessInfo.processInfo.environment)
         let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger) { core in
             var history = DemoHistory()

@@ -16,13 +16,7 @@ struct RunCommand {
             throw RuntimeFailure(description: "run: the operator console needs a terminal (standard input and output must be a TTY); 'shopdeck serve' runs the core without one")
         }
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let logger: Logger
-        do throws(LogFileError) {
-            logger = Logger(label: "shopdeck", sink: try FileLogSink(path: directory + "/shopdeck.log"))
-        } catch {
-            throw RuntimeFailure(description: error.description)
-        }
+        let logger = try ShopRuntime.fileLogger(directory: directory)
         let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger)
         let served = try await ShopRuntime.listen(core, on: options.listen, logger: logger)
         var console = settings

@@ -5,6 +5,17 @@ import Telemetry
 
 /// Opening the core and its HTTP server, the same for `serve`, `run` and `demo`.
 enum ShopRuntime {
+    /// A logger writing to `DIR/shopdeck.log` (the directory created if missing), for the commands whose
+    /// terminal belongs to the console.
+    static func fileLogger(directory: String) throws -> Logger {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do throws(LogFileError) {
+            return Logger(label: "shopdeck", sink: try FileLogSink(path: directory + "/shopdeck.log"))
+        } catch {
+            throw RuntimeFailure(description: error.description)
+        }
+    }
+
     static func openCore(directory: String, options: ShopOptions, logger: Logger,
                          configure: (inout CoreOptions) -> Void = { _ in }) async throws -> Core {
         var coreOptions = CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies)

@@ -1,3 +1,5 @@
+import Recommender
+
 /// Makes the shop's catalog deterministically, so `assets/catalog.json` can be regenerated and checked:
 /// the same seed always gives the same products.
 public enum CatalogGenerator {
@@ -45,7 +47,7 @@ public enum CatalogGenerator {
 
     /// `count` products, the same for the same `seed`.
     public static func products(count: Int = 1200, seed: UInt64 = 20_261_129) -> [Product] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var products: [Product] = []
         products.reserveCapacity(count)
         for index in 1...count {
@@ -65,18 +67,9 @@ public enum CatalogGenerator {
         }
         return products
     }
+}
 
-    /// SplitMix64: small, fast and fully determined by its seed.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
+extension SplitMix64 {
+    /// Uniform in 0..<bound.
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
