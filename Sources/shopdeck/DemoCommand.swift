@@ -2,15 +2,17 @@ import Foundation
 import Recommender
 import Store
 
-/// `shopdeck demo`. Until the console and the simulator exist, it shows what does, without a terminal UI: a
-/// flash sale against the store — hundreds of shoppers racing for a few units — then a restart; the web
-/// application firewall on shoppers and attackers; and recommendations trained on a generated history.
+/// `shopdeck demo`. In a terminal, the live demo (`LiveDemo`: console, simulator, retraining). Elsewhere (a
+/// pipe, CI) a walk-through without a terminal UI: a flash sale against the store — hundreds of shoppers
+/// racing for a few units — then a restart; the web application firewall on shoppers and attackers; and
+/// recommendations trained on a generated history.
 struct DemoCommand {
     let arguments: ParsedArguments
     let output: any CommandOutput
 
     func run() async throws -> Int32 {
-        let options = try ShopOptions.validate(arguments)
+        // Bad shop options stop the demo here, with their message, before any directory is made.
+        _ = try ShopOptions.validate(arguments)
         let scenario = try arguments.choice("--scenario", from: Commands.scenarios, default: "mixed")
         let seed = try arguments.integer("--seed", in: 0...Int(Int32.max)) ?? Int(UInt16.random(in: 0...UInt16.max))
         let temporary = arguments.value("--data") == nil

@@ -1,4 +1,8 @@
 import Foundation
+import Shop
+
+// Before anything allocates much: the long-running commands must give freed training and export memory back.
+ProcessMemory.returnLargeBlocksAtOnce()
 
 if let directory = ProcessInfo.processInfo.environment[RecoveryProbe.environmentKey] {
     exit(await RecoveryProbe.runInChild(directory: directory))

@@ -14,7 +14,7 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
             DispatchQueue.global(qos: .utility).async {
                 let result = Result { try work() }
                 // The job's transient memory (histories, matrices) is free now; without this it stays resident.
-                FreedMemory.giveBack()
+                ProcessMemory.giveBack()
                 waiter.finish(result)
             }
         }
