@@ -129,7 +129,8 @@ enum RecordCodec {
                 if try reader.byte() == 1 {
                     let start = reader.position
                     let item = try ItemCodec.readItem(&reader)
-                    mutations.append(Mutation(table: table, key: key, newItem: item, size: reader.position - start))
+                    mutations.append(Mutation(table: table, key: key, newItem: item, size: reader.position - start,
+                                              encoded: Array(reader.buffer[start..<reader.position])))
                 } else {
                     mutations.append(Mutation(table: table, key: key, newItem: nil, size: 0))
                 }
