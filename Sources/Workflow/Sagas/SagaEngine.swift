@@ -13,6 +13,8 @@ public final class SagaEngine: Sendable {
 
     /// The error name a step interrupted by a crash is retried or caught under.
     public static let interruptedError = "Interrupted"
+    /// How many ended runs of each saga stay listed unless the engine is opened with another number.
+    public static let defaultRetainedRunsPerSaga = 1_000
 
     let journal: Journal
     let state: LockedState<SagaState>
@@ -23,15 +25,23 @@ public final class SagaEngine: Sendable {
     private let finished = WakeSignal()
     private let lifecycle = ComponentLifecycle()
 
-    /// Opens the engine's journal in `directory`. Register the sagas, then call `resumeInterrupted()`.
+    /// Opens the engine's journal in `directory`. Register the sagas, then call `resumeInterrupted()`. Of
+    /// each saga the newest `retainedRunsPerSaga` runs that ended (succeeded or compensated) stay listed;
+    /// failed runs stay until redriven.
     public init(directory: String, clock: any WallClock = SystemClock(), options: JournalOptions = JournalOptions(),
+                retainedRunsPerSaga: Int = SagaEngine.defaultRetainedRunsPerSaga,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) throws(WorkflowError) {
         self.clock = clock
         self.random = random
+        let retained = max(1, retainedRunsPerSaga)
         var recovered = SagaState()
+        recovered.retainedRunsPerSaga = retained
         do throws(JournalError) {
             journal = try Journal(directory: directory, options: options,
-                                  restoreSnapshot: { recovered = try SagaCodec.readSnapshot($0) },
+                                  restoreSnapshot: {
+                                      recovered = try SagaCodec.readSnapshot($0)
+                                      recovered.retainedRunsPerSaga = retained
+                                  },
                                   replay: { lsn, payload in recovered.apply(try SagaCodec.decode(payload), lsn: lsn) })
         } catch {
             throw .journal(error)

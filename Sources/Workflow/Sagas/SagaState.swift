@@ -28,14 +28,17 @@ enum SagaRecord: Sendable {
     }
 }
 
-/// Every run the engine knows, rebuilt from its journal. Succeeded and compensated runs beyond `retainedRuns`
-/// are forgotten, oldest first.
+/// Every run the engine knows, rebuilt from its journal. Of each saga, the newest `retainedRunsPerSaga`
+/// succeeded and compensated runs are kept; older ones are forgotten (failed runs wait for a redrive and
+/// are always kept). Per saga, so a busy saga (checkout, several runs a second) neither pushes a rare one's
+/// history (the nightly pipeline) out nor makes memory grow for hours before its cap is reached.
 struct SagaState: Sendable {
-    static let retainedRuns = 10_000
-
     var runs: [String: SagaRun] = [:]
     var order: [String] = []
     var appliedLSN: UInt64 = 0
+    var retainedRunsPerSaga = SagaEngine.defaultRetainedRunsPerSaga
+    /// How many runs `order` held after the last pass that forgot runs.
+    private var countAfterForgetting = 0
 
     mutating func apply(_ record: SagaRecord, lsn: UInt64) {
         appliedLSN = lsn
@@ -108,18 +111,18 @@ struct SagaState: Sendable {
         if case .finished = record { forgetOldRuns() }
     }
 
-    /// Drops the oldest finished runs once there are a thousand too many (in one pass, so finishing a run
-    /// costs nothing extra most of the time).
+    /// Forgets each saga's oldest ended runs beyond its quota, in one pass once `order` has grown by a quota
+    /// since the last one (so ending a run costs nothing extra most of the time).
     private mutating func forgetOldRuns() {
-        guard order.count > Self.retainedRuns + 1000 else { return }
-        var index = 0
-        while order.count - index > Self.retainedRuns, index < order.count {
-            let id = order[index]
-            // A failed run waits for an operator's redrive, so only runs that ended for good are forgotten.
-            if let state = runs[id]?.state, state == .succeeded || state == .compensated { runs[id] = nil }
-            index += 1
+        guard order.count - countAfterForgetting > max(retainedRunsPerSaga, 64) else { return }
+        var kept: [String: Int] = [:]
+        for id in order.reversed() {
+            guard let run = runs[id], run.state == .succeeded || run.state == .compensated else { continue }
+            kept[run.saga, default: 0] += 1
+            if kept[run.saga]! > retainedRunsPerSaga { runs[id] = nil }
         }
-        order = order.filter { runs[$0] != nil }
+        order.removeAll { runs[$0] == nil }
+        countAfterForgetting = order.count
     }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }

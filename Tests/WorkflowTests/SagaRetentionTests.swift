@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import Telemetry
+@testable import Workflow
+
+/// Which ended runs the engine keeps listing: a quota per saga, the same after a reopen.
+@Suite struct SagaRetentionTests {
+    @Test func aBusySagaForgetsItsOldRunsWithoutPushingOutAQuietOne() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let log = EffectLog()
+        let quota = 5
+        let sagas = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
+        try sagas.register(SagaDefinition(name: "busy", steps: [SagaStep("work", action: log.step("work", clock: clock))]))
+        try sagas.register(SagaDefinition(name: "quiet", steps: [SagaStep("train", action: log.step("train", clock: clock))]))
+
+        var quiet: [String] = []
+        for _ in 0..<3 { quiet.append(try await sagas.waitForRun(try await sagas.start("quiet", input: [:])).runID) }
+        var busy: [String] = []
+        for _ in 0..<(quota * 20) { busy.append(try await sagas.waitForRun(try await sagas.start("busy", input: [:])).runID) }
+
+        func check(_ engine: SagaEngine) {
+            let listed = engine.runs(saga: "busy", limit: 1000).map(\.runID)
+            // The newest runs are listed; the oldest are forgotten (the quota is reached again between passes).
+            #expect(listed.count >= quota && listed.count <= quota * 2 + 64, "\(listed.count) busy runs listed")
+            #expect(listed.first == busy.last)
+            #expect(engine.run(busy[0]) == nil)
+            #expect(engine.runs(saga: "quiet", limit: 1000).map(\.runID) == quiet.reversed())
+        }
+        check(sagas)
+        await sagas.close()
+        let reopened = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
+        check(reopened)
+        await reopened.close()
+    }
+}
