@@ -35,7 +35,8 @@ func openSagaParts(directory: String) async throws -> (Store, SagaEngine) {
     options.maintenanceIntervalSeconds = nil
     let store = try Store(directory: directory + "/store", options: options)
     try await store.ensureTable(TableSchema(name: "effects", partitionKey: KeyAttribute("key", .string)))
-    let engine = try SagaEngine(directory: directory + "/sagas")
+    // Every run the checker was told about must still be listed: no forgetting in this workload.
+    let engine = try SagaEngine(directory: directory + "/sagas", retainedRunsPerSaga: Int.max)
     try engine.register(sagaDefinition(store: store))
     return (store, engine)
 }

@@ -124,7 +124,8 @@ import Telemetry
         defer { Task { await test.server.shutdown(grace: 0) } }
         let address = test.address
         async let raw = offPool {
-            let connection = try HTTPClientConnection(to: address, timeout: 5)
+            // Generous: on a loaded machine the gate may open seconds after the request arrives.
+            let connection = try HTTPClientConnection(to: address, timeout: 30)
             try connection.sendRaw(Array("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             connection.shutdownOutput()
             return String(decoding: connection.readUntilClosed(), as: UTF8.self)

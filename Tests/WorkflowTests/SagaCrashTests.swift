@@ -12,7 +12,8 @@ import Testing
         var options = StoreOptions()
         options.maintenanceIntervalSeconds = nil
         let store = try Store(directory: directory + "/store", options: options)
-        let engine = try SagaEngine(directory: directory + "/sagas")
+        // Every acknowledged run is checked, so none may be forgotten (the child keeps them all too).
+        let engine = try SagaEngine(directory: directory + "/sagas", retainedRunsPerSaga: Int.max)
         do {
             try await checkRuns(engine, store, started: started)
         } catch {

@@ -67,12 +67,14 @@ struct ConsoleBenchmark {
 
         if soakMinutes > 0 {
             progress("shopdeck demo for \(soakMinutes) min")
-            let soak = try await measureDemoMemory()
+            let soak = try await measureDemoMemory(client: client)
             report.results.append(BenchResult(name: "demo_rss", params: [("minutes", String(format: "%g", soakMinutes))], opsPerSecond: 0,
                                               extra: [("rss_after_warmup_mb", soak.first), ("rss_end_mb", soak.last), ("rss_max_mb", soak.max),
-                                                      ("slope_mb_per_min", soak.slope)]))
-            report.notes.append(String(format: "demo RSS over %g min: %.1f MB after warm-up, %.1f MB at the end, max %.1f MB, trend %+.2f MB/min",
-                                       soakMinutes, soak.first, soak.last, soak.max, soak.slope))
+                                                      ("slope_mb_per_min", soak.slope), ("store_live_mb_per_min", soak.storeSlope),
+                                                      ("store_items_per_min", soak.itemsPerMinute)]))
+            report.notes.append(String(format: "demo RSS over %g min: %.1f MB after warm-up, %.1f MB at the end, max %.1f MB, trend %+.2f MB/min; "
+                                           + "meanwhile the shop stored %.0f new items a minute (%+.2f MB/min of encoded data)",
+                                       soakMinutes, soak.first, soak.last, soak.max, soak.slope, soak.itemsPerMinute, soak.storeSlope))
         }
         return report
     }
@@ -156,28 +158,56 @@ struct ConsoleBenchmark {
         return (Double(console.bytes(from: start, to: end)) / seconds, Double(requests) / seconds)
     }
 
-    private func measureDemoMemory() async throws -> (first: Double, last: Double, max: Double, slope: Double) {
-        let demo = try PseudoTerminal([executable, "demo", "--seed", "1", "--data", directory + "/demo", "--listen", "127.0.0.1:\(try Self.freePort())"],
+    /// What the soak found: RSS after warm-up, at the end and at most, and the trends (least squares over
+    /// the samples after warm-up) of RSS and of the data the shop keeps (its store's live bytes and items).
+    struct DemoMemory {
+        var first: Double, last: Double, max: Double, slope: Double
+        var storeSlope: Double, itemsPerMinute: Double
+    }
+
+    private func measureDemoMemory(client: HTTPClient) async throws -> DemoMemory {
+        let port = try Self.freePort()
+        let demo = try PseudoTerminal([executable, "demo", "--seed", "1", "--data", directory + "/demo", "--listen", "127.0.0.1:\(port)"],
                                       columns: Self.columns, rows: Self.rows, environment: Self.environment)
+        let address = SocketAddress(ip: .v4(0x7F00_0001), port: Int(port))
         let interval = quick ? 5.0 : 15.0
         let samples = max(4, Int(soakMinutes * 60 / interval))
-        var points: [(minutes: Double, megabytes: Double)] = []
+        var points: [(minutes: Double, megabytes: Double, storeMegabytes: Double?, items: Double?)] = []
         for index in 1...samples {
             try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
             demo.forget()
             guard let rss = demo.residentMegabytes else { break }
-            points.append((Double(index) * interval / 60, rss))
+            let store = await Self.storeSize(address, client: client)
+            points.append((Double(index) * interval / 60, rss, store.map { $0.liveBytes / 1e6 }, store?.items))
         }
         demo.type(Array("q".utf8))
         demo.stop(seconds: 30)
         // The first third is warm-up (history loaded, first model trained, every account signed in).
         let steady = Array(points.dropFirst(points.count / 3))
         guard let first = steady.first, let last = steady.last else { throw RuntimeFailure(description: "demo exited early") }
-        let meanX = steady.map(\.minutes).reduce(0, +) / Double(steady.count)
-        let meanY = steady.map(\.megabytes).reduce(0, +) / Double(steady.count)
-        let covariance = steady.reduce(0) { $0 + ($1.minutes - meanX) * ($1.megabytes - meanY) }
-        let variance = steady.reduce(0) { $0 + ($1.minutes - meanX) * ($1.minutes - meanX) }
-        return (first.megabytes, last.megabytes, points.map(\.megabytes).max() ?? 0, variance > 0 ? covariance / variance : 0)
+        let stored = steady.compactMap { point in point.storeMegabytes.map { (point.minutes, $0, point.items ?? 0) } }
+        return DemoMemory(first: first.megabytes, last: last.megabytes, max: points.map(\.megabytes).max() ?? 0,
+                          slope: Self.trend(steady.map { ($0.minutes, $0.megabytes) }),
+                          storeSlope: Self.trend(stored.map { ($0.0, $0.1) }), itemsPerMinute: Self.trend(stored.map { ($0.0, $0.2) }))
+    }
+
+    /// The store's live bytes and item count from the demo's `/status`, or nil when it does not answer.
+    private static func storeSize(_ address: SocketAddress, client: HTTPClient) async -> (liveBytes: Double, items: Double)? {
+        guard let response = try? await client.send(.get("/status"), to: address), response.status == 200,
+              let status = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let store = (status["components"] as? [String: Any])?["store"] as? [String: Any],
+              let live = store["liveBytes"] as? Double, let items = store["items"] as? Double else { return nil }
+        return (live, items)
+    }
+
+    /// The least-squares slope of `y` over `x` (0 for fewer than two distinct x).
+    static func trend(_ points: [(x: Double, y: Double)]) -> Double {
+        guard !points.isEmpty else { return 0 }
+        let meanX = points.map(\.x).reduce(0, +) / Double(points.count)
+        let meanY = points.map(\.y).reduce(0, +) / Double(points.count)
+        let covariance = points.reduce(0) { $0 + ($1.x - meanX) * ($1.y - meanY) }
+        let variance = points.reduce(0) { $0 + ($1.x - meanX) * ($1.x - meanX) }
+        return variance > 0 ? covariance / variance : 0
     }
 
     /// A loopback port nobody listens on right now.
