@@ -75,6 +75,7 @@ struct ConsoleBenchmark {
             report.notes.append(String(format: "demo RSS over %g min: %.1f MB after warm-up, %.1f MB at the end, max %.1f MB, trend %+.2f MB/min; "
                                            + "meanwhile the shop stored %.0f new items a minute (%+.2f MB/min of encoded data)",
                                        soakMinutes, soak.first, soak.last, soak.max, soak.slope, soak.itemsPerMinute, soak.storeSlope))
+            report.notes.append("demo RSS at each minute (MB): " + soak.byMinute.map { String(format: "%.0f", $0) }.joined(separator: " "))
         }
         return report
     }
@@ -163,6 +164,8 @@ struct ConsoleBenchmark {
     struct DemoMemory {
         var first: Double, last: Double, max: Double, slope: Double
         var storeSlope: Double, itemsPerMinute: Double
+        /// RSS at the end of each minute, MB.
+        var byMinute: [Double]
     }
 
     private func measureDemoMemory(client: HTTPClient) async throws -> DemoMemory {
@@ -188,7 +191,8 @@ struct ConsoleBenchmark {
         let stored = steady.compactMap { point in point.storeMegabytes.map { (point.minutes, $0, point.items ?? 0) } }
         return DemoMemory(first: first.megabytes, last: last.megabytes, max: points.map(\.megabytes).max() ?? 0,
                           slope: Self.trend(steady.map { ($0.minutes, $0.megabytes) }),
-                          storeSlope: Self.trend(stored.map { ($0.0, $0.1) }), itemsPerMinute: Self.trend(stored.map { ($0.0, $0.2) }))
+                          storeSlope: Self.trend(stored.map { ($0.0, $0.1) }), itemsPerMinute: Self.trend(stored.map { ($0.0, $0.2) }),
+                          byMinute: points.filter { abs($0.minutes - $0.minutes.rounded()) < 1e-9 }.map(\.megabytes))
     }
 
     /// The store's live bytes and item count from the demo's `/status`, or nil when it does not answer.
