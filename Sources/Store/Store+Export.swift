@@ -51,15 +51,13 @@ extension Store {
                 try handle.write(contentsOf: buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
-            // Items stay encoded until their line is written: one decoded item at a time, not a table's worth
-            // of dictionaries that a busy shop's long-lived allocations would then pin in memory.
-            var rows: [(PrimaryKey, StoredItem)] = []
+            var rows: [(PrimaryKey, Item)] = []
             table.forEachItem { key, stored in
-                if stored.isVisible(atEpochSecond: nowSeconds) { rows.append((key, stored)) }
+                if stored.isVisible(atEpochSecond: nowSeconds) { rows.append((key, stored.item)) }
             }
             rows.sort { $0.0 < $1.0 }
-            for (_, stored) in rows {
-                buffer.append(contentsOf: Array("{\"Item\":\(DynamoJSON.encode(stored.item))}\n".utf8))
+            for (_, item) in rows {
+                buffer.append(contentsOf: Array("{\"Item\":\(DynamoJSON.encode(item))}\n".utf8))
                 count += 1
                 if buffer.count >= 1 << 20 { try flush() }
             }

@@ -76,13 +76,6 @@ enum ItemCodec {
         }
     }
 
-    /// `item`'s encoding on its own.
-    static func encode(_ item: Item) -> [UInt8] {
-        var writer = ByteWriter(capacity: 128)
-        write(item, to: &writer)
-        return writer.bytes
-    }
-
     static func readItem(_ reader: inout ByteReader) throws(DecodingError) -> Item {
         try readEntries(&reader, depth: 0)
     }

@@ -26,7 +26,7 @@ enum SnapshotCodec {
             var failure: JournalError?
             table.forEachItem { _, stored in
                 guard failure == nil else { return }
-                writer.bytes.append(contentsOf: stored.encoded)
+                ItemCodec.write(stored.item, to: &writer)
                 do throws(JournalError) { try flushIfLarge(&output) } catch { failure = error }
             }
             if let failure { throw failure }
@@ -82,7 +82,7 @@ enum SnapshotCodec {
                 let item = try ItemCodec.readItem(&reader)
                 let key: PrimaryKey
                 do { key = try schema.key(ofItem: item) } catch { throw DecodingError(message: "item without a valid key in \(schema.name)") }
-                table.put(key, StoredItem(encoded: Array(reader.buffer[start..<reader.position]), lsn: 0, expiresAt: StoredItem.expiry(of: item, schema: schema)))
+                table.put(key, StoredItem(item: item, lsn: 0, expiresAt: StoredItem.expiry(of: item, schema: schema), size: reader.position - start))
             }
             state.tables[schema.name] = table
         }

@@ -129,8 +129,7 @@ enum RecordCodec {
                 if try reader.byte() == 1 {
                     let start = reader.position
                     let item = try ItemCodec.readItem(&reader)
-                    mutations.append(Mutation(table: table, key: key, newItem: item, size: reader.position - start,
-                                              encoded: Array(reader.buffer[start..<reader.position])))
+                    mutations.append(Mutation(table: table, key: key, newItem: item, size: reader.position - start))
                 } else {
                     mutations.append(Mutation(table: table, key: key, newItem: nil, size: 0))
                 }

@@ -1,45 +1,12 @@
-import Journal
-
 /// An item as kept in memory, with what the store needs to serve it.
-///
-/// The item is kept in its binary encoding, not as a dictionary: a Swift `[String: AttributeValue]` of a
-/// typical shop item (six attributes, UUID strings) costs about a kilobyte of heap in many blocks, its
-/// encoding a tenth of that in one. A read decodes the item (a microsecond for a small one), which is the
-/// price of a shop whose memory grows with its data and not ten times faster.
 struct StoredItem: Sendable {
-    /// The item in `ItemCodec`'s encoding; its length is the item's size.
-    private(set) var encoded: [UInt8]
+    var item: Item
     /// The journal record that last wrote it: reads wait until this is durable before answering.
     var lsn: UInt64
     /// Epoch seconds after which the item is expired (from the table's time-to-live attribute).
     var expiresAt: Int64?
-
-    /// `encoded` must be `ItemCodec`'s encoding of an item: the store's own, or bytes that decoded once.
-    init(encoded: [UInt8], lsn: UInt64, expiresAt: Int64?) {
-        // Exactly the item's bytes are kept: a writer's buffer has room to spare (malloc's rounding aside).
-        self.encoded = encoded.capacity <= encoded.count + 32 ? encoded
-            : [UInt8](unsafeUninitializedCapacity: encoded.count) { buffer, initialized in
-                initialized = buffer.initialize(fromContentsOf: encoded)
-            }
-        self.lsn = lsn
-        self.expiresAt = expiresAt
-    }
-
     /// Encoded size in bytes.
-    var size: Int { encoded.count }
-
-    /// The item, decoded.
-    var item: Item {
-        encoded.withUnsafeBytes { buffer in
-            var reader = ByteReader(buffer)
-            do throws(DecodingError) {
-                return try ItemCodec.readItem(&reader)
-            } catch {
-                // Only bytes the codec wrote, or that it read back whole, are ever stored.
-                preconditionFailure("a stored item does not decode: \(error.message)")
-            }
-        }
-    }
+    var size: Int
 
     func isVisible(atEpochSecond now: Int64) -> Bool {
         guard let expiresAt else { return true }

@@ -70,9 +70,7 @@ struct TableData: Sendable {
     mutating func apply(_ mutation: Mutation, lsn: UInt64) -> (old: StoredItem?, expiresAt: Int64?) {
         guard let item = mutation.newItem else { return (remove(mutation.key, lsn: lsn), nil) }
         let expiresAt = StoredItem.expiry(of: item, schema: schema)
-        let stored = mutation.encoded.map { StoredItem(encoded: $0, lsn: lsn, expiresAt: expiresAt) }
-            ?? StoredItem(encoded: ItemCodec.encode(item), lsn: lsn, expiresAt: expiresAt)
-        return (put(mutation.key, stored), expiresAt)
+        return (put(mutation.key, StoredItem(item: item, lsn: lsn, expiresAt: expiresAt, size: mutation.size)), expiresAt)
     }
 
     /// Changes the time-to-live attribute and re-derives every item's expiry from it.
