@@ -173,7 +173,7 @@ struct RecommendationPipeline: Sendable {
         recommendations.slot.publish(model)
         try pruneOldRuns(keeping: version)
         // The model it replaced and the gate's copy were freed on the cooperative pool, after the heavy jobs'
-        // own trim: handed back here, or ~15 MB a run stays resident (measured in a 30-minute demo).
+        // own trim: handed back here (a 30-minute demo held 15 MB of such memory until trimmed by hand).
         ProcessMemory.giveBack()
     }
 
