@@ -8,8 +8,9 @@ import Glibc
 /// - once a large block served by `mmap` is freed, the size above which blocks are mmapped rises to that
 ///   block's size (up to 32 MB), so every later training matrix and export buffer is carved from a malloc
 ///   arena instead, and its pages stay with that arena after it is freed;
-/// - each thread that allocates may get an arena of its own, and heavy jobs run on whichever GCD thread is
-///   free, so each run could leave its peak in another arena.
+/// - each thread that allocates may get an arena of its own, and heavy jobs ran on whichever GCD thread was
+///   free, so each run could leave its peak in another arena (they now run on `HeavyWorkThreads`, and what
+///   they free is handed back with `giveBack`).
 ///
 /// Both functions look the C library's entry points up at run time (`dlsym`): Swift's Glibc module does not
 /// import `malloc.h`, and on a C library without them they do nothing.
