@@ -39,6 +39,8 @@ public struct CoreOptions: Sendable {
     public var pipelineStepHook: (@Sendable (_ step: String) async throws -> Void)?
     /// Shoppers the pipeline's evaluation needs before it lets a model be published.
     public var minimumEvaluatedShoppers = 20
+    /// How long orders, drops, browsing and idempotency keys are kept.
+    public var retention = DataRetention()
 
     public init(dataDirectory: String, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "shopdeck"), trustedProxies: [String] = []) {
@@ -147,8 +149,8 @@ public final class Core: Sendable {
         accounts = Accounts(store: store, audit: audit, clock: clock, signingKey: signingKey, options: options.accounts)
         catalog = Catalog(store: store)
         carts = Carts(store: store, catalog: catalog)
-        orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics)
-        drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock)
+        orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics, retention: options.retention)
+        drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock, retention: options.retention)
         payments = SimulatedPaymentProvider(failureRate: options.paymentFailureRate, latency: options.paymentLatency, clock: clock)
         let networks = options.trustedProxies.compactMap(IPNetwork.init)
         waf = WebApplicationFirewall(clock: clock, metrics: metrics)
@@ -156,7 +158,8 @@ public final class Core: Sendable {
         wafBlocks = WAFBlockSettings(store: store, waf: waf)
         gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
                           apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
-        recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock)
+        recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock,
+                                          keepInteractionsSeconds: options.retention.interactionsSeconds)
         traffic = TrafficMonitor(clock: clock)
         pipeline = RecommendationPipeline(dataDirectory: directory, store: store, recommendations: recommendations, demoHistory: options.demoHistory,
                                           minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
@@ -168,7 +171,7 @@ public final class Core: Sendable {
 
     private func prepare() async throws(CoreError) {
         let directory = options.dataDirectory
-        let checkout = CheckoutSaga(store: store, broker: broker, orders: orders, payments: payments,
+        let checkout = CheckoutSaga(store: store, broker: broker, orders: orders, payments: payments, retention: options.retention,
                                     failureOf: { [sagas] runID in Self.failureReason(sagas.run(runID)) })
         do throws(StoreError) {
             try await accounts.prepare()

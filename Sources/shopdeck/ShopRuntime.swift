@@ -20,6 +20,7 @@ enum ShopRuntime {
                          configure: (inout CoreOptions) -> Void = { _ in }) async throws -> Core {
         var coreOptions = CoreOptions(dataDirectory: directory, logger: logger.labeled("core"), trustedProxies: options.trustedProxies)
         coreOptions.paymentFailureRate = options.paymentFailureRate
+        coreOptions.retention = options.retention
         configure(&coreOptions)
         do throws(CoreError) {
             return try await Core.open(options: coreOptions)

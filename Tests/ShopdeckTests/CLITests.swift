@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import HTTP
+import Shop
 @testable import shopdeck
 
 /// Captures what a command writes.
@@ -55,6 +56,20 @@ final class CapturedOutput: CommandOutput {
         }
         let format = try parse(["--log-format", "xml"], for: Commands.serve)
         #expect(throws: UsageError.self) { try ShopOptions.validate(format) }
+    }
+
+    @Test func theDemoKeepsItsDataForAWindowAndTheShopKeepsOrders() throws {
+        let window = DataRetention.rollingWindow(seconds: Double(ShopOptions.demoKeptMinutes) * 60)
+        #expect(try ShopOptions.validate(parse([], for: Commands.demo)).retention == window)
+        #expect(try ShopOptions.validate(parse(["--keep-minutes", "30"], for: Commands.demo)).retention == .rollingWindow(seconds: 1800))
+        #expect(try ShopOptions.validate(parse(["--keep-minutes", "0"], for: Commands.demo)).retention == DataRetention())
+        #expect(try ShopOptions.validate(parse([], for: Commands.serve)).retention == DataRetention())
+        #expect(throws: UsageError(message: "invalid value \"-1\" for --keep-minutes: expected a whole number from 0 to 10080", command: "demo")) {
+            try ShopOptions.validate(parse(["--keep-minutes", "-1"], for: Commands.demo))
+        }
+        #expect(throws: UsageError(message: "unknown option --keep-minutes for \"shopdeck serve\"", command: "serve")) {
+            try parse(["--keep-minutes", "5"], for: Commands.serve)
+        }
     }
 
     @Test func everyCommandHasHelp() throws {

@@ -53,19 +53,23 @@ public final class Drops: Sendable {
     private let broker: Broker
     private let catalog: Catalog
     private let clock: any WallClock
+    /// Drops are kept as long as orders, counted from when they open; entries from when they are made.
+    private let retention: DataRetention
 
-    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock) {
+    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock, retention: DataRetention = DataRetention()) {
         self.store = store
         self.broker = broker
         self.catalog = catalog
         self.clock = clock
+        self.retention = retention
     }
 
     func prepare() async throws(StoreError) {
-        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("dropId", .string)))
+        let expiry = DataRetention.attribute
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("dropId", .string), timeToLiveAttribute: expiry))
         try await store.ensureTable(TableSchema(name: Self.entriesTable, partitionKey: KeyAttribute("dropId", .string),
-                                                sortKey: KeyAttribute("entryId", .string)))
-        try await store.ensureTable(TableSchema(name: Self.entrantsTable, partitionKey: KeyAttribute("key", .string)))
+                                                sortKey: KeyAttribute("entryId", .string), timeToLiveAttribute: expiry))
+        try await store.ensureTable(TableSchema(name: Self.entrantsTable, partitionKey: KeyAttribute("key", .string), timeToLiveAttribute: expiry))
     }
 
     /// Creates a drop (an operator action; the caller audits it).
@@ -76,7 +80,9 @@ public final class Drops: Sendable {
         let drop = StoredDrop(dropId: "d-" + ((try? SecureRandom.hexToken(byteCount: 6)) ?? String(Int.random(in: 0..<1_000_000_000))),
                               productId: productId, stock: stock, opensAt: opensAt ?? now, createdAt: now)
         do {
-            _ = try await store.put(Self.table, StoredDocument.item(drop, keys: ["dropId": .string(drop.dropId)], native: ["entrants": 0]),
+            let counter: Item = ["entrants": 0]
+            let native = counter.merging(retention.orderExpiry(from: max(drop.opensAt, now))) { $1 }
+            _ = try await store.put(Self.table, StoredDocument.item(drop, keys: ["dropId": .string(drop.dropId)], native: native),
                                     condition: .notExists("dropId"))
         } catch {
             throw ShopErrors.storage(error)
@@ -128,11 +134,13 @@ public final class Drops: Sendable {
         }
         let uniqueKey = "\(dropId)|\(userId)"
         var entryId = "e-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? String(Int.random(in: 0..<1_000_000_000)))
+        let expiry = retention.orderExpiry(from: clock.now())
         do {
             try await store.transactWrite([
-                .put(table: Self.entrantsTable, item: ["key": .string(uniqueKey), "entryId": .string(entryId)], condition: .notExists("key")),
+                .put(table: Self.entrantsTable, item: ["key": .string(uniqueKey), "entryId": .string(entryId)].merging(expiry) { $1 },
+                     condition: .notExists("key")),
                 .put(table: Self.entriesTable, item: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId),
-                                                      "state": "pending"], condition: .notExists("entryId")),
+                                                      "state": "pending"].merging(expiry) { $1 }, condition: .notExists("entryId")),
             ])
         } catch {
             guard case .transactionCanceled = error,
@@ -179,7 +187,8 @@ public final class Drops: Sendable {
                 .update(table: Self.table, key: ["dropId": .string(dropId)], update: UpdateExpression().set("entrants", .number(position)),
                         condition: .compare("entrants", .equal, .number(entrants))),
                 .put(table: Self.entriesTable, item: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId),
-                                                      "position": .number(position), "state": .string(position <= drop.stock ? "won" : "lost")],
+                                                      "position": .number(position), "state": .string(position <= drop.stock ? "won" : "lost")]
+                        .merging(retention.orderExpiry(from: clock.now())) { $1 },
                      condition: .notExists("position")),
             ])
         } catch {

@@ -15,14 +15,17 @@ struct CheckoutSaga: Sendable {
     let broker: Broker
     let orders: Orders
     let payments: any PaymentProvider
+    /// Reservation and payment records expire with their order.
+    let retention: DataRetention
     /// Reads the run's failure for the order's reason (set once the engine exists).
     let failureOf: @Sendable (String) -> String?
 
     static func runID(for orderId: String) -> String { "checkout-" + orderId }
 
     func prepare() async throws(StoreError) {
-        try await store.ensureTable(TableSchema(name: Self.reservationsTable, partitionKey: KeyAttribute("orderId", .string)))
-        try await store.ensureTable(TableSchema(name: Self.paymentsTable, partitionKey: KeyAttribute("orderId", .string)))
+        for table in [Self.reservationsTable, Self.paymentsTable] {
+            try await store.ensureTable(TableSchema(name: table, partitionKey: KeyAttribute("orderId", .string), timeToLiveAttribute: DataRetention.attribute))
+        }
     }
 
     var definition: SagaDefinition {
@@ -56,13 +59,18 @@ struct CheckoutSaga: Sendable {
 
     private func key(_ orderId: String) -> Item { ["orderId": .string(orderId)] }
 
+    /// A record kept as long as `order`.
+    private func record(of order: Order, _ attributes: Item) -> Item {
+        key(order.orderId).merging(attributes) { $1 }.merging(retention.orderExpiry(from: order.createdAt)) { $1 }
+    }
+
     /// Decrements every line's stock if all have enough, in one transaction with a reservation marker, so
     /// running twice reserves once.
     private func reserve(_ context: StepContext) async throws {
         let order = try await order(context)
         // Never reserve for an order that has already ended (a second run for it must not take stock again).
         guard order.status == .pending else { throw WorkflowFailure("OrderSettled", cause: "the order is already \(order.status.rawValue)") }
-        var actions: [TransactionAction] = [.put(table: Self.reservationsTable, item: key(order.orderId), condition: .notExists("orderId"))]
+        var actions: [TransactionAction] = [.put(table: Self.reservationsTable, item: record(of: order, [:]), condition: .notExists("orderId"))]
         for line in order.items {
             actions.append(.update(table: Catalog.table, key: ["id": .string(line.productId)], update: UpdateExpression().add("stock", -line.quantity),
                                    condition: .compare("stock", .greaterOrEqual, .number(line.quantity))))
@@ -100,7 +108,7 @@ struct CheckoutSaga: Sendable {
         } catch is PaymentDeclined {
             throw WorkflowFailure("PaymentDeclined", cause: "payment declined")
         }
-        _ = try await store.put(Self.paymentsTable, ["orderId": .string(order.orderId), "authorization": .string(authorization)])
+        _ = try await store.put(Self.paymentsTable, record(of: order, ["authorization": .string(authorization)]))
     }
 
     private func void(_ context: StepContext) async throws {

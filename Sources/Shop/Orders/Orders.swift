@@ -11,8 +11,6 @@ public final class Orders: Sendable {
     static let table = "orders"
     static let keysTable = "order-keys"
     static let topic = "orders"
-    /// How long an `Idempotency-Key` is remembered.
-    static let keyLifetimeSeconds = 24 * 3600
 
     private let store: Store
     private let broker: Broker
@@ -20,21 +18,24 @@ public final class Orders: Sendable {
     private let carts: Carts
     private let clock: any WallClock
     private let accepted: Counter
+    /// How long an order and its `Idempotency-Key` are kept.
+    private let retention: DataRetention
 
-    init(store: Store, broker: Broker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry) {
+    init(store: Store, broker: Broker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry, retention: DataRetention) {
         self.store = store
         self.broker = broker
         self.catalog = catalog
         self.carts = carts
         self.clock = clock
+        self.retention = retention
         accepted = metrics.counter("shopdeck_orders_accepted_total", help: "Orders accepted (202)")
     }
 
     func prepare() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("userId", .string),
-                                                sortKey: KeyAttribute("orderId", .string)))
-        try await store.ensureTable(TableSchema(name: Self.keysTable, partitionKey: KeyAttribute("key", .string)))
-        try await store.setTimeToLive(table: Self.keysTable, attribute: "expiresAt")
+                                                sortKey: KeyAttribute("orderId", .string), timeToLiveAttribute: DataRetention.attribute))
+        try await store.ensureTable(TableSchema(name: Self.keysTable, partitionKey: KeyAttribute("key", .string),
+                                                timeToLiveAttribute: DataRetention.attribute))
     }
 
     /// What a client asks to buy.
@@ -75,10 +76,11 @@ public final class Orders: Sendable {
         let stored = StoredOrder(orderId: orderId, userId: userId, items: lines, total: lines.reduce(0) { $0 + $1.price * $1.quantity },
                                  createdAt: Date(timeIntervalSince1970: Double(millis) / 1000))
         var actions: [TransactionAction] = [
-            .put(table: Self.table, item: stored.attributes.merging(["userId": .string(userId), "orderId": .string(orderId), "status": "pending"]) { $1 },
+            .put(table: Self.table, item: stored.attributes.merging(["userId": .string(userId), "orderId": .string(orderId), "status": "pending"]) { $1 }
+                    .merging(retention.orderExpiry(from: stored.createdAt)) { $1 },
                  condition: .notExists("orderId")),
-            .put(table: Self.keysTable, item: ["key": .string(keyID), "orderId": .string(orderId), "fingerprint": .string(fingerprint),
-                                               "expiresAt": .number(Int(now.timeIntervalSince1970) + Self.keyLifetimeSeconds)],
+            .put(table: Self.keysTable, item: ["key": .string(keyID), "orderId": .string(orderId), "fingerprint": .string(fingerprint)]
+                    .merging(DataRetention.expiry(now, after: retention.idempotencyKeysSeconds)) { $1 },
                  condition: .notExists("key")),
         ]
         if fromCart { actions.append(.delete(table: Carts.table, key: ["userId": .string(userId)])) }

@@ -16,14 +16,32 @@ public struct PaymentDeclined: Error, Sendable, CustomStringConvertible {
 }
 
 /// A stand-in for a card processor: declines a share of authorisations (`failureRate`) and takes `latency`
-/// seconds (on the injected clock) per call. Remembers answers by idempotency key, as real processors do.
+/// seconds (on the injected clock) per call. Remembers answers by idempotency key, as real processors do, but
+/// only for the latest `rememberedAnswers`–twice that many keys: a checkout retries within a minute, and a
+/// provider that remembered every key would grow with every order the shop takes.
 public final class SimulatedPaymentProvider: PaymentProvider {
     public let failureRate: Double
     public let latency: Double
     private let clock: any WallClock
     private let random: @Sendable () -> Double
-    private let answers = Mutex<[String: Result<String, PaymentDeclined>]>([:])
-    private let voided = Mutex<Set<String>>([])
+    private let answers = Mutex(RememberedAnswers())
+    /// Keys answered since the last turnover; the generation before is kept for lookups too.
+    static let rememberedAnswers = 2_000
+
+    private struct RememberedAnswers {
+        var current: [String: Result<String, PaymentDeclined>] = [:]
+        var previous: [String: Result<String, PaymentDeclined>] = [:]
+
+        subscript(key: String) -> Result<String, PaymentDeclined>? { current[key] ?? previous[key] }
+
+        mutating func remember(_ answer: Result<String, PaymentDeclined>, for key: String) {
+            if current.count >= SimulatedPaymentProvider.rememberedAnswers {
+                previous = current
+                current = [:]
+            }
+            current[key] = answer
+        }
+    }
 
     public init(failureRate: Double, latency: Double, clock: any WallClock, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.failureRate = failureRate
@@ -39,8 +57,7 @@ public final class SimulatedPaymentProvider: PaymentProvider {
             let result: Result<String, PaymentDeclined> = random() < failureRate
                 ? .failure(PaymentDeclined(orderId: orderId))
                 : .success("auth-" + String(idempotencyKey.hashValue.magnitude, radix: 36))
-            answers[idempotencyKey] = result
-            if answers.count > 200_000 { answers.removeAll() }
+            answers.remember(result, for: idempotencyKey)
             return result
         }
         return try answer.get()
@@ -48,9 +65,5 @@ public final class SimulatedPaymentProvider: PaymentProvider {
 
     public func void(authorization: String) async throws {
         if latency > 0 { try await clock.sleep(seconds: latency) }
-        voided.withLock { _ = $0.insert(authorization) }
     }
-
-    /// How many authorisations have been voided (for tests and the console).
-    public var voidedCount: Int { voided.withLock { $0.count } }
 }

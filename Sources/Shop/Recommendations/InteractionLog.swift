@@ -5,30 +5,31 @@ import Store
 
 /// Who did what with which product, one item per interaction in table `interactions` (partition `userId`,
 /// sort `id` = zero-padded milliseconds + the message id, so a redelivered message writes the same item
-/// again rather than a second one), kept 400 days. Written by the analytics worker from signed-in shoppers'
+/// again rather than a second one), kept as `DataRetention` says (400 days by default). Written by the analytics worker from signed-in shoppers'
 /// views and cart adds and from confirmed orders; read by the recommendation pipeline's export and, per
 /// shopper, to personalise and to leave out what they bought. Also feeds the live best sellers and trending.
 public struct InteractionLog: Sendable {
     static let table = "interactions"
-    static let keptDays = 400.0
     /// The most of a shopper's interactions read to personalise (the newest).
     static let historyLimit = 500
     let store: Store
     /// The live popularity baselines, fed as interactions arrive.
     public let trends: TrendTracker
+    /// How long an interaction is kept after it happened.
+    let keptSeconds: Double
 
     func prepare() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("userId", .string),
-                                                sortKey: KeyAttribute("id", .string), timeToLiveAttribute: "expiresAt"))
+                                                sortKey: KeyAttribute("id", .string), timeToLiveAttribute: DataRetention.attribute))
     }
 
     /// Records one interaction (idempotent by `messageID`).
     func record(userId: String, productId: String, kind: InteractionKind, at: Date, messageID: String) async throws(StoreError) {
         let millis = Int64((at.timeIntervalSince1970 * 1000).rounded(.down))
         let id = String(repeating: "0", count: max(0, 15 - String(millis).count)) + String(millis) + "#" + messageID + "#" + productId
-        _ = try await store.put(Self.table, ["userId": .string(userId), "id": .string(id), "productId": .string(productId),
-                                             "kind": .string(kind.rawValue), "at": .number(Int(millis)),
-                                             "expiresAt": .number(Int(at.timeIntervalSince1970 + Self.keptDays * 86_400))])
+        let item: Item = ["userId": .string(userId), "id": .string(id), "productId": .string(productId), "kind": .string(kind.rawValue),
+                          "at": .number(Int(millis))]
+        _ = try await store.put(Self.table, item.merging(DataRetention.expiry(at, after: keptSeconds)) { $1 })
         trends.record(user: userId, item: productId, at: at.timeIntervalSince1970, isPurchase: kind == .purchase)
     }
 

@@ -14,9 +14,9 @@ public final class Recommendations: Sendable {
     let catalog: Catalog
     let clock: any WallClock
 
-    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock) {
+    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double = DataRetention().interactionsSeconds) {
         models = ModelStore(directory: directory + "/models")
-        interactions = InteractionLog(store: store, trends: TrendTracker())
+        interactions = InteractionLog(store: store, trends: TrendTracker(), keptSeconds: keepInteractionsSeconds)
         self.store = store
         self.catalog = catalog
         self.clock = clock
@@ -39,7 +39,7 @@ public final class Recommendations: Sendable {
                 logger.error("the model in service cannot be read; serving best sellers until the next pipeline run", ["error": error.description])
             }
         }
-        let replayed = (try? await interactions.replay(days: InteractionLog.keptDays, now: clock.now())) ?? 0
+        let replayed = (try? await interactions.replay(days: interactions.keptSeconds / 86_400, now: clock.now())) ?? 0
         return (loaded, replayed)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Shop
 
 /// Where a command writes.
 protocol CommandOutput: Sendable {
@@ -89,6 +90,10 @@ struct ShopOptions {
     var listen: SocketAddress
     var paymentFailureRate: Double
     var trustedProxies: [String]
+    /// How long the shop keeps its data: a shop's defaults, or the demo's rolling window (`--keep-minutes`).
+    var retention = DataRetention()
+    /// The demo's window unless `--keep-minutes` says otherwise.
+    static let demoKeptMinutes = 5
 
     @discardableResult
     static func validate(_ arguments: ParsedArguments) throws(UsageError) -> ShopOptions {
@@ -101,6 +106,11 @@ struct ShopOptions {
                 throw arguments.invalid("--simulate", scenario, "choose from \(Commands.scenarios.joined(separator: ", "))")
             }
         }
-        return ShopOptions(listen: listen, paymentFailureRate: rate, trustedProxies: proxies)
+        var options = ShopOptions(listen: listen, paymentFailureRate: rate, trustedProxies: proxies)
+        if arguments.command == "demo" {
+            let minutes = try arguments.integer("--keep-minutes", in: 0...10_080) ?? demoKeptMinutes
+            if minutes > 0 { options.retention = .rollingWindow(seconds: Double(minutes) * 60) }
+        }
+        return options
     }
 }

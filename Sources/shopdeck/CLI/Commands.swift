@@ -19,7 +19,10 @@ enum Commands {
     static let demo = CommandSpec(
         name: "demo", summary: "Run the shop with the operator console and simulated traffic (data in a fresh temporary directory unless --data).",
         options: [data, listen, OptionSpec(name: "--scenario", valueName: "NAME", help: "normal, flash-sale, attack or mixed (default mixed)"),
-                  OptionSpec(name: "--seed", valueName: "N", help: "seed for the simulated traffic"), noColor, refresh, paymentFailure, trustedProxy])
+                  OptionSpec(name: "--seed", valueName: "N", help: "seed for the simulated traffic"),
+                  OptionSpec(name: "--keep-minutes", valueName: "M",
+                             help: "keep the simulated orders, drops and browsing M minutes, 1 to 10080 (default 5); 0 keeps them as serve does"),
+                  noColor, refresh, paymentFailure, trustedProxy])
     static let run = CommandSpec(
         name: "run", summary: "Run the shop with the operator console, without simulated traffic (data in ./shopdeck-data unless --data).",
         options: [data, listen, noColor, refresh, paymentFailure, trustedProxy])
