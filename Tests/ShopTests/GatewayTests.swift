@@ -112,6 +112,21 @@ import Testing
         }
     }
 
+    @Test func answersPastTheStaleLimitAreSweptOutByALaterMiss() async throws {
+        let cache = EdgeCache(ttl: 2, staleLimit: 60)
+        let answer = CachedAnswer(status: 200, body: Array(#"{"v":1}"#.utf8))
+        for index in 0..<100 {
+            _ = try await cache.answer("/old/\(index)", now: 10) { () throws(HTTPError) in answer }
+        }
+        _ = try await cache.answer("/recent", now: 50) { () throws(HTTPError) in answer }
+        #expect(cache.stats.entries == 101)
+        // Past the old answers' stale limit, the next miss sweeps them; the recent one can still be served stale.
+        _ = try await cache.answer("/new", now: 71) { () throws(HTTPError) in answer }
+        #expect(cache.stats.entries == 2)
+        let (stale, wasStale) = try await cache.answer("/recent", now: 72) { () throws(HTTPError) in throw HTTPError(status: 503, code: "overloaded", message: "down") }
+        #expect(wasStale && stale.body == answer.body)
+    }
+
     @Test func forwardedForIsHonouredOnlyFromATrustedProxy() {
         let resolver = ClientAddressResolver(trustedProxies: [IPNetwork("10.0.0.0/8")!])
         let proxy = IPAddress("10.1.2.3")!, stranger = IPAddress("203.0.113.9")!

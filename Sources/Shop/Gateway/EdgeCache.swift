@@ -23,7 +23,9 @@ public struct CachedAnswer: Sendable {
 
 /// The edge cache in front of catalog reads: answers within `ttl` seconds come from memory; a burst of
 /// identical misses makes one origin call that the others wait for (single flight); when the origin fails,
-/// the last answer is served stale for up to `staleLimit` seconds rather than an error.
+/// the last answer is served stale for up to `staleLimit` seconds rather than an error. An answer older
+/// than that can be served neither way, and is dropped at the next sweep (one every quarter of the stale
+/// limit, made by a miss), so the cache holds what was asked for lately rather than all it ever answered.
 public final class EdgeCache: Sendable {
     private struct Entry {
         var answer: CachedAnswer?
@@ -35,6 +37,8 @@ public final class EdgeCache: Sendable {
     public let staleLimit: Double
     public let maxEntries: Int
     private let entries = Mutex<[String: Entry]>([:])
+    /// When the next miss sweeps out answers past the stale limit.
+    private let nextSweep = Mutex<Double>(0)
     private let counters = Mutex((misses: 0, stale: 0, originCalls: 0))
     /// Apart from the others: every hit counts it, on the event loops, so it must not take a lock.
     private let hits = Atomic<Int>(0)
@@ -71,7 +75,11 @@ public final class EdgeCache: Sendable {
                     return .failure(error)
                 }
             }
-            if entries.count >= maxEntries { Self.evict(&entries, now: now, ttl: ttl, limit: maxEntries) }
+            if entries.count >= maxEntries {
+                Self.evict(&entries, now: now, ttl: ttl, limit: maxEntries)
+            } else if sweepIsDue(now: now) {
+                entries = entries.filter { $0.value.fetch != nil || now - $0.value.storedAt < staleLimit }
+            }
             entries[key, default: Entry(answer: nil, storedAt: 0)].fetch = fetch
             counters.withLock { $0.originCalls += 1 }
             return fetch
@@ -110,6 +118,14 @@ public final class EdgeCache: Sendable {
         let count = entries.withLock { $0.count }
         let hits = hits.load(ordering: .relaxed)
         return counters.withLock { (hits, $0.misses, $0.stale, $0.originCalls, count) }
+    }
+
+    private func sweepIsDue(now: Double) -> Bool {
+        nextSweep.withLock { due in
+            guard now >= due else { return false }
+            due = now + staleLimit / 4
+            return true
+        }
     }
 
     /// Makes room: expired answers go first; if that is not enough, the oldest half.
