@@ -56,7 +56,7 @@ public final class Drops: Sendable {
     /// Drops are kept as long as orders, counted from when they open; entries from when they are made.
     private let retention: DataRetention
 
-    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock, retention: DataRetention = DataRetention()) {
+    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock, retention: DataRetention) {
         self.store = store
         self.broker = broker
         self.catalog = catalog

@@ -14,7 +14,7 @@ public final class Recommendations: Sendable {
     let catalog: Catalog
     let clock: any WallClock
 
-    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double = DataRetention().interactionsSeconds) {
+    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double) {
         models = ModelStore(directory: directory + "/models")
         interactions = InteractionLog(store: store, trends: TrendTracker(), keptSeconds: keepInteractionsSeconds)
         self.store = store
