@@ -70,11 +70,15 @@ struct ConsoleBenchmark {
             let soak = try await measureDemoMemory(client: client)
             report.results.append(BenchResult(name: "demo_rss", params: [("minutes", String(format: "%g", soakMinutes))], opsPerSecond: 0,
                                               extra: [("rss_after_warmup_mb", soak.first), ("rss_end_mb", soak.last), ("rss_max_mb", soak.max),
-                                                      ("slope_mb_per_min", soak.slope), ("store_live_mb_per_min", soak.storeSlope),
+                                                      ("slope_mb_per_min", soak.slope), ("floor_first_mb", soak.floorFirst),
+                                                      ("floor_last_mb", soak.floorLast), ("floor_slope_mb_per_min", soak.floorSlope),
+                                                      ("store_live_mb_per_min", soak.storeSlope),
                                                       ("store_items_per_min", soak.itemsPerMinute)]))
             report.notes.append(String(format: "demo RSS over %g min: %.1f MB after warm-up, %.1f MB at the end, max %.1f MB, trend %+.2f MB/min; "
                                            + "meanwhile the shop stored %.0f new items a minute (%+.2f MB/min of encoded data)",
                                        soakMinutes, soak.first, soak.last, soak.max, soak.slope, soak.itemsPerMinute, soak.storeSlope))
+            report.notes.append(String(format: "lowest sample of each minute after warm-up (what the demo holds between retrainings): "
+                                           + "%.1f → %.1f MB, trend %+.2f MB/min", soak.floorFirst, soak.floorLast, soak.floorSlope))
             report.notes.append("demo RSS at each minute (MB): " + soak.byMinute.map { String(format: "%.0f", $0) }.joined(separator: " "))
         }
         return report
@@ -160,9 +164,11 @@ struct ConsoleBenchmark {
     }
 
     /// What the soak found: RSS after warm-up, at the end and at most, and the trends (least squares over
-    /// the samples after warm-up) of RSS and of the data the shop keeps (its store's live bytes and items).
+    /// the samples after warm-up) of RSS, of each minute's lowest RSS sample, and of the data the shop keeps
+    /// (its store's live bytes and items).
     struct DemoMemory {
         var first: Double, last: Double, max: Double, slope: Double
+        var floorFirst: Double, floorLast: Double, floorSlope: Double
         var storeSlope: Double, itemsPerMinute: Double
         /// RSS at the end of each minute, MB.
         var byMinute: [Double]
@@ -189,8 +195,10 @@ struct ConsoleBenchmark {
         let steady = Array(points.dropFirst(points.count / 3))
         guard let first = steady.first, let last = steady.last else { throw RuntimeFailure(description: "demo exited early") }
         let stored = steady.compactMap { point in point.storeMegabytes.map { (point.minutes, $0, point.items ?? 0) } }
+        let floors = Self.minuteFloors(steady.map { ($0.minutes, $0.megabytes) })
         return DemoMemory(first: first.megabytes, last: last.megabytes, max: points.map(\.megabytes).max() ?? 0,
                           slope: Self.trend(steady.map { ($0.minutes, $0.megabytes) }),
+                          floorFirst: floors.first?.y ?? first.megabytes, floorLast: floors.last?.y ?? last.megabytes, floorSlope: Self.trend(floors),
                           storeSlope: Self.trend(stored.map { ($0.0, $0.1) }), itemsPerMinute: Self.trend(stored.map { ($0.0, $0.2) }),
                           byMinute: points.filter { abs($0.minutes - $0.minutes.rounded()) < 1e-9 }.map(\.megabytes))
     }
@@ -202,6 +210,17 @@ struct ConsoleBenchmark {
               let store = (status["components"] as? [String: Any])?["store"] as? [String: Any],
               let live = store["liveBytes"] as? Double, let items = store["items"] as? Double else { return nil }
         return (live, items)
+    }
+
+    /// Each minute's lowest sample (a sample at 2.25 min belongs to minute 3, one at 3.0 too): what the demo
+    /// holds between retrainings, whose transient peaks would otherwise tilt a trend by where they fall.
+    static func minuteFloors(_ points: [(minutes: Double, megabytes: Double)]) -> [(x: Double, y: Double)] {
+        var floors: [Int: Double] = [:]
+        for point in points {
+            let minute = Int((point.minutes - 1e-9).rounded(.up))
+            floors[minute] = min(floors[minute] ?? .infinity, point.megabytes)
+        }
+        return floors.keys.sorted().map { (Double($0), floors[$0]!) }
     }
 
     /// The least-squares slope of `y` over `x` (0 for fewer than two distinct x).
