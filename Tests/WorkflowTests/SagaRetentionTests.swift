@@ -33,4 +33,21 @@ import Telemetry
         check(reopened)
         await reopened.close()
     }
+
+    @Test func aBusySagasListingStaysWithinAnEighthOfItsQuota() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let log = EffectLog()
+        let quota = 640
+        let sagas = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
+        try sagas.register(SagaDefinition(name: "busy", steps: [SagaStep("work", action: log.step("work", clock: clock))]))
+        var most = 0
+        for _ in 0..<900 {
+            _ = try await sagas.waitForRun(try await sagas.start("busy", input: [:]))
+            most = max(most, sagas.runs(saga: "busy", limit: 10_000).count)
+        }
+        #expect(most <= quota + quota / 8 + 1, "the listing grew to \(most) runs")
+        #expect(sagas.runs(saga: "busy", limit: 10_000).count >= quota)
+        await sagas.close()
+    }
 }
