@@ -17,8 +17,8 @@ public struct PaymentDeclined: Error, Sendable, CustomStringConvertible {
 
 /// A stand-in for a card processor: declines a share of authorisations (`failureRate`) and takes `latency`
 /// seconds (on the injected clock) per call. Remembers answers by idempotency key, as real processors do, but
-/// only for the latest `rememberedAnswers`–twice that many keys: a checkout retries within a minute, and a
-/// provider that remembered every key would grow with every order the shop takes.
+/// only for the latest `rememberedAnswers` to twice that many keys: a checkout retries within a minute, and
+/// a provider that remembered every key would grow with every order the shop takes.
 public final class SimulatedPaymentProvider: PaymentProvider {
     public let failureRate: Double
     public let latency: Double

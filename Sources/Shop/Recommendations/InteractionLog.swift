@@ -5,9 +5,10 @@ import Store
 
 /// Who did what with which product, one item per interaction in table `interactions` (partition `userId`,
 /// sort `id` = zero-padded milliseconds + the message id, so a redelivered message writes the same item
-/// again rather than a second one), kept as `DataRetention` says (400 days by default). Written by the analytics worker from signed-in shoppers'
-/// views and cart adds and from confirmed orders; read by the recommendation pipeline's export and, per
-/// shopper, to personalise and to leave out what they bought. Also feeds the live best sellers and trending.
+/// again rather than a second one), kept as `DataRetention` says (400 days by default). Written by the
+/// analytics worker from signed-in shoppers' views and cart adds and from confirmed orders; read by the
+/// recommendation pipeline's export and, per shopper, to personalise and to leave out what they bought.
+/// Also feeds the live best sellers and trending.
 public struct InteractionLog: Sendable {
     static let table = "interactions"
     /// The most of a shopper's interactions read to personalise (the newest).
