@@ -5,14 +5,20 @@ import Telemetry
 
 /// Which ended runs the engine keeps listing: a quota per saga, the same after a reopen.
 @Suite struct SagaRetentionTests {
-    @Test func aBusySagaForgetsItsOldRunsWithoutPushingOutAQuietOne() async throws {
-        let dir = TemporaryDirectory()
+    /// An engine keeping `quota` ended runs per saga, with one-step sagas `busy` and `quiet` registered.
+    func engine(_ dir: TemporaryDirectory, quota: Int) throws -> SagaEngine {
         let clock = ManualClock()
         let log = EffectLog()
-        let quota = 5
         let sagas = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
         try sagas.register(SagaDefinition(name: "busy", steps: [SagaStep("work", action: log.step("work", clock: clock))]))
         try sagas.register(SagaDefinition(name: "quiet", steps: [SagaStep("train", action: log.step("train", clock: clock))]))
+        return sagas
+    }
+
+    @Test func aBusySagaForgetsItsOldRunsWithoutPushingOutAQuietOne() async throws {
+        let dir = TemporaryDirectory()
+        let quota = 5
+        let sagas = try engine(dir, quota: quota)
 
         var quiet: [String] = []
         for _ in 0..<3 { quiet.append(try await sagas.waitForRun(try await sagas.start("quiet", input: [:])).runID) }
@@ -29,18 +35,15 @@ import Telemetry
         }
         check(sagas)
         await sagas.close()
-        let reopened = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
+        let reopened = try engine(dir, quota: quota)
         check(reopened)
         await reopened.close()
     }
 
     @Test func aBusySagasListingStaysWithinAnEighthOfItsQuota() async throws {
         let dir = TemporaryDirectory()
-        let clock = ManualClock()
-        let log = EffectLog()
         let quota = 640
-        let sagas = try SagaEngine(directory: dir.path, clock: clock, retainedRunsPerSaga: quota, random: { 1 })
-        try sagas.register(SagaDefinition(name: "busy", steps: [SagaStep("work", action: log.step("work", clock: clock))]))
+        let sagas = try engine(dir, quota: quota)
         var most = 0
         for _ in 0..<900 {
             _ = try await sagas.waitForRun(try await sagas.start("busy", input: [:]))
