@@ -26,11 +26,14 @@ final class Workers: Sendable {
 
     private let pools: [QueueWorkerPool]
     let outbox = Outbox()
+    /// How long each pool's receive waits for a message: SQS's longest. A message that arrives wakes it at
+    /// once and stopping cancels the wait, so a shorter one would only wake an idle shop more often.
+    static let longPollSeconds = 20.0
 
     init(broker: Broker, store: Store, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog, logger: Logger) {
         let outbox = self.outbox
         pools = [
-            QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"] else { return }
                 // A message redelivered long after its order settled (its run may be forgotten by now) starts nothing;
                 // a failed read is retried through redelivery rather than taken for a settled order.
@@ -49,15 +52,15 @@ final class Workers: Sendable {
                     throw error
                 }
             },
-            QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 32, batchSize: 10, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 32, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
                 try await Self.count(message, store: store, orders: orders, interactions: interactions)
             },
-            QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 16, batchSize: 10, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 16, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"] else { return }
                 outbox.append("order \(orderId) confirmed")
                 logger.debug("confirmation sent", ["orderId": orderId])
             },
-            QueueWorkerPool(broker: broker, queue: Messaging.dropEntries, concurrency: 16, batchSize: 1, waitSeconds: 1) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.dropEntries, concurrency: 16, batchSize: 1, waitSeconds: Self.longPollSeconds) { message in
                 try await drops.settle(message)
             },
         ]
