@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Telemetry
 
 /// A fixed set of threads for blocking or CPU-heavy calls (socket waits, password hashing), so that they never
 /// occupy the cooperative thread pool that async code — including the server's own handlers — needs.
@@ -20,7 +21,10 @@ public final class BlockingExecutor: Sendable {
         self.maxQueued = maxQueued
         threadCount = max(1, threads)
         for index in 0..<threadCount {
-            let thread = Thread { [self] in work() }
+            let thread = Thread { [self] in
+                FatalSignals.prepareAlternateStack()
+                work()
+            }
             thread.name = "\(name)-\(index)"
             thread.start()
         }

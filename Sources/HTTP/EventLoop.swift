@@ -150,7 +150,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            FatalSignals.prepareAlternateStack()
+            run()
+        }
         thread.name = "http-loop-\(index)"
         thread.stackSize = 1 << 20
         thread.start()

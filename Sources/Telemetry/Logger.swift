@@ -56,7 +56,8 @@ public struct StandardOutputSink: LogSink {
 
 /// Appends lines to a file (the console's log, which must not draw over the screen).
 public final class FileLogSink: LogSink {
-    private let descriptor: Int32
+    /// The open file, for what must write without the logger (the fatal-signal line).
+    public let descriptor: Int32
 
     /// Opens (creating, mode 0600) `path` for appending.
     public init(path: String) throws(LogFileError) {

@@ -38,6 +38,10 @@ public enum CommandInjectionDetector {
             }
         }
         if let finding = commandAtStart(v) { return finding }
+        // A run of metacharacters (`&&&…`, `|||…`, backticks) gives every member the same command after it:
+        // the run is skipped once and each word after one is judged once, so the scan stays linear.
+        var separators = ForwardRun(v, isSeparatorRun)
+        var judged: (start: Int, word: String, end: Int, command: Bool, restIsBlank: Bool)?
         var index = 0
         while index < v.count {
             let byte = v[index]
@@ -52,28 +56,38 @@ public enum CommandInjectionDetector {
             default:
                 break
             }
-            if var cursor = start {
-                while cursor < v.count, [UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), UInt8(ascii: "("), 0x20, 0x09, 0x0A, 0x0D].contains(v[cursor]) {
-                    cursor += 1
+            if let start {
+                let wordStart = separators.end(from: start)
+                if judged?.start != wordStart {
+                    var cursor = wordStart
+                    while cursor < v.count, SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: ".") { cursor += 1 }
+                    let word = String(decoding: v[wordStart..<min(cursor, wordStart + 32)], as: UTF8.self)
+                    if strongCommands.contains(word), cursor == v.count || !SQLLexer.isWordByte(v[cursor]) {
+                        return Finding(shape: "command (\(word))", offset: index)
+                    }
+                    let command = weakCommands.contains(word) && commandArguments(v, from: cursor)
+                    let restIsBlank = command && v[cursor...].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+                    judged = (wordStart, word, cursor, command, restIsBlank)
                 }
-                let wordStart = cursor
-                while cursor < v.count, SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: ".") { cursor += 1 }
-                let word = String(decoding: v[wordStart..<cursor], as: UTF8.self)
-                if strongCommands.contains(word), cursor == v.count || !SQLLexer.isWordByte(v[cursor]) {
-                    return Finding(shape: "command (\(word))", offset: index)
-                }
-                if weakCommands.contains(word), commandArguments(v, from: cursor) {
+                if let judged, judged.command {
                     // "shoes & more": after a lone `&`, an English word ending the value is just English.
                     let loneAmpersand = byte == UInt8(ascii: "&") && (index + 1 >= v.count || v[index + 1] != UInt8(ascii: "&"))
                         && (index == 0 || v[index - 1] != UInt8(ascii: "&"))
-                    if !(loneAmpersand && englishWords.contains(word) && v[cursor...].allSatisfy({ $0 == 0x20 || $0 == 0x09 })) {
-                        return Finding(shape: "command (\(word))", offset: index)
+                    if !(loneAmpersand && englishWords.contains(judged.word) && judged.restIsBlank) {
+                        return Finding(shape: "command (\(judged.word))", offset: index)
                     }
                 }
             }
             index += 1
         }
         return nil
+    }
+
+    static func isSeparatorRun(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), UInt8(ascii: "("), 0x20, 0x09, 0x0A, 0x0D: true
+        default: false
+        }
     }
 
     /// What follows a weak command makes it one: the end of the value, another metacharacter, an option,
@@ -90,8 +104,10 @@ public enum CommandInjectionDetector {
         if next == UInt8(ascii: "/") || next == UInt8(ascii: "\\") || next == UInt8(ascii: "~") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") { return true }
         if startsWindowsPath(v, at: cursor) { return true }
         // net user / net view / net localgroup …
-        for sub in ["user", "view", "localgroup", "share", "use ", "accounts", "group", "start", "stop"] where index >= 3 {
-            if v[(index - 3)..<index].elementsEqual(Array("net".utf8)), ByteSearch.find(sub, in: v, from: cursor) == cursor { return true }
+        if index >= 3, v[(index - 3)..<index].elementsEqual("net".utf8) {
+            for sub in ["user", "view", "localgroup", "share", "use ", "accounts", "group", "start", "stop"] where XSSDetector.matches(sub, v, at: cursor) {
+                return true
+            }
         }
         if next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
             // `sleep 5`, `ping 127.0.0.1` — but not `2 & more than 3`.

@@ -30,6 +30,15 @@ public enum Detectors {
         return nil
     }
 
+    /// Every enabled detector over one value (already decoded), in the order used for a query value; the
+    /// first finding and its class. What the benchmarks and fuzzers call to reach the detectors directly.
+    public static func inspect(value: [UInt8], enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> (AttackClass, Finding)? {
+        for attack in [AttackClass.sqli, .xss, .cmdi, .traversal] where enabled.contains(attack) {
+            if let finding = detector(attack)(value) { return (attack, finding) }
+        }
+        return nil
+    }
+
     /// Letters, digits, `_`, `.`, `@` and `-` only, without `..` or `--`.
     static func isPlainToken(_ value: [UInt8]) -> Bool {
         var previous: UInt8 = 0

@@ -10,6 +10,7 @@ enum JSONStrings {
     }
 
     static let maximumDepth = 64
+    static let maximumKeyInPath = 64
 
     static func extract(_ bytes: [UInt8]) -> [Found]? {
         var found: [Found] = []
@@ -53,7 +54,9 @@ enum JSONStrings {
             case UInt8(ascii: "\""):
                 guard let (value, end) = readString(bytes, from: index + 1) else { return nil }
                 if expectingKey, let top = stack.last, top.isObject {
-                    stack[stack.count - 1].key = String(decoding: value, as: UTF8.self)
+                    // A key is kept to name its values' path, cut short: a long key repeated in every path of a
+                    // large array would cost its length once per element.
+                    stack[stack.count - 1].key = String(decoding: value.prefix(Self.maximumKeyInPath), as: UTF8.self)
                     found.append(Found(path: path(), value: value, isKey: true))
                 } else {
                     found.append(Found(path: path(), value: value, isKey: false))

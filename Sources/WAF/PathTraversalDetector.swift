@@ -54,7 +54,7 @@ public enum PathTraversalDetector {
             var cursor = offset + 3
             let separatorStart = cursor
             while cursor < v.count, cursor - separatorStart < 6, !SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: "%") { cursor += 1 }
-            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { ByteSearch.find($0, in: v, from: cursor) == cursor }) {
+            if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { XSSDetector.matches($0, v, at: cursor) }) {
                 return Finding(shape: "sensitive file (etc)", offset: offset)
             }
         }

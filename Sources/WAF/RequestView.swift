@@ -14,6 +14,25 @@ public struct InspectedField: Sendable, Equatable {
     public var label: String { name.isEmpty ? location.rawValue : "\(location.rawValue):\(name)" }
 }
 
+/// What the WAF could not inspect in a request. As AWS WAF's oversize handling, this is a verdict of its
+/// own (rule `oversize`), never a silent pass: what is not inspected must not reach a handler unseen.
+public enum Uninspectable: Sendable, Equatable, CustomStringConvertible {
+    /// The body is longer than the inspection limit.
+    case body(byteCount: Int, limit: Int)
+    /// More fields (query parameters, cookies, JSON strings, form fields, parts) than the WAF inspects.
+    case fields(limit: Int)
+    /// A JSON body that is not UTF-8 (UTF-16 or UTF-32, their byte-order marks, NULs, invalid UTF-8).
+    case encoding(String)
+
+    public var description: String {
+        switch self {
+        case let .body(count, limit): "body of \(count) bytes is longer than the \(limit) bytes the WAF inspects"
+        case let .fields(limit): "more than \(limit) fields in one request"
+        case let .encoding(reason): "JSON body is not UTF-8 (\(reason))"
+        }
+    }
+}
+
 /// The parts of a request the WAF inspects, split into fields: the path, query parameter names and
 /// values, the User-Agent, Referer (its query, decoded) and custom headers, cookies, and the body —
 /// form fields, every string (and key) of a JSON document, multipart fields, or the raw text — up to
@@ -23,6 +42,8 @@ public struct RequestView: Sendable {
     public private(set) var fields: [InspectedField] = []
     /// The body was longer than the limit: only its first `bodyLimit` bytes were inspected.
     public private(set) var bodyTruncated = false
+    /// The first part of the request the view could not take in whole, if any.
+    public private(set) var uninspectable: Uninspectable?
 
     /// Headers inspected besides every `x-…` one; the rest (Accept, Authorization, sec-ch-ua…) carry
     /// nothing an application interprets as data, and a token would only cost time.
@@ -99,6 +120,15 @@ public struct RequestView: Sendable {
         if body.count > bodyLimit {
             inspected = Array(body[..<bodyLimit])
             bodyTruncated = true
+            uninspectable = .body(byteCount: body.count, limit: bodyLimit)
+        }
+        // A body without a type is read as JSON by the shop's handlers, so it must be UTF-8 JSON too.
+        if contentType.isEmpty || contentType.contains("json") {
+            if let problem = Self.notUTF8(inspected, cut: bodyTruncated) {
+                if uninspectable == nil { uninspectable = .encoding(problem) }
+            } else if inspected.starts(with: [0xEF, 0xBB, 0xBF]) {
+                inspected.removeFirst(3)  // a UTF-8 byte-order mark, which RFC 8259 lets a reader ignore
+            }
         }
         if contentType.hasPrefix("application/x-www-form-urlencoded") {
             addParameters(inspected[...], names: .bodyName, values: .body)
@@ -119,8 +149,25 @@ public struct RequestView: Sendable {
         SQLLexer.isWordByte(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
     }
 
+    /// Why `body` is not UTF-8 text, if it is not: JSON in UTF-16 or UTF-32 shows as NUL bytes (and often a
+    /// byte-order mark). A body cut at the inspection limit may end inside a character; that is not held
+    /// against it.
+    static func notUTF8(_ body: [UInt8], cut: Bool) -> String? {
+        if body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE]) { return "a UTF-16 or UTF-32 byte-order mark" }
+        if body.starts(with: [0, 0, 0xFE, 0xFF]) { return "a UTF-32 byte-order mark" }
+        if body.contains(0) { return "NUL bytes, as UTF-16 or UTF-32 text has" }
+        var checked = body[...]
+        // Drop an incomplete final character of a cut body: at most three continuation bytes and their lead.
+        if cut, let lead = body.suffix(4).lastIndex(where: { $0 & 0xC0 != 0x80 }), body[lead] >= 0xC0 { checked = body[..<lead] }
+        return String(validating: checked, as: UTF8.self) == nil ? "invalid UTF-8" : nil
+    }
+
     private mutating func add(_ location: FieldLocation, _ name: String, _ raw: [UInt8]) {
-        guard fields.count < Self.maximumFields, !raw.isEmpty else { return }
+        guard !raw.isEmpty else { return }
+        guard fields.count < Self.maximumFields else {
+            if uninspectable == nil { uninspectable = .fields(limit: Self.maximumFields) }
+            return
+        }
         fields.append(InspectedField(location: location, name: name, value: Transforms.removeNulls(Transforms.urlDecode(raw, plusAsSpace: location != .path))))
     }
 

@@ -44,6 +44,10 @@ public enum SQLInjectionDetector {
         func contains(_ index: Int) -> Bool { index < flags.count && flags[index] }
     }
 
+    /// How many tokens a shape may look ahead over a call's arguments. Every shape reads a bounded window
+    /// from where it starts, so inspecting a value costs time linear in its length whatever it holds.
+    static let lookAhead = 64
+
     static let comparisons: Set<String> = ["=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "==", "like", "is", "in", "between", "regexp", "rlike", "sounds", "glob"]
     static let booleans: Set<String> = ["or", "and", "xor", "||", "&&", "not"]
 
@@ -214,8 +218,11 @@ public enum SQLInjectionDetector {
         // OR x = y, with literal or parenthesised/called sides.
         var k = j + 1
         if operand.kind == .word, k < t.count, t[k].kind == .leftParen {
+            // A call's arguments, up to `lookAhead` tokens: nested unclosed calls (`or f(a or f(a …`) would
+            // otherwise have every `or` walk to the value's end.
             var depth = 0
-            while k < t.count {
+            let limit = min(t.count, k + lookAhead)
+            while k < limit {
                 if t[k].kind == .leftParen { depth += 1 }
                 if t[k].kind == .rightParen { depth -= 1; if depth == 0 { k += 1; break } }
                 k += 1
@@ -293,7 +300,9 @@ public enum SQLInjectionDetector {
         var j = i + 2
         var depth = 1
         var evidence = 0
-        while j < t.count, depth > 0 {
+        // Bounded, as in `booleanProbe`: `char(char(char(…` must not make each call walk to the end.
+        let limit = min(t.count, i + 2 + lookAhead)
+        while j < limit, depth > 0 {
             switch t[j].kind {
             case .leftParen: depth += 1; evidence += 1
             case .rightParen: depth -= 1

@@ -20,21 +20,24 @@ enum SQLLexer {
     /// Tokens of `input` (already lowercased). `openQuote`, when given, lexes as if the text sat inside a
     /// string the application opened with that quote: the first matching quote closes it, and what follows
     /// is code — how a `'`-based injection is meant to run.
-    static func tokens(_ input: [UInt8], insideQuote openQuote: UInt8? = nil, limit: Int = 400) -> [SQLToken] {
+    static func tokens(_ input: [UInt8], insideQuote openQuote: UInt8? = nil) -> [SQLToken] {
         var tokens: [SQLToken] = []
         var index = 0
+        var closers = QuoteClosers(input)
+        // Executable comments opened and not yet closed: their `*/` is punctuation, not an operator.
+        var openExecutableComments = 0
         if let openQuote {
-            guard let close = closingQuote(input, from: 0, quote: openQuote) else { return [] }
+            guard let close = closers.closingQuote(from: 0, quote: openQuote) else { return [] }
             index = close + 1
             tokens.append(SQLToken(kind: .strayQuote, text: String(UnicodeScalar(openQuote))))
         }
-        while index < input.count, tokens.count < limit {
+        while index < input.count {
             let byte = input[index]
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C, 0xA0:
                 index += 1
             case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
-                if let close = closingQuote(input, from: index + 1, quote: byte) {
+                if let close = closers.closingQuote(from: index + 1, quote: byte) {
                     tokens.append(SQLToken(kind: byte == UInt8(ascii: "`") ? .word : .string,
                                            text: String(decoding: input[(index + 1)..<close], as: UTF8.self)))
                     index = close + 1
@@ -53,18 +56,22 @@ enum SQLLexer {
                 tokens.append(SQLToken(kind: .comment, text: restIsBlank(input, after: index + 2) ? "--" : "--…"))
                 index = input.count
             case UInt8(ascii: "/") where index + 1 < input.count && input[index + 1] == UInt8(ascii: "*"):
-                // MySQL runs the text of /*! … */ as code; other comments separate tokens.
+                // MySQL runs the text of /*! … */ (and /*!50000 … */) as code; other comments separate tokens.
+                // The code is lexed in place — the opener skipped here, the closer where it is met — so no
+                // input, however deeply it repeats the opener, makes the lexer recurse or rescan.
+                if index + 2 < input.count, input[index + 2] == UInt8(ascii: "!") {
+                    index += 3
+                    while index < input.count, input[index] >= UInt8(ascii: "0"), input[index] <= UInt8(ascii: "9") { index += 1 }
+                    openExecutableComments += 1
+                    continue
+                }
                 var end = index + 2
                 while end + 1 < input.count, !(input[end] == UInt8(ascii: "*") && input[end + 1] == UInt8(ascii: "/")) { end += 1 }
-                let executable = index + 2 < input.count && input[index + 2] == UInt8(ascii: "!")
-                if executable {
-                    var start = index + 3
-                    while start < end, input[start] >= UInt8(ascii: "0"), input[start] <= UInt8(ascii: "9") { start += 1 }
-                    tokens.append(contentsOf: Self.tokens(Array(input[start..<min(end, input.count)]), limit: limit - tokens.count))
-                } else {
-                    tokens.append(SQLToken(kind: .comment, text: "/*"))
-                }
+                tokens.append(SQLToken(kind: .comment, text: "/*"))
                 index = end + 2
+            case UInt8(ascii: "*") where openExecutableComments > 0 && index + 1 < input.count && input[index + 1] == UInt8(ascii: "/"):
+                openExecutableComments -= 1
+                index += 2
             case UInt8(ascii: "@"):
                 var end = index + 1
                 while end < input.count, input[end] == UInt8(ascii: "@") || isWordByte(input[end]) { end += 1 }
@@ -103,23 +110,8 @@ enum SQLLexer {
 
     /// The index of the quote closing a string that starts at `from` (a doubled quote or a backslash escapes).
     static func closingQuote(_ input: [UInt8], from start: Int, quote: UInt8) -> Int? {
-        var index = start
-        while index < input.count {
-            let byte = input[index]
-            if byte == UInt8(ascii: "\\") {
-                index += 2
-                continue
-            }
-            if byte == quote {
-                if index + 1 < input.count, input[index + 1] == quote {
-                    index += 2
-                    continue
-                }
-                return index
-            }
-            index += 1
-        }
-        return nil
+        var closers = QuoteClosers(input)
+        return closers.closingQuote(from: start, quote: quote)
     }
 
     /// Whether only spaces (or `-`, `+`, which end `-- ` style comments in payload lists) follow `after`.
@@ -136,5 +128,61 @@ enum SQLLexer {
         let bytes = op.utf8
         guard index + bytes.count <= input.count else { return false }
         return zip(bytes, input[index...]).allSatisfy { $0 == $1 }
+    }
+}
+
+/// Where the string that starts at a given index ends, for each quote character, answered in amortised
+/// constant time. Scanning forward from each quote is quadratic on a value of unclosed quotes (`'\'\'\'…`:
+/// every quote scans to the end and finds nothing), so after the first scan that finds no closer the whole
+/// answer table for that quote is built in one backward pass.
+struct QuoteClosers {
+    private let input: [UInt8]
+    /// Per quote character (`'`, `"`, `` ` ``): for each start index, the closing index or -1.
+    private var tables: [UInt8: [Int32]] = [:]
+
+    init(_ input: [UInt8]) {
+        self.input = input
+    }
+
+    /// The index of the quote closing a string that starts at `start` (a doubled quote or a backslash escapes).
+    mutating func closingQuote(from start: Int, quote: UInt8) -> Int? {
+        if let table = tables[quote] { return start < table.count && table[start] >= 0 ? Int(table[start]) : nil }
+        var index = start
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte == quote {
+                if index + 1 < input.count, input[index + 1] == quote {
+                    index += 2
+                    continue
+                }
+                return index
+            }
+            index += 1
+        }
+        tables[quote] = Self.table(input, quote: quote)
+        return nil
+    }
+
+    /// close(i) = close(i + 2) after a backslash or at a doubled quote, i at a lone quote, else close(i + 1).
+    private static func table(_ input: [UInt8], quote: UInt8) -> [Int32] {
+        let count = input.count
+        var table = [Int32](repeating: -1, count: count + 2)
+        var index = count - 1
+        while index >= 0 {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\\") {
+                table[index] = table[index + 2]
+            } else if byte == quote {
+                table[index] = index + 1 < count && input[index + 1] == quote ? table[index + 2] : Int32(index)
+            } else {
+                table[index] = table[index + 1]
+            }
+            index -= 1
+        }
+        return table
     }
 }

@@ -13,6 +13,9 @@ extension WebApplicationFirewall {
         case Self.ipSetRule:
             ipSetActionCell.value = action
             return
+        case Self.oversizeRule:
+            oversizeActionCell.value = action
+            return
         case RepeatOffenderRule.name:
             repeatOffenders.action = action
             return
@@ -36,6 +39,9 @@ extension WebApplicationFirewall {
     /// What the IP set does with a listed address (`count` logs it and lets it in).
     public var ipSetAction: RuleAction { ipSetActionCell.value }
 
+    /// What the WAF does with a request it cannot inspect in whole (`count` logs it and inspects what it can).
+    public var oversizeAction: RuleAction { oversizeActionCell.value }
+
     /// The detectors' actions as they stand (block is code 0, so a fresh firewall blocks with every rule).
     var detectorActions: [AttackClass: RuleAction] {
         let packed = packedActions.load(ordering: .acquiring)
@@ -46,7 +52,7 @@ extension WebApplicationFirewall {
         return actions
     }
 
-    /// Every rule in evaluation order: the IP set, the rate rules, the detectors, then the repeat-offender
+    /// Every rule in evaluation order: the IP set, the rate rules, the oversize rule, the detectors, then the repeat-offender
     /// rule that feeds the IP set.
     public var rules: [RuleStatus] {
         let actions = detectorActions
@@ -62,7 +68,8 @@ extension WebApplicationFirewall {
         let offenders = repeatOffenders.current
         let repeatOffender = RuleStatus(name: RepeatOffenderRule.name, kind: "ipset", action: repeatOffenders.action,
                                         matched: log.matched(RepeatOffenderRule.name), limit: offenders.limit, windowSeconds: offenders.windowSeconds)
-        return [ipSet] + rates + detectors + [repeatOffender]
+        let oversize = RuleStatus(name: Self.oversizeRule, kind: "oversize", action: oversizeAction, matched: log.matched(Self.oversizeRule))
+        return [ipSet] + rates + [oversize] + detectors + [repeatOffender]
     }
 
     /// The latest blocked or counted requests, oldest first.

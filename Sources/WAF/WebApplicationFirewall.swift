@@ -53,6 +53,8 @@ public enum WAFVerdict: Sendable, Equatable {
     case blockedAddress(IPBlock)
     /// The client's address is over a rate rule's limit.
     case rateLimited(rule: String, limit: Int, windowSeconds: Int)
+    /// Part of the request could not be inspected (rule `oversize`).
+    case uninspectable(Uninspectable)
 }
 
 /// The firewall: an ordered list of detector rules (`sqli`, `xss`, `cmdi`, `traversal`), each with an
@@ -64,10 +66,14 @@ public final class WebApplicationFirewall: Sendable {
     /// every event loop, so it is an atomic rather than a lock they would queue on.
     let packedActions = Atomic<UInt16>(0)
     let ipSetActionCell = RuleActionCell()
+    let oversizeActionCell = RuleActionCell()
 
     public static let ruleOrder: [AttackClass] = [.sqli, .xss, .cmdi, .traversal]
     /// The IP set's rule name, as verdicts and the rule list give it.
     public static let ipSetRule = "ip-block"
+    /// The rule for what the WAF cannot inspect: a body past `bodyLimit`, more fields than it reads, JSON
+    /// not in UTF-8.
+    public static let oversizeRule = "oversize"
     static let allRules = Set(AttackClass.allCases)
     public let bodyLimit: Int
     /// Manual and repeat-offender blocks by address, checked before anything is decoded.
@@ -145,6 +151,13 @@ public final class WebApplicationFirewall: Sendable {
             return .allow
         }
         let view = RequestView(method: method, target: target, headers: fresh, body: body, bodyLimit: bodyLimit)
+        if let problem = view.uninspectable {
+            let action = oversizeAction
+            if action != .off {
+                record(Self.oversizeRule, action, problem.description)
+                if action == .block { return .uninspectable(problem) }
+            }
+        }
         var remaining = enabled
         var clean = true
         defer {

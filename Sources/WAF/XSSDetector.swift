@@ -24,19 +24,32 @@ public enum XSSDetector {
         // CSS expressions (IE), even split by comments: `expr/**/ession(`.
         let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
         if let offset = ByteSearch.find("expression(", in: uncommented, from: 0) { return Finding(shape: "CSS expression", offset: offset) }
-        // A bare call of a dialog or eval function: alert(1), prompt`x`.
+        // A bare call of a dialog or eval function, at any of its occurrences: alert(1), prompt`x`.
         for call in ["alert", "prompt", "confirm", "eval"] {
-            if let offset = ByteSearch.find(call, in: uncommented, from: 0), offset + call.utf8.count < uncommented.count,
-               uncommented[offset + call.utf8.count] == UInt8(ascii: "(") || uncommented[offset + call.utf8.count] == UInt8(ascii: "`"),
-               offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
-                return Finding(shape: "script call (\(call))", offset: offset)
+            var from = 0
+            while let offset = ByteSearch.find(call, in: uncommented, from: from) {
+                let after = offset + call.utf8.count
+                if after < uncommented.count, uncommented[after] == UInt8(ascii: "(") || uncommented[after] == UInt8(ascii: "`"),
+                   offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
+                    return Finding(shape: "script call (\(call))", offset: offset)
+                }
+                from = offset + 1
             }
         }
         return nil
     }
 
     /// Tags in the value: a script-running tag, or any tag with an event handler or a script URL.
+    ///
+    /// Linear in the value's length: a tag runs to the next `>` (or the value's end), so the tags of
+    /// `<a <a <a …` share one attribute region; the `>`, `=` and handler searches move only forward, and a
+    /// region is searched for a script URL once (a later tag's region is a suffix of it: if the whole
+    /// region holds none, no suffix does).
     static func tags(_ v: [UInt8]) -> Finding? {
+        var handlers = EventHandlers(v)
+        var closers = ForwardSearch(v, byte: UInt8(ascii: ">"))
+        var equalsSigns = ForwardSearch(v, byte: UInt8(ascii: "="))
+        var regionCheckedUpTo = -1
         var index = 0
         while index < v.count {
             guard v[index] == UInt8(ascii: "<") else { index += 1; continue }
@@ -45,16 +58,20 @@ public enum XSSDetector {
             let nameStart = cursor
             while cursor < v.count, isNameByte(v[cursor]) { cursor += 1 }
             guard cursor > nameStart, Transforms.isLetter(v[nameStart]) else { index += 1; continue }
-            let name = String(decoding: v[nameStart..<cursor], as: UTF8.self)
+            let name = String(decoding: v[nameStart..<min(cursor, nameStart + 32)], as: UTF8.self)
             let closing = v[index + 1] == UInt8(ascii: "/")
             // The tag runs to `>` or the value's end (a browser keeps reading the next input).
-            let end = v[cursor...].firstIndex(of: UInt8(ascii: ">")) ?? v.count
-            let attributes = Array(v[cursor..<end])
+            let end = closers.next(from: cursor)
             if scriptTags.contains(name), !closing || name == "script" {
-                if name != "style" || attributes.contains(UInt8(ascii: "=")) || end < v.count { return Finding(shape: "<\(name)> tag", offset: index) }
+                if name != "style" || equalsSigns.next(from: cursor) < end || end < v.count { return Finding(shape: "<\(name)> tag", offset: index) }
             }
-            if !closing, let handler = eventHandler(attributes) { return Finding(shape: "event handler (\(handler))", offset: index) }
-            if !closing, schemeOffset(attributes.filter { $0 > 0x20 }) != nil { return Finding(shape: "script URL in <\(name)>", offset: index) }
+            if !closing, let handler = handlers.first(from: cursor), handler.equals < end {
+                return Finding(shape: "event handler (\(String(decoding: v[handler.start..<handler.nameEnd], as: UTF8.self)))", offset: index)
+            }
+            if !closing, end != regionCheckedUpTo {
+                regionCheckedUpTo = end
+                if schemeOffset(v[cursor..<end].filter { $0 > 0x20 }) != nil { return Finding(shape: "script URL in <\(name)>", offset: index) }
+            }
             index = max(cursor, index + 1)
         }
         return nil
@@ -62,22 +79,8 @@ public enum XSSDetector {
 
     /// `on…=` as an attribute: after whitespace, a quote or `/` (browsers accept `<svg/onload=…>`).
     static func eventHandler(_ attributes: [UInt8]) -> String? {
-        var index = 0
-        while index + 3 < attributes.count {
-            let before = index == 0 ? UInt8(ascii: " ") : attributes[index - 1]
-            if attributes[index] == UInt8(ascii: "o"), attributes[index + 1] == UInt8(ascii: "n"),
-               before <= 0x20 || before == UInt8(ascii: "/") || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") {
-                var cursor = index + 2
-                while cursor < attributes.count, Transforms.isLetter(attributes[cursor]) { cursor += 1 }
-                let nameLength = cursor - index - 2
-                while cursor < attributes.count, attributes[cursor] <= 0x20 { cursor += 1 }
-                if nameLength >= 3, cursor < attributes.count, attributes[cursor] == UInt8(ascii: "=") {
-                    return String(decoding: attributes[index..<(index + 2 + nameLength)], as: UTF8.self)
-                }
-            }
-            index += 1
-        }
-        return nil
+        var handlers = EventHandlers(attributes)
+        return handlers.first(from: 0).map { String(decoding: attributes[$0.start..<$0.nameEnd], as: UTF8.self) }
     }
 
     /// Where a `javascript:`, `vbscript:`, `livescript:` or `data:text/html` URL starts (whitespace and
@@ -94,35 +97,46 @@ public enum XSSDetector {
         return nil
     }
 
-    /// `" onmouseover="…` or `' autofocus onfocus=…`: a quote closing the application's attribute, then a
-    /// handler of our own.
+    /// `" onmouseover="…` or `' autofocus onfocus=…`: a quote closing the application's attribute, then
+    /// (within 200 bytes) a handler of our own.
     static func attributeBreakOut(_ v: [UInt8]) -> Int? {
+        var handlers = EventHandlers(v)
         for (index, byte) in v.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`") {
-            let rest = Array(v[(index + 1)...].prefix(200))
-            if eventHandler(rest) != nil, let first = rest.first, first <= 0x20 || first == UInt8(ascii: "/") || first == UInt8(ascii: ">") {
-                return index
-            }
+            guard index + 1 < v.count else { break }
+            let first = v[index + 1]
+            guard first <= 0x20 || first == UInt8(ascii: "/") || first == UInt8(ascii: ">") else { continue }
+            if let handler = handlers.first(from: index + 1), handler.equals < index + 1 + 200 { return index }
         }
         return nil
     }
 
-    /// `';alert(1)//`, `"-alert(1)-"`, `\";confirm(1);//`: a quote, an operator or `;`, then a script call.
+    /// `';alert(1)//`, `"-alert(1)-"`, `\";confirm(1);//`: a quote, an operator or `;`, then (within four
+    /// bytes) a script call.
     static func scriptBreakOut(_ v: [UInt8]) -> Int? {
+        var skipped = ForwardRun(v) { $0 == 0x20 || $0 == UInt8(ascii: ")") || $0 == UInt8(ascii: "}") }
         for (index, byte) in v.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`") {
-            var cursor = index + 1
-            while cursor < v.count, v[cursor] == 0x20 || v[cursor] == UInt8(ascii: ")") || v[cursor] == UInt8(ascii: "}") { cursor += 1 }
+            let cursor = skipped.end(from: index + 1)
             guard cursor < v.count, [UInt8(ascii: ";"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "|"), UInt8(ascii: "&"),
                                      UInt8(ascii: ",")].contains(v[cursor]) else { continue }
-            let rest = Array(v[(cursor + 1)...].prefix(80))
-            for call in scriptCalls {
-                if let at = ByteSearch.find(call, in: rest, from: 0), at <= 4 {
+            let rest = cursor + 1
+            for at in rest..<min(v.count, rest + 5) {
+                for call in scriptCalls where matches(call, v, at: at) {
                     let after = at + call.utf8.count
-                    if call.hasSuffix("(") || (after < rest.count && (rest[after] == UInt8(ascii: "(") || rest[after] == UInt8(ascii: "`")))
+                    if call.hasSuffix("(") || (after < v.count && (v[after] == UInt8(ascii: "(") || v[after] == UInt8(ascii: "`")))
                         || call.contains(".") { return index }
                 }
             }
         }
         return nil
+    }
+
+    static func matches(_ needle: String, _ v: [UInt8], at index: Int) -> Bool {
+        var position = index
+        for byte in needle.utf8 {
+            guard position < v.count, v[position] == byte else { return false }
+            position += 1
+        }
+        return true
     }
 
     /// The UTF-7 spellings of `<`, `>`, `"` and `'` (`+ADw-`…), which old browsers honoured.

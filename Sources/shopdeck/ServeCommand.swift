@@ -16,6 +16,7 @@ struct ServeCommand {
         let options = try ShopOptions.validate(arguments)
         let format = LogFormat(rawValue: try arguments.choice("--log-format", from: ["text", "json"], default: "text")) ?? .text
         let logger = Logger(label: "shopdeck", format: format)
+        FatalSignals.install(logDescriptor: STDOUT_FILENO, json: format == .json)
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
 
         let signals = TerminationSignals()

@@ -10,7 +10,9 @@ enum ShopRuntime {
     static func fileLogger(directory: String) throws -> Logger {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do throws(LogFileError) {
-            return Logger(label: "shopdeck", sink: try FileLogSink(path: directory + "/shopdeck.log"))
+            let sink = try FileLogSink(path: directory + "/shopdeck.log")
+            FatalSignals.install(logDescriptor: sink.descriptor, json: false)
+            return Logger(label: "shopdeck", sink: sink)
         } catch {
             throw RuntimeFailure(description: error.description)
         }

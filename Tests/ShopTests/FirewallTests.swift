@@ -46,7 +46,7 @@ import WAF
         let reopened = try await TestShop.start(directory: shop.directory)
         defer { Task { await reopened.stop() } }
         let rules = try #require(try await reopened.call("GET", "/admin/waf/rules", token: reopened.adminToken).object["items"] as? [[String: Any]])
-        #expect(rules.map { $0["name"] as? String } == ["ip-block", "rate-limit", "login-rate", "sqli", "xss", "cmdi", "traversal", "repeat-offender"])
+        #expect(rules.map { $0["name"] as? String } == ["ip-block", "rate-limit", "login-rate", "oversize", "sqli", "xss", "cmdi", "traversal", "repeat-offender"])
         #expect(rules.first { $0["name"] as? String == "sqli" }?["action"] as? String == "count")
         #expect(try await reopened.call("GET", "/api/products?q=%27%20OR%20%271%27%3D%271").status == 200)
         _ = try await reopened.call("PUT", "/admin/waf/rules/sqli", json: #"{"action":"block"}"#, token: reopened.adminToken)

@@ -162,3 +162,46 @@ actor AsyncGate {
         waiters.removeAll()
     }
 }
+
+/// The gateway's answers for what the WAF cannot inspect (issue 16, finding 3), over HTTP.
+@Suite struct OversizeOverHTTPTests {
+    @Test func aBodyPastTheInspectionLimitIs413AndNeverReachesTheHandler() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let token = try await shop.signedInUser()
+        let padding = String(repeating: "a", count: 70 * 1024)
+        let response = try await shop.call("POST", "/api/cart/items", json: #"{"pad":"\#(padding)","productId":"p1","quantity":1}"#, token: token)
+        #expect(response.status == 413, "\(response.text)")
+        #expect(response.errorCode == "blocked")
+        #expect((response.object["error"] as? [String: Any])?["rule"] as? String == "oversize")
+        let cart = try await shop.call("GET", "/api/cart", token: token)
+        #expect((cart.object["items"] as? [Any])?.isEmpty == true, "\(cart.text)")
+    }
+
+    @Test func tooManyQueryParametersAre400() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let query = (1..<500).map { "p\($0)=x" }.joined(separator: "&") + "&q=%3Cscript%3E"
+        let response = try await shop.call("GET", "/api/products?" + query)
+        #expect(response.status == 400, "\(response.text)")
+        #expect((response.object["error"] as? [String: Any])?["rule"] as? String == "oversize")
+    }
+
+    @Test func jsonInUTF16Is415FromTheWAFAndFromTheHandlerWhenTheRuleIsOff() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let token = try await shop.signedInUser()
+        let body = Array(#"{"productId":"p1","quantity":1}"#.data(using: .utf16LittleEndian)!)
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(token)")
+        headers.set("Content-Type", "application/json")
+        let request = HTTPClientRequest(method: "POST", target: "/api/cart/items", headers: headers, body: body)
+        let blocked = try await shop.client.send(request, to: shop.address)
+        #expect(blocked.status == 415, "\(blocked.text)")
+        #expect((blocked.object["error"] as? [String: Any])?["rule"] as? String == "oversize")
+        try shop.core.waf.setAction(.off, forRule: "oversize")
+        let refused = try await shop.client.send(request, to: shop.address)
+        #expect(refused.status == 415, "\(refused.text)")
+        #expect(refused.errorCode == "unsupported_media_type")
+    }
+}

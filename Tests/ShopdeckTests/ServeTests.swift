@@ -20,6 +20,8 @@ final class ServeProcess: @unchecked Sendable {
     let port: Int
     let readyLine: String
     private let stderrPipe = Pipe()
+    /// Everything the child wrote to standard output (its log) after the ready line.
+    private let captured = OutputCapture()
 
     /// Starts `shopdeck serve ARGS…` and waits for its ready line; throws with what it printed if it exits first.
     init(_ arguments: [String]) throws {
@@ -43,9 +45,21 @@ final class ServeProcess: @unchecked Sendable {
         }
         self.port = port
         readyLine = String(line)
-        // Keep draining stdout so the child never blocks on a full pipe.
-        out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        // Keep draining stdout so the child never blocks on a full pipe; keep the last megabyte.
+        out.fileHandleForReading.readabilityHandler = { [captured] handle in
+            let data = handle.availableData
+            captured.bytes.withLock { bytes in
+                bytes.append(contentsOf: data)
+                if bytes.count > 1 << 20 { bytes.removeFirst(bytes.count - (1 << 20)) }
+            }
+        }
     }
+
+    /// The log (standard output) so far, after the ready line.
+    var log: String { captured.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Standard error, once the process has exited.
+    var standardError: String { String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
     var address: SocketAddress { SocketAddress(ip: .v4(0x7F00_0001), port: port) }
     var pid: Int32 { process.processIdentifier }
@@ -67,6 +81,11 @@ final class ServeProcess: @unchecked Sendable {
         let output: String
         var description: String { "serve did not become ready: \(output)" }
     }
+}
+
+/// A child's output as it arrives, read by the test.
+final class OutputCapture: Sendable {
+    let bytes = Mutex<[UInt8]>([])
 }
 
 func temporaryDirectory(_ name: String) -> String {
@@ -154,5 +173,43 @@ func temporaryDirectory(_ name: String) -> String {
         let health = try await onThread { try HTTPClientConnection(to: address, timeout: 10).send(.get("/healthz")) }
         #expect(health.text == "ok")
         #expect(try await onThread { serve.stop() } == 0)
+    }
+}
+
+/// Issue 16: the request that took the shop down, and what a crash leaves behind.
+@Suite struct CrashEvidenceTests {
+    /// Found: `GET /api/products?q=/*!` killed `serve` (SIGILL) without a word.
+    @Test func theThreeCharacterRequestThatCrashedServeIsAnswered() async throws {
+        let directory = temporaryDirectory("serve-crash")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0"]) }
+        let address = serve.address
+        let (search, agent, health) = try await onThread {
+            let connection = try HTTPClientConnection(to: address, timeout: 10)
+            var withAgent = HTTPClientRequest.get("/api/products")
+            withAgent.headers.set("User-Agent", "/*!")
+            return (try connection.send(.get("/api/products?q=/*!")), try connection.send(withAgent), try connection.send(.get("/healthz")))
+        }
+        #expect(search.status == 200, "\(search.text)")
+        #expect(agent.status == 200, "\(agent.text)")
+        #expect(health.status == 200)
+        #expect(try await onThread { serve.stop(SIGTERM) } == 0)
+    }
+
+    /// A fatal signal writes one line naming it to standard error and to the log (standard output for
+    /// `serve`), then the process dies of that signal as before.
+    @Test(arguments: [(SIGSEGV, "SIGSEGV"), (SIGILL, "SIGILL"), (SIGBUS, "SIGBUS"), (SIGABRT, "SIGABRT")])
+    func aFatalSignalLeavesALineInTheLogAndOnStandardError(_ signal: Int32, _ name: String) async throws {
+        let directory = temporaryDirectory("serve-signal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serve = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0", "--log-format", "json"]) }
+        let status = try await onThread { serve.stop(signal) }
+        #expect(serve.process.terminationReason == .uncaughtSignal)
+        #expect(status == signal)
+        let line = try #require(serve.log.split(separator: "\n").last { $0.contains("fatal signal") }, "log: \(serve.log)")
+        let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+        #expect(entry["level"] == "error")
+        #expect(entry["msg"]?.hasPrefix("fatal signal \(name) (") == true, "\(line)")
+        #expect(serve.standardError.contains("fatal signal \(name) ("))
     }
 }

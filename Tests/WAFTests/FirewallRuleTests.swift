@@ -56,8 +56,8 @@ import Testing
 
     @Test func theRuleListGoesInEvaluationOrder() {
         let waf = WebApplicationFirewall(clock: clock)
-        #expect(waf.rules.map(\.name) == ["ip-block", "rate-limit", "login-rate", "sqli", "xss", "cmdi", "traversal", "repeat-offender"])
-        #expect(waf.rules.map(\.kind) == ["ipset", "rate", "rate", "sqli", "xss", "cmdi", "traversal", "ipset"])
+        #expect(waf.rules.map(\.name) == ["ip-block", "rate-limit", "login-rate", "oversize", "sqli", "xss", "cmdi", "traversal", "repeat-offender"])
+        #expect(waf.rules.map(\.kind) == ["ipset", "rate", "rate", "oversize", "sqli", "xss", "cmdi", "traversal", "ipset"])
     }
 
     @Test func repeatedDetectorBlocksPutTheAddressInTheIPSetWithTheDetectorAsSource() throws {

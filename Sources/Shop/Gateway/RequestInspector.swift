@@ -3,8 +3,8 @@ import HTTP
 /// What an inspector says about a request.
 public enum InspectionVerdict: Sendable, Equatable {
     case allow
-    /// Refuse with 403 `blocked`, naming the rule.
-    case block(rule: String, message: String)
+    /// Refuse with `status` (403 unless the rule says otherwise) and code `blocked`, naming the rule.
+    case block(rule: String, message: String, status: Int = 403)
 }
 
 /// The WAF's place in the gateway: it sees every `/api` request (with the resolved client address) before

@@ -19,6 +19,14 @@ public struct WAFInspector: RequestInspector {
             return .block(rule: rule, message: "the request was blocked by the web application firewall (\(detection.shape) in \(detection.field))")
         case .blockedAddress(let block):
             return .block(rule: WAFBlockSettings.rule, message: "requests from \(block.cidr) are blocked: \(block.reason)")
+        case .uninspectable(let problem):
+            let status = switch problem {
+            case .body: 413
+            case .fields: 400
+            case .encoding: 415
+            }
+            return .block(rule: WebApplicationFirewall.oversizeRule,
+                          message: "the web application firewall cannot inspect this request: \(problem)", status: status)
         case .rateLimited(let rule, let limit, let window):
             return .block(rule: rule, message: "more than \(limit) requests in \(window) s from \(clientIP); blocked until the rate falls back under the limit")
         }

@@ -11,6 +11,11 @@ public enum JSONBody {
             throw HTTPError(status: 415, code: "unsupported_media_type", message: "send the body as application/json, not \(contentType)")
         }
         guard !request.body.isEmpty else { throw HTTPError.badRequest("the request needs a JSON body") }
+        // RFC 8259: JSON between systems is UTF-8. Foundation would also read UTF-16 and UTF-32, which the WAF
+        // does not inspect as such, so a handler must never see what the firewall could not read.
+        if request.body.contains(0) || String(validating: request.body, as: UTF8.self) == nil {
+            throw HTTPError(status: 415, code: "unsupported_media_type", message: "send the JSON body as UTF-8")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let error as DecodingError {

@@ -30,7 +30,9 @@ struct BenchCommand {
             reports.append(try await BrokerBenchmark(directory: directory + "/broker", quick: quick).run { phase in output.err("bench broker: \(phase)…") })
         }
         if name == "waf" || name == "all" {
-            reports.append(WAFBenchmark(quick: quick).run { phase in output.err("bench waf: \(phase)…") })
+            var report = WAFBenchmark(quick: quick).run { phase in output.err("bench waf: \(phase)…") }
+            try await WAFAdversarialBenchmark(directory: directory + "/waf", quick: quick).run(into: &report) { phase in output.err("bench waf: \(phase)…") }
+            reports.append(report)
         }
         if name == "recommender" || name == "all" {
             reports.append(try RecommenderBenchmark(directory: directory + "/recommender", quick: quick)

@@ -1,0 +1,82 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import WAF
+
+/// Inputs found to crash or stall inspection (issue 16): each must be inspected, not fatal, and cost time
+/// linear in its length.
+@Suite struct HostileInputTests {
+    private static func inspectEverywhere(_ value: String) -> [WAFVerdict] {
+        let waf = WebApplicationFirewall()
+        let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+        return [
+            waf.inspect(method: "GET", target: "/api/products?q=" + encoded, headers: [], body: [], clientIP: "192.0.2.1"),
+            waf.inspect(method: "GET", target: "/api/products", headers: [("User-Agent", value)], body: [], clientIP: "192.0.2.1"),
+            waf.inspect(method: "POST", target: "/api/cart/items", headers: [("Content-Type", "application/json")],
+                        body: Array(#"{"productId":"\#(value.replacingOccurrences(of: "\"", with: "\\\""))"}"#.utf8), clientIP: "192.0.2.1"),
+        ]
+    }
+
+    /// Found: a value ending in `/*!` made the SQL lexer slice an inverted range (SIGILL). Harmless on its
+    /// own, it is let through wherever it arrives.
+    @Test(arguments: ["/*!", "a/*!", "/*!5", "/*!50000", "1 /*!", "/*!*/", "/*!/*!", "shoes /*!"])
+    func anExecutableCommentOpenerAtTheEndIsInspected(_ value: String) {
+        #expect(Self.inspectEverywhere(value) == [.allow, .allow, .allow], "\(value)")
+    }
+
+    /// …and an injection that ends in one is still caught.
+    @Test(arguments: ["1 union select 1,2 /*!", "' or 1=1 /*!50000", "x' union all select password from users/*!"])
+    func anInjectionEndingInAnOpenerIsCaught(_ value: String) {
+        for verdict in Self.inspectEverywhere(value) {
+            guard case .block(let rule, _) = verdict else { Issue.record("\(value) passed"); continue }
+            #expect(rule == "sqli")
+        }
+    }
+
+    /// Found: ten thousand `/*!` openers recursed once each (SIGSEGV); now they are lexed in place.
+    @Test func tenThousandNestedExecutableCommentsAreInspected() {
+        let value = String(repeating: "/*!", count: 10_000)
+        #expect(SQLLexer.tokens(Array(value.utf8)).isEmpty)
+        let waf = WebApplicationFirewall()
+        _ = waf.inspect(method: "POST", target: "/api/events", headers: [("Content-Type", "text/plain")], body: Array(value.utf8), clientIP: "192.0.2.1")
+    }
+
+    /// Executable comments still run as code, nested or not.
+    @Test(arguments: ["1 /*!50000UNION*/ /*!50000SELECT*/ 1,2", "1 /*!UNION/*!SELECT*/*/ 1,2", "/*!/*!/*! 1 union select 1,2"])
+    func executableCommentsAreStillReadAsCode(_ value: String) {
+        #expect(SQLInjectionDetector.inspect(Array(value.utf8))?.shape == "union-select", "\(value)")
+    }
+
+    /// Repeated pieces of the detectors' grammars: unclosed tags, separators, quotes, calls, comments,
+    /// escapes. Before issue 16, `<a ` took 4–8 s at 64 KB, and `&`, `|` and backticks 1.4–2.6 s.
+    static let adversarialUnits = ["<a ", "&", "|", "`", "'", "\"", "(", "/*!", "/*", "<", "<style ", "' onx", "\\'", "'\\", "char(",
+                                   " or f(", "$(", ";", "../", "..", "%", "&#", "\\x", "+ADw-", "' -", "'))", "a=", "on", " onclick",
+                                   "&& more ", "; net ", "union ", "select ", "<a/", "\"/", "javascript:", "'||'", "@", "0x2e", "\u{FF0E}"]
+
+    /// Seconds to inspect `value` with every detector, the best of `rounds` (the least disturbed by the machine).
+    static func inspectionSeconds(_ value: [UInt8], rounds: Int = 3) -> Double {
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let started = DispatchTime.now().uptimeNanoseconds
+            for attack in AttackClass.allCases { _ = Detectors.detector(attack)(value) }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        }
+        return best
+    }
+
+    static func repeated(_ unit: String, toBytes size: Int) -> [UInt8] {
+        let bytes = Array(unit.utf8)
+        return Array((0..<(size / bytes.count + 1)).lazy.flatMap { _ in bytes }.prefix(size))
+    }
+
+    /// Linear, not quadratic: eight times the input may cost about eight times the time; quadratic work
+    /// would cost 64 times. The bound is 16× so that a busy machine's noise cannot fail a linear detector.
+    @Test(arguments: adversarialUnits)
+    func inspectionCostGrowsLinearlyWithTheValue(_ unit: String) {
+        let small = Self.repeated(unit, toBytes: 8 << 10), large = Self.repeated(unit, toBytes: 64 << 10)
+        let smallSeconds = max(Self.inspectionSeconds(small), 20e-6)
+        let largeSeconds = Self.inspectionSeconds(large)
+        #expect(largeSeconds <= 16 * smallSeconds,
+                "\(unit.debugDescription) × 64 KB took \(largeSeconds * 1e3) ms, × 8 KB \(smallSeconds * 1e3) ms: \(largeSeconds / smallSeconds)×")
+    }
+}
