@@ -31,6 +31,22 @@ public enum SQLInjectionDetector {
     static let shapeWords: Set<String> = statementStarts.union(timeFunctions).union(attackFunctions).union(sqlFunctions)
         .union(catalogueWords).union(booleans).union(["union", "into", "procedure", "having", "order", "group", "execute", "declare"])
 
+    /// Whether a word is one a shape starts with (`shapeWords`, or a stored procedure's prefix). Cheap byte
+    /// checks first: this runs for every word of every inspected value.
+    static func mayStartShape(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count >= 2, let first = bytes.first, shapeWordFirstBytes[Int(first)] else { return false }
+        return shapeWords.contains(text) || text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_")
+    }
+
+    /// First bytes of `shapeWords` and of the stored-procedure prefixes.
+    static let shapeWordFirstBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for word in shapeWords { table[Int(word.utf8.first ?? 0)] = true }
+        for byte in "xsm".utf8 { table[Int(byte)] = true }
+        return table
+    }()
+
     /// Token positions where code may start, as a bit per token rather than a hashed set.
     struct CodeStarts {
         private var flags: [Bool]
@@ -88,7 +104,7 @@ public enum SQLInjectionDetector {
 
     static func inspect(tokens all: [SQLToken], brokeOut: Bool, breakAtStart: Bool = false) -> Finding? {
         // Block comments only separate tokens (`'/**/or/**/1=1`); the lexer has already run /*! … */ as code.
-        let t = all.contains { $0.text == "/*" } ? all.filter { $0.text != "/*" } : all
+        let t = all.contains { $0.kind == .comment && $0.text == "/*" } ? all.filter { $0.kind != .comment || $0.text != "/*" } : all
         guard !t.isEmpty else { return nil }
         func word(_ i: Int) -> String? { i < t.count && t[i].kind == .word ? t[i].text : nil }
         func isCall(_ i: Int) -> Bool { i + 1 < t.count && t[i + 1].kind == .leftParen }
@@ -110,7 +126,7 @@ public enum SQLInjectionDetector {
             case .word:
                 let text = token.text
                 // Most words of most values (names, user agents, prose) are none the shapes below start with.
-                guard shapeWords.contains(text) || text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") else { continue }
+                guard mayStartShape(text) else { continue }
                 // UNION [ALL|DISTINCT] [(] SELECT
                 if text == "union" {
                     var j = next(i)

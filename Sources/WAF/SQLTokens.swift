@@ -14,6 +14,32 @@ struct SQLToken: Equatable {
     var text: String
 
     static let operators: [String] = ["<=>", "||", "&&", "<=", ">=", "<>", "!=", "==", ":=", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&", "^", "~", "!"]
+
+    /// The longest operator of `operators` at `index`, and its length. A switch on the byte rather than a
+    /// walk through the list: this runs for every punctuation byte of every inspected value.
+    static func `operator`(in input: [UInt8], at index: Int) -> (String, Int)? {
+        let next: UInt8 = index + 1 < input.count ? input[index + 1] : 0
+        switch input[index] {
+        case UInt8(ascii: "<"):
+            if next == UInt8(ascii: "="), index + 2 < input.count, input[index + 2] == UInt8(ascii: ">") { return ("<=>", 3) }
+            if next == UInt8(ascii: "=") { return ("<=", 2) }
+            return next == UInt8(ascii: ">") ? ("<>", 2) : ("<", 1)
+        case UInt8(ascii: ">"): return next == UInt8(ascii: "=") ? (">=", 2) : (">", 1)
+        case UInt8(ascii: "="): return next == UInt8(ascii: "=") ? ("==", 2) : ("=", 1)
+        case UInt8(ascii: "!"): return next == UInt8(ascii: "=") ? ("!=", 2) : ("!", 1)
+        case UInt8(ascii: "|"): return next == UInt8(ascii: "|") ? ("||", 2) : ("|", 1)
+        case UInt8(ascii: "&"): return next == UInt8(ascii: "&") ? ("&&", 2) : ("&", 1)
+        case UInt8(ascii: ":"): return next == UInt8(ascii: "=") ? (":=", 2) : nil
+        case UInt8(ascii: "+"): return ("+", 1)
+        case UInt8(ascii: "-"): return ("-", 1)
+        case UInt8(ascii: "*"): return ("*", 1)
+        case UInt8(ascii: "/"): return ("/", 1)
+        case UInt8(ascii: "%"): return ("%", 1)
+        case UInt8(ascii: "^"): return ("^", 1)
+        case UInt8(ascii: "~"): return ("~", 1)
+        default: return nil
+        }
+    }
 }
 
 enum SQLLexer {
@@ -97,9 +123,9 @@ enum SQLLexer {
                     while end < input.count, isWordByte(input[end]) || input[end] == UInt8(ascii: ".") { end += 1 }
                     tokens.append(SQLToken(kind: .word, text: String(decoding: input[index..<end], as: UTF8.self)))
                     index = end
-                } else if let op = SQLToken.operators.first(where: { matches($0, input, at: index) }) {
+                } else if let (op, length) = SQLToken.operator(in: input, at: index) {
                     tokens.append(SQLToken(kind: .op, text: op))
-                    index += op.utf8.count
+                    index += length
                 } else {
                     index += 1  // punctuation SQL has no use for
                 }

@@ -6,6 +6,8 @@
 public enum XSSDetector {
     static let scriptTags: Set<String> = ["script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "meta",
                                           "base", "link", "style", "xss", "template", "portal", "isindex", "xml", "import", "vmlframe"]
+    static let scriptTagBytes: [[UInt8]] = scriptTags.map { Array($0.utf8) }
+    static let maximumScriptTagLength = scriptTags.map(\.utf8.count).max() ?? 0
     static let urlAttributes: Set<String> = ["src", "href", "action", "formaction", "data", "xlink:href", "background", "poster", "srcdoc",
                                              "lowsrc", "dynsrc", "code", "codebase", "content", "from", "to", "values", "by", "style", "value"]
     static let scriptCalls = ["alert", "prompt", "confirm", "eval", "fetch", "settimeout", "setinterval", "document.cookie", "document.write",
@@ -23,17 +25,14 @@ public enum XSSDetector {
         if let offset = scriptBreakOut(squeezed) { return Finding(shape: "script string break-out", offset: offset) }
         // CSS expressions (IE), even split by comments: `expr/**/ession(`.
         let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
-        if let offset = ByteSearch.find("expression(", in: uncommented, from: 0) { return Finding(shape: "CSS expression", offset: offset) }
-        // A bare call of a dialog or eval function, at any of its occurrences: alert(1), prompt`x`.
-        for call in ["alert", "prompt", "confirm", "eval"] {
-            var from = 0
-            while let offset = ByteSearch.find(call, in: uncommented, from: from) {
-                let after = offset + call.utf8.count
-                if after < uncommented.count, uncommented[after] == UInt8(ascii: "(") || uncommented[after] == UInt8(ascii: "`"),
-                   offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
-                    return Finding(shape: "script call (\(call))", offset: offset)
-                }
-                from = offset + 1
+        // CSS expressions and bare calls of a dialog or eval function (alert(1), prompt`x`), in one pass.
+        for (needle, offset) in uncommentedNeedles.matches(in: uncommented) {
+            if needle == 0 { return Finding(shape: "CSS expression", offset: offset) }
+            let call = ["alert", "prompt", "confirm", "eval"][needle - 1]
+            let after = offset + call.utf8.count
+            if after < uncommented.count, uncommented[after] == UInt8(ascii: "(") || uncommented[after] == UInt8(ascii: "`"),
+               offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
+                return Finding(shape: "script call (\(call))", offset: offset)
             }
         }
         return nil
@@ -58,11 +57,14 @@ public enum XSSDetector {
             let nameStart = cursor
             while cursor < v.count, isNameByte(v[cursor]) { cursor += 1 }
             guard cursor > nameStart, Transforms.isLetter(v[nameStart]) else { index += 1; continue }
-            let name = String(decoding: v[nameStart..<min(cursor, nameStart + 32)], as: UTF8.self)
             let closing = v[index + 1] == UInt8(ascii: "/")
             // The tag runs to `>` or the value's end (a browser keeps reading the next input).
             let end = closers.next(from: cursor)
-            if scriptTags.contains(name), !closing || name == "script" {
+            // Most tags of most values are not script tags: compare bytes before making a name of them.
+            let length = cursor - nameStart
+            let runsScript = length <= maximumScriptTagLength && scriptTagBytes.contains { $0.count == length && v[nameStart..<cursor].elementsEqual($0) }
+            let name = runsScript ? String(decoding: v[nameStart..<cursor], as: UTF8.self) : ""
+            if runsScript, !closing || name == "script" {
                 if name != "style" || equalsSigns.next(from: cursor) < end || end < v.count { return Finding(shape: "<\(name)> tag", offset: index) }
             }
             if !closing, let handler = handlers.first(from: cursor), handler.equals < end {
@@ -70,7 +72,9 @@ public enum XSSDetector {
             }
             if !closing, end != regionCheckedUpTo {
                 regionCheckedUpTo = end
-                if schemeOffset(v[cursor..<end].filter { $0 > 0x20 }) != nil { return Finding(shape: "script URL in <\(name)>", offset: index) }
+                if schemeOffset(v[cursor..<end].filter { $0 > 0x20 }) != nil {
+                    return Finding(shape: "script URL in <\(String(decoding: v[nameStart..<min(cursor, nameStart + 32)], as: UTF8.self))>", offset: index)
+                }
             }
             index = max(cursor, index + 1)
         }
@@ -86,16 +90,27 @@ public enum XSSDetector {
     /// Where a `javascript:`, `vbscript:`, `livescript:` or `data:text/html` URL starts (whitespace and
     /// control characters already removed, as browsers ignore them inside the scheme).
     static func schemeOffset(_ v: [UInt8]) -> Int? {
-        for scheme in ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript"] {
-            if let offset = ByteSearch.find(scheme, in: v, from: 0) {
-                // "javascript:" as plain words in prose ("learn javascript: the good parts") has no call after it.
-                let rest = v[(offset + scheme.utf8.count)...]
-                if !scheme.hasPrefix("data:") && !rest.contains(UInt8(ascii: "(")) && !rest.contains(UInt8(ascii: "`")) && !rest.contains(UInt8(ascii: "=")) { continue }
-                return offset
-            }
+        // One pass for every scheme: the first occurrence of each, in the order the schemes are listed.
+        var first = [Int?](repeating: nil, count: schemes.count)
+        var remaining = schemes.count
+        for (needle, offset) in schemeNeedles.matches(in: v) where first[needle] == nil {
+            first[needle] = offset
+            remaining -= 1
+            if remaining == 0 { break }
+        }
+        // "javascript:" as plain words in prose ("learn javascript: the good parts") has no call after it.
+        let lastCallMark = v.lastIndex { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "=") } ?? -1
+        for (index, scheme) in schemes.enumerated() {
+            guard let offset = first[index] else { continue }
+            if !scheme.hasPrefix("data:") && lastCallMark < offset + scheme.utf8.count { continue }
+            return offset
         }
         return nil
     }
+
+    static let schemes = ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript"]
+    static let schemeNeedles = NeedleSet(schemes)
+    static let uncommentedNeedles = NeedleSet(["expression(", "alert", "prompt", "confirm", "eval"])
 
     /// `" onmouseover="…` or `' autofocus onfocus=…`: a quote closing the application's attribute, then
     /// (within 200 bytes) a handler of our own.
