@@ -68,9 +68,9 @@ extension Journal {
         let started = DispatchTime.now().uptimeNanoseconds
         do throws(JournalError) {
             try bytes.withBytes { (raw) throws(JournalError) in
-                try FileSystem.writeAll(batch.fd, raw, at: batch.offset, path: batch.path)
+                try files.writeAll(batch.fd, raw, at: batch.offset, path: batch.path)
             }
-            try FileSystem.syncData(batch.fd, path: batch.path)
+            try files.syncData(batch.fd, path: batch.path)
         } catch {
             fail(error)
             return
@@ -120,7 +120,7 @@ extension Journal {
             } else {
                 segment = try recovery.createSegment(firstLSN: firstLSN)
             }
-            let fd = try FileSystem.openFile(directory + "/" + segment.name, flags: O_WRONLY)
+            let fd = try files.openFile(directory + "/" + segment.name, flags: O_WRONLY)
             let old: Int32 = state.withLock { s in
                 let old = s.activeFD
                 s.activeFD = fd
@@ -129,7 +129,7 @@ extension Journal {
                 s.segments.append(segment)
                 return old
             }
-            Glibc.close(old)
+            files.closeFile(old)
             if options.preallocateSegments {
                 prepareSpare(bytes: min(options.segmentByteLimit, max(Self.minimumSpareBytes, 2 * (spare ?? 0))))
             }
@@ -152,7 +152,7 @@ extension Journal {
     }
 
     private func finishClosing(_ s: inout State) {
-        Glibc.close(s.activeFD)
+        files.closeFile(s.activeFD)
         s.closed = true
         let due = s.waiters
         s.waiters.removeAll()

@@ -22,7 +22,7 @@ extension Journal {
         sparePreparation.enter()
         let path = sparePath
         let thread = Thread { [self] in
-            let made = Self.zeroFill(path: path, bytes: bytes) { state.withLock { $0.closing } }
+            let made = Self.zeroFill(files, path: path, bytes: bytes) { state.withLock { $0.closing } }
             state.withLock { s in
                 s.sparePreparing = false
                 s.spareReady = made
@@ -35,20 +35,20 @@ extension Journal {
     }
 
     /// Writes `bytes` zeros to `path` and syncs; gives up (returning false) on an error or when `stop` says so.
-    private static func zeroFill(path: String, bytes: Int, stop: () -> Bool) -> Bool {
-        guard let fd = try? FileSystem.openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC) else { return false }
-        defer { Glibc.close(fd) }
+    private static func zeroFill(_ files: any JournalFileSystem, path: String, bytes: Int, stop: () -> Bool) -> Bool {
+        guard let fd = try? files.openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC) else { return false }
+        defer { files.closeFile(fd) }
         let chunk = [UInt8](repeating: 0, count: min(bytes, 1 << 20))
         var offset = 0
         while offset < bytes {
             if stop() { return false }
             let count = min(chunk.count, bytes - offset)
             let ok = (try? chunk.withBytes { (raw) throws(JournalError) in
-                try FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), at: offset, path: path)
+                try files.writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), at: offset, path: path)
             }) != nil
             guard ok else { return false }
             offset += count
         }
-        return (try? FileSystem.syncFile(fd, path: path)) != nil
+        return (try? files.syncFile(fd, path: path)) != nil
     }
 }

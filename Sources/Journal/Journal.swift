@@ -62,7 +62,9 @@ public final class Journal: Sendable {
     private let snapshotSerializer = Mutex<Void>(())
     /// Set while `snapshot(of:)` runs, so a second request is skipped rather than queued.
     let snapshotRunning = Atomic<Bool>(false)
-    private let lock: DirectoryLock
+    private let lock: any DirectoryLocking
+    /// The file system the journal writes to (`options.fileSystem`).
+    var files: any JournalFileSystem { options.fileSystem }
 
     /// Opens the journal in `directory` (created if missing), takes its lock, and recovers:
     /// `restoreSnapshot` receives the newest snapshot's body (if there is one), then `replay` receives
@@ -75,12 +77,12 @@ public final class Journal: Sendable {
     ) throws(JournalError) {
         self.directory = directory
         self.options = options
-        lock = try DirectoryLock(directory: directory)
+        lock = try options.fileSystem.lockDirectory(directory)
         let recovered = try Recovery(directory: directory, options: options)
             .run(restoreSnapshot: restoreSnapshot, replay: replay)
         recoveryReport = recovered.report
         let active = recovered.segments[recovered.segments.count - 1]
-        let fd = try FileSystem.openFile(directory + "/" + active.name, flags: O_WRONLY)
+        let fd = try options.fileSystem.openFile(directory + "/" + active.name, flags: O_WRONLY)
         var initial = State(nextLSN: recovered.nextLSN, segments: recovered.segments, activeFD: fd, activeSize: recovered.activeSize,
                             activeCapacity: recovered.activeCapacity)
         initial.snapshotLSN = recovered.snapshotLSN
@@ -186,19 +188,19 @@ public final class Journal: Sendable {
             let name = SnapshotFormat.fileName(lsn: lsn)
             let finalPath = directory + "/" + name
             let temporaryPath = finalPath + ".tmp"
-            let fd = try FileSystem.openFile(temporaryPath, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            let fd = try files.openFile(temporaryPath, flags: O_WRONLY | O_CREAT | O_TRUNC)
             do throws(JournalError) {
-                var writer = SnapshotWriter(fd: fd, path: temporaryPath, lsn: lsn)
+                var writer = SnapshotWriter(files: files, fd: fd, path: temporaryPath, lsn: lsn)
                 try body(&writer)
                 try writer.finish()
-                Glibc.close(fd)
+                files.closeFile(fd)
             } catch {
-                Glibc.close(fd)
-                try? FileSystem.remove(temporaryPath)
+                files.closeFile(fd)
+                try? files.remove(temporaryPath)
                 throw error
             }
-            try FileSystem.rename(temporaryPath, to: finalPath)
-            try FileSystem.syncDirectory(directory)
+            try files.rename(temporaryPath, to: finalPath)
+            try files.syncDirectory(directory)
             try compact(after: lsn, keeping: name)
         }
     }
@@ -234,11 +236,11 @@ public final class Journal: Sendable {
             return (obsolete, wake)
         }
         if wake { wakeFlusher.signal() }
-        for segment in obsolete { try FileSystem.remove(directory + "/" + segment.name) }
-        for other in try FileSystem.listDirectory(directory) where other != name && JournalFiles.snapshotLSN(other) != nil {
-            try FileSystem.remove(directory + "/" + other)
+        for segment in obsolete { try files.remove(directory + "/" + segment.name) }
+        for other in try files.listDirectory(directory) where other != name && JournalFiles.snapshotLSN(other) != nil {
+            try files.remove(directory + "/" + other)
         }
-        try FileSystem.syncDirectory(directory)
+        try files.syncDirectory(directory)
     }
 
     /// Flushes what was appended, stops the flusher and closes the files. Appends after this throw `.closed`.

@@ -8,9 +8,12 @@ public enum JournalError: Error, Equatable, CustomStringConvertible, Sendable {
     case io(operation: String, path: String, errno: Int32)
     /// Another process (or another open in this process) holds the directory lock.
     case locked(path: String, holderPID: Int32?)
-    /// A record in the middle of the log is damaged; records after it were acknowledged, so
-    /// recovery refuses to drop them silently. Open with `midLogCorruption: .truncate` to accept the loss.
+    /// The log's files do not fit together (a segment starting at the wrong record, a log that starts
+    /// after its snapshot ends).
     case corrupt(path: String, offset: Int, reason: String)
+    /// A record does not read back and records after it do: they were acknowledged, so recovery refuses to
+    /// drop them (a torn tail, with nothing valid after it, is cut instead).
+    case damaged(JournalDamage)
     /// The newest snapshot cannot be read back.
     case snapshotCorrupt(path: String, reason: String)
     /// A record is larger than the configured maximum.
@@ -32,7 +35,9 @@ public enum JournalError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .locked(path, pid):
             if let pid { "\(path) is locked by another shopdeck process (pid \(pid))" } else { "\(path) is locked by another process" }
         case let .corrupt(path, offset, reason):
-            "journal segment \(path) is damaged at byte \(offset) (\(reason)); later records would be lost: refusing to open without repair"
+            "journal file \(path) does not fit the log at byte \(offset): \(reason)"
+        case .damaged(let damage):
+            damage.description
         case let .snapshotCorrupt(path, reason):
             "snapshot \(path) cannot be read: \(reason)"
         case let .recordTooLarge(count, limit):
@@ -46,5 +51,28 @@ public enum JournalError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .snapshotAheadOfLog(requested, durable):
             "snapshot at record \(requested) requested but only \(durable) records are durable"
         }
+    }
+}
+
+/// Where a journal is damaged and what lies behind the damage.
+public struct JournalDamage: Sendable, Equatable, CustomStringConvertible {
+    /// The segment file holding the damage.
+    public var path: String
+    /// Its first byte that does not read back.
+    public var offset: Int
+    /// What is wrong there (checksum mismatch, length out of range…).
+    public var reason: String
+    /// The first record that cannot be read.
+    public var firstUnreadableLSN: UInt64
+    /// The first record after the damage that reads back whole, and where it is.
+    public var nextReadableLSN: UInt64
+    public var nextReadablePath: String
+    public var nextReadableOffset: Int
+
+    public var description: String {
+        let behind = nextReadablePath == path ? "byte \(nextReadableOffset)" : "\(nextReadablePath)"
+        return "journal segment \(path) is damaged at byte \(offset) (\(reason)): record \(firstUnreadableLSN) cannot be read, "
+            + "but record \(nextReadableLSN) after it can (\(behind)), so acknowledged records lie behind the damage and the journal "
+            + "will not drop them"
     }
 }

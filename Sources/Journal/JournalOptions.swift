@@ -1,31 +1,23 @@
 /// How a journal is laid out and what recovery may do.
 public struct JournalOptions: Sendable {
-    /// What recovery does when a record before the last segment's tail is damaged.
-    public enum MidLogCorruptionPolicy: Sendable {
-        /// Refuse to open (default): acknowledged records after the damage would be lost.
-        case fail
-        /// Keep everything before the damage, drop the rest, and report it (operator-requested repair).
-        case truncate
-    }
-
     /// A segment is closed and a new one started once it grows past this many bytes.
     public var segmentByteLimit: Int = 64 << 20
     /// The largest payload a record may carry.
     public var maximumRecordByteCount: Int = 16 << 20
-    /// What recovery does about damage in the middle of the log.
-    public var midLogCorruption: MidLogCorruptionPolicy = .fail
+    /// Where the files are: the real file system, or a simulation for crash tests.
+    public var fileSystem: any JournalFileSystem = PosixFileSystem()
     /// Write into zero-filled segments prepared in the background. Overwriting blocks that already exist
     /// lets fdatasync skip the file-size update that appending needs, which on this machine's ext4 made
     /// each sync markedly cheaper (see README). Spares start at 1 MB and double up to `segmentByteLimit`,
     /// so a small journal never pays for a large one.
     public var preallocateSegments = true
 
-    public init(segmentByteLimit: Int = 64 << 20, maximumRecordByteCount: Int = 16 << 20,
-                midLogCorruption: MidLogCorruptionPolicy = .fail, preallocateSegments: Bool = true) {
+    public init(segmentByteLimit: Int = 64 << 20, maximumRecordByteCount: Int = 16 << 20, preallocateSegments: Bool = true,
+                fileSystem: any JournalFileSystem = PosixFileSystem()) {
         self.segmentByteLimit = segmentByteLimit
         self.maximumRecordByteCount = maximumRecordByteCount
-        self.midLogCorruption = midLogCorruption
         self.preallocateSegments = preallocateSegments
+        self.fileSystem = fileSystem
     }
 }
 
@@ -53,8 +45,8 @@ public struct RecoveryReport: Sendable, Equatable {
     public var lastLSN: UInt64 = 0
     /// Set when a torn or damaged tail was cut off.
     public var droppedTail: DroppedTail?
-    /// Whole segments removed by a `.truncate` repair.
-    public var droppedSegments: [String] = []
+    /// Records a repair could not read back and replaced with holes (counted, never replayed).
+    public var holes = 0
 
     public init() {}
 
@@ -65,7 +57,7 @@ public struct RecoveryReport: Sendable, Equatable {
         if let dropped = droppedTail {
             text += "; dropped \(dropped.byteCount) bytes at \(dropped.segment):\(dropped.offset) (\(dropped.reason))"
         }
-        if !droppedSegments.isEmpty { text += "; dropped segments \(droppedSegments.joined(separator: ", "))" }
+        if holes > 0 { text += "; \(holes) record(s) lost in an earlier repair" }
         return text
     }
 }

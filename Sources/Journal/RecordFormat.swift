@@ -6,6 +6,10 @@ import Hashing
 /// record (u64 LE). Records follow back to back, each a 16-byte header — payload length (u32 LE),
 /// CRC-32C (u32 LE) over the length, LSN and payload, LSN (u64 LE) — and the payload.
 /// The CRC covers the length so a torn length cannot make garbage look like a record.
+///
+/// The length's top bit marks a *hole*: a record `shopdeck repair` could not read back and replaced, so that
+/// the records after it keep their LSNs. A hole's payload says what was lost; recovery counts it and hands
+/// nothing to the owner. (Real payloads are at most 16 MB, so the bit was never set before holes existed.)
 enum RecordFormat {
     static let segmentMagic: [UInt8] = Array("SDJ1".utf8)
     static let version: UInt32 = 1
@@ -28,9 +32,11 @@ enum RecordFormat {
         return bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
     }
 
-    /// Appends one framed record to `buffer`.
-    static func appendRecord(lsn: UInt64, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        let length = UInt32(payload.count)
+    static let holeFlag: UInt32 = 1 << 31
+
+    /// Appends one framed record to `buffer` (a hole when `hole`).
+    static func appendRecord(lsn: UInt64, payload: UnsafeRawBufferPointer, hole: Bool = false, to buffer: inout [UInt8]) {
+        let length = UInt32(payload.count) | (hole ? holeFlag : 0)
         var header = (length.littleEndian, UInt32(0), lsn.littleEndian)
         var crc: UInt32 = 0
         withUnsafeBytes(of: &header.0) { crc = CRC32C.checksum($0) }
@@ -42,7 +48,7 @@ enum RecordFormat {
     }
 
     /// Why a record could not be read back.
-    enum Damage: Equatable {
+    enum Damage: Error, Equatable {
         case truncatedHeader
         case truncatedPayload
         case lengthOutOfRange(UInt32)
@@ -70,10 +76,11 @@ enum RecordFormat {
         var damage: Damage?
     }
 
-    /// Walks the records of a segment from `offset`, calling `visit` for each good one in order.
+    /// Walks the records of a segment from `offset`, calling `visit` for each good one in order (with
+    /// whether it is a hole).
     static func scan(
         _ bytes: UnsafeRawBufferPointer, from offset: Int, firstLSN: UInt64, maximumPayload: Int,
-        visit: (UInt64, UnsafeRawBufferPointer) throws -> Void
+        visit: (UInt64, UnsafeRawBufferPointer, Bool) throws -> Void
     ) rethrows -> ScanResult {
         var position = offset
         var expected = firstLSN
@@ -82,34 +89,64 @@ enum RecordFormat {
             if bytes[position] == 0, isZero(bytes, from: position) {
                 return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: nil)
             }
-            guard bytes.count - position >= recordHeaderSize else {
-                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .truncatedHeader)
+            switch read(bytes, at: position, maximumPayload: maximumPayload) {
+            case .failure(let damage):
+                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: damage)
+            case .success(let record):
+                guard record.lsn == expected else {
+                    return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .unexpectedLSN(expected: expected, found: record.lsn))
+                }
+                try visit(record.lsn, UnsafeRawBufferPointer(rebasing: bytes[record.payload]), record.hole)
+                position = record.payload.upperBound
+                expected += 1
             }
-            let length = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
-            let storedCRC = bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).littleEndian
-            let lsn = bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self).littleEndian
-            guard length > 0, Int(length) <= maximumPayload else {
-                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .lengthOutOfRange(length))
-            }
-            let payloadStart = position + recordHeaderSize
-            guard bytes.count - payloadStart >= Int(length) else {
-                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .truncatedPayload)
-            }
-            var crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position..<position + 4]))
-            crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position + 8..<position + 16]), continuing: crc)
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<payloadStart + Int(length)])
-            crc = CRC32C.checksum(payload, continuing: crc)
-            guard crc == storedCRC else {
-                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .checksumMismatch)
-            }
-            guard lsn == expected else {
-                return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: .unexpectedLSN(expected: expected, found: lsn))
-            }
-            try visit(lsn, payload)
-            position = payloadStart + Int(length)
-            expected += 1
         }
         return ScanResult(goodEnd: position, lastLSN: expected - 1, damage: nil)
+    }
+
+    /// A record that reads back whole: its LSN, where its payload lies, and whether it is a hole.
+    struct ReadRecord {
+        var lsn: UInt64
+        var payload: Range<Int>
+        var hole: Bool
+        var end: Int { payload.upperBound }
+    }
+
+    /// The record at `position`, if its header and checksum hold.
+    static func read(_ bytes: UnsafeRawBufferPointer, at position: Int, maximumPayload: Int) -> Result<ReadRecord, Damage> {
+        guard bytes.count - position >= recordHeaderSize else { return .failure(.truncatedHeader) }
+        let rawLength = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
+        let storedCRC = bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).littleEndian
+        let lsn = bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self).littleEndian
+        let length = rawLength & ~holeFlag
+        guard length > 0, Int(length) <= maximumPayload else { return .failure(.lengthOutOfRange(rawLength)) }
+        let payloadStart = position + recordHeaderSize
+        guard bytes.count - payloadStart >= Int(length) else { return .failure(.truncatedPayload) }
+        var crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position..<position + 4]))
+        crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[position + 8..<position + 16]), continuing: crc)
+        crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<payloadStart + Int(length)]), continuing: crc)
+        guard crc == storedCRC else { return .failure(.checksumMismatch) }
+        return .success(ReadRecord(lsn: lsn, payload: payloadStart..<payloadStart + Int(length), hole: rawLength & holeFlag != 0))
+    }
+
+    /// The first record after `offset` that reads back whole and could belong to this log (its LSN is at
+    /// least `minimumLSN`, and no further past it than the bytes left could hold): what tells damage from a
+    /// torn tail. A tail torn by a crash has nothing valid after it; a damaged record with acknowledged
+    /// records behind it does. Candidates are screened by length and LSN before the checksum is computed,
+    /// so the search costs one pass over the rest of the segment.
+    static func nextValidRecord(_ bytes: UnsafeRawBufferPointer, after offset: Int, minimumLSN: UInt64, maximumPayload: Int) -> ReadRecord? {
+        var position = offset + 1
+        let maximumLSN = minimumLSN &+ UInt64(bytes.count / recordHeaderSize + 1)
+        while position + recordHeaderSize <= bytes.count {
+            let rawLength = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian & ~holeFlag
+            let lsn = bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self).littleEndian
+            if rawLength > 0, Int(rawLength) <= maximumPayload, Int(rawLength) <= bytes.count - position - recordHeaderSize,
+               lsn >= minimumLSN, lsn <= maximumLSN, case .success(let record) = read(bytes, at: position, maximumPayload: maximumPayload) {
+                return record
+            }
+            position += 1
+        }
+        return nil
     }
 }
 

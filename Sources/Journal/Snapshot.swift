@@ -9,6 +9,7 @@ import Hashing
 /// CRC-32C of the body (u32 LE) and magic `SDSE`. The file is written under a temporary name, synced,
 /// and renamed into place, so a snapshot is either whole or absent.
 public struct SnapshotWriter: ~Copyable {
+    private let files: any JournalFileSystem
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
@@ -17,7 +18,8 @@ public struct SnapshotWriter: ~Copyable {
     private var bodyLength: UInt64 = 0
     private static let flushThreshold = 1 << 20
 
-    init(fd: Int32, path: String, lsn: UInt64) {
+    init(files: any JournalFileSystem, fd: Int32, path: String, lsn: UInt64) {
+        self.files = files
         self.fd = fd
         self.path = path
         buffer.reserveCapacity(Self.flushThreshold + 4096)
@@ -44,12 +46,12 @@ public struct SnapshotWriter: ~Copyable {
         buffer.appendLittleEndian(crc)
         buffer.append(contentsOf: SnapshotFormat.endMagic)
         try flush()
-        try FileSystem.syncFile(fd, path: path)
+        try files.syncFile(fd, path: path)
     }
 
     private mutating func flush() throws(JournalError) {
         let pending = buffer
-        try pending.withBytes { (raw) throws(JournalError) in try FileSystem.writeAll(fd, raw, at: offset, path: path) }
+        try pending.withBytes { (raw) throws(JournalError) in try files.writeAll(fd, raw, at: offset, path: path) }
         offset += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
