@@ -153,6 +153,7 @@ extension OperatorAction {
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"
         case .setRule(let name, let action): "set \(name) to \(action.rawValue)"
+        case .acknowledgeRepairs: "acknowledge repairs"
         }
     }
 }

@@ -80,6 +80,8 @@ public final class Core: Sendable {
     /// such as the demo's simulator.
     public let adminToken: String
     let workers: Workers
+    /// Repairs applied to the data directory (`DIR/repairs.json`); unacknowledged ones degrade `/status`.
+    let repairs: Mutex<[RepairRecord]>
     private let lock: DirectoryLock
     private let closing = Atomic<Bool>(false)
 
@@ -111,6 +113,7 @@ public final class Core: Sendable {
             throw CoreError.opening(directory, error)
         }
         adminToken = try SecretFiles.loadOrCreate(directory + "/admin-token", byteCount: 24)
+        repairs = Mutex(try RepairLog.load(directory: directory))
         let signingKey = Array(try SecretFiles.loadOrCreate(directory + "/token-key", byteCount: 32).utf8)
         do throws(StoreError) {
             store = try Store(directory: directory + "/store", options: options.store, clock: clock, metrics: metrics)

@@ -17,9 +17,27 @@ public struct CoreError: Error, Sendable, CustomStringConvertible {
             CoreError("data directory \(directory) is locked by another shopdeck process" + (pid.map { " (pid \($0))" } ?? ""))
         case .io(let operation, let path, let code) where code == EACCES || code == EROFS || code == EPERM:
             CoreError("data directory \(directory) is not writable (\(operation) \(path) failed: \(String(cString: strerror(code))))")
+        case .damaged(let damage):
+            damaged(directory, component: component(of: damage.path, in: directory), "\(damage)")
+        case .corrupt(let path, _, _), .snapshotCorrupt(let path, _):
+            damaged(directory, component: component(of: path, in: directory), "\(error)")
         default:
             CoreError("cannot open data directory \(directory): \(error)")
         }
+    }
+
+    /// Damage found when opening: which component, what and where, and the command that shows what a
+    /// repair would drop and keeps the rest.
+    static func damaged(_ directory: String, component: String, _ detail: String) -> CoreError {
+        CoreError("the \(component) journal in \(directory) is damaged: \(detail). Run `shopdeck repair --data \(directory)` to see "
+                  + "what a repair would drop; add --apply to keep every record that still reads back and set the rest aside")
+    }
+
+    /// `store`, `broker`… : the first path component under the data directory.
+    static func component(of path: String, in directory: String) -> String {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        guard path.hasPrefix(prefix) else { return "data directory's" }
+        return path.dropFirst(prefix.count).split(separator: "/").first.map(String.init) ?? "data directory's"
     }
 
     static func opening(_ directory: String, _ error: StoreError) -> CoreError {

@@ -207,3 +207,30 @@ final class EffectLog: Sendable {
         await reopened.close()
     }
 }
+
+/// Issue 16: the sagas journal dropped damaged records silently, as the store's did. Now damage with
+/// records behind it refuses to open; a repair keeps the rest and every run stays whole or marked.
+@Suite struct SagaJournalDamageTests {
+    @Test func aDamagedRecordInTheMiddleRefusesToOpenTheEngine() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let log = EffectLog()
+        do {
+            let sagas = try SagaEngine(directory: dir.path, clock: clock, random: { 1 })
+            try sagas.register(SagaTests().checkout(log, clock: clock))
+            for index in 0..<6 { _ = try await sagas.waitForRun(try await sagas.start("checkout", input: ["order": "o\(index)"])) }
+            await sagas.close()
+        }
+        // Inside the first record of the first segment: every later record reads back.
+        let segment = dir.path + "/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("segment-") }.sorted().first))
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: segment)))
+        bytes[16 + 20] ^= 0x10
+        FileManager.default.createFile(atPath: segment, contents: Data(bytes))
+        #expect {
+            try SagaEngine(directory: dir.path, clock: clock, random: { 1 })
+        } throws: { error in
+            guard case .journal(.damaged(let damage)) = error as? WorkflowError else { return false }
+            return damage.firstUnreadableLSN == 1 && damage.nextReadableLSN == 2
+        }
+    }
+}

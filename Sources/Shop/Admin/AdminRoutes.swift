@@ -177,6 +177,15 @@ struct AdminRoutes {
             return JSONBody.response(drop, status: 201)
         })
 
+        router.post("/admin/repairs/acknowledge", route { _, _ throws(HTTPError) in
+            do throws(OperatorError) {
+                let outcome = try await core.perform(.acknowledgeRepairs, actor: "admin")
+                return JSONBody.response(["message": outcome.message])
+            } catch {
+                throw error.http
+            }
+        })
+
         router.get("/admin/audit", route { request, _ throws(HTTPError) in
             var since: UInt64 = 0
             if let text = request.queryParameters["since"], !text.isEmpty {

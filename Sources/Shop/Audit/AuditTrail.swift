@@ -28,6 +28,8 @@ public final class AuditTrail: Sendable {
         var lastSeq: UInt64 = 0
         var lastHash = AuditTrail.genesis
         var brokenAt: UInt64?
+        /// What the anchor says the chain should reach, when the journal ends before it.
+        var missingTail: ClosedRange<UInt64>?
     }
 
     static let genesis = String(repeating: "0", count: 64)
@@ -37,8 +39,12 @@ public final class AuditTrail: Sendable {
     private let journal: Journal
     private let state: Mutex<State>
     private let clock: any WallClock
+    private let anchor: AuditAnchor
+    /// A slot of the anchor file did not read back when the trail opened (a torn write, or damage).
+    public let anchorDamaged: Bool
 
-    /// Opens the trail in `directory` and checks the chain; a break is reported by `verified`/`brokenAt`.
+    /// Opens the trail in `directory` and checks the chain against itself and against its anchor; a break is
+    /// reported by `verified`/`brokenAt`.
     public init(directory: String, clock: any WallClock) throws(JournalError) {
         self.clock = clock
         var recovered = State()
@@ -46,20 +52,44 @@ public final class AuditTrail: Sendable {
             let entry = try Self.decode(payload)
             let expected = AuditEntry.chainHash(previous: recovered.lastHash, seq: entry.seq, atMillis: Self.millis(entry.at),
                                                 actor: entry.actor, action: entry.action, detail: entry.detail)
-            if recovered.brokenAt == nil, entry.hash != expected || entry.seq != recovered.lastSeq + 1 { recovered.brokenAt = entry.seq }
+            if recovered.brokenAt == nil {
+                // A gap breaks the chain at the first missing entry; a changed entry at itself.
+                if entry.seq > recovered.lastSeq + 1 { recovered.brokenAt = recovered.lastSeq + 1 }
+                else if entry.hash != expected || entry.seq != recovered.lastSeq + 1 { recovered.brokenAt = entry.seq }
+            }
             recovered.lastSeq = entry.seq
             recovered.lastHash = entry.hash
             recovered.recent.append(entry)
             if recovered.recent.count > Self.recentLimit * 2 { recovered.recent.removeFirst(recovered.recent.count - Self.recentLimit) }
         })
         if recovered.recent.count > Self.recentLimit { recovered.recent.removeFirst(recovered.recent.count - Self.recentLimit) }
+        anchor = AuditAnchor(path: directory + "/ANCHOR")
+        let (head, damaged) = anchor.read()
+        anchorDamaged = damaged
+        if let head {
+            if head.seq > recovered.lastSeq {
+                // Entries the trail acknowledged are gone from the end of the chain. Carry on after them, so no
+                // sequence number is ever given twice, from the anchored hash.
+                recovered.missingTail = (recovered.lastSeq + 1)...head.seq
+                if recovered.brokenAt == nil { recovered.brokenAt = recovered.lastSeq + 1 }
+                recovered.lastSeq = head.seq
+                recovered.lastHash = head.hash
+            } else if let anchored = recovered.recent.last(where: { $0.seq == head.seq }), anchored.hash != head.hash, recovered.brokenAt == nil {
+                recovered.brokenAt = head.seq
+            }
+        }
         state = Mutex(recovered)
     }
 
+    /// What recovery found when the trail opened its journal.
+    public var recoveryReport: RecoveryReport { journal.recoveryReport }
+
     /// Whether the chain held when the trail was opened and has held since.
     public var verified: Bool { state.withLock { $0.brokenAt == nil } }
-    /// The first entry whose hash or sequence does not follow from the one before, if any.
+    /// The first entry whose hash or sequence does not follow from the one before, or that is missing, if any.
     public var brokenAt: UInt64? { state.withLock { $0.brokenAt } }
+    /// Entries the anchor says were acknowledged and the journal no longer holds, if any.
+    public var missingTail: ClosedRange<UInt64>? { state.withLock { $0.missingTail } }
     public var count: UInt64 { state.withLock { $0.lastSeq } }
 
     /// Appends an entry and returns once it is durable.
@@ -80,6 +110,7 @@ public final class AuditTrail: Sendable {
             return (entry, lsn)
         }
         try await journal.waitUntilDurable(lsn)
+        anchor.advance(to: AuditAnchor.Head(seq: entry.seq, hash: entry.hash))
         return entry
     }
 
@@ -93,6 +124,14 @@ public final class AuditTrail: Sendable {
 
     public func close() {
         journal.close()
+        anchor.flush()
+    }
+
+    /// An entry's journal record as text (`seq N: actor action detail`), for `shopdeck repair` to say what a lost
+    /// record held; nil when it does not decode.
+    public static func describeJournalRecord(_ payload: [UInt8]) -> [String]? {
+        guard let entry = try? payload.withUnsafeBytes({ try decode($0) }) else { return nil }
+        return ["entry \(entry.seq): \(entry.actor) \(entry.action) \(String(entry.detail.prefix(120)))"]
     }
 
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }

@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import HTTP
 import Store
+import Telemetry
 import WAF
 import Workflow
 
@@ -18,6 +19,8 @@ public enum OperatorAction: Sendable, Equatable {
     case redrive(queue: String)
     /// Switch a WAF rule to block, count or off.
     case setRule(name: String, action: RuleAction)
+    /// Acknowledge what the data directory's repairs dropped, once checked: `/status` stops reporting them.
+    case acknowledgeRepairs
 }
 
 /// What an action did: a line for the event strip, and the run it started, if it started one.
@@ -122,6 +125,23 @@ extension Core {
                 throw OperatorError(503, "the rule could not be saved: \(error)")
             }
             return ("waf.rule", "\(name) set to \(ruleAction.rawValue)", OperatorOutcome(message: "\(name) set to \(ruleAction.rawValue)"))
+        case .acknowledgeRepairs:
+            let acknowledged: [RepairRecord]
+            do throws(CoreError) {
+                acknowledged = try RepairLog.acknowledgeAll(directory: options.dataDirectory, by: "operator", at: options.clock.now())
+            } catch {
+                throw OperatorError(503, error.description)
+            }
+            guard !acknowledged.isEmpty else { throw OperatorError(409, "no repair is waiting to be acknowledged") }
+            repairs.withLock { records in
+                for index in records.indices where !records[index].acknowledged {
+                    records[index].acknowledgedAt = acknowledged.first?.acknowledgedAt
+                    records[index].acknowledgedBy = "operator"
+                }
+            }
+            let lost = acknowledged.flatMap(\.losses).reduce(0) { $0 + $1.recordCount }
+            let detail = "\(acknowledged.count) repair(s), \(lost) record(s) lost, from \(Logger.timestamp(acknowledged[0].at))"
+            return ("repair.acknowledge", detail, OperatorOutcome(message: "acknowledged \(detail)"))
         }
     }
 }

@@ -52,7 +52,15 @@ extension Core {
         var audit = StatusReport.Component(details: ["entries": self.audit.count, "verified": self.audit.verified])
         if let broken = self.audit.brokenAt {
             audit.health = .degraded
+            audit.details["brokenAt"] = broken
             findings.append(.init(.critical, "the audit trail's hash chain breaks at entry \(broken): entries from there on may have been altered or removed"))
+        }
+        if let missing = self.audit.missingTail {
+            findings.append(.init(.critical, "audit entries \(missing.lowerBound)–\(missing.upperBound) were acknowledged (the trail's anchor holds \(missing.upperBound)) "
+                                  + "but are no longer in its journal: the end of the trail was cut off"))
+        }
+        if self.audit.anchorDamaged {
+            findings.append(.init(.warning, "a slot of the audit trail's anchor (audit/ANCHOR) did not read back; the other slot was used"))
         }
 
         let rules = waf.rules
@@ -84,7 +92,40 @@ extension Core {
         if let listening, !listening.ip.isLoopback {
             findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
         }
-        return StatusReport(components: ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf, "recommender": recommender, "gateway": gateway],
-                            findings: findings)
+        var components = ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf,
+                          "recommender": recommender, "gateway": gateway]
+        reportRecovery(into: &components, findings: &findings)
+        return StatusReport(components: components, findings: findings)
+    }
+}
+
+extension Core {
+    /// What the journals' recovery did at start (a torn tail cut, holes left by a repair) and the repairs not
+    /// yet acknowledged: the components they touched are degraded until an operator acknowledges them.
+    func reportRecovery(into components: inout [String: StatusReport.Component], findings: inout [StatusReport.Finding]) {
+        let reports = ["store": store.recoveryReport, "broker": broker.recoveryReport, "sagas": sagas.recoveryReport,
+                       "scheduler": scheduler.recoveryReport, "audit": audit.recoveryReport]
+        for (name, report) in reports.sorted(by: { $0.key < $1.key }) {
+            if let tail = report.droppedTail {
+                components[name]?.details["tornTailCut"] = "\(tail.byteCount) bytes at \(tail.segment):\(tail.offset)"
+                findings.append(.init(.info, "the \(name) journal cut a torn tail when it opened: \(tail.byteCount) bytes at \(tail.segment) "
+                                      + "byte \(tail.offset) (\(tail.reason)), the writes in flight when the process stopped, never acknowledged"))
+            }
+            if report.holes > 0 { components[name]?.details["recordsLostInRepair"] = report.holes }
+        }
+        for repair in repairs.withLock({ $0 }) where !repair.acknowledged {
+            for loss in repair.losses {
+                guard var component = components[loss.component] else { continue }
+                component.health = max(component.health, .degraded)
+                components[loss.component] = component
+            }
+            let lost = repair.losses.map { loss -> String in
+                let records = loss.firstRecord.map { first in "records \(first)–\(loss.lastRecord ?? first)" } ?? "no whole record"
+                let touched = loss.affected.isEmpty ? "" : " (\(loss.affected.prefix(5).joined(separator: "; "))\(loss.affected.count > 5 ? "; …" : ""))"
+                return "\(loss.component) \(records)\(touched)"
+            }
+            findings.append(.init(.critical, "a repair on \(Logger.timestamp(repair.at)) dropped what no longer read back: \(lost.joined(separator: ", ")); "
+                                  + "the original files are in \(repair.savedIn). Check what was lost, then acknowledge with POST /admin/repairs/acknowledge"))
+        }
     }
 }

@@ -51,6 +51,9 @@ public final class SagaEngine: Sendable {
     }
 
     /// The registered sagas' names, sorted.
+    /// What recovery found when the engine opened its journal.
+    public var recoveryReport: RecoveryReport { journal.recoveryReport }
+
     public var registeredSagas: [String] { definitions.withLock { $0.keys.sorted() } }
 
     /// The step names of a registered saga.

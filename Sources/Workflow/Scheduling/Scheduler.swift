@@ -152,6 +152,9 @@ public final class Scheduler: Sendable {
     }
 
     /// Stops, snapshots and closes the journal.
+    /// What recovery found when the scheduler opened its journal.
+    public var recoveryReport: RecoveryReport { journal.recoveryReport }
+
     public func close() async {
         guard await lifecycle.beginClosing() else { return }
         await stop()

@@ -77,6 +77,8 @@ enum CLI {
             return try await ServeCommand(arguments: parsed, output: output).run()
         case "run":
             return try await RunCommand(arguments: parsed, output: output).run()
+        case "repair":
+            return try RepairCommand(arguments: parsed, output: output).run()
         case "waf-eval":
             return try WAFEvalCommand(arguments: parsed, output: output).run()
         default:

@@ -45,7 +45,12 @@ enum Commands {
         positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]; or demo, the generated history over the shop's catalog")],
         options: [OptionSpec(name: "--split", valueName: "NAME", help: "leave-last-out (default) or temporal (train on the first 80% of purchases)"), json])
 
-    static let all = [demo, run, serve, bench, wafEval, recEval]
+    static let repair = CommandSpec(
+        name: "repair", summary: "Say what is damaged in a stopped shop's journals and what a repair would drop; --apply repairs.",
+        options: [OptionSpec(name: "--data", valueName: "DIR", help: "the data directory to examine (required)"),
+                  OptionSpec(name: "--apply", valueName: nil, help: "repair: keep every record that reads back, set the changed files aside"), json])
+
+    static let all = [demo, run, serve, bench, wafEval, recEval, repair]
 
     static var topLevelHelp: String {
         var lines = [
