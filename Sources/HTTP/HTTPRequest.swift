@@ -30,6 +30,18 @@ public struct HTTPRequest: Sendable {
         self.keepAlive = keepAlive
     }
 
+    /// The first query parameter name that occurs more than once (after percent-decoding), if any.
+    public var repeatedQueryParameter: String? {
+        guard let query else { return nil }
+        var seen: Set<String> = []
+        for pair in query.split(separator: "&") {
+            let rawName = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let name = percentDecode(String(rawName), plusAsSpace: true) ?? String(rawName)
+            if !seen.insert(name).inserted { return name }
+        }
+        return nil
+    }
+
     /// Query parameters, percent-decoded (`+` as space), first value per name.
     public var queryParameters: [String: String] {
         guard let query else { return [:] }

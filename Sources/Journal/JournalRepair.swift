@@ -20,6 +20,9 @@ public enum JournalRepair {
         public var reason: String
         /// A torn tail: what a crash cut short, never acknowledged (opening cuts it anyway).
         public var tornTail: Bool
+        /// Damage wholly inside records the newest snapshot already holds: it costs nothing, opening skips
+        /// it, and compaction will delete it.
+        public var coveredBySnapshot: Bool
         /// Payloads the damaged bytes seem to hold, read by their headers' lengths without the checksum: what
         /// the owner may still recognise (a store's table and key) to say what was lost.
         public var damagedPayloads: [[UInt8]]
@@ -36,8 +39,9 @@ public enum JournalRepair {
         /// New contents, by segment name.
         var rewrites: [(name: String, bytes: [UInt8])]
 
-        /// Whether anything is damaged (a torn tail alone is not: opening cuts it).
-        public var isDamaged: Bool { losses.contains { !$0.tornTail } || !unrepairable.isEmpty }
+        /// Whether anything is damaged (a torn tail alone is not: opening cuts it; nor is damage inside what the
+        /// snapshot holds: opening skips it).
+        public var isDamaged: Bool { losses.contains { !$0.tornTail && !$0.coveredBySnapshot } || !unrepairable.isEmpty }
     }
 
     /// Reads the journal in `directory` and plans its repair. Changes nothing.
@@ -64,7 +68,7 @@ public enum JournalRepair {
             let next = index + 1 < segments.count ? segments[index + 1] : nil
             let bytes = try files.readAll(directory + "/" + segment.name)
             let examined = bytes.withUnsafeBytes { raw in
-                examineSegment(raw, segment, next: next, maximumPayload: options.maximumRecordByteCount)
+                examineSegment(raw, segment, next: next, floor: floor, maximumPayload: options.maximumRecordByteCount)
             }
             plan.losses += examined.losses
             plan.recordsKept += examined.kept
@@ -83,13 +87,15 @@ public enum JournalRepair {
     }
 
     /// One segment rebuilt from what reads back: its records as they are, holes for what does not.
-    private static func examineSegment(_ raw: UnsafeRawBufferPointer, _ segment: SegmentInfo, next: SegmentInfo?,
+    private static func examineSegment(_ raw: UnsafeRawBufferPointer, _ segment: SegmentInfo, next: SegmentInfo?, floor: UInt64,
                                        maximumPayload: Int) -> ExaminedSegment {
         var result = ExaminedSegment(bytes: RecordFormat.segmentHeader(firstLSN: segment.firstLSN))
         if RecordFormat.firstLSN(ofSegmentHeader: raw) != segment.firstLSN {
-            result.changed = true
+            let covered = segment.firstLSN <= floor
+            result.changed = result.changed || !covered
             result.losses.append(Loss(segment: segment.name, offset: 0, byteCount: min(raw.count, RecordFormat.segmentHeaderSize), records: nil,
-                                      reason: "segment header missing or damaged (rewritten from the file's name)", tornTail: false, damagedPayloads: []))
+                                      reason: "segment header missing or damaged (rewritten from the file's name)", tornTail: false,
+                                      coveredBySnapshot: covered, damagedPayloads: []))
         }
         var position = RecordFormat.segmentHeaderSize
         var expected = segment.firstLSN
@@ -111,7 +117,6 @@ public enum JournalRepair {
             case .failure(let damage):
                 problem = damage.reason
             }
-            result.changed = true
             let valid = RecordFormat.nextValidRecord(raw, after: position, minimumLSN: expected, maximumPayload: maximumPayload)
             let resume = valid.map { $0.payload.lowerBound - RecordFormat.recordHeaderSize } ?? raw.count
             let payloads = damagedPayloads(raw, from: position, to: resume, maximumPayload: maximumPayload)
@@ -119,12 +124,15 @@ public enum JournalRepair {
             guard let resumeLSN else {
                 // Nothing valid after it, and no later segment: a torn tail.
                 result.losses.append(Loss(segment: segment.name, offset: position, byteCount: raw.count - position, records: nil, reason: problem,
-                                          tornTail: true, damagedPayloads: payloads))
+                                          tornTail: true, coveredBySnapshot: false, damagedPayloads: payloads))
                 return result
             }
             let lost = resumeLSN > expected ? expected...(resumeLSN - 1) : nil
+            // As recovery judges it: damage that starts and ends inside what the snapshot holds costs nothing.
+            let covered = expected <= floor && resumeLSN <= floor + 1
+            result.changed = result.changed || !covered
             result.losses.append(Loss(segment: segment.name, offset: position, byteCount: resume - position, records: lost, reason: problem,
-                                      tornTail: false, damagedPayloads: payloads))
+                                      tornTail: false, coveredBySnapshot: covered, damagedPayloads: payloads))
             if let lost { holes(lost, problem, at: position) }
             position = resume
             expected = max(expected, resumeLSN)
@@ -138,7 +146,7 @@ public enum JournalRepair {
             let lost = expected...(next.firstLSN - 1)
             result.changed = true
             result.losses.append(Loss(segment: segment.name, offset: position, byteCount: 0, records: lost, reason: "records missing before the next segment",
-                                      tornTail: false, damagedPayloads: []))
+                                      tornTail: false, coveredBySnapshot: false, damagedPayloads: []))
             holes(lost, "records missing before the next segment", at: position)
         }
         return result

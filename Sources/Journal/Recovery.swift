@@ -163,8 +163,8 @@ struct Recovery {
             // Something does not read back at `position`. What follows decides what it is.
             if let valid = RecordFormat.nextValidRecord(raw, after: max(position, RecordFormat.segmentHeaderSize - 1), minimumLSN: expected,
                                                         maximumPayload: maximum) {
-                // Only records the snapshot already holds were lost: nothing the owner needs.
-                guard valid.lsn > floor + 1 else {
+                // Damage that starts and ends inside records the snapshot already holds costs the owner nothing.
+                guard expected > floor || valid.lsn > floor + 1 else {
                     position = valid.payload.lowerBound - RecordFormat.recordHeaderSize
                     expected = valid.lsn
                     damage = nil
@@ -175,7 +175,7 @@ struct Recovery {
                                              nextReadableOffset: valid.payload.lowerBound - RecordFormat.recordHeaderSize))
             }
             if let next {
-                guard next.firstLSN > floor + 1 else { return SegmentScan(goodEnd: position, lastLSN: next.firstLSN - 1) }
+                guard expected > floor || next.firstLSN > floor + 1 else { return SegmentScan(goodEnd: position, lastLSN: next.firstLSN - 1) }
                 throw .damaged(JournalDamage(path: path(segment.name), offset: position, reason: reason, firstUnreadableLSN: expected,
                                              nextReadableLSN: next.firstLSN, nextReadablePath: path(next.name),
                                              nextReadableOffset: RecordFormat.segmentHeaderSize))

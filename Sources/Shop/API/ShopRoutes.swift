@@ -47,10 +47,7 @@ struct ShopRoutes {
         })
 
         router.get("/api/products", gateway.cachedRoute { request throws(HTTPError) in
-            let limit = try request.query("limit").map { text throws(HTTPError) in
-                guard let value = Int(text) else { throw HTTPError.invalidField("limit must be a whole number") }
-                return value
-            }
+            let limit = try request.integerQuery("limit")
             let page = try await catalog.list(query: request.query("q"), category: request.query("category").flatMap { $0.isEmpty ? nil : $0 },
                                               limit: limit, cursor: request.query("cursor").flatMap { $0.isEmpty ? nil : $0 })
             return CachedAnswer(status: 200, body: JSONBody.encode(page))
@@ -87,7 +84,9 @@ struct ShopRoutes {
         })
         router.get("/api/orders", gateway.route { request throws(HTTPError) in
             let session = try accounts.authenticate(request.http)
-            return JSONBody.response(["items": try await orders.orders(userId: session.userId)])
+            let page = try await orders.orders(userId: session.userId, limit: try request.integerQuery("limit"),
+                                               cursor: request.query("cursor").flatMap { $0.isEmpty ? nil : $0 })
+            return JSONBody.response(OrderPage(items: page.items, nextCursor: page.nextCursor))
         })
         router.get("/api/orders/{id}", gateway.route { request throws(HTTPError) in
             let session = try accounts.authenticate(request.http)

@@ -45,6 +45,7 @@ struct AdminRoutes {
     func route(_ handler: @escaping @Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse) -> RouteHandler {
         .deferred { [self] request, context throws(HTTPError) in
             try authorize(request)
+            try Gateway.refuseRepeatedQueryParameters(request)
             return try await handler(request, context)
         }
     }

@@ -13,7 +13,15 @@ public struct ShopRequest: Sendable {
 
     public var requestId: String { context.requestId }
     public func parameter(_ name: String) -> String { context.parameter(name) }
+    /// A query parameter (the gateway has refused any request that repeats one).
     public func query(_ name: String) -> String? { http.queryParameters[name] }
+
+    /// A query parameter that must be a whole number, if given: 422 naming it otherwise.
+    public func integerQuery(_ name: String) throws(HTTPError) -> Int? {
+        guard let text = query(name), !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw HTTPError.invalidField("\(name) must be a whole number, not \(text.prefix(40))") }
+        return value
+    }
 }
 
 /// A shop handler: runs in a task once the gateway has let the request through.
@@ -64,6 +72,14 @@ public final class Gateway: Sendable {
         return bytes <= inlineInspectionBytes
     }
 
+    /// A parameter given twice is ambiguous — and servers that take the first and proxies that take the last
+    /// disagree on which — so it is refused (422) rather than guessed.
+    static func refuseRepeatedQueryParameters(_ request: HTTPRequest) throws(HTTPError) {
+        if let name = request.repeatedQueryParameter {
+            throw HTTPError.invalidField("the query parameter \(name.prefix(60)) is given more than once; give it once")
+        }
+    }
+
     /// `admit` for a large request, on the inspection thread; 503 when its queue is full.
     func admitOffLoop(_ request: HTTPRequest, _ context: RequestContext) async throws(HTTPError) -> ShopRequest {
         let outcome = await inspections.runIfNotSaturated { () -> Result<ShopRequest, HTTPError> in
@@ -84,6 +100,7 @@ public final class Gateway: Sendable {
 
     /// Lets a request in or refuses it (403 blocked, 403 unknown key, 429 throttled). Cheap and non-blocking.
     public func admit(_ request: HTTPRequest, _ context: RequestContext) throws(HTTPError) -> ShopRequest {
+        try Self.refuseRepeatedQueryParameters(request)
         let clientIP = addresses.clientIP(peer: context.peer.ip, forwardedFor: request.headers["X-Forwarded-For"])
         if case .block(let rule, let message, let status) = inspector.inspect(request, clientIP: clientIP) {
             blocked.increment()

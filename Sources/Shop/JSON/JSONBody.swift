@@ -19,6 +19,11 @@ public enum JSONBody {
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let error as DecodingError {
+            // Foundation calls a fraction or an overflowing number in an integer field invalid JSON, without a path.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, isWellFormed(request.body) {
+                let fields = JSONNumbers.notWholeNumbers(in: request.body)
+                if !fields.isEmpty { throw .invalidField("\(fields.joined(separator: " or ")) must be a whole number") }
+            }
             throw describe(error)
         } catch {
             throw HTTPError.badRequest("the body is not valid JSON")
@@ -28,6 +33,17 @@ public enum JSONBody {
     /// Like `decode`, but an empty body gives nil.
     public static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws(HTTPError) -> T? {
         request.body.isEmpty ? nil : try decode(type, from: request)
+    }
+
+    /// Whether `body` is well-formed JSON, by JSONSerialization — which refuses only one kind of valid JSON:
+    /// a number beyond a Double's range (`1e400`), which it says is "not representable".
+    private static func isWellFormed(_ body: [UInt8]) -> Bool {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            return true
+        } catch {
+            return ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String)?.contains("not representable") == true
+        }
     }
 
     private static func describe(_ error: DecodingError) -> HTTPError {

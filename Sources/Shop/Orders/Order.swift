@@ -78,3 +78,17 @@ struct StoredOrder: Codable, Sendable {
         self.init(orderId: orderId, userId: userId, items: items, total: Int(total), createdAt: Date(timeIntervalSince1970: Double(createdAt) / 1000))
     }
 }
+
+/// A page of `GET /api/orders`: `nextCursor` is null on the last page (written out, as `/api/products` does).
+public struct OrderPage: Encodable, Sendable {
+    public var items: [Order]
+    public var nextCursor: String?
+
+    private enum CodingKeys: String, CodingKey { case items, nextCursor }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}

@@ -47,16 +47,23 @@ public final class Orders: Sendable {
         public var items: [Line]?
     }
 
-    /// Places an order from `lines` (or the cart when nil) under `idempotencyKey`: the same key with the same
-    /// lines gives the same order; the same key with other lines is a 422.
+    /// Places an order from `lines` (or the cart when nil) under `idempotencyKey`. A key is bound to the
+    /// request it came with — these lines, or "the cart" — so a replay of the same request answers the
+    /// original order whatever the cart holds now (the retry keys exist for), and the same key with another
+    /// request is a 422.
     public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?) async throws(HTTPError) -> Order {
         guard (1...128).contains(idempotencyKey.utf8.count), idempotencyKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw HTTPError.invalidField("Idempotency-Key must be 1 to 128 visible ASCII characters")
         }
         let fromCart = requested == nil
+        let requestedQuantities = try requested.map { lines throws(HTTPError) in try Self.merge(lines) }
+        let fingerprint = Self.fingerprint(requestedQuantities)
+        let keyID = "\(userId)|\(idempotencyKey)"
+        if let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) { return existing }
+
         let quantities: [String: Int]
-        if let requested {
-            quantities = try Self.merge(requested)
+        if let requestedQuantities {
+            quantities = requestedQuantities
         } else {
             quantities = try await carts.lines(userId)
             guard !quantities.isEmpty else { throw HTTPError.invalidField("the cart is empty; add items or send {\"items\":[…]}") }
@@ -66,9 +73,6 @@ public final class Orders: Sendable {
             guard let product = catalog.details(id) else { throw HTTPError.invalidField("no product \(id)") }
             lines.append(OrderLine(productId: id, quantity: quantity, price: product.price))
         }
-        let fingerprint = Hex.encode(SHA256.hash(Array(lines.map { "\($0.productId)x\($0.quantity)" }.joined(separator: ",").utf8)))
-        let keyID = "\(userId)|\(idempotencyKey)"
-        if let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) { return existing }
 
         let now = clock.now()
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
@@ -100,6 +104,13 @@ public final class Orders: Sendable {
         return Order(orderId: orderId, userId: userId, status: .pending, items: lines, total: stored.total, createdAt: stored.createdAt)
     }
 
+    /// What an order request asked for, as its idempotency key remembers it: the merged lines, or the cart.
+    static func fingerprint(_ quantities: [String: Int]?) -> String {
+        guard let quantities else { return "request:cart" }
+        let lines = quantities.sorted { Product.idOrder($0.key, $1.key) }.map { "\($0.key)x\($0.value)" }
+        return "request:" + Hex.encode(SHA256.hash(Array(lines.joined(separator: ",").utf8)))
+    }
+
     /// Publishes `order-placed`, retrying a failed publish a few times with backoff. A failure here is not the
     /// client's: the order is recorded, and the start-up sweep hands a pending order without a checkout run to
     /// checkout.
@@ -126,7 +137,7 @@ public final class Orders: Sendable {
         }
         guard let record, case .string(let orderId)? = record["orderId"] else { return nil }
         guard record["fingerprint"] == .string(fingerprint) else {
-            throw HTTPError.invalidField("this Idempotency-Key was used for a different order; use a new key for a new order")
+            throw HTTPError.invalidField("this Idempotency-Key was used for a different request; use a new key for a new order")
         }
         return try await order(userId: userId, orderId: orderId)
     }
@@ -143,11 +154,24 @@ public final class Orders: Sendable {
         return order
     }
 
-    /// The user's orders, newest first.
-    public func orders(userId: String, limit: Int = 50) async throws(HTTPError) -> [Order] {
+    /// Most orders on one page of `GET /api/orders`.
+    public static let maximumPageSize = 100
+
+    /// A page of the user's orders, newest first, and the cursor of the next page (nil on the last).
+    public func orders(userId: String, limit: Int? = nil, cursor: String? = nil) async throws(HTTPError) -> (items: [Order], nextCursor: String?) {
+        let size = limit ?? 50
+        guard (1...Self.maximumPageSize).contains(size) else { throw HTTPError.invalidField("limit must be 1 to \(Self.maximumPageSize)") }
+        var after: PageCursor?
+        if let cursor {
+            do throws(StoreError) {
+                after = try PageCursor(token: cursor)
+            } catch {
+                throw HTTPError.badRequest("the cursor is malformed; pass back nextCursor as given")
+            }
+        }
         do {
-            let page = try await store.query(Self.table, QueryRequest(partitionKey: .string(userId), limit: limit, ascending: false))
-            return page.items.compactMap(Self.order)
+            let page = try await store.query(Self.table, QueryRequest(partitionKey: .string(userId), limit: size, startAfter: after, ascending: false))
+            return (page.items.compactMap(Self.order), page.nextCursor?.token)
         } catch {
             throw ShopErrors.storage(error)
         }
