@@ -126,7 +126,7 @@ public struct Canvas: Equatable, Sendable {
             if column >= 0 {
                 // Overwriting half of a wide grapheme leaves its other half blank.
                 if self[column, y].text.isEmpty { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
-                self[column, y] = Cell(String(character), style: style)
+                self[column, y] = Cell(Self.printable(character), style: style)
                 if columns == 2 { self[column + 1, y] = Cell("", style: style) } else if column + 1 < width, self[column + 1, y].text.isEmpty {
                     self[column + 1, y] = Cell(" ", style: self[column + 1, y].style)
                 }
@@ -134,6 +134,15 @@ public struct Canvas: Equatable, Sendable {
             column += columns
         }
         return column - x
+    }
+
+    /// A grapheme as a terminal may receive it: without control or format scalars (a cluster's first scalar
+    /// decided its width; one hiding behind it, such as a bidirectional override, must not reach the screen).
+    static func printable(_ character: Character) -> String {
+        if character.unicodeScalars.count == 1 { return String(character) }
+        var scalars = String.UnicodeScalarView()
+        for scalar in character.unicodeScalars where scalar.value == 0x200D || !TextWidth.isControlOrFormat(scalar) { scalars.append(scalar) }
+        return String(scalars)
     }
 
     /// Fills `rect` with `character` (a space by default).

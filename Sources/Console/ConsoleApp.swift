@@ -148,7 +148,7 @@ extension OperatorAction {
     /// A few words for the event strip while the action runs.
     var summary: String {
         switch self {
-        case .block(let cidr, _, _): "block \(cidr)"
+        case .block(let cidr, _, _, _): "block \(cidr)"
         case .unblock(let cidr): "unblock \(cidr)"
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"

@@ -12,6 +12,14 @@ public enum TextWidth {
         return of(first)
     }
 
+    /// Controls (C0, DEL, C1) and format characters (bidirectional overrides, zero-width spaces): nothing a
+    /// terminal should be sent from data.
+    static func isControlOrFormat(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x20 || (0x7F...0x9F).contains(value) { return true }
+        return value >= 0xA0 && scalar.properties.generalCategory == .format
+    }
+
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }

@@ -169,7 +169,7 @@ public struct Logger: Sendable {
     public func line(_ level: LogLevel, _ message: String, fields: [(key: String, value: String)], timestamp: String) -> String {
         switch format {
         case .text:
-            var line = "\(timestamp) \(level.name) \(label): \(Self.singleLine(message))"
+            var line = "\(timestamp) \(level.name) \(label): \(TextSafety.escaped(Self.singleLine(message)))"
             for field in fields { line += " \(field.key)=\(Self.textValue(field.value))" }
             return line
         case .json:
@@ -194,6 +194,7 @@ public struct Logger: Sendable {
 
     static func textValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+            || value.unicodeScalars.contains(where: TextSafety.isControlOrFormat)
         return needsQuotes ? JSONText.quoted(value) : value
     }
 
@@ -227,7 +228,9 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+            // Controls as JSON requires, and DEL, C1 and format characters too: a log line must not carry an
+            // escape sequence or a bidirectional override to whoever reads it in a terminal.
+            case _ where TextSafety.isControlOrFormat(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -79,3 +79,14 @@ import Testing
         #expect(empty.line(1).hasPrefix("nothing yet"))
     }
 }
+
+@Suite struct CanvasSafetyTests {
+    /// Nothing a client sent reaches the terminal as a control or format character, even inside a grapheme.
+    @Test func controlAndFormatScalarsAreNeverDrawn() {
+        var canvas = Canvas(width: 20, height: 1)
+        canvas.write("a\u{1B}[31mb\u{202E}c\u{200B}d\u{301}\u{7}", x: 0, y: 0)
+        let drawn = (0..<20).map { canvas[$0, 0].text }.joined()
+        #expect(!drawn.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format })
+        #expect(drawn.hasPrefix("a[31mbcd\u{301}"))
+    }
+}

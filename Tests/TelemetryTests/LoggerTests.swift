@@ -42,3 +42,20 @@ import Testing
         #expect(Logger.timestamp(Date(timeIntervalSince1970: 4_102_444_799.999)) == "2099-12-31T23:59:59.999Z")
     }
 }
+
+@Suite struct LogEscapingTests {
+    @Test(arguments: [LogFormat.text, .json])
+    func controlAndFormatCharactersNeverReachALogLineRaw(_ format: LogFormat) {
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "t", format: format, sink: sink, clock: ManualClock())
+        logger.warning("sign-in failed for \u{1B}[2J\u{202E}x", ["email": "a\u{1B}]0;t\u{7}b", "note": "\u{85}c\u{200B}d\u{7F}"])
+        let line = try! #require(sink.lines.first)
+        #expect(!line.unicodeScalars.contains { TextSafety.isControlOrFormat($0) }, "\(line.debugDescription)")
+        #expect(line.contains("1B") || line.contains("1b"))
+    }
+
+    @Test func escapingShowsWhatWasThere() {
+        #expect(TextSafety.escaped("a\u{1B}b\u{202E}c") == "a\\u{1B}b\\u{202E}c")
+        #expect(TextSafety.escaped("plain: é ü 日本") == "plain: é ü 日本")
+    }
+}

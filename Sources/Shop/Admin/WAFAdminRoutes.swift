@@ -17,6 +17,7 @@ extension AdminRoutes {
         var ip: String?
         var reason: String
         var ttlSeconds: Int?
+        var force: Bool?
     }
 
     func registerWAF(_ router: inout Router) {
@@ -24,13 +25,16 @@ extension AdminRoutes {
         router.get("/admin/waf/blocks", route { _, _ in
             JSONBody.response(["items": core.waf.blockedAddresses().map(BlockView.init)])
         })
-        router.post("/admin/waf/blocks", route { request, _ throws(HTTPError) in
+        router.post("/admin/waf/blocks", route { request, context throws(HTTPError) in
             let body = try JSONBody.decode(NewBlock.self, from: request)
             guard let text = body.cidr ?? body.ip, (body.cidr == nil) != (body.ip == nil) else {
                 throw HTTPError.invalidField("send either cidr (such as 203.0.113.0/24 or 2001:db8::/32) or ip, not both")
             }
+            let caller = core.gateway.addresses.clientIP(peer: context.peer.ip, forwardedFor: request.headers["X-Forwarded-For"])
+            let outcome: OperatorOutcome
             do throws(OperatorError) {
-                _ = try await core.perform(.block(cidr: text, reason: body.reason, ttlSeconds: body.ttlSeconds), actor: "admin")
+                outcome = try await core.perform(.block(cidr: text, reason: body.reason, ttlSeconds: body.ttlSeconds, force: body.force ?? false),
+                                                 actor: "admin", from: caller)
             } catch {
                 throw error.http
             }
@@ -38,7 +42,8 @@ extension AdminRoutes {
                   let block = core.waf.blocks.list(now: core.waf.now).first(where: { $0.cidr == network.description }) else {
                 throw HTTPError.notFound("the block for \(text) expired at once")
             }
-            return JSONBody.response(BlockView(block), status: 201)
+            // A block of a CIDR already blocked replaces it (reason and expiry): 200, not 201.
+            return JSONBody.response(BlockView(block), status: outcome.replaced ? 200 : 201)
         })
         router.delete("/admin/waf/blocks/{cidr}", route { _, context throws(HTTPError) in
             let text = context.parameter("cidr")

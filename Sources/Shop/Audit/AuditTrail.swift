@@ -94,7 +94,10 @@ public final class AuditTrail: Sendable {
 
     /// Appends an entry and returns once it is durable.
     @discardableResult
-    public func record(actor: String, action: String, detail: String) async throws(JournalError) -> AuditEntry {
+    public func record(actor rawActor: String, action rawAction: String, detail rawDetail: String) async throws(JournalError) -> AuditEntry {
+        // What a client sent (an e-mail address, a reason) is kept with its control and format characters
+        // escaped: the trail is read in terminals.
+        let actor = TextSafety.escaped(rawActor), action = TextSafety.escaped(rawAction), detail = TextSafety.escaped(rawDetail)
         let now = clock.now()
         let millis = Self.millis(now)
         let (entry, lsn): (AuditEntry, UInt64) = try state.withLock { s throws(JournalError) in

@@ -9,8 +9,10 @@ import Workflow
 /// What an operator can do from the console — the same things the admin API does, checked the same way and
 /// audited the same way.
 public enum OperatorAction: Sendable, Equatable {
-    /// Block an address or CIDR (IPv4 or IPv6), optionally for `ttlSeconds`.
-    case block(cidr: String, reason: String, ttlSeconds: Int?)
+    /// Block an address or CIDR (IPv4 or IPv6), optionally for `ttlSeconds`. A block wider than a /8 (IPv4)
+    /// or a /32 (IPv6), or one covering the caller's own address, needs `force`: one typo would lock out
+    /// every shopper, or the operator.
+    case block(cidr: String, reason: String, ttlSeconds: Int?, force: Bool = false)
     /// Remove a block (or let an address over a rate limit back in).
     case unblock(cidr: String)
     /// Start a recommendation pipeline run, optionally failing on purpose at a step.
@@ -29,6 +31,8 @@ public struct OperatorOutcome: Sendable, Equatable {
     public var runID: String?
     /// Messages a redrive moved.
     public var moved: Int?
+    /// A block that replaced an existing block of the same CIDR (its reason and expiry), rather than adding one.
+    public var replaced = false
 }
 
 /// Why an action was refused, in words for the event strip (and the status an HTTP caller would get).
@@ -54,8 +58,11 @@ public struct OperatorError: Error, Equatable, CustomStringConvertible {
 
 extension Core {
     /// Carries out an operator's action and records it in the audit trail; returns what happened in a line.
-    public func perform(_ action: OperatorAction, actor: String = "console") async throws(OperatorError) -> OperatorOutcome {
-        let (event, detail, outcome) = try await carryOut(action)
+    ///
+    /// `caller` is the address the action came from (the admin API's client), when there is one: a block
+    /// covering it needs `force`.
+    public func perform(_ action: OperatorAction, actor: String = "console", from caller: IPAddress? = nil) async throws(OperatorError) -> OperatorOutcome {
+        let (event, detail, outcome) = try await carryOut(action, caller: caller)
         do {
             try await audit.record(actor: actor, action: event, detail: detail)
         } catch {
@@ -64,15 +71,25 @@ extension Core {
         return outcome
     }
 
-    private func carryOut(_ action: OperatorAction) async throws(OperatorError) -> (event: String, detail: String, outcome: OperatorOutcome) {
+    private func carryOut(_ action: OperatorAction, caller: IPAddress?) async throws(OperatorError) -> (event: String, detail: String, outcome: OperatorOutcome) {
         switch action {
-        case .block(let text, let reason, let ttl):
+        case .block(let text, let reason, let ttl, let force):
             guard (1...200).contains(reason.count) else { throw OperatorError(422, "reason must be 1 to 200 characters") }
             if let ttl, !(1...31_536_000).contains(ttl) { throw OperatorError(422, "ttl must be 1 to 31536000 seconds (a year)") }
             let now = waf.now
             guard let block = WAFBlockSettings.block(parsing: text, reason: reason, source: "manual", createdAt: now,
                                                      expiresAt: ttl.map { now.addingTimeInterval(Double($0)) }) else {
                 throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block")
+            }
+            if !force, let network = IPNetwork(block.cidr) {
+                let widest = network.address.addressBytes.count == 4 ? 8 : 32
+                if network.prefixLength < widest {
+                    throw OperatorError(422, "\(block.cidr) is wider than a /\(widest) and would shut out a large part of the internet; "
+                                        + "block it anyway with force (\"force\": true)")
+                }
+                if let caller, network.contains(caller) {
+                    throw OperatorError(422, "\(block.cidr) covers your own address \(caller) and would shut you out; block it anyway with force (\"force\": true)")
+                }
             }
             let existing = waf.blocks.list(now: now).contains { $0.cidr == block.cidr }
             guard existing || waf.blocks.count < IPBlockList.capacity else {
@@ -83,8 +100,9 @@ extension Core {
             } catch {
                 throw OperatorError(503, "the block could not be saved: \(error)")
             }
-            let detail = "\(block.cidr): \(block.reason)" + (ttl.map { " for \($0) s" } ?? "")
-            return ("waf.block", detail, OperatorOutcome(message: "blocked \(detail)"))
+            let detail = "\(block.cidr): \(block.reason)" + (ttl.map { " for \($0) s" } ?? "") + (force ? " (forced)" : "")
+            return (existing ? "waf.block.update" : "waf.block", detail,
+                    OperatorOutcome(message: (existing ? "updated the block of " : "blocked ") + detail, replaced: existing))
         case .unblock(let text):
             guard let network = IPNetwork(text) else { throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block") }
             let removed: Bool
