@@ -33,19 +33,26 @@ let package = Package(
         .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker", "Workflow"], path: "Tests/CrashWriter"),
         // Runs and kills that child for the crash tests of several modules.
         .target(name: "CrashHarness", dependencies: ["crash-writer"], path: "Tests/CrashHarness"),
+        // libFuzzer entry points (assets/fuzz/libfuzzer.sh); in a normal build, tools that replay inputs from files.
+        .executableTarget(name: "fuzz-waf", dependencies: ["WAF"], path: "Tests/Fuzz/WAF"),
+        .executableTarget(name: "fuzz-http", dependencies: ["HTTP"], path: "Tests/Fuzz/HTTP"),
+        .executableTarget(name: "fuzz-expressions", dependencies: ["Store"], path: "Tests/Fuzz/Expressions"),
+        .executableTarget(name: "fuzz-schedules", dependencies: ["Workflow"], path: "Tests/Fuzz/Schedules"),
+        // Seeded, structure-aware input generation for the parsers' fuzz tests.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry"]),
-        .testTarget(name: "WAFTests", dependencies: ["WAF"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry", "FuzzSupport"]),
+        .testTarget(name: "WAFTests", dependencies: ["WAF", "FuzzSupport"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Shop", "Workflow"], exclude: ["Snapshots"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF", "Store"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]

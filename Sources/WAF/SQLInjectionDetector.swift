@@ -132,49 +132,49 @@ public enum SQLInjectionDetector {
                     var j = next(i)
                     if let w = word(j), w == "all" || w == "distinct" { j = next(j) }
                     while j < t.count, t[j].kind == .leftParen { j += 1 }
-                    if word(j) == "select" { return Finding(shape: "union-select", offset: i) }
+                    if word(j) == "select" { return Finding(shape: "union-select", offset: t[i].start) }
                 }
-                if timeFunctions.contains(text), isCall(i) { return Finding(shape: "time-based (\(text))", offset: i) }
-                if text == "waitfor", let w = word(next(i)), w == "delay" || w == "time" { return Finding(shape: "time-based (waitfor)", offset: i) }
+                if timeFunctions.contains(text), isCall(i) { return Finding(shape: "time-based (\(text))", offset: t[i].start) }
+                if text == "waitfor", let w = word(next(i)), w == "delay" || w == "time" { return Finding(shape: "time-based (waitfor)", offset: t[i].start) }
                 if attackFunctions.contains(text), isCall(i), text != "exp" || (i + 2 < t.count && t[i + 2].text == "~") {
-                    return Finding(shape: "error-based (\(text))", offset: i)
+                    return Finding(shape: "error-based (\(text))", offset: t[i].start)
                 }
-                if catalogueWords.contains(text), text != "dual" || (i > 0 && word(i - 1) == "from") { return Finding(shape: "catalogue read (\(text))", offset: i) }
-                if text == "into", let w = word(next(i)), w == "outfile" || w == "dumpfile" { return Finding(shape: "file write", offset: i) }
-                if text == "procedure", word(next(i)) == "analyse" { return Finding(shape: "procedure analyse", offset: i) }
+                if catalogueWords.contains(text), text != "dual" || (i > 0 && word(i - 1) == "from") { return Finding(shape: "catalogue read (\(text))", offset: t[i].start) }
+                if text == "into", let w = word(next(i)), w == "outfile" || w == "dumpfile" { return Finding(shape: "file write", offset: t[i].start) }
+                if text == "procedure", word(next(i)) == "analyse" { return Finding(shape: "procedure analyse", offset: t[i].start) }
                 if text == "having" || ((text == "order" || text == "group") && word(next(i)) == "by") {
                     // ORDER BY n / GROUP BY n / HAVING 1=1 where code may start, ending the statement.
                     let j = text == "having" ? next(i) : next(next(i))
                     if codeStarts.contains(i) || sawBreak, j < t.count, t[j].kind == .number,
                        j + 1 >= t.count || [.comment, .semicolon, .comma, .op, .rightParen].contains(t[j + 1].kind) {
-                        return Finding(shape: "\(text) probe", offset: i)
+                        return Finding(shape: "\(text) probe", offset: t[i].start)
                     }
                 }
                 if booleans.contains(text), let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
                 // OR 1=1 / HAVING 1=1 anywhere: a comparison of a literal with itself has no other use.
                 if booleans.contains(text) || text == "having", i + 3 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string,
                    t[i + 2].text == "=", t[i + 3].kind == t[i + 1].kind, t[i + 3].text == t[i + 1].text {
-                    return Finding(shape: "tautology", offset: i)
+                    return Finding(shape: "tautology", offset: t[i].start)
                 }
                 if (text == "select" || text == "exec" || text == "execute"), codeStarts.contains(i) || sawBreak,
                    let finding = statement(t, at: i) { return finding }
                 if i == 0, statementStarts.contains(text), t.contains(where: { $0.kind == .semicolon || $0.kind == .comment }),
                    let finding = statement(t, at: i) { return finding }
-                if text == "declare", next(i) < t.count, t[next(i)].kind == .variable { return Finding(shape: "statement (declare)", offset: i) }
+                if text == "declare", next(i) < t.count, t[next(i)].kind == .variable { return Finding(shape: "statement (declare)", offset: t[i].start) }
                 if text == "exec" || text == "execute", let finding = dynamicExecution(t, at: i) { return finding }
-                if text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") { return Finding(shape: "stored procedure (\(text))", offset: i) }
+                if text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") { return Finding(shape: "stored procedure (\(text))", offset: t[i].start) }
                 if sqlFunctions.contains(text), isCall(i), sawBreak || codeStarts.contains(i), callNests(t, at: i) {
-                    return Finding(shape: "function call (\(text))", offset: i)
+                    return Finding(shape: "function call (\(text))", offset: t[i].start)
                 }
             case .op where token.text == "||" || token.text == "&&":
                 if let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
                 // 'a'||'b' string concatenation after a break-out.
                 if token.text == "||", sawBreak, i > 0, [.strayQuote, .string].contains(t[i - 1].kind), i + 1 < t.count,
                    [.strayQuote, .string].contains(t[i + 1].kind) {
-                    return Finding(shape: "string concatenation", offset: i)
+                    return Finding(shape: "string concatenation", offset: t[i].start)
                 }
             case .variable where token.text.hasPrefix("@@") && token.text.count > 3:
-                return Finding(shape: "server variable (\(token.text))", offset: i)
+                return Finding(shape: "server variable (\(token.text))", offset: t[i].start)
             case .semicolon:
                 // A stacked statement: ; then a statement keyword that goes on as SQL.
                 let j = next(i)
@@ -185,14 +185,14 @@ public enum SQLInjectionDetector {
                 var j = i + 1
                 while j < t.count, t[j].kind == .rightParen { j += 1 }
                 if j == t.count - 1, t[j].kind == .comment, !t[j].text.hasSuffix("…") {
-                    return Finding(shape: "comment truncation", offset: i)
+                    return Finding(shape: "comment truncation", offset: t[i].start)
                 }
                 // A break-out quote straight into a comparison with a literal: `'=0--`, `' LIKE '`.
                 if j < t.count, t[j].kind == .op, ["=", "==", "<>", "!="].contains(t[j].text), j + 1 < t.count, [.number, .string].contains(t[j + 1].kind) {
-                    return Finding(shape: "comparison after break-out", offset: i)
+                    return Finding(shape: "comparison after break-out", offset: t[i].start)
                 }
-                if j + 1 < t.count, t[j].kind == .semicolon, t[j + 1].kind == .comment { return Finding(shape: "comment truncation", offset: i) }
-                if j + 1 < t.count, t[j].kind == .leftParen, t[j + 1].kind == .word, t[j + 1].text == "select" { return Finding(shape: "subquery after break-out", offset: i) }
+                if j + 1 < t.count, t[j].kind == .semicolon, t[j + 1].kind == .comment { return Finding(shape: "comment truncation", offset: t[i].start) }
+                if j + 1 < t.count, t[j].kind == .leftParen, t[j + 1].kind == .word, t[j + 1].text == "select" { return Finding(shape: "subquery after break-out", offset: t[i].start) }
                 // A break-out quote, then a statement.
                 if let w = word(next(i)), statementStarts.contains(w), w != "if" && w != "set" && w != "use" && w != "show",
                    let finding = statement(t, at: next(i)) {
@@ -216,20 +216,20 @@ public enum SQLInjectionDetector {
         guard j < t.count else { return nil }
         let operand = t[j]
         let literal: Set<SQLToken.Kind> = [.number, .string, .strayQuote]
-        if operand.kind == .word, timeFunctions.contains(operand.text) { return Finding(shape: "time-based (\(operand.text))", offset: i) }
-        if operand.kind == .word, attackFunctions.contains(operand.text) { return Finding(shape: "error-based (\(operand.text))", offset: i) }
+        if operand.kind == .word, timeFunctions.contains(operand.text) { return Finding(shape: "time-based (\(operand.text))", offset: t[i].start) }
+        if operand.kind == .word, attackFunctions.contains(operand.text) { return Finding(shape: "error-based (\(operand.text))", offset: t[i].start) }
         // OR 1 / OR TRUE then the end of the statement: a comment or `;` (or, after a break-out quote, the value's end).
         if operand.kind == .number || ["true", "false", "null"].contains(operand.text) {
             let k = j + 1
             let terminated = k < t.count && [.comment, .semicolon].contains(t[k].kind)
             if terminated || (k >= t.count && sawBreak) || (k < t.count && t[k].kind == .rightParen && sawBreak) {
-                return Finding(shape: "tautology", offset: i)
+                return Finding(shape: "tautology", offset: t[i].start)
             }
         }
         // OR f(…) where code starts: a SQL function as the whole condition.
         if operand.kind == .word, sqlFunctions.contains(operand.text) || operand.text == "select", j + 1 < t.count, t[j + 1].kind == .leftParen || operand.text == "select",
            codeStarts.contains(i) || sawBreak || afterCode {
-            return Finding(shape: "boolean probe (\(operand.text))", offset: i)
+            return Finding(shape: "boolean probe (\(operand.text))", offset: t[i].start)
         }
         // OR x = y, with literal or parenthesised/called sides.
         var k = j + 1
@@ -246,19 +246,19 @@ public enum SQLInjectionDetector {
         }
         while k < t.count, t[k].kind == .rightParen { k += 1 }
         guard k < t.count, (t[k].kind == .op || t[k].kind == .word), comparisons.contains(t[k].text) else { return nil }
-        guard k + 1 < t.count else { return sawBreak ? Finding(shape: "boolean probe", offset: i) : nil }
+        guard k + 1 < t.count else { return sawBreak ? Finding(shape: "boolean probe", offset: t[i].start) : nil }
         let right = t[k + 1]
         let rightIsSQL = literal.contains(right.kind) || right.kind == .leftParen || right.kind == .word && (sqlFunctions.contains(right.text) || right.text == "select")
         let sidesLiteral = (literal.contains(operand.kind) || operand.kind == .word && sqlFunctions.contains(operand.text)) && rightIsSQL
-        if sidesLiteral { return Finding(shape: "tautology", offset: i) }
+        if sidesLiteral { return Finding(shape: "tautology", offset: t[i].start) }
         // x=x, or a comparison that ends the statement, where code starts.
         let ends = k + 2 >= t.count || [.comment, .semicolon].contains(t[k + 2].kind)
         if codeStarts.contains(i) || sawBreak {
-            if right.kind == .word, right.text == operand.text, operand.kind == .word { return Finding(shape: "tautology", offset: i) }
-            if ends, operand.kind == .word, operand.text.count <= 12 || sawBreak, rightIsSQL || right.kind == .word { return Finding(shape: "boolean probe", offset: i) }
-            if right.kind == .word, sqlFunctions.contains(right.text), k + 2 < t.count, t[k + 2].kind == .leftParen { return Finding(shape: "boolean probe", offset: i) }
+            if right.kind == .word, right.text == operand.text, operand.kind == .word { return Finding(shape: "tautology", offset: t[i].start) }
+            if ends, operand.kind == .word, operand.text.count <= 12 || sawBreak, rightIsSQL || right.kind == .word { return Finding(shape: "boolean probe", offset: t[i].start) }
+            if right.kind == .word, sqlFunctions.contains(right.text), k + 2 < t.count, t[k + 2].kind == .leftParen { return Finding(shape: "boolean probe", offset: t[i].start) }
         }
-        if sawBreak, right.kind != .word { return Finding(shape: "boolean probe", offset: i) }
+        if sawBreak, right.kind != .word { return Finding(shape: "boolean probe", offset: t[i].start) }
         return nil
     }
 
@@ -266,8 +266,8 @@ public enum SQLInjectionDetector {
     static func dynamicExecution(_ t: [SQLToken], at i: Int) -> Finding? {
         guard i + 1 < t.count else { return nil }
         let first = t[i + 1]
-        if first.kind == .leftParen, i + 2 < t.count, [.variable, .string].contains(t[i + 2].kind) { return Finding(shape: "dynamic execution", offset: i) }
-        if first.kind == .word, first.text == "immediate" { return Finding(shape: "dynamic execution", offset: i) }
+        if first.kind == .leftParen, i + 2 < t.count, [.variable, .string].contains(t[i + 2].kind) { return Finding(shape: "dynamic execution", offset: t[i].start) }
+        if first.kind == .word, first.text == "immediate" { return Finding(shape: "dynamic execution", offset: t[i].start) }
         return nil
     }
 
@@ -285,27 +285,27 @@ public enum SQLInjectionDetector {
                 || (first.kind == .word && (rest.dropFirst().first?.kind == .leftParen || sqlFunctions.contains(first.text)))
             let goesOn = rest.dropFirst().contains { $0.kind == .comma || $0.kind == .comment || $0.kind == .semicolon || $0.text == "||" || $0.text == "+" }
                 || words.contains("from") || words.contains("into")
-            if startsLikeSQL, goesOn { return Finding(shape: shape, offset: i) }
+            if startsLikeSQL, goesOn { return Finding(shape: shape, offset: t[i].start) }
             // select x from y; — a whole statement, ended.
-            if words.contains("from"), rest.contains(where: { $0.kind == .semicolon || $0.kind == .comment }) { return Finding(shape: shape, offset: i) }
+            if words.contains("from"), rest.contains(where: { $0.kind == .semicolon || $0.kind == .comment }) { return Finding(shape: shape, offset: t[i].start) }
             if words.contains("from"), rest.contains(where: { $0.kind == .comma || $0.kind == .leftParen || $0.kind == .op }) {
-                return Finding(shape: shape, offset: i)
+                return Finding(shape: shape, offset: t[i].start)
             }
         case "drop", "create", "alter", "truncate":
-            if let w = words.first, ["table", "database", "user", "procedure", "function", "view", "index", "schema"].contains(w) { return Finding(shape: shape, offset: i) }
-        case "insert", "replace": if words.first == "into" { return Finding(shape: shape, offset: i) }
-        case "delete": if words.first == "from" { return Finding(shape: shape, offset: i) }
-        case "update": if words.count >= 2, words[1] == "set" { return Finding(shape: shape, offset: i) }
+            if let w = words.first, ["table", "database", "user", "procedure", "function", "view", "index", "schema"].contains(w) { return Finding(shape: shape, offset: t[i].start) }
+        case "insert", "replace": if words.first == "into" { return Finding(shape: shape, offset: t[i].start) }
+        case "delete": if words.first == "from" { return Finding(shape: shape, offset: t[i].start) }
+        case "update": if words.count >= 2, words[1] == "set" { return Finding(shape: shape, offset: t[i].start) }
         case "exec", "execute", "call":
             // A stored procedure by its usual prefixes, a dynamic string, or a variable — not "exec chair".
             if let first = rest.first {
-                if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(shape: shape, offset: i) }
-                if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(shape: shape, offset: i) }
+                if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(shape: shape, offset: t[i].start) }
+                if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(shape: shape, offset: t[i].start) }
             }
-        case "declare", "set": if rest.first?.kind == .variable { return Finding(shape: shape, offset: i) }
-        case "shutdown", "waitfor": return Finding(shape: shape, offset: i)
-        case "grant", "revoke": if words.contains("to") || words.contains("on") || words.contains("from") { return Finding(shape: shape, offset: i) }
-        case "desc", "describe", "show": if let first = rest.first, first.kind == .word, rest.count <= 3 { return Finding(shape: shape, offset: i) }
+        case "declare", "set": if rest.first?.kind == .variable { return Finding(shape: shape, offset: t[i].start) }
+        case "shutdown", "waitfor": return Finding(shape: shape, offset: t[i].start)
+        case "grant", "revoke": if words.contains("to") || words.contains("on") || words.contains("from") { return Finding(shape: shape, offset: t[i].start) }
+        case "desc", "describe", "show": if let first = rest.first, first.kind == .word, rest.count <= 3 { return Finding(shape: shape, offset: t[i].start) }
         default: break
         }
         return nil

@@ -12,6 +12,16 @@ struct SQLToken: Equatable {
     var kind: Kind
     /// Lowercased text of words and operators; the delimiter for strings and stray quotes.
     var text: String
+    /// Byte offset of the token in the lexed value: where a finding's evidence is.
+    var start = 0
+
+    init(kind: Kind, text: String, start: Int = 0) {
+        self.kind = kind
+        self.text = text
+        self.start = start
+    }
+
+    static func == (lhs: SQLToken, rhs: SQLToken) -> Bool { lhs.kind == rhs.kind && lhs.text == rhs.text }
 
     static let operators: [String] = ["<=>", "||", "&&", "<=", ">=", "<>", "!=", "==", ":=", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&", "^", "~", "!"]
 
@@ -54,8 +64,8 @@ enum SQLLexer {
         var openExecutableComments = 0
         if let openQuote {
             guard let close = closers.closingQuote(from: 0, quote: openQuote) else { return [] }
+            tokens.append(SQLToken(kind: .strayQuote, text: String(UnicodeScalar(openQuote)), start: close))
             index = close + 1
-            tokens.append(SQLToken(kind: .strayQuote, text: String(UnicodeScalar(openQuote))))
         }
         while index < input.count {
             let byte = input[index]
@@ -65,21 +75,21 @@ enum SQLLexer {
             case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
                 if let close = closers.closingQuote(from: index + 1, quote: byte) {
                     tokens.append(SQLToken(kind: byte == UInt8(ascii: "`") ? .word : .string,
-                                           text: String(decoding: input[(index + 1)..<close], as: UTF8.self)))
+                                           text: String(decoding: input[(index + 1)..<close], as: UTF8.self), start: index))
                     index = close + 1
                 } else {
-                    tokens.append(SQLToken(kind: .strayQuote, text: String(UnicodeScalar(byte))))
+                    tokens.append(SQLToken(kind: .strayQuote, text: String(UnicodeScalar(byte)), start: index))
                     index += 1
                 }
-            case UInt8(ascii: "("): tokens.append(SQLToken(kind: .leftParen, text: "(")); index += 1
-            case UInt8(ascii: ")"): tokens.append(SQLToken(kind: .rightParen, text: ")")); index += 1
-            case UInt8(ascii: ","): tokens.append(SQLToken(kind: .comma, text: ",")); index += 1
-            case UInt8(ascii: ";"): tokens.append(SQLToken(kind: .semicolon, text: ";")); index += 1
+            case UInt8(ascii: "("): tokens.append(SQLToken(kind: .leftParen, text: "(", start: index)); index += 1
+            case UInt8(ascii: ")"): tokens.append(SQLToken(kind: .rightParen, text: ")", start: index)); index += 1
+            case UInt8(ascii: ","): tokens.append(SQLToken(kind: .comma, text: ",", start: index)); index += 1
+            case UInt8(ascii: ";"): tokens.append(SQLToken(kind: .semicolon, text: ";", start: index)); index += 1
             case UInt8(ascii: "#"):
-                tokens.append(SQLToken(kind: .comment, text: restIsBlank(input, after: index + 1) ? "#" : "#…"))
+                tokens.append(SQLToken(kind: .comment, text: restIsBlank(input, after: index + 1) ? "#" : "#…", start: index))
                 index = input.count
             case UInt8(ascii: "-") where index + 1 < input.count && input[index + 1] == UInt8(ascii: "-"):
-                tokens.append(SQLToken(kind: .comment, text: restIsBlank(input, after: index + 2) ? "--" : "--…"))
+                tokens.append(SQLToken(kind: .comment, text: restIsBlank(input, after: index + 2) ? "--" : "--…", start: index))
                 index = input.count
             case UInt8(ascii: "/") where index + 1 < input.count && input[index + 1] == UInt8(ascii: "*"):
                 // MySQL runs the text of /*! … */ (and /*!50000 … */) as code; other comments separate tokens.
@@ -93,7 +103,7 @@ enum SQLLexer {
                 }
                 var end = index + 2
                 while end + 1 < input.count, !(input[end] == UInt8(ascii: "*") && input[end + 1] == UInt8(ascii: "/")) { end += 1 }
-                tokens.append(SQLToken(kind: .comment, text: "/*"))
+                tokens.append(SQLToken(kind: .comment, text: "/*", start: index))
                 index = end + 2
             case UInt8(ascii: "*") where openExecutableComments > 0 && index + 1 < input.count && input[index + 1] == UInt8(ascii: "/"):
                 openExecutableComments -= 1
@@ -101,30 +111,30 @@ enum SQLLexer {
             case UInt8(ascii: "@"):
                 var end = index + 1
                 while end < input.count, input[end] == UInt8(ascii: "@") || isWordByte(input[end]) { end += 1 }
-                tokens.append(SQLToken(kind: .variable, text: String(decoding: input[index..<end], as: UTF8.self)))
+                tokens.append(SQLToken(kind: .variable, text: String(decoding: input[index..<end], as: UTF8.self), start: index))
                 index = end
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."):
                 var end = index + 1
                 while end < input.count, isWordByte(input[end]) || input[end] == UInt8(ascii: ".") { end += 1 }
                 if byte == UInt8(ascii: "."), end == index + 1 {
-                    tokens.append(SQLToken(kind: .op, text: "."))
+                    tokens.append(SQLToken(kind: .op, text: ".", start: index))
                 } else {
                     // Digits, dots, hex digits and the x of 0x: a number (input is lowercase already).
                     let numeric = input[index..<end].allSatisfy {
                         ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
                             || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "x")
                     }
-                    tokens.append(SQLToken(kind: numeric ? .number : .word, text: String(decoding: input[index..<end], as: UTF8.self)))
+                    tokens.append(SQLToken(kind: numeric ? .number : .word, text: String(decoding: input[index..<end], as: UTF8.self), start: index))
                 }
                 index = end
             default:
                 if isWordByte(byte) {
                     var end = index + 1
                     while end < input.count, isWordByte(input[end]) || input[end] == UInt8(ascii: ".") { end += 1 }
-                    tokens.append(SQLToken(kind: .word, text: String(decoding: input[index..<end], as: UTF8.self)))
+                    tokens.append(SQLToken(kind: .word, text: String(decoding: input[index..<end], as: UTF8.self), start: index))
                     index = end
                 } else if let (op, length) = SQLToken.operator(in: input, at: index) {
-                    tokens.append(SQLToken(kind: .op, text: op))
+                    tokens.append(SQLToken(kind: .op, text: op, start: index))
                     index += length
                 } else {
                     index += 1  // punctuation SQL has no use for

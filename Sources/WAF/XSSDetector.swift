@@ -154,14 +154,29 @@ public enum XSSDetector {
         return true
     }
 
-    /// The UTF-7 spellings of `<`, `>`, `"` and `'` (`+ADw-`…), which old browsers honoured.
+    /// The UTF-7 spellings of `<`, `>`, `"`, `'` and `/` (`+ADw-`…), which old browsers honoured. On bytes:
+    /// a detour through `String` would repair each invalid byte into three, and findings would point past
+    /// the value.
     static func undoUTF7(_ v: [UInt8]) -> [UInt8] {
         guard ByteSearch.find("+AD", in: v, from: 0) != nil || ByteSearch.find("+AC", in: v, from: 0) != nil else { return v }
-        var text = String(decoding: v, as: UTF8.self)
-        for (encoded, plain) in [("+ADw-", "<"), ("+AD4-", ">"), ("+ACI-", "\""), ("+ACc-", "'"), ("+AC8-", "/")] {
-            text = text.split(separator: encoded, omittingEmptySubsequences: false).joined(separator: plain)
+        let spellings: [(encoded: [UInt8], plain: UInt8)] = [(Array("+ADw-".utf8), UInt8(ascii: "<")), (Array("+AD4-".utf8), UInt8(ascii: ">")),
+                                                             (Array("+ACI-".utf8), UInt8(ascii: "\"")), (Array("+ACc-".utf8), UInt8(ascii: "'")),
+                                                             (Array("+AC8-".utf8), UInt8(ascii: "/"))]
+        var output: [UInt8] = []
+        output.reserveCapacity(v.count)
+        var index = 0
+        outer: while index < v.count {
+            if v[index] == UInt8(ascii: "+"), index + 5 <= v.count {
+                for (encoded, plain) in spellings where v[index..<index + 5].elementsEqual(encoded) {
+                    output.append(plain)
+                    index += 5
+                    continue outer
+                }
+            }
+            output.append(v[index])
+            index += 1
         }
-        return Array(text.utf8)
+        return output
     }
 
     /// `\x3c`, `\u003c` and `\74` escapes as a script string would read them.

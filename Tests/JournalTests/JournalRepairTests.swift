@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 @testable import Journal
 
@@ -119,10 +120,14 @@ import Testing
 
     /// Random damage anywhere in a multi-segment journal: opening either succeeds with every record (a torn
     /// tail at most) or refuses; after a repair it opens, and the records lost are exactly the planned ones.
+    /// The fuzzer of journal recovery: `SHOPDECK_FUZZ_CASES` and `SHOPDECK_FUZZ_SEED` as for the parsers.
     @Test func randomDamageIsEitherATornTailOrRefusedAndRepairLosesOnlyWhatItPlanned() async throws {
-        var generator = SeededGenerator(seed: testSeed("randomDamage"))
+        let seed = ProcessInfo.processInfo.environment["SHOPDECK_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
+        let cases = ProcessInfo.processInfo.environment["SHOPDECK_FUZZ_CASES"].flatMap(Int.init).map { max(1, $0 / 100) } ?? 30
+        print("fuzz journal recovery: seed \(seed), \(cases) cases (replay with SHOPDECK_FUZZ_SEED=\(seed))")
+        var generator = FuzzGenerator(seed: seed)
         let options = JournalOptions(segmentByteLimit: 2048, preallocateSegments: false)
-        for _ in 0..<30 {
+        for _ in 0..<cases {
             let dir = TemporaryDirectory()
             try await write(dir, count: 80, options: options)
             let segments = dir.segments()

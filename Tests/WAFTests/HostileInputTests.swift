@@ -80,3 +80,16 @@ import Testing
                 "\(unit.debugDescription) × 64 KB took \(largeSeconds * 1e3) ms, × 8 KB \(smallSeconds * 1e3) ms: \(largeSeconds / smallSeconds)×")
     }
 }
+
+@Suite struct ExcerptTests {
+    /// Found by the fuzzer: SQL findings gave token indices as byte offsets, so the excerpt an operator reads
+    /// showed text far from the evidence.
+    @Test func aFindingsExcerptShowsTheEvidence() throws {
+        let padding = String(repeating: "word ", count: 60)
+        let view = RequestView(method: "GET", target: "/api/products?q=" + padding.replacingOccurrences(of: " ", with: "+") + "1+UNION+SELECT+1,2--",
+                               headers: [], body: [])
+        let detection = try #require(Detectors.inspect(view))
+        #expect(detection.attack == .sqli)
+        #expect(detection.excerpt.lowercased().contains("union select"), "\(detection.excerpt)")
+    }
+}
