@@ -34,10 +34,11 @@ let package = Package(
         // Runs and kills that child for the crash tests of several modules.
         .target(name: "CrashHarness", dependencies: ["crash-writer"], path: "Tests/CrashHarness"),
         // libFuzzer entry points (assets/fuzz/libfuzzer.sh); in a normal build, tools that replay inputs from files.
-        .executableTarget(name: "fuzz-waf", dependencies: ["WAF"], path: "Tests/Fuzz/WAF"),
-        .executableTarget(name: "fuzz-http", dependencies: ["HTTP"], path: "Tests/Fuzz/HTTP"),
-        .executableTarget(name: "fuzz-expressions", dependencies: ["Store"], path: "Tests/Fuzz/Expressions"),
-        .executableTarget(name: "fuzz-schedules", dependencies: ["Workflow"], path: "Tests/Fuzz/Schedules"),
+        .target(name: "FuzzEntry", path: "Tests/FuzzEntry"),
+        .executableTarget(name: "fuzz-waf", dependencies: ["WAF", "FuzzEntry"], path: "Tests/Fuzz/WAF"),
+        .executableTarget(name: "fuzz-http", dependencies: ["HTTP", "FuzzEntry"], path: "Tests/Fuzz/HTTP"),
+        .executableTarget(name: "fuzz-expressions", dependencies: ["Store", "FuzzEntry"], path: "Tests/Fuzz/Expressions"),
+        .executableTarget(name: "fuzz-schedules", dependencies: ["Workflow", "FuzzEntry"], path: "Tests/Fuzz/Schedules"),
         // Seeded, structure-aware input generation for the parsers' fuzz tests.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 @testable import Journal
 
@@ -23,7 +24,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
     static let recordSize = 60 + RecordFormat.recordHeaderSize
 
     @Test func truncatedTailRecoversToTheLastWholeRecordAtEveryCutPoint() async throws {
-        var generator = SeededGenerator(seed: testSeed("truncatedTailRecovers"))
+        var generator = FuzzGenerator(seed: testSeed("truncatedTailRecovers"))
         for _ in 0..<25 {
             let dir = TemporaryDirectory()
             try await writeJournal(dir, count: 40)
@@ -55,7 +56,7 @@ private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
     /// valid, fsynced, acknowledged — with one info line. Now damage with a valid record after it refuses to
     /// open, naming the file, the offset and the records behind it; only a damaged last record is a torn tail.
     @Test func aFlippedByteInTheNewestSegmentRefusesToOpenUnlessNothingValidFollows() async throws {
-        var generator = SeededGenerator(seed: testSeed("aFlippedByteInTheNewestSegment"))
+        var generator = FuzzGenerator(seed: testSeed("aFlippedByteInTheNewestSegment"))
         for _ in 0..<25 {
             let dir = TemporaryDirectory()
             try await writeJournal(dir, count: 40)

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Synchronization
 import Testing
 @testable import Journal
@@ -126,7 +127,7 @@ import Testing
                 let files = SimulatedFileSystem()
                 files.crash(atSync: point)
                 let (acknowledged, appended) = try await Self.runWorkload(files, preallocate: preallocate)
-                var generator = SeededGenerator(seed: seed &+ UInt64(round) &* 1_000_003 &+ UInt64(point))
+                var generator = FuzzGenerator(seed: seed &+ UInt64(round) &* 1_000_003 &+ UInt64(point))
                 let image = files.recoveredImage(using: &generator)
                 try Self.checkRecovery(image, acknowledged: acknowledged, appended: appended, preallocate: preallocate,
                                        context: "seed \(seed) round \(round) crash at sync \(point) of \(syncPoints)")
@@ -150,7 +151,7 @@ import Testing
             return reason.contains("fdatasync") && reason.contains("Input/output error")
         }
         journal.close()
-        var generator = SeededGenerator(seed: testSeed("aFailedFsync"))
+        var generator = FuzzGenerator(seed: testSeed("aFailedFsync"))
         let (reopened, owner) = try Self.open(files.recoveredImage(using: &generator), preallocate: false)
         let recovered = owner.records.withLock { $0 }
         #expect((1...5).allSatisfy { recovered[UInt64($0)] == payload($0) })
@@ -177,7 +178,7 @@ import Testing
         #expect(!acknowledged.isEmpty)
         journal.close()
         files.spaceLeft = nil
-        var generator = SeededGenerator(seed: testSeed("aFullDisk"))
+        var generator = FuzzGenerator(seed: testSeed("aFullDisk"))
         let (reopened, owner) = try Self.open(files.recoveredImage(using: &generator), preallocate: false)
         let recovered = owner.records.withLock { $0 }
         #expect(acknowledged.allSatisfy { recovered[$0] == payload(Int($0)) })

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 @testable import Journal
 
 /// A fresh directory under the system temporary directory, removed when the value is dropped.
@@ -34,21 +35,6 @@ func payload(_ i: Int, size: Int = 40) -> [UInt8] {
     var bytes = Array("record-\(i)-".utf8)
     while bytes.count < size { bytes.append(UInt8(truncatingIfNeeded: i &+ bytes.count)) }
     return bytes
-}
-
-/// A seeded generator (SplitMix64), so that a random test that fails can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// The seed for a random test: `SHOPDECK_TEST_SEED` when set (to replay a failure), else a fresh one. Printed

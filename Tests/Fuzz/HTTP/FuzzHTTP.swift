@@ -1,4 +1,5 @@
 import Foundation
+import FuzzEntry
 import HTTP
 
 /// libFuzzer entry point for the HTTP request parser: the input fed whole and byte by byte must give the same
@@ -35,26 +36,6 @@ enum FuzzHTTP {
     }
 }
 
-/// The entry point: under libFuzzer (`-DFUZZING`) the process is handed to its driver, which calls
-/// `one` with each input it makes; otherwise each file named on the command line is replayed.
 @main enum MainHTTP {
-    static func main() {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            FuzzHTTP.one(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-            return 0
-        })
-        #else
-        for path in CommandLine.arguments.dropFirst() { FuzzHTTP.one(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []) }
-        #endif
-    }
+    static func main() { FuzzEntry.main(FuzzHTTP.one) }
 }
-
-#if FUZZING
-/// libFuzzer's driver, for programs that have a `main` of their own.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-#endif

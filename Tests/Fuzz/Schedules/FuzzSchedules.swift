@@ -1,4 +1,5 @@
 import Foundation
+import FuzzEntry
 import Workflow
 
 /// libFuzzer entry point for schedule expressions (`cron(…)`, `rate(…)`, `at(…)`): parsed or refused, and a
@@ -19,26 +20,6 @@ enum FuzzSchedules {
     }
 }
 
-/// The entry point: under libFuzzer (`-DFUZZING`) the process is handed to its driver, which calls
-/// `one` with each input it makes; otherwise each file named on the command line is replayed.
 @main enum MainSchedules {
-    static func main() {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            FuzzSchedules.one(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-            return 0
-        })
-        #else
-        for path in CommandLine.arguments.dropFirst() { FuzzSchedules.one(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []) }
-        #endif
-    }
+    static func main() { FuzzEntry.main(FuzzSchedules.one) }
 }
-
-#if FUZZING
-/// libFuzzer's driver, for programs that have a `main` of their own.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-#endif

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// The README's module dependency lines come from `Package.swift`, never from memory: this test fails when
+/// they differ, and `SHOPDECK_REGENERATE_README=1 swift test --filter ReadmeDependencyTests` rewrites them.
+@Suite struct ReadmeDependencyTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let begin = "<!-- module dependencies: generated from Package.swift (SHOPDECK_REGENERATE_README=1 swift test --filter ReadmeDependencyTests) -->"
+    static let end = "<!-- end of module dependencies -->"
+
+    /// `name → dependencies` for every library, system-library and executable target that is not a test
+    /// or a test helper, in Package.swift's order.
+    static func modules(_ manifest: String) -> [(name: String, dependencies: [String], system: Bool)] {
+        let pattern = try! NSRegularExpression(pattern: #"\.(target|systemLibrary|executableTarget)\(name: "([^"]+)"(?:, dependencies: \[([^\]]*)\])?([^)]*)\)"#)
+        let range = NSRange(manifest.startIndex..., in: manifest)
+        return pattern.matches(in: manifest, range: range).compactMap { match in
+            let text = { (index: Int) -> String in
+                guard let range = Range(match.range(at: index), in: manifest) else { return "" }
+                return String(manifest[range])
+            }
+            // Test helpers and fuzz entry points live under Tests/.
+            guard !text(4).contains("path: \"Tests/") else { return nil }
+            let dependencies = text(3).split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\n")) }.filter { !$0.isEmpty }
+            return (text(2), dependencies, text(1) == "systemLibrary")
+        }
+    }
+
+    static func block(_ manifest: String) -> String {
+        let lines = modules(manifest).map { module in
+            "- `\(module.name)` → " + (module.system ? "a system library's headers (a module map, nothing to build)"
+                : module.dependencies.isEmpty ? "nothing (the toolchain only)" : module.dependencies.map { "`\($0)`" }.joined(separator: ", "))
+        }
+        return ([begin] + lines + [end]).joined(separator: "\n")
+    }
+
+    @Test func theReadmesDependencyLinesAreThoseOfPackageSwift() throws {
+        let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let readmeURL = Self.root.appendingPathComponent("README.md")
+        let readme = try String(contentsOf: readmeURL, encoding: .utf8)
+        let expected = Self.block(manifest)
+        #expect(Self.modules(manifest).count >= 14)
+        guard let start = readme.range(of: Self.begin), let stop = readme.range(of: Self.end, range: start.upperBound..<readme.endIndex) else {
+            Issue.record("README.md has no generated dependency block")
+            return
+        }
+        let current = String(readme[start.lowerBound..<stop.upperBound])
+        if current != expected, ProcessInfo.processInfo.environment["SHOPDECK_REGENERATE_README"] == "1" {
+            try readme.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: expected).write(to: readmeURL, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(current == expected, "README.md's module dependencies differ from Package.swift; regenerate them")
+    }
+}
