@@ -30,7 +30,7 @@ let package = Package(
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
-        .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker", "Workflow"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "crash-writer", dependencies: ["Store", "Broker", "Workflow", "Telemetry"], path: "Tests/CrashWriter"),
         // Runs and kills that child for the crash tests of several modules.
         .target(name: "CrashHarness", dependencies: ["crash-writer"], path: "Tests/CrashHarness"),
         // libFuzzer entry points (assets/fuzz/libfuzzer.sh); in a normal build, tools that replay inputs from files.
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),

@@ -4,6 +4,7 @@
 //   crash-writer store DIR
 //   crash-writer broker DIR
 //   crash-writer saga DIR | saga-resume DIR
+//   crash-writer fault segv|trap|abort|overflow LOG   a real fault, with the fatal-signal line set up to go to LOG
 //
 // Store lines (each written with one write(2), so a line is never torn):
 //   ready                 the store is open
@@ -14,6 +15,7 @@
 import Broker
 import Foundation
 import Store
+import Telemetry
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +30,11 @@ let mode = CommandLine.arguments[1]
 let directory = CommandLine.arguments[2]
 let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 switch mode {
+case "fault":
+    let log = open(CommandLine.arguments[3], O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    FatalSignals.install(logDescriptor: log, json: false, label: "crash-writer")
+    say("ready")
+    causeFault(directory)
 case "broker":
     try await brokerWorkload(directory: directory, run: run)
     exit(0)
@@ -100,4 +107,24 @@ await withTaskGroup(of: Void.self) { group in
             }
         }
     }
+}
+
+/// A real fault of the kind named: what the fatal-signal line must survive.
+func causeFault(_ kind: String) -> Never {
+    switch kind {
+    case "segv":
+        UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1
+    case "trap":
+        let values = [1, 2, 3]
+        _ = values[Int(CommandLine.arguments.count) + 10]
+    case "abort":
+        abort()
+    case "overflow":
+        // Unbounded recursion, as the SQL lexer did on `/*!` ×10,000: the handler runs on its own stack.
+        func descend(_ depth: Int) -> Int { depth == Int.max ? 0 : descend(depth + 1) &+ 1 }
+        _ = descend(Int(CommandLine.arguments.count))
+    default:
+        break
+    }
+    exit(3)
 }
