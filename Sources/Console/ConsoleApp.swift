@@ -152,7 +152,12 @@ extension OperatorAction {
         case .unblock(let cidr): "unblock \(cidr)"
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"
-        case .setRule(let name, let action): "set \(name) to \(action.rawValue)"
+        case .setRule(let name, let action, _, _): "set \(name)" + (action.map { " to \($0)" } ?? "")
+        case .purge(let queue): "purge \(queue)"
+        case .restock(let id, let stock): "restock \(id) to \(stock)"
+        case .createAPIKey(let name, _, _, _): "create API key \(name)"
+        case .createDrop(let id, let stock, _): "drop \(stock) of \(id)"
+        case .updateSchedule(let name, _, _): "update schedule \(name)"
         case .acknowledgeRepairs: "acknowledge repairs"
         }
     }

@@ -34,7 +34,7 @@ import Recommender
         let row = try #require(core.dashboard().blocked.first)
         #expect(row.cidr == "203.0.113.0/24" && row.source == "manual" && row.expires == shop.clock.now().addingTimeInterval(600))
         #expect(core.audit.entries().contains { $0.actor == "console" && $0.action == "waf.block" })
-        #expect(core.dashboard().events.contains { $0.kind == .audit && $0.text == "waf.block: 203.0.113.0/24: scraping for 600 s" })
+        #expect(core.dashboard().events.contains { $0.kind == .audit && $0.text == "waf.block: blocked 203.0.113.0/24: scraping for 600 s" })
 
         await #expect(throws: OperatorError(422, "nope is not an IPv4 or IPv6 address or CIDR block")) { try await core.perform(.block(cidr: "nope", reason: "x", ttlSeconds: nil)) }
         await #expect(throws: OperatorError(422, "reason must be 1 to 200 characters")) { try await core.perform(.block(cidr: "10.0.0.1", reason: "", ttlSeconds: nil)) }
@@ -50,9 +50,9 @@ import Recommender
         #expect(shown.error?.contains("InjectedFault") == true)
         await #expect(throws: OperatorError.self) { try await core.perform(.rerunPipeline(failAt: "nowhere")) }
 
-        _ = try await core.perform(.setRule(name: "xss", action: .count))
+        _ = try await core.perform(.setRule(name: "xss", action: "count"))
         #expect(core.waf.rules.first { $0.name == "xss" }?.action == .count)
-        await #expect(throws: OperatorError(404, "no WAF rule named zzz")) { try await core.perform(.setRule(name: "zzz", action: .off)) }
+        await #expect(throws: OperatorError(404, "no WAF rule named zzz")) { try await core.perform(.setRule(name: "zzz", action: "off")) }
         await #expect(throws: OperatorError(404, "no queue named nope")) { try await core.perform(.redrive(queue: "nope")) }
         #expect(try await core.perform(.redrive(queue: Messaging.checkout)).moved == 0)
         #expect(core.dashboard().queues.contains { $0.name == Messaging.checkout })

@@ -40,7 +40,7 @@ import WAF
         #expect(verdicts?.last?["action"] as? String == "count")
         let status = try await shop.call("GET", "/status").object
         #expect((status["findings"] as? [[String: Any]])?.contains { ($0["message"] as? String)?.contains("WAF rule sqli is set to count") == true } == true)
-        #expect(shop.core.audit.entries().contains { $0.action == "waf.rule" && $0.detail == "sqli set to count" })
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.rule" && $0.detail == "sqli: action count" })
 
         await shop.stop(removingData: false)
         let reopened = try await TestShop.start(directory: shop.directory)
@@ -136,7 +136,7 @@ import WAF
         #expect(try await reopened.call("DELETE", "/admin/waf/blocks/127.0.8.0%2F24", token: reopened.adminToken).status == 204)
         #expect(try await reopened.call("GET", "/api/drops", from: attacker).status == 200)
         #expect(try await reopened.call("DELETE", "/admin/waf/blocks/127.0.8.0%2F24", token: reopened.adminToken).status == 404)
-        #expect(reopened.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "127.0.8.0/24" })
+        #expect(reopened.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "unblocked 127.0.8.0/24" })
     }
 
     @Test func aBlockExpiresOnTime() async throws {

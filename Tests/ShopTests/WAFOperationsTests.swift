@@ -30,7 +30,7 @@ import Testing
         #expect(try await shop.call("DELETE", "/admin/waf/blocks/127.0.12.1", token: shop.adminToken).status == 204)
         #expect(try await shop.call("GET", "/api/drops", from: flooder).status == 200)
         #expect(try await items(shop, "/admin/waf/blocks").isEmpty)
-        #expect(shop.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "127.0.12.1/32" })
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.unblock" && $0.detail == "unblocked 127.0.12.1/32" })
     }
 
     @Test func aClientTheDetectorsKeepBlockingIsBlockedOutrightForAWhile() async throws {

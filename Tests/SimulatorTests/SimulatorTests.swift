@@ -120,7 +120,7 @@ import WAF
     @Test func attackersTripTheDetectorsTheRateRuleAndTheSignInRule() async throws {
         let shop = try await Running.start()
         defer { Task { await shop.stop() } }
-        _ = try await shop.core.perform(.setRule(name: "repeat-offender", action: .off))
+        _ = try await shop.core.perform(.setRule(name: "repeat-offender", action: "off"))
         shop.core.waf.rateRules.first { $0.name == "rate-limit" }?.update(limit: 30, windowSeconds: 300)
         let simulator = shop.simulator("attack")
         for _ in 0..<400 { await simulator.step() }

@@ -50,12 +50,12 @@ struct AdminRoutes {
         }
     }
 
-    /// Records an admin action durably.
-    func audit(_ action: String, _ detail: String) async throws(HTTPError) {
-        do {
-            try await core.audit.record(actor: "admin", action: action, detail: detail)
+    /// Carries out an admin change through the one operations path (checks, audit), as the admin.
+    func perform(_ action: OperatorAction, from caller: IPAddress? = nil) async throws(HTTPError) -> OperatorOutcome {
+        do throws(OperatorError) {
+            return try await core.perform(action, actor: "admin", from: caller)
         } catch {
-            throw ShopErrors.journal(error)
+            throw error.http
         }
     }
 
@@ -66,24 +66,13 @@ struct AdminRoutes {
         router.get("/admin/queues", route { _, _ in
             JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])
         })
-        router.post("/admin/queues/{name}/redrive", route { _, context throws(HTTPError) in
+        router.post("/admin/queues/{name}/redrive", route { [self] _, context throws(HTTPError) in
             let name = context.parameter("name")
             guard core.broker.configuration(of: name) != nil else { throw HTTPError.notFound("no queue named \(name)") }
-            do throws(OperatorError) {
-                let outcome = try await core.perform(.redrive(queue: name), actor: "admin")
-                return JSONBody.response(["moved": outcome.moved ?? 0])
-            } catch {
-                throw error.http
-            }
+            return JSONBody.response(["moved": try await perform(.redrive(queue: name)).moved ?? 0])
         })
         router.post("/admin/queues/{name}/purge", route { [self] _, context throws(HTTPError) in
-            let name = context.parameter("name")
-            do throws(BrokerError) {
-                try await core.broker.purge(name)
-            } catch {
-                throw ShopErrors.broker(error)
-            }
-            try await audit("queue.purge", "purged \(name)")
+            _ = try await perform(.purge(queue: context.parameter("name")))
             return .empty(status: 204)
         })
 
@@ -95,12 +84,7 @@ struct AdminRoutes {
             guard core.sagas.steps(of: name) != nil else { throw HTTPError.notFound("no pipeline named \(name)") }
             guard name == RecommendationPipeline.name else { throw HTTPError.invalidField("checkout runs once per order; place an order to start one") }
             let body = try JSONBody.decodeIfPresent(RunRequest.self, from: request)
-            do throws(OperatorError) {
-                let outcome = try await core.perform(.rerunPipeline(failAt: body?.failAt), actor: "admin")
-                return JSONBody.response(["runId": outcome.runID ?? ""], status: 202)
-            } catch {
-                throw error.http
-            }
+            return JSONBody.response(["runId": try await perform(.rerunPipeline(failAt: body?.failAt)).runID ?? ""], status: 202)
         })
         router.get("/admin/runs", route { request, _ throws(HTTPError) in
             let parameters = request.queryParameters
@@ -125,33 +109,16 @@ struct AdminRoutes {
         router.put("/admin/schedules/{name}", route { [self] request, context throws(HTTPError) in
             let name = context.parameter("name")
             let change = try JSONBody.decode(ScheduleChange.self, from: request)
-            guard change.expression != nil || change.enabled != nil else { throw HTTPError.invalidField("send expression, enabled or both") }
-            do throws(WorkflowError) {
-                try await core.scheduler.updateSchedule(name, expression: change.expression, enabled: change.enabled)
-            } catch {
-                throw ShopErrors.workflow(error)
-            }
-            try await audit("schedule.update", "\(name): " + [change.expression.map { "expression \($0)" }, change.enabled.map { "enabled \($0)" }]
-                .compactMap { $0 }.joined(separator: ", "))
+            _ = try await perform(.updateSchedule(name: name, expression: change.expression, enabled: change.enabled))
             guard let status = core.scheduler.schedules().first(where: { $0.definition.name == name }) else { throw HTTPError.notFound("no schedule \(name)") }
             return JSONBody.response(ScheduleView(status))
         })
 
         router.post("/admin/api-keys", route { [self] request, _ throws(HTTPError) in
             let body = try JSONBody.decode(NewKey.self, from: request)
-            guard (1...64).contains(body.name.count) else { throw HTTPError.invalidField("name must be 1 to 64 characters") }
-            guard body.rate > 0, body.rate <= 100_000 else { throw HTTPError.invalidField("rate must be above 0 and at most 100000 requests/s") }
-            guard (1...1_000_000).contains(body.burst) else { throw HTTPError.invalidField("burst must be 1 to 1000000") }
-            if let quota = body.dailyQuota, quota < 1 { throw HTTPError.invalidField("dailyQuota must be at least 1 (or left out for none)") }
-            let plan = UsagePlan(rate: body.rate, burst: body.burst, dailyQuota: body.dailyQuota)
-            let created: (APIKey, secret: String)
-            do throws(StoreError) {
-                created = try await core.gateway.apiKeys.create(name: body.name, plan: plan, now: core.options.clock.now())
-            } catch {
-                throw ShopErrors.storage(error)
-            }
-            try await audit("api-key.create", "\(created.0.id) (\(body.name)): \(body.rate)/s, burst \(body.burst), daily quota \(body.dailyQuota.map(String.init) ?? "none")")
-            return JSONBody.response(view(created.0, secret: created.secret), status: 201)
+            let outcome = try await perform(.createAPIKey(name: body.name, rate: body.rate, burst: body.burst, dailyQuota: body.dailyQuota))
+            guard let key = core.gateway.apiKeys.all.first(where: { $0.id == outcome.createdID }) else { throw HTTPError.notFound("the new key is gone") }
+            return JSONBody.response(view(key, secret: outcome.secret), status: 201)
         })
         router.get("/admin/api-keys", route { [self] _, _ in
             JSONBody.response(["items": core.gateway.apiKeys.all.map { view($0, secret: nil) }])
@@ -160,9 +127,7 @@ struct AdminRoutes {
         router.put("/admin/products/{id}/stock", route { [self] request, context throws(HTTPError) in
             let id = context.parameter("id")
             let body = try JSONBody.decode(StockChange.self, from: request)
-            try await core.catalog.setStock(id, to: body.stock)
-            try await audit("product.restock", "\(id) stock set to \(body.stock)")
-            core.gateway.cache.invalidate("/api/products/\(id)")
+            _ = try await perform(.restock(productId: id, stock: body.stock))
             return JSONBody.response(try await core.catalog.product(id))
         })
 
@@ -173,18 +138,12 @@ struct AdminRoutes {
                 guard let parsed = Self.parseTimestamp(text) else { throw HTTPError.invalidField("opensAt must be an RFC 3339 time such as 2026-12-01T09:00:00Z") }
                 opensAt = parsed
             }
-            let drop = try await core.drops.create(productId: body.productId, stock: body.stock, opensAt: opensAt)
-            try await audit("drop.create", "\(drop.dropId): \(body.stock) of \(body.productId) from \(drop.opensAt)")
-            return JSONBody.response(drop, status: 201)
+            let outcome = try await perform(.createDrop(productId: body.productId, stock: body.stock, opensAt: opensAt))
+            return JSONBody.response(try await core.drops.dropView(outcome.createdID ?? ""), status: 201)
         })
 
-        router.post("/admin/repairs/acknowledge", route { _, _ throws(HTTPError) in
-            do throws(OperatorError) {
-                let outcome = try await core.perform(.acknowledgeRepairs, actor: "admin")
-                return JSONBody.response(["message": outcome.message])
-            } catch {
-                throw error.http
-            }
+        router.post("/admin/repairs/acknowledge", route { [self] _, _ throws(HTTPError) in
+            JSONBody.response(["message": try await perform(.acknowledgeRepairs).message])
         })
 
         router.get("/admin/audit", route { request, _ throws(HTTPError) in

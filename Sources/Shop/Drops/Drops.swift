@@ -90,6 +90,18 @@ public final class Drops: Sendable {
         return view(drop, entrants: 0, now: now)
     }
 
+    /// One drop as the API shows it; 404 when there is none.
+    public func dropView(_ dropId: String) async throws(HTTPError) -> DropView {
+        let item: Item?
+        do {
+            item = try await store.get(Self.table, key: ["dropId": .string(dropId)])
+        } catch {
+            throw ShopErrors.storage(error)
+        }
+        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw HTTPError.notFound("no drop \(dropId)") }
+        return view(drop, entrants: Int(item["entrants"]?.int64Value ?? 0), now: clock.now())
+    }
+
     public func list() async throws(HTTPError) -> [DropView] {
         let now = clock.now()
         var views: [DropView] = []
