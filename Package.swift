@@ -20,13 +20,16 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Recommender"),
-        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender"]),
+        // The console's seam: the dashboard as plain Codable values, operator actions, and the protocol a shop
+        // implements in process or over HTTP.
+        .target(name: "Dashboard"),
+        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Dashboard"]),
         // ncursesw for the console's Terminal backend: a module map and a shim header, nothing to build.
         .systemLibrary(name: "CNcursesw"),
-        .target(name: "Console", dependencies: ["Shop", "CNcursesw"]),
+        .target(name: "Console", dependencies: ["Dashboard", "CNcursesw"]),
         .target(name: "Simulator", dependencies: ["HTTP", "Telemetry"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Shop",
-                                                       "Console", "Simulator"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Dashboard",
+                                                       "Shop", "Console", "Simulator"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -50,7 +53,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF", "FuzzSupport"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Shop", "Workflow"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Dashboard"], exclude: ["Snapshots"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF", "Store"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),

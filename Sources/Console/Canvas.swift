@@ -145,6 +145,17 @@ public struct Canvas: Equatable, Sendable {
         return String(scalars)
     }
 
+    /// Greys `rect`: every cell dim and without colour (data the console can no longer vouch for).
+    public mutating func fade(_ rect: Rect) {
+        for y in max(0, rect.y)..<min(height, rect.maxY) {
+            for x in max(0, rect.x)..<min(width, rect.maxX) {
+                var cell = self[x, y]
+                cell.style = Style(dim: true)
+                self[x, y] = cell
+            }
+        }
+    }
+
     /// Fills `rect` with `character` (a space by default).
     public mutating func fill(_ rect: Rect, with character: Character = " ", style: Style = .plain) {
         for y in max(0, rect.y)..<min(height, rect.maxY) {

@@ -1,5 +1,5 @@
+import Dashboard
 import Foundation
-import Shop
 
 /// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `rerun recommendations
 /// [failAt=STEP]`, `redrive QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command,

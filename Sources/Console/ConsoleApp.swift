@@ -1,17 +1,17 @@
+import Dashboard
 import Foundation
-import Shop
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The console's loop, on a thread of its own: draw, wait for a key (at most until the next refresh),
-/// update the model, hand actions to the core (their outcomes come back to the event strip), refresh the
-/// snapshot every `refreshSeconds`. Ends on `q`/`:quit`, or on SIGINT, SIGTERM or SIGHUP — and always gives
-/// the terminal back.
+/// update the model, hand actions to the shop (their outcomes come back to the event strip), and ask for a
+/// snapshot every `refreshSeconds` — on a task, so a slow or unreachable shop never holds up the keys.
+/// While the shop cannot be reached the console stays up, says so, and asks again with backoff. Ends on
+/// `q`/`:quit`, or on SIGINT, SIGTERM or SIGHUP — and always gives the terminal back.
 public final class ConsoleApp: Sendable {
     public struct Settings: Sendable {
-        public var listen: String?
         public var refreshSeconds: Double
         public var colour: Bool
         public var ascii: Bool
@@ -19,9 +19,7 @@ public final class ConsoleApp: Sendable {
         /// The simulator's starting rate, in actions per second.
         public var rate: Double?
 
-        public init(listen: String?, refreshSeconds: Double = 1, colour: Bool = true, ascii: Bool = false, scenario: String? = nil,
-                    rate: Double? = nil) {
-            self.listen = listen
+        public init(refreshSeconds: Double = 1, colour: Bool = true, ascii: Bool = false, scenario: String? = nil, rate: Double? = nil) {
             self.refreshSeconds = refreshSeconds
             self.colour = colour
             self.ascii = ascii
@@ -47,15 +45,24 @@ public final class ConsoleApp: Sendable {
 
     /// Set from a signal handler: the loop notices within one key wait.
     static let stopRequested = Atomic<Bool>(false)
+    /// The longest wait between tries while the shop cannot be reached.
+    static let maximumBackoffSeconds = 10.0
 
-    private let core: Core
+    /// What finished on another task, for the loop to take in.
+    private enum Arrival {
+        case line(String)
+        case snapshot(DashboardSnapshot)
+        case unreachable(String)
+    }
+
+    private let source: any DashboardSource
     private let settings: Settings
-    /// Outcomes of actions finishing on other tasks, for the event strip.
-    private let inbox = Mutex<[String]>([])
+    private let inbox = Mutex<[Arrival]>([])
+    private let fetching = Atomic<Bool>(false)
     private let simulation: Simulation?
 
-    public init(core: Core, settings: Settings, simulation: Simulation? = nil) {
-        self.core = core
+    public init(source: any DashboardSource, settings: Settings, simulation: Simulation? = nil) {
+        self.source = source
         self.settings = settings
         self.simulation = simulation
     }
@@ -84,15 +91,19 @@ public final class ConsoleApp: Sendable {
         }
         var model = ConsoleModel(width: terminal.width, height: terminal.height, colour: settings.colour, ascii: settings.ascii,
                                  scenario: simulation == nil ? nil : settings.scenario, rate: simulation == nil ? nil : settings.rate)
-        model.snapshot = core.dashboard(listening: settings.listen)
+        model.readOnly = source.readOnly
+        requestSnapshot(focus: nil)
         var nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
+        var failures = 0
         // Rendered only when something changed — a key, a snapshot, a note — so an idle console costs a
         // wake-up a few times a second and one render per refresh.
         var changed = true
         while !Self.stopRequested.load(ordering: .relaxed) {
             if changed { terminal.draw(Screen.render(model)) }
             changed = false
-            let wait = Int32(max(10, min(250, nextRefresh.timeIntervalSinceNow * 1000)))
+            // Short waits while a snapshot is on its way, so it shows as soon as it lands.
+            let ceiling = fetching.load(ordering: .relaxed) ? 20.0 : 250.0
+            let wait = Int32(max(10, min(ceiling, nextRefresh.timeIntervalSinceNow * 1000)))
             if let key = terminal.readKey(milliseconds: wait) {
                 changed = true
                 let focusBefore = model.dashboardFocus
@@ -100,17 +111,44 @@ public final class ConsoleApp: Sendable {
                 // A detail view opened or another product selected: fetch its rows now, not at the next tick.
                 if let focus = model.dashboardFocus, focus != focusBefore { nextRefresh = .distantPast }
             }
-            for line in inbox.withLock({ lines in defer { lines = [] }; return lines }) {
-                model.note(line)
+            for arrival in inbox.withLock({ arrivals in defer { arrivals = [] }; return arrivals }) {
                 changed = true
+                switch arrival {
+                case .line(let line):
+                    model.note(line)
+                case .snapshot(let snapshot):
+                    model.snapshot = snapshot
+                    model.connection = .connected
+                    failures = 0
+                case .unreachable(let reason):
+                    if case .connected = model.connection { model.connection = .disconnected(since: Date(), reason: reason) }
+                    failures += 1
+                    // Backoff: the refresh interval doubling up to a ceiling, from the failure on.
+                    let delay = min(Self.maximumBackoffSeconds, settings.refreshSeconds * Double(1 << min(failures, 6)))
+                    nextRefresh = Date().addingTimeInterval(delay)
+                }
             }
-            if Date() >= nextRefresh {
-                model.snapshot = core.dashboard(listening: settings.listen, focus: model.dashboardFocus)
+            if Date() >= nextRefresh, !fetching.load(ordering: .relaxed) {
+                requestSnapshot(focus: model.dashboardFocus)
                 nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
-                changed = true
             }
         }
         return nil
+    }
+
+    /// Asks the source for a snapshot on a task; it comes back through the inbox.
+    private func requestSnapshot(focus: DashboardFocus?) {
+        guard !fetching.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Task { [self] in
+            let arrival: Arrival
+            do throws(SourceError) {
+                arrival = .snapshot(try await source.snapshot(focus: focus))
+            } catch {
+                arrival = .unreachable(error.description)
+            }
+            inbox.withLock { $0.append(arrival) }
+            fetching.store(false, ordering: .releasing)
+        }
     }
 
     /// Carries out a command; false when the console should stop.
@@ -119,15 +157,19 @@ public final class ConsoleApp: Sendable {
         case .quit:
             return false
         case .perform(let action):
+            guard !source.readOnly else {
+                model.note("read-only: this console cannot \(action.summary) (a viewer token or --read-only)")
+                return true
+            }
             model.note("working: \(action.summary)…")
             Task { [self] in
                 let line: String
                 do throws(OperatorError) {
-                    line = try await core.perform(action).message
+                    line = try await source.perform(action).message
                 } catch {
                     line = "refused: \(error.description)"
                 }
-                inbox.withLock { $0.append(line) }
+                inbox.withLock { $0.append(.line(line)) }
             }
         case .setScenario(let name):
             guard let simulation else { return true }

@@ -1,5 +1,5 @@
-import Shop
-import WAF
+import Dashboard
+import Foundation
 
 /// A key press as the console understands it (the terminal backend translates ncurses codes into these).
 public enum Key: Equatable, Sendable {
@@ -57,7 +57,16 @@ public struct ConsoleModel: Sendable {
         case confirm(OperatorAction, String)
     }
 
+    /// Whether the last snapshot request was answered, and since when not.
+    public enum Connection: Equatable, Sendable {
+        case connected
+        case disconnected(since: Date, reason: String)
+    }
+
     public var snapshot: DashboardSnapshot?
+    public var connection: Connection = .connected
+    /// The source refuses changes (a viewer token, `--read-only`).
+    public var readOnly = false
     public var focus: Pane = .traffic
     public var selection: [Pane: Int] = [:]
     public var filters: [Pane: String] = [:]

@@ -1,5 +1,4 @@
-import Shop
-import WAF
+import Dashboard
 
 extension ConsoleModel {
     /// Applies one key; returns what the loop must do about it. Pure: the same model and key always give the

@@ -1,5 +1,5 @@
+import Dashboard
 import Foundation
-import Shop
 
 /// The boxes drawn over the panes: the help listing every key, and the detail of a selected row.
 enum Overlays {
@@ -50,7 +50,7 @@ enum Overlays {
                     "", "oldest messages (age, state, receives, group, body):"] + focused(model, .queue(key)) { detail in
                         detail.messages.isEmpty ? ["  none"] : detail.messages.map { message in
                             "  \(Format.age(snapshot.takenAt.timeIntervalSince(message.sentAt)).padding(toLength: 4, withPad: " ", startingAt: 0)) "
-                                + "\(message.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(message.receiveCount)× "
+                                + "\(message.state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(message.receiveCount)× "
                                 + "\(message.groupID.map { $0 + " " } ?? "")\(oneLine(message.body))"
                         }
                     }
@@ -82,11 +82,12 @@ enum Overlays {
         return focused(model, .client(key)) { detail in
             let requests = detail.requests.isEmpty ? ["  none in the last 2,048 requests"] : detail.requests.prefix(room / 2).map { request in
                 "  \(Screen.clock(request.at)) \(request.status) \(request.method) \(request.route ?? "(no route)") "
-                    + Panes.milliseconds(request.microseconds) + (request.peer.description == key ? "" : "  from \(request.peer)")
+                    + Panes.milliseconds(request.microseconds) + (request.peer == key ? "" : "  from \(request.peer)")
             }
-            let verdicts = detail.verdicts.isEmpty ? ["  none"] : detail.verdicts.prefix(room - room / 2).map { verdict in
-                "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action.rawValue) \(verdict.method) \(oneLine(verdict.path))"
-                    + (verdict.repeats > 0 ? " (+\(verdict.repeats))" : "") + " — \(oneLine(verdict.detail))"
+            let verdicts = detail.verdicts.isEmpty ? ["  none"] : detail.verdicts.prefix(room - room / 2).map { verdict -> String in
+                let head = "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action) \(verdict.method) \(oneLine(verdict.path))"
+                let repeats = verdict.repeats > 0 ? " (+\(verdict.repeats))" : ""
+                return head + repeats + " — \(oneLine(verdict.detail))"
             }
             return ["latest requests:"] + requests + ["", "WAF verdicts:"] + verdicts
         }

@@ -1,6 +1,5 @@
+import Dashboard
 import Foundation
-import Shop
-import Workflow
 
 /// Each list pane's rows as table cells, filtered by the pane's `/` filter, with what an action on a row
 /// refers to (an address, a queue, a run).
@@ -97,7 +96,7 @@ public enum Format {
     }
 
     /// A run's steps as one mark each: done `✓`/`+`, running `>`, failed `✗`/`x`, undone `↺`/`<`, pending `·`/`.`.
-    public static func steps(_ steps: [(name: String, state: StepState)], ascii: Bool = false) -> String {
+    public static func steps(_ steps: [DashboardSnapshot.StepRow], ascii: Bool = false) -> String {
         String(steps.map { step -> Character in
             switch step.state {
             case .succeeded: ascii ? "+" : "✓"

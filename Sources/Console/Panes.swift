@@ -1,5 +1,5 @@
+import Dashboard
 import Foundation
-import Shop
 
 /// The panes that are more than one table: Traffic (sparkline, status mix, latency, busiest routes and
 /// clients) and Recommendations (the model and its quality, best sellers, trending).

@@ -1,5 +1,5 @@
+import Dashboard
 import Foundation
-import Shop
 
 /// Draws the whole console for a model into a canvas: the header, the five panes, the event strip, the
 /// prompt line, and any overlay. Below 80×24 it says the terminal is too small instead.
@@ -43,6 +43,10 @@ public enum Screen {
             guard let area = layout.panes[pane] else { continue }
             drawPane(pane, model, into: &canvas, area)
         }
+        // Out of touch with the shop: what is shown is the last it said, greyed.
+        if case .disconnected = model.connection {
+            for pane in Pane.allCases { if let area = layout.panes[pane] { canvas.fade(area) } }
+        }
         drawEvents(model, into: &canvas, layout.events)
         drawPrompt(model, into: &canvas, layout.prompt)
         switch model.mode {
@@ -55,6 +59,14 @@ public enum Screen {
     }
 
     static func drawHeader(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
+        if case .disconnected(let since, let reason) = model.connection {
+            let style = Style(foreground: .white, background: .red, bold: true)
+            canvas.fill(area, style: style)
+            let shown = model.snapshot.map { " — showing the shop as of \(clock($0.takenAt))" } ?? ""
+            let text = " shopdeck — DISCONNECTED since \(clock(since)) UTC, retrying\(shown): \(reason)"
+            canvas.write(TextWidth.truncate(text, to: area.width, ascii: model.ascii), x: area.x, y: area.y, style: style, limit: area.width)
+            return
+        }
         let style = Style(foreground: .black, background: .cyan, bold: true)
         canvas.fill(area, style: style)
         guard let snapshot = model.snapshot else {

@@ -15,7 +15,7 @@ struct LiveDemo {
 
     func run(scenario: String, seed: Int, directory: String) async throws -> Int32 {
         let options = try ShopOptions.validate(arguments)
-        var settings = try RunCommand.consoleSettings(arguments, listen: options.listen.description)
+        var settings = try RunCommand.consoleSettings(arguments)
         settings.scenario = scenario
         let logger = try ShopRuntime.fileLogger(directory: directory)
         let light = Self.lightSettings(ProcessInfo.processInfo.environment)
@@ -37,14 +37,13 @@ struct LiveDemo {
             served = try await ShopRuntime.listen(core, on: arguments.value("--listen") == nil ? SocketAddress(ip: options.listen.ip, port: 0) : options.listen,
                                                   logger: logger)
         }
-        settings.listen = served.address.description
         settings.rate = light.rate ?? 40
         let products = core.catalog.all.map(\.id)
         let simulator = Simulator(settings: .init(target: served.address, scenario: scenario, seed: UInt64(seed), rate: light.rate ?? 40,
                                                   products: products, hotProduct: products.first { $0.hasPrefix("p") } ?? products[0],
                                                   adminToken: core.adminToken))
         let traffic = Task { await simulator.run() }
-        let console = ConsoleApp(core: core, settings: settings, simulation: .init(
+        let console = ConsoleApp(source: InProcessDashboard(core: core, listening: served.address.description), settings: settings, simulation: .init(
             setScenario: { simulator.setScenario($0) }, setPaused: { simulator.setPaused($0) }, setRate: { simulator.setRate($0) }))
         var failure: TerminalError?
         do throws(TerminalError) {

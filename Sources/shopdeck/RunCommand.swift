@@ -11,7 +11,7 @@ struct RunCommand {
 
     func run() async throws -> Int32 {
         let options = try ShopOptions.validate(arguments)
-        let settings = try Self.consoleSettings(arguments, listen: options.listen.description)
+        let settings = try Self.consoleSettings(arguments)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw RuntimeFailure(description: "run: the operator console needs a terminal (standard input and output must be a TTY); 'shopdeck serve' runs the core without one")
         }
@@ -19,11 +19,9 @@ struct RunCommand {
         let logger = try ShopRuntime.fileLogger(directory: directory)
         let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger)
         let served = try await ShopRuntime.listen(core, on: options.listen, logger: logger)
-        var console = settings
-        console.listen = served.address.description
         let outcome: TerminalError?
         do throws(TerminalError) {
-            try await ConsoleApp(core: core, settings: console).run()
+            try await ConsoleApp(source: InProcessDashboard(core: core, listening: served.address.description), settings: settings).run()
             outcome = nil
         } catch {
             outcome = error
@@ -36,12 +34,12 @@ struct RunCommand {
     }
 
     /// Refresh interval, colour (off with --no-color or NO_COLOR) and ASCII drawing (when the locale is not UTF-8).
-    static func consoleSettings(_ arguments: ParsedArguments, listen: String) throws(UsageError) -> ConsoleApp.Settings {
+    static func consoleSettings(_ arguments: ParsedArguments) throws(UsageError) -> ConsoleApp.Settings {
         let refresh = try arguments.double("--refresh", in: 0.25...10, default: 1)
         let environment = ProcessInfo.processInfo.environment
         let noColour = arguments.flag("--no-color") || !(environment["NO_COLOR"] ?? "").isEmpty
         let locale = environment["LC_ALL"] ?? environment["LC_CTYPE"] ?? environment["LANG"] ?? ""
         let utf8 = locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8")
-        return ConsoleApp.Settings(listen: listen, refreshSeconds: refresh, colour: !noColour, ascii: !utf8)
+        return ConsoleApp.Settings(refreshSeconds: refresh, colour: !noColour, ascii: !utf8)
     }
 }

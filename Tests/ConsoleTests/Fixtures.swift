@@ -1,9 +1,6 @@
+import Dashboard
 import Foundation
 @testable import Console
-@testable import Shop
-import Broker
-import WAF
-import Workflow
 
 /// Dashboard snapshots for the console tests: an empty shop and a busy one, fixed to the second.
 enum Fixtures {
@@ -25,8 +22,10 @@ enum Fixtures {
         snapshot.traffic = TrafficSnapshot(requestsPerSecond: (0..<300).map { Double(($0 * 37) % 90 + 10) }, errorsPerSecond: Array(repeating: 0, count: 300),
                                            currentRate: 412.5, errorRate: 0.012, statusMix: ["2xx": 120_345, "3xx": 0, "4xx": 2_210, "5xx": 14],
                                            p50Microseconds: 820, p95Microseconds: 4_100, p99Microseconds: 12_800,
-                                           topRoutes: [("GET /api/products/{id}", 9_120), ("GET /api/products", 3_004), ("POST /api/orders", 640)],
-                                           topClients: [("127.0.3.17", 1_802), ("127.0.9.2", 911), ("127.0.5.44", 230), ("127.0.6.1", 120)])
+                                           topRoutes: [.init(name: "GET /api/products/{id}", count: 9_120), .init(name: "GET /api/products", count: 3_004),
+                                                       .init(name: "POST /api/orders", count: 640)],
+                                           topClients: [.init(name: "127.0.3.17", count: 1_802), .init(name: "127.0.9.2", count: 911),
+                                                        .init(name: "127.0.5.44", count: 230), .init(name: "127.0.6.1", count: 120)])
         snapshot.wafBlocksThisMinute = 37
         snapshot.blocked = [
             .init(cidr: "127.0.66.6/32", reason: "5 requests blocked by WAF rules within 300 s, the last by sqli", source: "sqli", hits: 42,
@@ -46,12 +45,13 @@ enum Fixtures {
         let steps = ["export", "catalog", "query", "train", "evaluate", "publish"]
         snapshot.runs = [
             .init(runID: "4f1c2a9e-0000", pipeline: "recommendations", state: .compensated,
-                  steps: steps.enumerated().map { ($1, $0 < 3 ? StepState.compensated : $0 == 3 ? .failed : .pending) }, startedAt: now.addingTimeInterval(-90),
+                  steps: steps.enumerated().map { .init(name: $1, state: $0 < 3 ? .compensated : $0 == 3 ? .failed : .pending) }, startedAt: now.addingTimeInterval(-90),
                   error: "InjectedFault: failure injected at step train"),
-            .init(runID: "9b77e001-0000", pipeline: "recommendations", state: .succeeded, steps: steps.map { ($0, StepState.succeeded) },
+            .init(runID: "9b77e001-0000", pipeline: "recommendations", state: .succeeded, steps: steps.map { .init(name: $0, state: .succeeded) },
                   startedAt: now.addingTimeInterval(-600), error: nil),
             .init(runID: "checkout-o-81", pipeline: "checkout", state: .running,
-                  steps: [("open", .succeeded), ("reserve", .running), ("authorise", .pending), ("confirm", .pending)], startedAt: now, error: nil),
+                  steps: [.init(name: "open", state: .succeeded), .init(name: "reserve", state: .running), .init(name: "authorise", state: .pending),
+                          .init(name: "confirm", state: .pending)], startedAt: now, error: nil),
         ]
         snapshot.recommender = .init(modelVersion: 3, algorithm: "item-knn", trainedAt: now.addingTimeInterval(-600), ndcgModel: 0.2649, ndcgPopularity: 0.0298,
                                      topSellers: [.init(productId: "p12", name: "Organic Sencha, 100 g", value: 812), .init(productId: "p7", name: "抹茶 Matcha cookies, box of 12", value: 640),
@@ -74,23 +74,25 @@ enum Fixtures {
         var detail = FocusedDetail(focus: focus)
         switch focus {
         case .client:
-            detail.requests = (0..<12).map { (index: Int) -> RecentRequest in
+            detail.requests = (0..<12).map { (index: Int) -> FocusedDetail.RequestRow in
                 let event = index % 3 == 0
                 let status = index < 4 ? 403 : 200
                 let microseconds = UInt64(300 + index * 70)
-                return RecentRequest(at: now.addingTimeInterval(Double(-index)), peer: .v4(0x7F00_0311), method: event ? "POST" : "GET",
-                                     route: event ? "/api/events" : "/api/products/{id}", status: status, microseconds: microseconds)
+                return FocusedDetail.RequestRow(at: now.addingTimeInterval(Double(-index)), peer: "127.0.3.17", method: event ? "POST" : "GET",
+                                                route: event ? "/api/events" : "/api/products/{id}", status: status, microseconds: microseconds)
             }
             detail.verdicts = [
-                VerdictRecord(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products?q=1'+OR+'1'='1",
-                              rule: "sqli", action: .block, detail: "tautology in query parameter q"),
-                VerdictRecord(at: now.addingTimeInterval(-9), clientIP: "127.0.3.17", method: "POST", path: "/api/events",
-                              rule: "xss", action: .block, detail: "script tag in JSON field productId\n(second line)"),
+                FocusedDetail.VerdictRow(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products?q=1'+OR+'1'='1",
+                                         rule: "sqli", action: "block", detail: "tautology in query parameter q"),
+                FocusedDetail.VerdictRow(at: now.addingTimeInterval(-9), clientIP: "127.0.3.17", method: "POST", path: "/api/events",
+                                         rule: "xss", action: "block", detail: "script tag in JSON field productId\n(second line)"),
             ]
         case .queue:
             detail.messages = [
-                PeekedMessage(id: "m-1", body: #"{"orderId":"o-81","userId":"u-3"}"#, sentAt: now.addingTimeInterval(-75), receiveCount: 3, groupID: nil, state: .inFlight),
-                PeekedMessage(id: "m-2", body: #"{"orderId":"o-82","userId":"u-9"}"#, sentAt: now.addingTimeInterval(-4), receiveCount: 0, groupID: nil, state: .visible),
+                FocusedDetail.MessageRow(id: "m-1", body: #"{"orderId":"o-81","userId":"u-3"}"#, sentAt: now.addingTimeInterval(-75), receiveCount: 3,
+                                         groupID: nil, state: "in-flight"),
+                FocusedDetail.MessageRow(id: "m-2", body: #"{"orderId":"o-82","userId":"u-9"}"#, sentAt: now.addingTimeInterval(-4), receiveCount: 0,
+                                         groupID: nil, state: "visible"),
             ]
         case .product:
             return full

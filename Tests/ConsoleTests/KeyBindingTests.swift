@@ -1,6 +1,6 @@
+import Dashboard
 import Testing
 @testable import Console
-@testable import Shop
 
 /// Every key binding and command through `update`, on the busy fixture.
 @Suite struct KeyBindingTests {

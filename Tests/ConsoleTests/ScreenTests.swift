@@ -1,7 +1,7 @@
+import Dashboard
 import Foundation
 import Testing
 @testable import Console
-@testable import Shop
 
 /// Whole-screen snapshots compared with `Snapshots/*.txt`; `SHOPDECK_RECORD_SNAPSHOTS=1 swift test --filter
 /// ScreenTests` rewrites them after a deliberate change (read the diff before committing it).

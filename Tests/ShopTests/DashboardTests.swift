@@ -1,3 +1,4 @@
+import Dashboard
 import Foundation
 import HTTP
 import Testing
@@ -80,7 +81,7 @@ import Recommender
         _ = try await core.broker.send("inspect", OutgoingMessage(body: "second"))
         _ = try await core.broker.receive("inspect", maximum: 1)
         let queue = try #require(core.dashboard(focus: .queue("inspect")).focused)
-        #expect(queue.messages.map(\.body) == ["first", "second"] && queue.messages.map(\.state) == [.inFlight, .visible])
+        #expect(queue.messages.map(\.body) == ["first", "second"] && queue.messages.map(\.state) == ["in-flight", "visible"])
         #expect(queue.messages.map(\.receiveCount) == [1, 0])
         #expect(try core.broker.stats("inspect").inFlight == 1, "looking receives nothing")
         #expect(core.dashboard(focus: .queue("nope")).focused?.problem?.contains("nope") == true)

@@ -1,3 +1,4 @@
+import Dashboard
 import Broker
 import Foundation
 import Hashing

@@ -1,3 +1,4 @@
+import Dashboard
 import Foundation
 import HTTP
 import Synchronization
@@ -97,8 +98,8 @@ public final class TrafficMonitor: RequestObserver, Sendable {
                 clients.merge(part.clients, uniquingKeysWith: +)
             }
             // Formatted here, once per snapshot, rather than per request.
-            func best(_ counts: [String: Int]) -> [(name: String, count: Int)] {
-                counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { ($0.key, $0.value) }
+            func best(_ counts: [String: Int]) -> [NamedCount] {
+                counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { NamedCount(name: $0.key, count: $0.value) }
             }
             let lastTen = perSecond.suffix(11).dropLast()  // whole seconds only
             return TrafficSnapshot(requestsPerSecond: perSecond, errorsPerSecond: errorsPerSecond,
@@ -124,22 +125,4 @@ public struct RecentRequest: Sendable, Equatable {
     public var route: String?
     public var status: Int
     public var microseconds: UInt64
-}
-
-/// The Traffic pane's data.
-public struct TrafficSnapshot: Sendable {
-    /// Requests per second, oldest first, the last (still filling) second last.
-    public var requestsPerSecond: [Double]
-    public var errorsPerSecond: [Double]
-    /// Mean requests per second over the last ten whole seconds.
-    public var currentRate: Double
-    /// Share of the last minute's requests answered 5xx.
-    public var errorRate: Double
-    /// Answers by status class since the start.
-    public var statusMix: [String: Int]
-    public var p50Microseconds: UInt64?
-    public var p95Microseconds: UInt64?
-    public var p99Microseconds: UInt64?
-    public var topRoutes: [(name: String, count: Int)]
-    public var topClients: [(name: String, count: Int)]
 }

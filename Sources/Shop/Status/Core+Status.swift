@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Journal
 import Store
 import Telemetry
 import Workflow
@@ -11,8 +12,6 @@ extension Core {
     ///   - listening: the HTTP address when a server is up (for the exposure check).
     ///   - openConnections: the HTTP server's open client connections.
     public func status(listening: SocketAddress?, openConnections: Int?) -> StatusReport {
-        var findings: [StatusReport.Finding] = []
-
         let storeStats = store.stats
         let store = StatusReport.Component(details: [
             "tables": storeStats.tables.count, "items": storeStats.liveItems, "liveBytes": storeStats.liveBytes,
@@ -26,20 +25,13 @@ extension Core {
             guard let stats = try? broker.stats(name) else { continue }
             visible += stats.visible
             inFlight += stats.inFlight
-            if let dlq = stats.deadLetterQueue, dlq.visible > 0 {
-                deadLettered += dlq.visible
-                findings.append(.init(.warning, "\(dlq.visible) message(s) wait in dead-letter queue \(dlq.name) of \(name); redrive once the cause is fixed"))
-            }
+            deadLettered += stats.deadLetterQueue?.visible ?? 0
         }
         let broker = StatusReport.Component(details: ["queues": queueNames.count, "visible": visible, "inFlight": inFlight, "deadLettered": deadLettered])
 
-        let deadFires = scheduler.deadLetters()
-        if let last = deadFires.last {
-            findings.append(.init(.warning, "\(deadFires.count) scheduled fire(s) failed every retry; the last was \(last.schedule): \(last.error)"))
-        }
         let schedules = scheduler.schedules()
         let scheduler = StatusReport.Component(details: [
-            "schedules": schedules.count, "enabled": schedules.filter(\.definition.enabled).count, "deadLetters": deadFires.count,
+            "schedules": schedules.count, "enabled": schedules.filter(\.definition.enabled).count, "deadLetters": self.scheduler.deadLetters().count,
         ])
 
         let recent = sagas.runs(limit: 100)
@@ -53,22 +45,11 @@ extension Core {
         if let broken = self.audit.brokenAt {
             audit.health = .degraded
             audit.details["brokenAt"] = broken
-            findings.append(.init(.critical, "the audit trail's hash chain breaks at entry \(broken): entries from there on may have been altered or removed"))
-        }
-        if let missing = self.audit.missingTail {
-            findings.append(.init(.critical, "audit entries \(missing.lowerBound)–\(missing.upperBound) were acknowledged (the trail's anchor holds \(missing.upperBound)) "
-                                  + "but are no longer in its journal: the end of the trail was cut off"))
-        }
-        if self.audit.anchorDamaged {
-            findings.append(.init(.warning, "a slot of the audit trail's anchor (audit/ANCHOR) did not read back; the other slot was used"))
         }
 
         let rules = waf.rules
         let waf = StatusReport.Component(details: ["rules": rules.count, "matched": rules.reduce(0) { $0 + $1.matched },
                                                   "blockedAddresses": self.waf.blockedAddresses().count])
-        for rule in rules where rule.action != .block {
-            findings.append(.init(.warning, "WAF rule \(rule.name) is set to \(rule.action.rawValue): matching requests are not blocked"))
-        }
 
         let model = recommendations.slot.current
         // A shop without a model yet is not unhealthy: best sellers answer until the first run publishes one.
@@ -77,8 +58,6 @@ extension Core {
         if let model {
             recommender.details["trainedAt"] = Logger.timestamp(Date(timeIntervalSince1970: model.trainedAt))
             recommender.details["ndcg10"] = ((model.metrics[model.algorithm.rawValue]?.ndcg10 ?? 0) * 10_000).rounded() / 10_000
-        } else {
-            findings.append(.init(.info, "no recommendation model in service yet: shoppers get best sellers until a pipeline run publishes one"))
         }
 
         var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])
@@ -86,31 +65,59 @@ extension Core {
         if let openConnections { gateway.details["openConnections"] = openConnections }
         gateway.details["trustedProxies"] = options.trustedProxies.count
 
+        var components = ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf,
+                          "recommender": recommender, "gateway": gateway]
+        recordRecovery(into: &components)
+        return StatusReport(components: components, findings: findings(listening: listening?.description, exposed: listening.map { !$0.ip.isLoopback }))
+    }
+
+    /// The security-posture and health checks alone, from state the core keeps current (no directory is
+    /// listed): what `/status` reports and the console's event strip shows.
+    /// - Parameter exposed: whether the HTTP server listens beyond loopback, when one is up.
+    public func findings(listening: String?, exposed: Bool? = nil) -> [StatusReport.Finding] {
+        var findings: [StatusReport.Finding] = []
+        for stats in broker.allStats() {
+            if let dlq = stats.deadLetterQueue, dlq.visible > 0 {
+                findings.append(.init(.warning, "\(dlq.visible) message(s) wait in dead-letter queue \(dlq.name) of \(stats.name); redrive once the cause is fixed"))
+            }
+        }
+        let deadFires = scheduler.deadLetters()
+        if let last = deadFires.last {
+            findings.append(.init(.warning, "\(deadFires.count) scheduled fire(s) failed every retry; the last was \(last.schedule): \(last.error)"))
+        }
+        if let broken = audit.brokenAt {
+            findings.append(.init(.critical, "the audit trail's hash chain breaks at entry \(broken): entries from there on may have been altered or removed"))
+        }
+        if let missing = audit.missingTail {
+            findings.append(.init(.critical, "audit entries \(missing.lowerBound)–\(missing.upperBound) were acknowledged (the trail's anchor holds \(missing.upperBound)) "
+                                  + "but are no longer in its journal: the end of the trail was cut off"))
+        }
+        if audit.anchorDamaged {
+            findings.append(.init(.warning, "a slot of the audit trail's anchor (audit/ANCHOR) did not read back; the other slot was used"))
+        }
+        for rule in waf.rules where rule.action != .block {
+            findings.append(.init(.warning, "WAF rule \(rule.name) is set to \(rule.action.rawValue): matching requests are not blocked"))
+        }
+        if recommendations.slot.current == nil {
+            findings.append(.init(.info, "no recommendation model in service yet: shoppers get best sellers until a pipeline run publishes one"))
+        }
         if options.trustedProxies.isEmpty {
             findings.append(.init(.warning, "no trusted TLS terminator is configured: shopdeck speaks plain HTTP, so put a TLS-terminating proxy in front and name it with --trusted-proxy"))
         }
-        if let listening, !listening.ip.isLoopback {
+        if let listening, exposed == true {
             findings.append(.init(.warning, "listening on \(listening), reachable from other machines over plain HTTP"))
         }
-        var components = ["store": store, "broker": broker, "scheduler": scheduler, "sagas": sagas, "audit": audit, "waf": waf,
-                          "recommender": recommender, "gateway": gateway]
-        reportRecovery(into: &components, findings: &findings)
-        return StatusReport(components: components, findings: findings)
+        findings += recoveryFindings()
+        return findings
     }
 }
 
 extension Core {
-    /// What the journals' recovery did at start (a torn tail cut, holes left by a repair) and the repairs not
-    /// yet acknowledged: the components they touched are degraded until an operator acknowledges them.
-    func reportRecovery(into components: inout [String: StatusReport.Component], findings: inout [StatusReport.Finding]) {
-        let reports = ["store": store.recoveryReport, "broker": broker.recoveryReport, "sagas": sagas.recoveryReport,
-                       "scheduler": scheduler.recoveryReport, "audit": audit.recoveryReport]
-        for (name, report) in reports.sorted(by: { $0.key < $1.key }) {
-            if let tail = report.droppedTail {
-                components[name]?.details["tornTailCut"] = "\(tail.byteCount) bytes at \(tail.segment):\(tail.offset)"
-                findings.append(.init(.info, "the \(name) journal cut a torn tail when it opened: \(tail.byteCount) bytes at \(tail.segment) "
-                                      + "byte \(tail.offset) (\(tail.reason)), the writes in flight when the process stopped, never acknowledged"))
-            }
+    /// The journals' recovery as component details: a torn tail cut, holes a repair left; and the
+    /// components an unacknowledged repair touched, degraded until an operator acknowledges it.
+    func recordRecovery(into components: inout [String: StatusReport.Component]) {
+        for (name, report) in recoveryReports {
+            if let tail = report.droppedTail { components[name]?.details["tornTailCut"] = "\(tail.byteCount) bytes at \(tail.segment):\(tail.offset)" }
             if report.holes > 0 { components[name]?.details["recordsLostInRepair"] = report.holes }
         }
         for repair in repairs.withLock({ $0 }) where !repair.acknowledged {
@@ -119,6 +126,18 @@ extension Core {
                 component.health = max(component.health, .degraded)
                 components[loss.component] = component
             }
+        }
+    }
+
+    /// What recovery did at start, and the repairs not yet acknowledged, as findings.
+    func recoveryFindings() -> [StatusReport.Finding] {
+        var findings: [StatusReport.Finding] = []
+        for (name, report) in recoveryReports {
+            guard let tail = report.droppedTail else { continue }
+            findings.append(.init(.info, "the \(name) journal cut a torn tail when it opened: \(tail.byteCount) bytes at \(tail.segment) "
+                                  + "byte \(tail.offset) (\(tail.reason)), the writes in flight when the process stopped, never acknowledged"))
+        }
+        for repair in repairs.withLock({ $0 }) where !repair.acknowledged {
             let lost = repair.losses.map { loss -> String in
                 let records = loss.firstRecord.map { first in "records \(first)–\(loss.lastRecord ?? first)" } ?? "no whole record"
                 let touched = loss.affected.isEmpty ? "" : " (\(loss.affected.prefix(5).joined(separator: "; "))\(loss.affected.count > 5 ? "; …" : ""))"
@@ -127,5 +146,11 @@ extension Core {
             findings.append(.init(.critical, "a repair on \(Logger.timestamp(repair.at)) dropped what no longer read back: \(lost.joined(separator: ", ")); "
                                   + "the original files are in \(repair.savedIn). Check what was lost, then acknowledge with POST /admin/repairs/acknowledge"))
         }
+        return findings
+    }
+
+    private var recoveryReports: [(String, RecoveryReport)] {
+        [("audit", audit.recoveryReport), ("broker", broker.recoveryReport), ("sagas", sagas.recoveryReport),
+         ("scheduler", scheduler.recoveryReport), ("store", store.recoveryReport)]
     }
 }

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Everything the operator console shows, taken at one moment, as plain `Codable` values: panes render from
+/// it without touching the shop, and `GET /admin/dashboard` sends it to a console on another machine.
+public struct DashboardSnapshot: Sendable, Codable, Equatable {
+    public struct BlockedRow: Sendable, Codable, Equatable {
+        public var cidr: String
+        public var reason: String
+        /// `manual`, `rate`, or the detector that made the address a repeat offender.
+        public var source: String
+        public var hits: Int
+        public var since: Date
+        public var expires: Date?
+
+        public init(cidr: String, reason: String, source: String, hits: Int, since: Date, expires: Date?) {
+            self.cidr = cidr
+            self.reason = reason
+            self.source = source
+            self.hits = hits
+            self.since = since
+            self.expires = expires
+        }
+    }
+
+    public struct QueueRow: Sendable, Codable, Equatable {
+        public var name: String
+        public var isFIFO: Bool
+        public var visible: Int
+        public var inFlight: Int
+        public var delayed: Int
+        public var deadLetterQueue: String?
+        public var deadLettered: Int
+        public var oldestAgeSeconds: Double
+        public var sentPerSecond: Double
+        public var receivedPerSecond: Double
+
+        public init(name: String, isFIFO: Bool, visible: Int, inFlight: Int, delayed: Int, deadLetterQueue: String?, deadLettered: Int,
+                    oldestAgeSeconds: Double, sentPerSecond: Double, receivedPerSecond: Double) {
+            self.name = name
+            self.isFIFO = isFIFO
+            self.visible = visible
+            self.inFlight = inFlight
+            self.delayed = delayed
+            self.deadLetterQueue = deadLetterQueue
+            self.deadLettered = deadLettered
+            self.oldestAgeSeconds = oldestAgeSeconds
+            self.sentPerSecond = sentPerSecond
+            self.receivedPerSecond = receivedPerSecond
+        }
+    }
+
+    /// Where a saga run is.
+    public enum RunPhase: String, Sendable, Codable, CaseIterable {
+        case running, succeeded, failed, compensating, compensated
+    }
+
+    /// Where one step of a run is.
+    public enum StepPhase: String, Sendable, Codable, CaseIterable {
+        case pending, running, succeeded, failed, compensating, compensated
+    }
+
+    public struct StepRow: Sendable, Codable, Equatable {
+        public var name: String
+        public var state: StepPhase
+
+        public init(name: String, state: StepPhase) {
+            self.name = name
+            self.state = state
+        }
+    }
+
+    public struct RunRow: Sendable, Codable, Equatable {
+        public var runID: String
+        public var pipeline: String
+        public var state: RunPhase
+        public var steps: [StepRow]
+        public var startedAt: Date
+        /// The error that ended or is holding the run, if any.
+        public var error: String?
+
+        public init(runID: String, pipeline: String, state: RunPhase, steps: [StepRow], startedAt: Date, error: String?) {
+            self.runID = runID
+            self.pipeline = pipeline
+            self.state = state
+            self.steps = steps
+            self.startedAt = startedAt
+            self.error = error
+        }
+    }
+
+    public struct RankedProduct: Sendable, Codable, Equatable {
+        public var productId: String
+        public var name: String
+        public var value: Double
+
+        public init(productId: String, name: String, value: Double) {
+            self.productId = productId
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public struct RecommenderPane: Sendable, Codable, Equatable {
+        public var modelVersion: Int?
+        public var algorithm: String?
+        public var trainedAt: Date?
+        public var ndcgModel: Double?
+        public var ndcgPopularity: Double?
+        public var topSellers: [RankedProduct]
+        public var trending: [RankedProduct]
+
+        public init(modelVersion: Int?, algorithm: String?, trainedAt: Date?, ndcgModel: Double?, ndcgPopularity: Double?, topSellers: [RankedProduct],
+                    trending: [RankedProduct]) {
+            self.modelVersion = modelVersion
+            self.algorithm = algorithm
+            self.trainedAt = trainedAt
+            self.ndcgModel = ndcgModel
+            self.ndcgPopularity = ndcgPopularity
+            self.topSellers = topSellers
+            self.trending = trending
+        }
+    }
+
+    /// One line of the event strip.
+    public struct EventLine: Sendable, Codable, Equatable {
+        public enum Kind: String, Sendable, Codable { case audit, info, warning, critical }
+        public var at: Date
+        public var kind: Kind
+        public var text: String
+
+        public init(at: Date, kind: Kind, text: String) {
+            self.at = at
+            self.kind = kind
+            self.text = text
+        }
+    }
+
+    public var takenAt: Date
+    public var listen: String?
+    public var uptimeSeconds: Double
+    public var traffic: TrafficSnapshot
+    /// WAF blocks in the current minute, all rules together.
+    public var wafBlocksThisMinute: Int
+    public var blocked: [BlockedRow]
+    public var queues: [QueueRow]
+    public var runs: [RunRow]
+    public var recommender: RecommenderPane
+    public var events: [EventLine]
+    /// The rows asked for with `focus`, if any.
+    public var focused: FocusedDetail?
+
+    public init(takenAt: Date, listen: String?, uptimeSeconds: Double, traffic: TrafficSnapshot, wafBlocksThisMinute: Int, blocked: [BlockedRow],
+                queues: [QueueRow], runs: [RunRow], recommender: RecommenderPane, events: [EventLine], focused: FocusedDetail? = nil) {
+        self.takenAt = takenAt
+        self.listen = listen
+        self.uptimeSeconds = uptimeSeconds
+        self.traffic = traffic
+        self.wafBlocksThisMinute = wafBlocksThisMinute
+        self.blocked = blocked
+        self.queues = queues
+        self.runs = runs
+        self.recommender = recommender
+        self.events = events
+        self.focused = focused
+    }
+}
+
+/// A name and how often it was seen: a route or a client in the Traffic pane.
+public struct NamedCount: Sendable, Codable, Equatable {
+    public var name: String
+    public var count: Int
+
+    public init(name: String, count: Int) {
+        self.name = name
+        self.count = count
+    }
+}
+
+/// The Traffic pane's data.
+public struct TrafficSnapshot: Sendable, Codable, Equatable {
+    /// Requests per second, oldest first, the last (still filling) second last.
+    public var requestsPerSecond: [Double]
+    public var errorsPerSecond: [Double]
+    /// Mean requests per second over the last ten whole seconds.
+    public var currentRate: Double
+    /// Share of the last minute's requests answered 5xx.
+    public var errorRate: Double
+    /// Answers by status class since the start.
+    public var statusMix: [String: Int]
+    public var p50Microseconds: UInt64?
+    public var p95Microseconds: UInt64?
+    public var p99Microseconds: UInt64?
+    public var topRoutes: [NamedCount]
+    public var topClients: [NamedCount]
+
+    public init(requestsPerSecond: [Double], errorsPerSecond: [Double], currentRate: Double, errorRate: Double, statusMix: [String: Int],
+                p50Microseconds: UInt64?, p95Microseconds: UInt64?, p99Microseconds: UInt64?, topRoutes: [NamedCount], topClients: [NamedCount]) {
+        self.requestsPerSecond = requestsPerSecond
+        self.errorsPerSecond = errorsPerSecond
+        self.currentRate = currentRate
+        self.errorRate = errorRate
+        self.statusMix = statusMix
+        self.p50Microseconds = p50Microseconds
+        self.p95Microseconds = p95Microseconds
+        self.p99Microseconds = p99Microseconds
+        self.topRoutes = topRoutes
+        self.topClients = topClients
+    }
+}

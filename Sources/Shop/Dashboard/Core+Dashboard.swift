@@ -1,0 +1,44 @@
+import Dashboard
+import Foundation
+import Telemetry
+import WAF
+import Workflow
+
+extension Core {
+    /// The console's view of the shop now. `listening` is the HTTP address when a server is up; `focus`
+    /// adds the rows of the one thing the operator is looking at closely.
+    public func dashboard(listening: String? = nil, events limit: Int = 50, focus: DashboardFocus? = nil) -> DashboardSnapshot {
+        let now = options.clock.now()
+        let blocked = waf.blockedAddresses().map {
+            DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
+        }
+        let queues = broker.allStats().map {
+            DashboardSnapshot.QueueRow(name: $0.name, isFIFO: $0.isFIFO, visible: $0.visible, inFlight: $0.inFlight, delayed: $0.delayed,
+                                       deadLetterQueue: $0.deadLetterQueue?.name, deadLettered: $0.deadLetterQueue?.visible ?? 0,
+                                       oldestAgeSeconds: $0.oldestAgeSeconds, sentPerSecond: $0.sentRate, receivedPerSecond: $0.receivedRate)
+        }
+        let runs = sagas.runs(limit: 50).map { run in
+            DashboardSnapshot.RunRow(runID: run.runID, pipeline: run.saga, state: DashboardSnapshot.RunPhase(rawValue: run.state.rawValue) ?? .running,
+                                     steps: run.steps.map { .init(name: $0.name, state: DashboardSnapshot.StepPhase(rawValue: $0.state.rawValue) ?? .pending) },
+                                     startedAt: run.startedAt, error: run.steps.last { $0.error != nil }?.error)
+        }
+        let model = recommendations.slot.current
+        let name = { (id: String) in self.catalog.details(id)?.name ?? id }
+        let top = recommendations.top(limit: 10)
+        let recommender = DashboardSnapshot.RecommenderPane(
+            modelVersion: model?.version, algorithm: model?.algorithm.rawValue, trainedAt: model.map { Date(timeIntervalSince1970: $0.trainedAt) },
+            ndcgModel: model.flatMap { $0.metrics[$0.algorithm.rawValue]?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
+            topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
+            trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
+        var events = audit.entries(since: UInt64(max(0, Int(audit.count) - limit)), limit: limit).map {
+            DashboardSnapshot.EventLine(at: $0.at, kind: .audit, text: "\($0.action): \($0.detail)")
+        }
+        for finding in findings(listening: nil) where finding.severity != .info {
+            events.append(.init(at: now, kind: finding.severity == .critical ? .critical : .warning, text: finding.message))
+        }
+        return DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
+                                 wafBlocksThisMinute: waf.blocksPerMinute().values.reduce(0) { $0 + ($1.last ?? 0) },
+                                 blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
+                                 focused: focus.map { focusedDetail($0) })
+    }
+}
