@@ -201,6 +201,7 @@ extension OperatorAction {
         case .createDrop(let id, let stock, _): "drop \(stock) of \(id)"
         case .updateSchedule(let name, _, _): "update schedule \(name)"
         case .acknowledgeRepairs: "acknowledge repairs"
+        case .rotateToken(let role): "rotate the \(role) token"
         }
     }
 }

@@ -29,6 +29,9 @@ public enum OperatorAction: Sendable, Equatable {
     case updateSchedule(name: String, expression: String?, enabled: Bool?)
     /// Acknowledge what the data directory's repairs dropped, once checked: `/status` stops reporting them.
     case acknowledgeRepairs
+    /// Replace the admin or viewer token (`role`): the old one stops working at once; the new one is in the
+    /// outcome's `secret`.
+    case rotateToken(role: String)
 
     /// The audit trail's name for the action (`waf.block`…): one vocabulary for every way it arrives.
     public var auditName: String {
@@ -44,6 +47,7 @@ public enum OperatorAction: Sendable, Equatable {
         case .createDrop: "drop.create"
         case .updateSchedule: "schedule.update"
         case .acknowledgeRepairs: "repair.acknowledge"
+        case .rotateToken: "token.rotate"
         }
     }
 }
@@ -88,12 +92,12 @@ public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible
 extension OperatorAction: Codable {
     private enum Keys: String, CodingKey {
         case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, failAt, queue, productId, stock, rate, burst
-        case dailyQuota, opensAt, expression, enabled
+        case dailyQuota, opensAt, expression, enabled, role
     }
 
     /// Every action's name on the wire.
     public static let names = ["block", "unblock", "setRule", "rerunPipeline", "redrive", "purge", "restock", "createAPIKey", "createDrop",
-                               "updateSchedule", "acknowledgeRepairs"]
+                               "updateSchedule", "acknowledgeRepairs", "rotateToken"]
 
     public var name: String {
         switch self {
@@ -108,6 +112,7 @@ extension OperatorAction: Codable {
         case .createDrop: "createDrop"
         case .updateSchedule: "updateSchedule"
         case .acknowledgeRepairs: "acknowledgeRepairs"
+        case .rotateToken: "rotateToken"
         }
     }
 
@@ -142,6 +147,7 @@ extension OperatorAction: Codable {
             self = .updateSchedule(name: try c.decode(String.self, forKey: .name), expression: try c.decodeIfPresent(String.self, forKey: .expression),
                                    enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled))
         case "acknowledgeRepairs": self = .acknowledgeRepairs
+        case "rotateToken": self = .rotateToken(role: try c.decode(String.self, forKey: .role))
         default:
             throw DecodingError.dataCorruptedError(forKey: .action, in: c,
                                                    debugDescription: "unknown action \(name.prefix(40)); one of \(Self.names.joined(separator: ", "))")
@@ -182,6 +188,7 @@ extension OperatorAction: Codable {
             try c.encodeIfPresent(expression, forKey: .expression)
             try c.encodeIfPresent(enabled, forKey: .enabled)
         case .acknowledgeRepairs: break
+        case .rotateToken(let role): try c.encode(role, forKey: .role)
         }
     }
 

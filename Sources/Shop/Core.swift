@@ -76,9 +76,11 @@ public final class Core: Sendable {
     public let payments: SimulatedPaymentProvider
     public let metrics: MetricsRegistry
     public let startedAt: Date
-    /// The bearer token the admin API requires (also kept in `DIR/admin-token`), for in-process operators
-    /// such as the demo's simulator.
-    public let adminToken: String
+    /// The admin API's tokens: `DIR/admin-token` and `DIR/viewer-token`.
+    public let tokens: AccessTokens
+    /// The bearer token the admin API requires (kept in `DIR/admin-token`), for in-process operators such
+    /// as the demo's simulator.
+    public var adminToken: String { tokens.token(.admin) }
     let workers: Workers
     /// Repairs applied to the data directory (`DIR/repairs.json`); unacknowledged ones degrade `/status`.
     let repairs: Mutex<[RepairRecord]>
@@ -112,7 +114,7 @@ public final class Core: Sendable {
         } catch {
             throw CoreError.opening(directory, error)
         }
-        adminToken = try SecretFiles.loadOrCreate(directory + "/admin-token", byteCount: 24)
+        tokens = try AccessTokens(directory: directory)
         repairs = Mutex(try RepairLog.load(directory: directory))
         let signingKey = Array(try SecretFiles.loadOrCreate(directory + "/token-key", byteCount: 32).utf8)
         do throws(StoreError) {

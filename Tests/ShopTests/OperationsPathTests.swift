@@ -19,6 +19,7 @@ import Testing
         .createAPIKey(name: "partner", rate: 10, burst: 20, dailyQuota: nil),
         .createDrop(productId: "p2", stock: 5, opensAt: nil),
         .updateSchedule(name: RecommendationPipeline.schedule, expression: nil, enabled: false),
+        .rotateToken(role: "viewer"),
     ]
 
     /// Exhaustive on purpose: an action added without a sample here stops the build.
@@ -35,6 +36,7 @@ import Testing
         case .createDrop: 8
         case .updateSchedule: 9
         case .acknowledgeRepairs: 10
+        case .rotateToken: 11
         }
     }
 
@@ -43,7 +45,7 @@ import Testing
         defer { Task { await shop.stop() } }
         let core = shop.core
         // Every action but acknowledging a repair has a sample; that one is refused here (no repair), below.
-        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<10))
+        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<12).subtracting([10]))
         for action in Self.samples {
             let before = core.audit.count
             let outcome = try await core.perform(action, actor: "admin")

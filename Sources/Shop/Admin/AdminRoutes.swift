@@ -8,10 +8,12 @@ import Store
 import Telemetry
 import Workflow
 
-/// The operator API under `/admin`: `Authorization: Bearer <admin-token>` (401 without it, 403 with a user
-/// token). Every change is recorded in the audit trail before it is answered.
+/// The operator API under `/admin`: `Authorization: Bearer <token>` — the admin token for everything, the
+/// viewer token for reading (GET) only; 401 without a token, 403 with a user's token or a viewer's change.
+/// Every change goes through `Core.perform` and is recorded in the audit trail before it is answered.
 struct AdminRoutes {
     let core: Core
+    let server: ServerReference
 
     private struct StockChange: Decodable { var stock: Int }
     private struct NewKey: Decodable {
@@ -31,21 +33,25 @@ struct AdminRoutes {
         var enabled: Bool?
     }
 
-    /// Refuses anyone but the holder of the admin token.
-    func authorize(_ request: HTTPRequest) throws(HTTPError) {
+    /// The role the request's token grants: the admin's or the viewer's; refuses anyone else.
+    func authorize(_ request: HTTPRequest) throws(HTTPError) -> AccessTokens.Role {
         guard let token = Accounts.bearerToken(request) else {
-            throw HTTPError(status: 401, code: "unauthenticated", message: "send Authorization: Bearer <admin-token> (the admin-token file in the data directory)",
+            throw HTTPError(status: 401, code: "unauthenticated",
+                            message: "send Authorization: Bearer <token> (the admin-token or viewer-token file in the data directory)",
                             headers: ["WWW-Authenticate": "Bearer"])
         }
-        if ConstantTime.equals(Array(token.utf8), Array(core.adminToken.utf8)) { return }
+        if let role = core.tokens.role(of: token) { return role }
         if core.accounts.isUserToken(token) { throw HTTPError(status: 403, code: "forbidden", message: "this needs the admin token, not a user token") }
-        throw HTTPError(status: 401, code: "unauthenticated", message: "the admin token is not valid", headers: ["WWW-Authenticate": "Bearer"])
+        throw HTTPError(status: 401, code: "unauthenticated", message: "the token is not valid", headers: ["WWW-Authenticate": "Bearer"])
     }
 
-    /// An admin route: authorization, then `handler` in a task.
+    /// An admin route: authorization (a viewer reads only), then `handler` in a task.
     func route(_ handler: @escaping @Sendable (HTTPRequest, RequestContext) async throws(HTTPError) -> HTTPResponse) -> RouteHandler {
         .deferred { [self] request, context throws(HTTPError) in
-            try authorize(request)
+            let role = try authorize(request)
+            if role == .viewer, request.method != "GET", request.method != "HEAD" {
+                throw HTTPError(status: 403, code: "forbidden", message: "the viewer token can only read; changes need the admin token")
+            }
             try Gateway.refuseRepeatedQueryParameters(request)
             return try await handler(request, context)
         }
@@ -63,6 +69,7 @@ struct AdminRoutes {
     func register(_ router: inout Router) {
         registerWAF(&router)
         registerRecommender(&router)
+        registerOperations(&router)
         let core = self.core
         router.get("/admin/queues", route { _, _ in
             JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])

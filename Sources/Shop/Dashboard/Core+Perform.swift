@@ -37,6 +37,7 @@ extension Core {
         case let .createDrop(id, stock, opensAt): try await createDrop(productId: id, stock: stock, opensAt: opensAt)
         case let .updateSchedule(name, expression, enabled): try await updateSchedule(name, expression: expression, enabled: enabled)
         case .acknowledgeRepairs: try acknowledgeRepairs()
+        case .rotateToken(let role): try rotateToken(role)
         }
     }
 
@@ -190,6 +191,17 @@ extension Core {
         }
         let changes = [expression.map { "expression \($0)" }, enabled.map { "enabled \($0)" }].compactMap { $0 }
         return OperatorOutcome(message: "\(name): " + changes.joined(separator: ", "))
+    }
+
+    private func rotateToken(_ text: String) throws(OperatorError) -> OperatorOutcome {
+        guard let role = AccessTokens.Role(rawValue: text) else { throw OperatorError(422, "role must be admin or viewer") }
+        let token: String
+        do throws(CoreError) {
+            token = try tokens.rotate(role)
+        } catch {
+            throw OperatorError(503, error.description)
+        }
+        return OperatorOutcome(message: "rotated the \(role.rawValue) token; the old one no longer works", secret: token)
     }
 
     private func acknowledgeRepairs() throws(OperatorError) -> OperatorOutcome {

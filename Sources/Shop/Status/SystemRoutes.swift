@@ -19,7 +19,7 @@ extension Core {
         var router = Router()
         addSystemRoutes(to: &router, server: server)
         ShopRoutes(core: self).register(&router)
-        AdminRoutes(core: self).register(&router)
+        AdminRoutes(core: self, server: server).register(&router)
         return router
     }
 

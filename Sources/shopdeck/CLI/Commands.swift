@@ -50,7 +50,13 @@ enum Commands {
         options: [OptionSpec(name: "--data", valueName: "DIR", help: "the data directory to examine (required)"),
                   OptionSpec(name: "--apply", valueName: nil, help: "repair: keep every record that reads back, set the changed files aside"), json])
 
-    static let all = [demo, run, serve, bench, wafEval, recEval, repair]
+    static let tokens = CommandSpec(
+        name: "tokens", summary: "Rotate the admin or viewer token of a data directory; a running shop takes the new one at once.",
+        positionals: [PositionalSpec(name: "rotate", help: "make a new token (the old one stops working)", choices: ["rotate"])],
+        options: [OptionSpec(name: "--data", valueName: "DIR", help: "the data directory (required)"),
+                  OptionSpec(name: "--role", valueName: "admin|viewer", help: "which token (default admin)")])
+
+    static let all = [demo, run, serve, bench, wafEval, recEval, repair, tokens]
 
     static var topLevelHelp: String {
         var lines = [
