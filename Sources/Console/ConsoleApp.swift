@@ -119,6 +119,7 @@ public final class ConsoleApp: Sendable {
                 case .snapshot(let snapshot):
                     model.snapshot = snapshot
                     model.connection = .connected
+                    model.readOnly = source.readOnly
                     failures = 0
                 case .unreachable(let reason):
                     if case .connected = model.connection { model.connection = .disconnected(since: Date(), reason: reason) }

@@ -25,6 +25,9 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The JSON form of snapshots and actions on the wire, the same at both ends: dates as seconds since 1970
 /// (with fractions), keys sorted.
 public enum DashboardCoding {
+    /// The header of `GET /admin/dashboard` naming the token's role (`admin` or `viewer`).
+    public static let roleHeader = "X-Shopdeck-Role"
+
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970

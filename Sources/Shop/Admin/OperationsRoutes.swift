@@ -19,7 +19,10 @@ extension AdminRoutes {
             guard let body = try? DashboardCoding.encoder.encode(snapshot) else {
                 throw HTTPError(status: 500, code: "internal", message: "the dashboard could not be encoded")
             }
-            return .json(bytes: Array(body))
+            // Which token this is, so an attached console knows whether its changing keys will be refused.
+            var response = HTTPResponse.json(bytes: Array(body))
+            response.headers.set(DashboardCoding.roleHeader, try authorize(request).rawValue)
+            return response
         })
         router.post("/admin/actions", route { [self] request, context throws(HTTPError) in
             let action = try decodeAction(request)

@@ -79,6 +79,8 @@ enum CLI {
             return try await RunCommand(arguments: parsed, output: output).run()
         case "repair":
             return try RepairCommand(arguments: parsed, output: output).run()
+        case "console":
+            return try await ConsoleCommand(arguments: parsed, output: output).run()
         case "tokens":
             return try TokensCommand(arguments: parsed, output: output).run()
         case "waf-eval":

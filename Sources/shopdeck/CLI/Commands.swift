@@ -56,7 +56,13 @@ enum Commands {
         options: [OptionSpec(name: "--data", valueName: "DIR", help: "the data directory (required)"),
                   OptionSpec(name: "--role", valueName: "admin|viewer", help: "which token (default admin)")])
 
-    static let all = [demo, run, serve, bench, wafEval, recEval, repair, tokens]
+    static let console = CommandSpec(
+        name: "console", summary: "Attach the operator console to a running shop over its admin API (serve stays up when the console goes).",
+        options: [OptionSpec(name: "--connect", valueName: "URL", help: "the shop, such as http://127.0.0.1:8080 (required)"),
+                  OptionSpec(name: "--token-file", valueName: "FILE", help: "the admin-token or viewer-token file (else $SHOPDECK_TOKEN)"),
+                  OptionSpec(name: "--read-only", valueName: nil, help: "refuse every change from this console"), refresh, noColor])
+
+    static let all = [demo, run, serve, console, bench, wafEval, recEval, repair, tokens]
 
     static var topLevelHelp: String {
         var lines = [
