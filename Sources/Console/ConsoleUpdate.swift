@@ -73,70 +73,34 @@ extension ConsoleModel {
     }
 
     private mutating func normalKey(_ key: Key) -> [ConsoleCommand] {
-        let rows = PaneRows.of(focus, snapshot, filter: filters[focus])
-        switch key {
-        case .tab: focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count)!
-        case .backTab: focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
-        case .character(let c) where ("1"..."5").contains(c): focus = Pane(rawValue: Int(String(c))! - 1)!
-        case .up, .character("k"): move(by: -1, rows: rows.cells.count)
-        case .down, .character("j"): move(by: 1, rows: rows.cells.count)
-        case .pageUp: move(by: -10, rows: rows.cells.count)
-        case .pageDown: move(by: 10, rows: rows.cells.count)
-        case .home: selection[focus] = 0
-        case .end: selection[focus] = max(0, rows.cells.count - 1)
-        case .enter:
-            if rows.cells.isEmpty { note("nothing to show in \(focus.title)") } else { mode = .detail }
-        case .character("/"): mode = .filter(filters[focus] ?? "")
-        case .character(":"): mode = .command("")
-        case .character("?"): mode = .help
-        case .character("q"): return [.quit]
-        case .character("b"): mode = .blockPrompt(step: 0, cidr: "", reason: "", text: focus == .traffic ? selectedKey ?? "" : "")
-        case .character("u"):
-            guard focus == .blocked, let cidr = selectedKey else {
-                note("select an address in Blocked IPs (2) to unblock it")
-                return []
-            }
-            mode = .confirm(.unblock(cidr: cidr), "unblock \(cidr)? (y/n)")
-        case .character("r"): return [.perform(.rerunPipeline(failAt: nil))]
-        case .character("f"): mode = .failPrompt("")
-        case .character("R"):
-            guard focus == .queues, let queue = selectedKey else {
-                note("select a queue in Queues (3) to redrive its dead letters")
-                return []
-            }
-            mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
-        case .character("p"):
-            guard hasSimulator else { return noSimulator() }
-            paused.toggle()
-            return [.togglePause]
-        case .character("+"), .character("="): return changeRate(by: Self.rateStep)
-        case .character("-"): return changeRate(by: 1 / Self.rateStep)
-        case .character("s"):
-            guard hasSimulator else { return noSimulator() }
-            let next = Self.scenarios[((Self.scenarios.firstIndex(of: scenario ?? "") ?? -1) + 1) % Self.scenarios.count]
-            scenario = next
-            return [.setScenario(next)]
-        default: break
+        guard let binding = Self.bindings.first(where: { $0.keys.contains(key) }) else { return [] }
+        switch binding.reach {
+        case .changesShop where readOnly:
+            note("read-only: this console changes nothing (a viewer token or --read-only)")
+            return []
+        case .simulator where !hasSimulator:
+            return noSimulator()
+        default:
+            return binding.run(&self, key, PaneRows.of(focus, snapshot, filter: filters[focus]))
         }
-        return []
     }
 
     /// `s`, `p`, `+`, `-` and their commands steer the simulator, which only `demo` runs.
     private var hasSimulator: Bool { scenario != nil }
 
-    private mutating func noSimulator() -> [ConsoleCommand] {
+    mutating func noSimulator() -> [ConsoleCommand] {
         note("no simulator runs in this console (shopdeck demo has one)")
         return []
     }
 
-    private mutating func changeRate(by factor: Double) -> [ConsoleCommand] {
+    mutating func changeRate(by factor: Double) -> [ConsoleCommand] {
         guard hasSimulator, let current = rate else { return noSimulator() }
         let next = ((current * factor * 10).rounded() / 10).clamped(to: CommandLineParser.rateRange)
         rate = next
         return [.setRate(next)]
     }
 
-    private mutating func move(by offset: Int, rows: Int) {
+    mutating func move(by offset: Int, rows: Int) {
         guard rows > 0 else { return }
         selection[focus] = min(rows - 1, max(0, selectedRow + offset))
     }

@@ -3,27 +3,8 @@ import Foundation
 
 /// The boxes drawn over the panes: the help listing every key, and the detail of a selected row.
 enum Overlays {
-    static let helpLines = [
-        "Tab / Shift-Tab / 1-5   focus a pane",
-        "Up Down / j k           move the selection (PgUp PgDn Home End)",
-        "Enter                   details of the selected row;  Esc  back",
-        "/                       filter the focused pane",
-        ":                       command line (Tab completes):",
-        "                        block CIDR [ttl] [reason]   unblock CIDR",
-        "                        rerun recommendations [failAt=STEP]",
-        "                        redrive QUEUE   scenario NAME   rate N   pause   quit",
-        "b                       block an address (asks address, reason, ttl)",
-        "u                       unblock the selected address (asks y/n)",
-        "r                       re-run the recommendation pipeline",
-        "f                       re-run it with a failure injected at a step",
-        "R                       redrive the selected queue's dead letters (y/n)",
-        "p                       pause or resume the simulator",
-        "s                       next simulator scenario;  + -  simulator faster, slower",
-        "?                       this help;  q  quit",
-    ]
-
-    static func help(into canvas: inout Canvas) {
-        box(title: "Keys", lines: helpLines, into: &canvas)
+    static func help(_ model: ConsoleModel, into canvas: inout Canvas) {
+        box(title: "Keys", lines: model.helpLines, into: &canvas)
     }
 
     static func detail(_ model: ConsoleModel, into canvas: inout Canvas) {

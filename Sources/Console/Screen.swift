@@ -50,7 +50,7 @@ public enum Screen {
         drawEvents(model, into: &canvas, layout.events)
         drawPrompt(model, into: &canvas, layout.prompt)
         switch model.mode {
-        case .help: Overlays.help(into: &canvas)
+        case .help: Overlays.help(model, into: &canvas)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
         }
@@ -141,7 +141,7 @@ public enum Screen {
             text = question
             style = Style(foreground: .black, background: .yellow, bold: true)
         default:
-            text = "q quit  ? help  Tab/1-5 pane  j/k move  Enter detail  / filter  : command  b block  u unblock  r re-run  f fail  R redrive  p pause  s scenario"
+            text = model.hintBar
             style = Style(dim: true)
         }
         canvas.fill(area, style: style)

@@ -190,3 +190,39 @@ import Testing
         #expect(CommandLineParser.seconds("400d") == nil, "at most a year")
     }
 }
+
+/// Issue 17: keys are defined once; help and hint bar come from that table, and a read-only console (viewer
+/// token, `--read-only`) hides the keys that change the shop and answers them with why.
+@Suite struct KeyTableTests {
+    @Test func aReadOnlyConsoleHidesChangingKeysAndSaysWhyWhenOneIsPressed() {
+        var model = Fixtures.model()
+        model.readOnly = true
+        for hidden in ["b block", "u unblock", "r re-run", "f fail", "R redrive"] { #expect(!model.hintBar.contains(hidden), "\(hidden)") }
+        #expect(model.hintBar.contains("/ filter") && model.hintBar.hasSuffix("read-only"))
+        #expect(!model.helpLines.contains { $0.hasPrefix("b ") || $0.hasPrefix("u ") || $0.hasPrefix("R ") })
+        #expect(model.helpLines.last == "read-only: this console shows the shop and changes nothing")
+        for key in ["b", "u", "r", "f", "R"] {
+            #expect(model.update(.character(Character(key))) == [], "\(key)")
+            #expect(model.notes.last?.hasPrefix("read-only:") == true, "\(key)")
+            #expect(model.mode == .normal)
+        }
+        // Looking still works.
+        _ = model.update(.character("3"))
+        #expect(model.focus == .queues)
+    }
+
+    @Test func withoutASimulatorItsKeysAreHidden() {
+        var model = Fixtures.model()
+        model.scenario = nil
+        #expect(!model.hintBar.contains("p pause") && !model.hintBar.contains("s scenario"))
+        #expect(!model.helpLines.contains { $0.hasPrefix("p ") || $0.hasPrefix("s ") })
+        #expect(model.update(.character("p")) == [])
+        #expect(model.notes.last?.contains("no simulator") == true)
+    }
+
+    @Test func everyBindingIsReachableByItsKeys() {
+        let keys = ConsoleModel.bindings.flatMap(\.keys)
+        #expect(keys.count == Set(keys.map { "\($0)" }).count, "no key is bound twice")
+        for binding in ConsoleModel.bindings where !binding.help.isEmpty { #expect(!binding.keys.isEmpty, "\(binding.label)") }
+    }
+}

@@ -1,0 +1,145 @@
+import Dashboard
+
+/// One key of the console, defined once: the keys that trigger it, what it does, its line in the help and its
+/// word in the hint bar, and whether it changes the shop (hidden and refused on a read-only console) or
+/// steers the simulator (hidden where none runs). After k9s's key actions: help and hint bar are generated
+/// from this table, so a key cannot be documented in one place and missing in another.
+struct KeyBinding: Sendable {
+    enum Reach: Sendable {
+        /// Looks, moves, filters, quits: always there.
+        case view
+        /// Changes the shop: refused by a read-only console.
+        case changesShop
+        /// Steers the simulator beside the console (`demo`).
+        case simulator
+    }
+
+    /// The keys as the help shows them (`b`, `Up Down / j k`).
+    let label: String
+    let keys: [Key]
+    /// The word in the hint bar after the key, if it has one.
+    let hint: String?
+    /// The help's description (a first line, then continuation lines).
+    let help: [String]
+    let reach: Reach
+    /// What the key does, given the key pressed and the focused pane's rows.
+    let run: @Sendable (inout ConsoleModel, Key, PaneRows) -> [ConsoleCommand]
+
+    func shown(readOnly: Bool, simulator: Bool) -> Bool {
+        switch reach {
+        case .view: true
+        case .changesShop: !readOnly
+        case .simulator: simulator
+        }
+    }
+}
+
+extension ConsoleModel {
+    /// Every key of the normal mode, in the order the help lists them.
+    static let bindings: [KeyBinding] = [
+        KeyBinding(label: "Tab / Shift-Tab / 1-5", keys: [.tab, .backTab] + (1...5).map { .character(Character(String($0))) }, hint: nil,
+                   help: ["focus a pane"], reach: .view) { model, key, _ in
+            switch key {
+            case .tab: model.focus = Pane(rawValue: (model.focus.rawValue + 1) % Pane.allCases.count)!
+            case .backTab: model.focus = Pane(rawValue: (model.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
+            case .character(let digit): model.focus = Pane(rawValue: Int(String(digit))! - 1)!
+            default: break
+            }
+            return []
+        },
+        KeyBinding(label: "Up Down / j k", keys: [.up, .down, .character("j"), .character("k"), .pageUp, .pageDown, .home, .end], hint: nil,
+                   help: ["move the selection (PgUp PgDn Home End)"], reach: .view) { model, key, rows in
+            switch key {
+            case .up, .character("k"): model.move(by: -1, rows: rows.cells.count)
+            case .down, .character("j"): model.move(by: 1, rows: rows.cells.count)
+            case .pageUp: model.move(by: -10, rows: rows.cells.count)
+            case .pageDown: model.move(by: 10, rows: rows.cells.count)
+            case .home: model.selection[model.focus] = 0
+            default: model.selection[model.focus] = max(0, rows.cells.count - 1)
+            }
+            return []
+        },
+        KeyBinding(label: "Enter", keys: [.enter], hint: "detail", help: ["details of the selected row;  Esc  back"], reach: .view) { model, _, rows in
+            if rows.cells.isEmpty { model.note("nothing to show in \(model.focus.title)") } else { model.mode = .detail }
+            return []
+        },
+        KeyBinding(label: "/", keys: [.character("/")], hint: "filter", help: ["filter the focused pane"], reach: .view) { model, _, _ in
+            model.mode = .filter(model.filters[model.focus] ?? "")
+            return []
+        },
+        KeyBinding(label: ":", keys: [.character(":")], hint: "command",
+                   help: ["command line (Tab completes):", "block CIDR [ttl] [reason]   unblock CIDR", "rerun recommendations [failAt=STEP]",
+                          "redrive QUEUE   scenario NAME   rate N   pause   quit"], reach: .view) { model, _, _ in
+            model.mode = .command("")
+            return []
+        },
+        KeyBinding(label: "b", keys: [.character("b")], hint: "block", help: ["block an address (asks address, reason, ttl)"], reach: .changesShop) { model, _, _ in
+            model.mode = .blockPrompt(step: 0, cidr: "", reason: "", text: model.focus == .traffic ? model.selectedKey ?? "" : "")
+            return []
+        },
+        KeyBinding(label: "u", keys: [.character("u")], hint: "unblock", help: ["unblock the selected address (asks y/n)"], reach: .changesShop) { model, _, _ in
+            guard model.focus == .blocked, let cidr = model.selectedKey else {
+                model.note("select an address in Blocked IPs (2) to unblock it")
+                return []
+            }
+            model.mode = .confirm(.unblock(cidr: cidr), "unblock \(cidr)? (y/n)")
+            return []
+        },
+        KeyBinding(label: "r", keys: [.character("r")], hint: "re-run", help: ["re-run the recommendation pipeline"], reach: .changesShop) { _, _, _ in
+            [.perform(.rerunPipeline(failAt: nil))]
+        },
+        KeyBinding(label: "f", keys: [.character("f")], hint: "fail", help: ["re-run it with a failure injected at a step"], reach: .changesShop) { model, _, _ in
+            model.mode = .failPrompt("")
+            return []
+        },
+        KeyBinding(label: "R", keys: [.character("R")], hint: "redrive", help: ["redrive the selected queue's dead letters (y/n)"], reach: .changesShop) { model, _, _ in
+            guard model.focus == .queues, let queue = model.selectedKey else {
+                model.note("select a queue in Queues (3) to redrive its dead letters")
+                return []
+            }
+            model.mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
+            return []
+        },
+        KeyBinding(label: "p", keys: [.character("p")], hint: "pause", help: ["pause or resume the simulator"], reach: .simulator) { model, _, _ in
+            model.paused.toggle()
+            return [.togglePause]
+        },
+        KeyBinding(label: "s", keys: [.character("s"), .character("+"), .character("="), .character("-")], hint: "scenario",
+                   help: ["next simulator scenario;  + -  simulator faster, slower"], reach: .simulator) { model, key, _ in
+            switch key {
+            case .character("+"), .character("="): return model.changeRate(by: ConsoleModel.rateStep)
+            case .character("-"): return model.changeRate(by: 1 / ConsoleModel.rateStep)
+            default:
+                let next = ConsoleModel.scenarios[((ConsoleModel.scenarios.firstIndex(of: model.scenario ?? "") ?? -1) + 1) % ConsoleModel.scenarios.count]
+                model.scenario = next
+                return [.setScenario(next)]
+            }
+        },
+        KeyBinding(label: "?", keys: [.character("?")], hint: "help", help: ["this help;  q  quit"], reach: .view) { model, _, _ in
+            model.mode = .help
+            return []
+        },
+        KeyBinding(label: "q", keys: [.character("q")], hint: "quit", help: [], reach: .view) { _, _, _ in [.quit] },
+    ]
+
+    /// The help's lines for this console (keys it hides are not listed).
+    var helpLines: [String] {
+        Self.bindings.filter { $0.shown(readOnly: readOnly, simulator: scenario != nil) && !$0.help.isEmpty }.flatMap { binding in
+            let first = binding.label.padding(toLength: 24, withPad: " ", startingAt: 0) + binding.help[0]
+            return [first] + binding.help.dropFirst().map { String(repeating: " ", count: 24) + $0 }
+        } + (readOnly ? ["", "read-only: this console shows the shop and changes nothing"] : [])
+    }
+
+    /// The hint bar: quit and help first, then the other keys with a word.
+    var hintBar: String {
+        let shown = Self.bindings.filter { $0.shown(readOnly: readOnly, simulator: scenario != nil) && $0.hint != nil }
+        let first = shown.filter { ["q", "?"].contains($0.label) }.sorted { $0.label == "q" && $1.label != "q" }
+        let pairs = (first + [KeyBinding.panes] + shown.filter { !["q", "?"].contains($0.label) }).map { "\($0.label) \($0.hint ?? "")" }
+        return pairs.joined(separator: "  ") + (readOnly ? "  · read-only" : "")
+    }
+}
+
+extension KeyBinding {
+    /// Focus and movement, as the hint bar abbreviates them.
+    static let panes = KeyBinding(label: "Tab/1-5", keys: [], hint: "pane  j/k move", help: [], reach: .view) { _, _, _ in [] }
+}
