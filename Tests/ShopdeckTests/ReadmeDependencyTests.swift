@@ -50,4 +50,14 @@ import Testing
         }
         #expect(current == expected, "README.md's module dependencies differ from Package.swift; regenerate them")
     }
+
+    /// The layout's descriptions are prose, but every module must be in it (Simulator once was not).
+    @Test func theReadmesLayoutNamesEveryModule() throws {
+        let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let layout = try #require(readme.range(of: "## Layout").map { String(readme[$0.upperBound...].prefix(6000)) })
+        for module in Self.modules(manifest) {
+            #expect(layout.contains("  \(module.name)/"), "README.md's layout does not list \(module.name)/")
+        }
+    }
 }

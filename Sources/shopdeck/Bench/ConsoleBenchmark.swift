@@ -21,11 +21,14 @@ struct ConsoleBenchmark {
     var keyPresses: Int { quick ? 30 : 100 }
     var trafficSeconds: Double { quick ? 10 : 30 }
 
+    var executablePath: String { executable }
+
     private var executable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     private static let environment = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+    static var consoleEnvironment: [String: String] { environment }
 
     func run(progress: (String) -> Void) async throws -> BenchReport {
         var report = BenchReport(bench: "console")
@@ -65,6 +68,8 @@ struct ConsoleBenchmark {
         let status = console.stop(seconds: 15)
         report.notes.append("shopdeck run quit with q: " + (status == 0 ? "exit 0" : "wait status \(status)"))
 
+        try await measureAttached(into: &report, progress: progress)
+
         if soakMinutes > 0 {
             progress("shopdeck demo for \(soakMinutes) min")
             let soak = try await measureDemoMemory(client: client)
@@ -96,7 +101,7 @@ struct ConsoleBenchmark {
         throw RuntimeFailure(description: "shopdeck run did not start serving within 60 s (see \(directory)/run/shopdeck.log)")
     }
 
-    private func measureIdle(_ console: PseudoTerminal) async throws -> (cpuPercent: Double, bytesPerSecond: Double) {
+    func measureIdle(_ console: PseudoTerminal) async throws -> (cpuPercent: Double, bytesPerSecond: Double) {
         guard let before = console.cpuSeconds else { throw RuntimeFailure(description: "cannot read the console's CPU time") }
         let start = DispatchTime.now().uptimeNanoseconds
         try await Task.sleep(nanoseconds: UInt64(idleSeconds * 1e9))
@@ -109,7 +114,7 @@ struct ConsoleBenchmark {
     /// Presses Tab (focus moves, so the screen changes every time) and times the redraw: from the key's
     /// write to the last byte drawn before the terminal goes quiet for 30 ms. Presses start only when the
     /// terminal has been quiet for 50 ms, so a refresh in progress is not taken for the answer.
-    private func measureKeyPresses(_ console: PseudoTerminal) async throws -> [Double] {
+    func measureKeyPresses(_ console: PseudoTerminal) async throws -> [Double] {
         var samples: [Double] = []
         for _ in 0..<keyPresses {
             try await waitForQuiet(console, nanoseconds: 50_000_000, limit: 2_000_000_000)
@@ -123,8 +128,9 @@ struct ConsoleBenchmark {
                 if let newest = drawn.last?.at {
                     last = newest
                     if now - newest >= 30_000_000 { break }
-                } else if now - pressed > 2_000_000_000 {
-                    break  // nothing drawn within 2 s: counted as a 2 s answer
+                }
+                if now - pressed > 2_000_000_000 {
+                    break  // not quiet within 2 s: counted as what was drawn by then (2 s if nothing)
                 }
             }
             samples.append(Double((last ?? pressed + 2_000_000_000) - pressed) / 1000)
@@ -133,7 +139,7 @@ struct ConsoleBenchmark {
         return samples
     }
 
-    private func waitForQuiet(_ console: PseudoTerminal, nanoseconds quiet: UInt64, limit: UInt64) async throws {
+    func waitForQuiet(_ console: PseudoTerminal, nanoseconds quiet: UInt64, limit: UInt64) async throws {
         let start = DispatchTime.now().uptimeNanoseconds
         while DispatchTime.now().uptimeNanoseconds - start < limit {
             let now = DispatchTime.now().uptimeNanoseconds

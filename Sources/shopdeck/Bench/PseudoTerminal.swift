@@ -24,6 +24,9 @@ final class PseudoTerminal: Sendable {
     private let master: Int32
     private let chunks = Mutex<[Chunk]>([])
     private let reader = DispatchSemaphore(value: 0)
+    /// The child's wait status once reaped; `stop` reaps once (a second `waitpid` or `close` would act on
+    /// whatever reuses the pid or descriptor, and the reader's semaphore is signalled only once).
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `arguments` (the first is the executable's path) on a new terminal of `columns`×`rows`, in
     /// its own session so the terminal is its controlling one, with `environment` added to this process's.
@@ -130,8 +133,35 @@ final class PseudoTerminal: Sendable {
     }
 
     /// Sends `signal` and waits for the child to exit (SIGKILL after `seconds`); returns its wait status.
+    /// Safe to call again: later calls return the first call's status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, seconds: Double = 10) -> Int32 {
+        exitStatus.withLock { known in
+            if let known { return known }
+            let status = reap(signal: signal, seconds: seconds)
+            known = status
+            return status
+        }
+    }
+
+    /// Waits up to `seconds` for the child to exit on its own (after a quit key, say); true if it did.
+    func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if exitStatus.withLock({ $0 }) != nil { return true }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                exitStatus.withLock { $0 = status }
+                reader.wait()
+                Glibc.close(master)
+                return true
+            }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    private func reap(signal: Int32, seconds: Double) -> Int32 {
         kill(pid, signal)
         var status: Int32 = 0
         let deadline = Date().addingTimeInterval(seconds)
