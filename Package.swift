@@ -17,19 +17,21 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["Journal", "Telemetry"]),
         // epoll and eventfd, which Glibc's module map leaves out: headers only, nothing to link.
         .systemLibrary(name: "CEventPoll"),
-        .target(name: "HTTP", dependencies: ["Telemetry", "CEventPoll"]),
+        .target(name: "Addressing"),
+        .target(name: "HTTP", dependencies: ["Addressing", "Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Recommender"),
         // The console's seam: the dashboard as plain Codable values, operator actions, and the protocol a shop
         // implements in process or over HTTP.
         .target(name: "Dashboard"),
-        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Dashboard"]),
+        .target(name: "Shop", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "Addressing", "WAF", "Recommender", "Dashboard"]),
+        .target(name: "ShopHTTP", dependencies: ["Shop", "Dashboard", "Addressing", "HTTP", "WAF", "Telemetry", "Store", "Broker", "Workflow", "Journal", "Hashing", "Recommender"]),
         // ncursesw for the console's Terminal backend: a module map and a shim header, nothing to build.
         .systemLibrary(name: "CNcursesw"),
         .target(name: "Console", dependencies: ["Dashboard", "CNcursesw"]),
-        .target(name: "Simulator", dependencies: ["HTTP", "Telemetry"]),
-        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "HTTP", "WAF", "Recommender", "Dashboard",
-                                                       "Shop", "Console", "Simulator"]),
+        .target(name: "Simulator", dependencies: ["Addressing", "HTTP", "Telemetry"]),
+        .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "Addressing", "HTTP", "WAF", "Recommender", "Dashboard",
+                                                       "Shop", "ShopHTTP", "Console", "Simulator"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.
@@ -50,14 +52,15 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Telemetry", "FuzzSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["Addressing", "HTTP", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF", "FuzzSupport"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Dashboard"], exclude: ["Snapshots"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "HTTP", "Telemetry", "WAF", "Store"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "WAF", "Store"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),
-        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "HTTP"]),
+        .testTarget(name: "ShopDomainTests", dependencies: ["Shop", "Dashboard", "Telemetry"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )

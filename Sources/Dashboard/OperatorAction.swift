@@ -75,13 +75,27 @@ public struct OperatorOutcome: Sendable, Equatable, Codable {
     }
 }
 
-/// Why an action was refused, in words for the event strip, and the status an HTTP caller gets.
+/// Why an action was refused, in words for the event strip; `kind` is what the edge turns into a status
+/// (the console shows only the words).
 public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var status: Int
+    public enum Kind: String, Sendable, Codable {
+        /// A value in the action is not acceptable.
+        case invalid
+        /// What the action names does not exist.
+        case notFound
+        /// The shop's state does not allow it now (the IP set is full, nothing to acknowledge…).
+        case conflict
+        /// The caller may not make changes (a viewer token, a read-only console).
+        case forbidden
+        /// The shop could not carry it out now (a component failing, the shop unreachable); retry.
+        case unavailable
+    }
+
+    public var kind: Kind
     public var description: String
 
-    public init(_ status: Int, _ description: String) {
-        self.status = status
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
         self.description = description
     }
 }

@@ -1,3 +1,4 @@
+import Addressing
 /// One client connection. Owned by the event loop that accepted it and touched only on that loop's thread.
 final class Connection {
     enum Phase {

@@ -1,3 +1,4 @@
+import Addressing
 import Synchronization
 
 /// Counts open connections in total and per client IP, shared by every event loop.

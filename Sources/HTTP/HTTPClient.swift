@@ -1,4 +1,6 @@
+import Addressing
 import Synchronization
+import Telemetry
 
 /// An async HTTP/1.1 client with a keep-alive pool per (server, source address). Blocking socket work runs
 /// on the client's own threads, never on the cooperative pool.

@@ -1,3 +1,4 @@
+import Addressing
 /// What the server knows about a request besides its bytes.
 public struct RequestContext: Sendable {
     /// Sent back as `X-Request-Id` and inside error bodies.

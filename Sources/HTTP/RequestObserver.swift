@@ -1,3 +1,4 @@
+import Addressing
 /// One answered request, as the server saw it: for dashboards that watch traffic live.
 public struct AnsweredRequest: Sendable {
     public var method: String

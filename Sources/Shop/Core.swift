@@ -1,6 +1,6 @@
+import Addressing
 import Broker
 import Foundation
-import HTTP
 import Journal
 import Recommender
 import Store
@@ -26,8 +26,6 @@ public struct CoreOptions: Sendable {
     public var paymentLatency: Double = 0.005
     /// The catalog for a first start; by default `assets/catalog.json`, or the generator if it is not found.
     public var catalog: (@Sendable () -> [Product])?
-    /// The WAF's hook in the gateway; by default the core's own `WebApplicationFirewall`.
-    public var inspector: (any RequestInspector)?
     /// Start the queue consumers (tests that drive them by hand turn this off).
     public var startWorkers = true
     /// When the recommendation pipeline runs: an EventBridge-style expression, nightly by default.
@@ -65,10 +63,11 @@ public final class Core: Sendable {
     public let carts: Carts
     public let orders: Orders
     public let drops: Drops
-    public let gateway: Gateway
+    /// API keys and their usage plans (the HTTP gateway looks keys up here; operators create them).
+    public let apiKeys: APIKeyRegistry
     public let waf: WebApplicationFirewall
     public let recommendations: Recommendations
-    /// The Traffic pane's figures: pass it as the HTTP server's `observer`.
+    /// The Traffic pane's figures, fed by whatever serves the shop (the HTTP edge records every answer).
     public let traffic: TrafficMonitor
     let pipeline: RecommendationPipeline
     let wafRules: WAFRuleSettings
@@ -82,6 +81,8 @@ public final class Core: Sendable {
     /// as the demo's simulator.
     public var adminToken: String { tokens.token(.admin) }
     let workers: Workers
+    /// Told the id of each product an operator changed, so caches in front of the shop can drop it.
+    private let productObservers = Mutex<[@Sendable (String) -> Void]>([])
     /// Repairs applied to the data directory (`DIR/repairs.json`); unacknowledged ones degrade `/status`.
     let repairs: Mutex<[RepairRecord]>
     private let lock: DirectoryLock
@@ -157,12 +158,10 @@ public final class Core: Sendable {
         orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics, retention: options.retention)
         drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock, retention: options.retention)
         payments = SimulatedPaymentProvider(failureRate: options.paymentFailureRate, latency: options.paymentLatency, clock: clock)
-        let networks = options.trustedProxies.compactMap(IPNetwork.init)
         waf = WebApplicationFirewall(clock: clock, metrics: metrics)
         wafRules = WAFRuleSettings(store: store, waf: waf)
         wafBlocks = WAFBlockSettings(store: store, waf: waf)
-        gateway = Gateway(addresses: ClientAddressResolver(trustedProxies: networks), inspector: options.inspector ?? WAFInspector(waf: waf),
-                          apiKeys: APIKeyRegistry(store: store), clock: clock, metrics: metrics)
+        apiKeys = APIKeyRegistry(store: store)
         recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock,
                                           keepInteractionsSeconds: options.retention.interactionsSeconds)
         traffic = TrafficMonitor(clock: clock)
@@ -188,7 +187,7 @@ public final class Core: Sendable {
             try await Workers.prepare(store)
             try await wafRules.load()
             try await wafBlocks.load()
-            try await gateway.apiKeys.load()
+            try await apiKeys.load()
             try await recommendations.prepare()
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
@@ -222,6 +221,16 @@ public final class Core: Sendable {
                                           "products": String(catalog.count), "runsResumed": String(resumed.count),
                                           "ordersHandedToCheckout": String(handedOver),
                                           "modelInService": served.version.map(String.init) ?? "none", "interactionsReplayed": String(served.replayed)])
+    }
+
+    /// Calls `observer` with the id of every product an operator changes from now on (the HTTP edge's cache
+    /// registers here, so the domain needs no knowledge of what caches it).
+    public func observeProductChanges(_ observer: @escaping @Sendable (String) -> Void) {
+        productObservers.withLock { $0.append(observer) }
+    }
+
+    func productChanged(_ id: String) {
+        for observer in productObservers.withLock({ $0 }) { observer(id) }
     }
 
     /// Every pending order must have a checkout run: one whose `order-placed` message was lost to a crash

@@ -1,3 +1,4 @@
+import Addressing
 import Console
 import Foundation
 import HTTP

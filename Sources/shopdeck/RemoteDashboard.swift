@@ -52,13 +52,24 @@ final class RemoteDashboard: DashboardSource {
         do throws(SourceError) {
             (data, response) = try await exchange(request)
         } catch {
-            throw OperatorError(503, error.description)
+            throw OperatorError(.unavailable, error.description)
         }
-        guard response.statusCode == 200 else { throw OperatorError(response.statusCode, Self.refusal(response.statusCode, data)) }
+        guard response.statusCode == 200 else { throw OperatorError(Self.kind(ofStatus: response.statusCode), Self.refusal(response.statusCode, data)) }
         guard let outcome = try? DashboardCoding.decoder.decode(OperatorOutcome.self, from: data) else {
-            throw OperatorError(502, "the shop's answer to \(action.name) could not be read")
+            throw OperatorError(.unavailable, "the shop's answer to \(action.name) could not be read")
         }
         return outcome
+    }
+
+    /// The admin API's refusal as the kind the console knows.
+    static func kind(ofStatus status: Int) -> OperatorError.Kind {
+        switch status {
+        case 400, 413, 415, 422: .invalid
+        case 401, 403: .forbidden
+        case 404: .notFound
+        case 409: .conflict
+        default: .unavailable
+        }
     }
 
     /// One request with the token; a network failure becomes "cannot reach …".

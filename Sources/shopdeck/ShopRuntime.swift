@@ -1,6 +1,8 @@
+import Addressing
 import Foundation
 import HTTP
 import Shop
+import ShopHTTP
 import Telemetry
 
 /// Opening the core and its HTTP server, the same for `serve`, `run` and `demo`.
@@ -36,8 +38,9 @@ enum ShopRuntime {
     static func listen(_ core: Core, on address: SocketAddress, logger: Logger,
                        closingOnFailure: Bool = true) async throws -> (server: HTTPServer, address: SocketAddress) {
         let reference = ServerReference()
-        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: core.router(server: reference),
-                                clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: core.traffic)
+        let edge = ShopEdge(core: core)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(address: address), router: edge.router(server: reference),
+                                clock: core.options.clock, metrics: core.metrics, accessLog: logger.labeled("http"), observer: edge.observer)
         do {
             let bound = try server.start()
             reference.set(server)

@@ -1,3 +1,4 @@
+import Addressing
 import FuzzSupport
 import Testing
 @testable import HTTP

@@ -1,3 +1,4 @@
+import Addressing
 import Testing
 @testable import HTTP
 

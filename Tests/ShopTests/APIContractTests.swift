@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Testing
 @testable import Shop
+@testable import ShopHTTP
 
 /// Issue 16, finding 6: what the API promised and did not do.
 @Suite struct APIContractTests {

@@ -1,9 +1,11 @@
+import Addressing
 import Foundation
 import Testing
 import Broker
 import HTTP
 import Telemetry
 @testable import Shop
+@testable import ShopHTTP
 
 @Suite struct CoreTests {
     func openCore(_ directory: String, clock: ManualClock = ManualClock(), log: MemoryLogSink = MemoryLogSink()) async throws(CoreError) -> Core {
@@ -91,8 +93,9 @@ import Telemetry
         let core = try await openCore(directory)
         var router = Router()
         let reference = ServerReference()
-        core.addSystemRoutes(to: &router, server: reference)
-        #expect(core.router(server: reference).routes.count > router.routes.count)
+        let edge = ShopEdge(core: core)
+        edge.addSystemRoutes(to: &router, server: reference)
+        #expect(edge.router(server: reference).routes.count > router.routes.count)
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(parsing: "127.0.0.1:0")!, eventLoops: 1),
                                 router: router, metrics: core.metrics)
         let address = try server.start()

@@ -1,3 +1,4 @@
+import Addressing
 import Dashboard
 import Foundation
 import HTTP
@@ -37,9 +38,9 @@ import Recommender
         #expect(core.audit.entries().contains { $0.actor == "console" && $0.action == "waf.block" })
         #expect(core.dashboard().events.contains { $0.kind == .audit && $0.text == "waf.block: blocked 203.0.113.0/24: scraping for 600 s" })
 
-        await #expect(throws: OperatorError(422, "nope is not an IPv4 or IPv6 address or CIDR block")) { try await core.perform(.block(cidr: "nope", reason: "x", ttlSeconds: nil)) }
-        await #expect(throws: OperatorError(422, "reason must be 1 to 200 characters")) { try await core.perform(.block(cidr: "10.0.0.1", reason: "", ttlSeconds: nil)) }
-        await #expect(throws: OperatorError(404, "no block for 198.51.100.0/24")) { try await core.perform(.unblock(cidr: "198.51.100.0/24")) }
+        await #expect(throws: OperatorError(.invalid, "nope is not an IPv4 or IPv6 address or CIDR block")) { try await core.perform(.block(cidr: "nope", reason: "x", ttlSeconds: nil)) }
+        await #expect(throws: OperatorError(.invalid, "reason must be 1 to 200 characters")) { try await core.perform(.block(cidr: "10.0.0.1", reason: "", ttlSeconds: nil)) }
+        await #expect(throws: OperatorError(.notFound, "no block for 198.51.100.0/24")) { try await core.perform(.unblock(cidr: "198.51.100.0/24")) }
         _ = try await core.perform(.unblock(cidr: "203.0.113.0/24"))
         #expect(core.dashboard().blocked.isEmpty)
 
@@ -53,8 +54,8 @@ import Recommender
 
         _ = try await core.perform(.setRule(name: "xss", action: "count"))
         #expect(core.waf.rules.first { $0.name == "xss" }?.action == .count)
-        await #expect(throws: OperatorError(404, "no WAF rule named zzz")) { try await core.perform(.setRule(name: "zzz", action: "off")) }
-        await #expect(throws: OperatorError(404, "no queue named nope")) { try await core.perform(.redrive(queue: "nope")) }
+        await #expect(throws: OperatorError(.notFound, "no WAF rule named zzz")) { try await core.perform(.setRule(name: "zzz", action: "off")) }
+        await #expect(throws: OperatorError(.notFound, "no queue named nope")) { try await core.perform(.redrive(queue: "nope")) }
         #expect(try await core.perform(.redrive(queue: Messaging.checkout)).moved == 0)
         #expect(core.dashboard().queues.contains { $0.name == Messaging.checkout })
     }

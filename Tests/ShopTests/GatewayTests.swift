@@ -1,8 +1,10 @@
+import Addressing
 import Foundation
 import HTTP
 import Synchronization
 import Testing
 @testable import Shop
+@testable import ShopHTTP
 
 @Suite struct GatewayTests {
     func createKey(_ shop: TestShop, _ json: String) async throws -> String {
@@ -65,12 +67,12 @@ import Testing
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }
         let key = try await createKey(shop, #"{"name":"load","rate":10000,"burst":10000}"#)
-        let before = shop.core.gateway.cache.stats.originCalls
+        let before = shop.edge.gateway.cache.stats.originCalls
         let answers = try await withThrowingTaskGroup(of: HTTPClientResponse.self) { group in
             for _ in 0..<100 { group.addTask { try await get(shop, "/api/products/p7", key: key) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(shop.core.gateway.cache.stats.originCalls - before == 1)
+        #expect(shop.edge.gateway.cache.stats.originCalls - before == 1)
         #expect(answers.allSatisfy { $0.status == 200 && $0.body == answers[0].body })
         #expect(answers.contains { $0.headers["X-Cache"] == "MISS" })
         #expect(answers[0].object["id"] as? String == "p7")
@@ -78,7 +80,7 @@ import Testing
         shop.clock.advance(by: 2)
         #expect(try await get(shop, "/api/products/p7", key: key).headers["X-Cache"] == "MISS")
         #expect(try await get(shop, "/api/products/p7", key: key).headers["X-Cache"] == "HIT")
-        #expect(shop.core.gateway.cache.stats.originCalls - before == 2)
+        #expect(shop.edge.gateway.cache.stats.originCalls - before == 2)
     }
 
     @Test func theCacheCallsTheOriginOnceForConcurrentMissesAndServesStaleWhenItFails() async throws {

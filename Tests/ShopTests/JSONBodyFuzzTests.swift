@@ -3,6 +3,7 @@ import FuzzSupport
 import HTTP
 import Testing
 @testable import Shop
+@testable import ShopHTTP
 
 /// Seeded fuzzing of request-body decoding (issue 16): any body decodes, or is refused as malformed (400),
 /// unsupported (415) or invalid (422) — never a crash or another status.

@@ -1,7 +1,9 @@
+import Addressing
 import Foundation
 import HTTP
 import Testing
 @testable import Shop
+@testable import ShopHTTP
 
 /// Issue 16, finding 6: routes answered statuses `assets/openapi.yaml` did not list (429 from the throttle,
 /// 403 from WAF rules, 400 for a missing body, 404 on removing an absent cart item). This walks every route
@@ -81,7 +83,7 @@ import Testing
             Probe(label: "throttled 2", target: { $0 }, headers: [("x-api-key", tightKey)], body: []),
         ]
         var undocumented: [String] = []
-        let routes = shop.core.router(server: ServerReference()).routes
+        let routes = shop.edge.router(server: ServerReference()).routes
         #expect(routes.count > 30)
         for route in routes {
             let statuses = documented[route.name] ?? []

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Testing
 @testable import Shop
+@testable import ShopHTTP
 
 @Suite struct OpenAPITests {
     /// `METHOD /path` for every operation under `paths:` (two-space indented paths, four-space methods).
@@ -27,7 +28,7 @@ import Testing
         defer { Task { await shop.stop() } }
         let yaml = try #require(Assets.read("openapi.yaml").flatMap { String(data: $0, encoding: .utf8) })
         let documented = Self.documentedOperations(yaml)
-        let routed = Set(shop.core.router(server: ServerReference()).routes.map(\.name))
+        let routed = Set(shop.edge.router(server: ServerReference()).routes.map(\.name))
         #expect(routed.count > 30)
         #expect(routed.subtracting(documented).sorted() == [], "routes missing from assets/openapi.yaml")
         #expect(documented.subtracting(routed).sorted() == [], "documented operations with no route")

@@ -55,7 +55,7 @@ import Testing
         }
         // A refused action writes nothing.
         let before = core.audit.count
-        await #expect(throws: OperatorError(409, "no repair is waiting to be acknowledged")) { try await core.perform(.acknowledgeRepairs) }
+        await #expect(throws: OperatorError(.conflict, "no repair is waiting to be acknowledged")) { try await core.perform(.acknowledgeRepairs) }
         await #expect(throws: OperatorError.self) { try await core.perform(.restock(productId: "nope", stock: 1)) }
         #expect(core.audit.count == before)
     }

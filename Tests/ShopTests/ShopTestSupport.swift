@@ -1,8 +1,10 @@
+import Addressing
 import Foundation
 import HTTP
 import Testing
 import Telemetry
 @testable import Shop
+@testable import ShopHTTP
 
 func temporaryDataDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("shop-\(UUID().uuidString.prefix(8))").path
@@ -21,6 +23,7 @@ func eventually(_ what: String = "condition", _ condition: () async throws -> Bo
 /// real HTTP by a pooled client.
 struct TestShop {
     let core: Core
+    let edge: ShopEdge
     let server: HTTPServer
     let address: SocketAddress
     let clock: ManualClock
@@ -44,13 +47,14 @@ struct TestShop {
         options.catalog = { products }
         configure(&options)
         let core = try await Core.open(options: options)
+        let edge = ShopEdge(core: core)
         let reference = ServerReference()
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), eventLoops: 2),
-                                router: core.router(server: reference), clock: clock, metrics: core.metrics,
-                                accessLog: Logger(label: "http", sink: log, clock: clock), observer: core.traffic)
+                                router: edge.router(server: reference), clock: clock, metrics: core.metrics,
+                                accessLog: Logger(label: "http", sink: log, clock: clock), observer: edge.observer)
         let address = try server.start()
         reference.set(server)
-        return TestShop(core: core, server: server, address: address, clock: clock, client: HTTPClient(timeout: 20, concurrency: 64),
+        return TestShop(core: core, edge: edge, server: server, address: address, clock: clock, client: HTTPClient(timeout: 20, concurrency: 64),
                         directory: directory, log: log)
     }
 

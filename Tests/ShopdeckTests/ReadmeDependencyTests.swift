@@ -61,3 +61,46 @@ import Testing
         }
     }
 }
+
+/// Package.swift is the architecture only if the code obeys it: SwiftPM lets a target import a module it
+/// does not declare when that module happens to be built first, so a domain file could reach HTTP unnoticed.
+@Suite struct ModuleBoundaryTests {
+    static let toolchain: Set<String> = ["Foundation", "FoundationNetworking", "FoundationXML", "Dispatch", "Synchronization", "Glibc", "Testing",
+                                         "Darwin", "_StringProcessing"]
+
+    @Test func everyModuleImportsOnlyWhatPackageSwiftDeclares() throws {
+        let manifest = try String(contentsOf: ReadmeDependencyTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let modules = ReadmeDependencyTests.modules(manifest).filter { !$0.system }
+        #expect(modules.contains { $0.name == "Shop" } && modules.contains { $0.name == "ShopHTTP" })
+        let importLine = try NSRegularExpression(pattern: #"^(?:@testable |@preconcurrency )?import (?:struct |enum |class |func )?([A-Za-z_][A-Za-z0-9_]*)"#,
+                                                 options: .anchorsMatchLines)
+        for module in modules {
+            let directory = ReadmeDependencyTests.root.appendingPathComponent("Sources/\(module.name)")
+            guard let files = FileManager.default.enumerator(atPath: directory.path) else { continue }
+            let allowed = Set(module.dependencies).union(Self.toolchain)
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                for match in importLine.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    guard let range = Range(match.range(at: 1), in: text) else { continue }
+                    let imported = String(text[range])
+                    #expect(allowed.contains(imported), "Sources/\(module.name)/\(file) imports \(imported), which Package.swift does not list for \(module.name)")
+                }
+            }
+        }
+    }
+
+    /// The domain must not speak HTTP: no HTTP module, and no HTTP types by name.
+    @Test func theShopDomainKnowsNoHTTP() throws {
+        let directory = ReadmeDependencyTests.root.appendingPathComponent("Sources/Shop")
+        let files = try #require(FileManager.default.enumerator(atPath: directory.path))
+        var checked = 0
+        for case let file as String in files where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            for name in ["HTTPError", "HTTPRequest", "HTTPResponse", "RequestContext", "Router"] {
+                #expect(!text.contains(name), "Sources/Shop/\(file) names \(name)")
+            }
+            checked += 1
+        }
+        #expect(checked > 40)
+    }
+}

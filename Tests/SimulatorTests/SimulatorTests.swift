@@ -1,6 +1,8 @@
+import Addressing
 import Foundation
 import HTTP
 @testable import Shop
+@testable import ShopHTTP
 import Store
 import Telemetry
 import Testing
@@ -22,9 +24,10 @@ import WAF
             options.paymentLatency = 0
             options.catalog = { CatalogGenerator.products(count: 40) }
             let core = try await Core.open(options: options)
+            let edge = ShopEdge(core: core)
             let reference = ServerReference()
             let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0)),
-                                    router: core.router(server: reference), metrics: core.metrics, observer: core.traffic)
+                                    router: edge.router(server: reference), metrics: core.metrics, observer: edge.observer)
             let address = try server.start()
             reference.set(server)
             return Running(core: core, server: server, address: address, directory: directory)

@@ -1,6 +1,6 @@
+import Addressing
 import Foundation
 import Hashing
-import HTTP
 import Store
 import Synchronization
 import Telemetry
@@ -72,14 +72,15 @@ public final class Accounts: Sendable {
 
     // MARK: Sign-up and sign-in
 
-    /// Registers a user: 422 for a bad address or a password the policy refuses (saying why), 409 if taken.
-    public func signUp(email rawEmail: String, password: String) async throws(HTTPError) -> (userId: String, email: String) {
+    /// Registers a user: `invalid` for a bad address or a password the policy refuses (saying why), a conflict
+    /// if the address is taken.
+    public func signUp(email rawEmail: String, password: String) async throws(ShopError) -> (userId: String, email: String) {
         let email: String
         switch PasswordPolicy.normalizedEmail(rawEmail) {
         case .success(let normalized): email = normalized
-        case .failure(let violation): throw HTTPError.invalidField(violation.message)
+        case .failure(let violation): throw ShopError.invalid(violation.message)
         }
-        if let problem = PasswordPolicy.problem(with: password, email: email) { throw HTTPError.invalidField(problem) }
+        if let problem = PasswordPolicy.problem(with: password, email: email) { throw ShopError.invalid(problem) }
         let salt = (try? SecureRandom.bytes(count: 16)) ?? Array(UUID().uuidString.utf8.prefix(16))
         let hash = try await derive(password, salt: salt, iterations: options.passwordIterations)
         let user = StoredUser(userId: "u-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? UUID().uuidString.prefix(16).lowercased()),
@@ -89,33 +90,33 @@ public final class Accounts: Sendable {
             _ = try await store.put(Self.usersTable, StoredDocument.item(user, keys: ["email": .string(email)], native: ["userId": .string(user.userId)]),
                                     condition: .notExists("email"))
         } catch {
-            if case .conditionalCheckFailed = error { throw HTTPError(status: 409, code: "conflict", message: "an account with this email already exists") }
-            throw ShopErrors.storage(error)
+            if case .conditionalCheckFailed = error { throw ShopError.conflict("an account with this email already exists") }
+            throw ShopError.storage(error)
         }
         return (user.userId, email)
     }
 
-    /// Signs in: a token on success; 401 for a wrong address or password (the same answer for both); 429
-    /// while the address is locked after repeated failures.
-    public func signIn(email rawEmail: String, password: String, clientIP: IPAddress) async throws(HTTPError) -> (token: String, expiresAt: Date) {
+    /// Signs in: a token on success; `unauthenticated` for a wrong address or password (the same answer for
+    /// both); `locked` while the address is locked after repeated failures.
+    public func signIn(email rawEmail: String, password: String, clientIP: IPAddress) async throws(ShopError) -> (token: String, expiresAt: Date) {
         let email = (try? PasswordPolicy.normalizedEmail(rawEmail).get()) ?? rawEmail.lowercased()
         let now = clock.now().timeIntervalSince1970
         if let lockedUntil = lockedUntil(email, now: now) {
-            throw HTTPError(status: 429, code: "locked", message: "too many failed sign-ins for this account; try again later",
-                            headers: ["Retry-After": String(max(1, Int((lockedUntil - now).rounded(.up))))])
+            throw ShopError(.locked(retryAfterSeconds: max(1, Int((lockedUntil - now).rounded(.up)))),
+                            "too many failed sign-ins for this account; try again later")
         }
         let stored: StoredUser?
         do {
             stored = try await store.get(Self.usersTable, key: ["email": .string(email)]).flatMap { StoredDocument.decode(StoredUser.self, from: $0) }
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         // Hash even for an unknown address, so the answer takes as long either way.
         let salt = stored.flatMap { Hex.decode($0.salt) } ?? Array(repeating: 0, count: 16)
         let hash = try await derive(password, salt: salt, iterations: stored?.iterations ?? options.passwordIterations)
         guard let user = stored, let expected = Hex.decode(user.passwordHash), ConstantTime.equals(hash, expected) else {
             await recordFailure(email, clientIP: clientIP, now: now)
-            throw HTTPError(status: 401, code: "unauthenticated", message: "wrong email or password")
+            throw ShopError(.unauthenticated, "wrong email or password")
         }
         _ = failures.withLock { $0.removeValue(forKey: email) }
         let expiresAt = Date(timeIntervalSince1970: (now + options.tokenLifetimeSeconds).rounded(.down))
@@ -124,44 +125,35 @@ public final class Accounts: Sendable {
     }
 
     /// Ends a session: its token stops working at once and stays refused after a restart.
-    public func signOut(_ session: UserSession) async throws(HTTPError) {
+    public func signOut(_ session: UserSession) async throws(ShopError) {
         revoked.withLock { _ = $0.insert(session.tokenId) }
         do {
             _ = try await store.put(Self.revokedTable, ["tokenId": .string(session.tokenId),
                                                         "expiresAt": .number(Int(session.expiresAt.timeIntervalSince1970) + 60)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 
-    /// The session of a request's bearer token: 401 when missing, malformed, forged, expired or signed out.
-    public func authenticate(_ request: HTTPRequest) throws(HTTPError) -> UserSession {
-        guard let token = Self.bearerToken(request) else {
-            throw HTTPError(status: 401, code: "unauthenticated", message: "sign in and send Authorization: Bearer <token>",
-                            headers: ["WWW-Authenticate": "Bearer"])
-        }
+    /// The session a bearer token stands for: `unauthenticated` when there is none, or it is malformed,
+    /// forged, expired or signed out.
+    public func authenticate(bearer token: String?) throws(ShopError) -> UserSession {
+        guard let token else { throw ShopError(.unauthenticated, "sign in and send Authorization: Bearer <token>") }
         guard let session = signer.verify(token) else {
-            throw HTTPError(status: 401, code: "unauthenticated", message: "the token is not valid", headers: ["WWW-Authenticate": "Bearer"])
+            throw ShopError(.unauthenticated, "the token is not valid")
         }
         guard session.expiresAt > clock.now() else {
-            throw HTTPError(status: 401, code: "unauthenticated", message: "the token has expired; sign in again", headers: ["WWW-Authenticate": "Bearer"])
+            throw ShopError(.unauthenticated, "the token has expired; sign in again")
         }
         guard !revoked.withLock({ $0.contains(session.tokenId) }) else {
-            throw HTTPError(status: 401, code: "unauthenticated", message: "the token was signed out", headers: ["WWW-Authenticate": "Bearer"])
+            throw ShopError(.unauthenticated, "the token was signed out")
         }
         return session
     }
 
-    /// Whether a token is a valid user token (for telling 401 from 403 on admin routes).
-    func isUserToken(_ token: String) -> Bool {
+    /// Whether a token is a valid user token (for telling "not signed in" from "not allowed" on admin routes).
+    public func isUserToken(_ token: String) -> Bool {
         signer.verify(token) != nil
-    }
-
-    static func bearerToken(_ request: HTTPRequest) -> String? {
-        guard let header = request.headers["Authorization"], header.utf8.count > 7,
-              header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
     }
 
     // MARK: Lockout
@@ -195,12 +187,12 @@ public final class Accounts: Sendable {
         }
     }
 
-    private func derive(_ password: String, salt: [UInt8], iterations: Int) async throws(HTTPError) -> [UInt8] {
+    private func derive(_ password: String, salt: [UInt8], iterations: Int) async throws(ShopError) -> [UInt8] {
         let bytes = Array(password.utf8)
         let result = await hasher.runIfNotSaturated { () -> [UInt8]? in
             try? PBKDF2.deriveKey(password: bytes, salt: salt, iterations: max(1, iterations), keyByteCount: 32)
         }
-        guard let derived = result ?? nil else { throw HTTPError.overloaded("too many sign-ins at once; retry in a moment") }
+        guard let derived = result ?? nil else { throw ShopError(.overloaded, "too many sign-ins at once; retry in a moment") }
         return derived
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTP
 import Store
 import Synchronization
 
@@ -76,28 +75,28 @@ public final class Catalog: Sendable {
     /// Every product's details, in id order.
     public var all: [Product] { index.withLock { $0.products } }
 
-    /// A product with its current stock; 404 when there is none.
-    public func product(_ id: String) async throws(HTTPError) -> Product {
-        guard var product = details(id) else { throw HTTPError.notFound("no product \(id)") }
+    /// A product with its current stock; `notFound` when there is none.
+    public func product(_ id: String) async throws(ShopError) -> Product {
+        guard var product = details(id) else { throw ShopError.notFound("no product \(id)") }
         let item: Item?
         do {
             item = try await store.get(Self.table, key: ["id": .string(id)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
-        guard let stock = item?["stock"]?.int64Value else { throw HTTPError.notFound("no product \(id)") }
+        guard let stock = item?["stock"]?.int64Value else { throw ShopError.notFound("no product \(id)") }
         product.stock = Int(stock)
         return product
     }
 
     /// Products matching `query` (every word, in name, category, tags or description) and `category`.
-    public func list(query: String?, category: String?, limit: Int?, cursor: String?) async throws(HTTPError) -> ProductPage {
+    public func list(query: String?, category: String?, limit: Int?, cursor: String?) async throws(ShopError) -> ProductPage {
         let size = limit ?? 20
-        guard (1...Self.maximumPageSize).contains(size) else { throw HTTPError.invalidField("limit must be 1 to \(Self.maximumPageSize)") }
-        if let query, query.utf8.count > 200 { throw HTTPError.invalidField("q must be at most 200 characters") }
+        guard (1...Self.maximumPageSize).contains(size) else { throw ShopError.invalid("limit must be 1 to \(Self.maximumPageSize)") }
+        if let query, query.utf8.count > 200 { throw ShopError.invalid("q must be at most 200 characters") }
         var after: String?
         if let cursor {
-            guard let decoded = Self.decodeCursor(cursor) else { throw HTTPError.badRequest("the cursor is malformed; pass back nextCursor as given") }
+            guard let decoded = Self.decodeCursor(cursor) else { throw ShopError(.malformed, "the cursor is malformed; pass back nextCursor as given") }
             after = decoded
         }
         let (page, more) = index.withLock { $0.search(query: query, category: category, after: after, limit: size) }
@@ -109,20 +108,20 @@ public final class Catalog: Sendable {
                     if let stock = item?["stock"]?.int64Value { products[offset].stock = Int(stock) }
                 }
             } catch {
-                throw ShopErrors.storage(error)
+                throw ShopError.storage(error)
             }
         }
         return ProductPage(items: products, nextCursor: more ? products.last.map { Self.encodeCursor($0.id) } : nil)
     }
 
     /// Sets a product's stock (a restock by an operator).
-    public func setStock(_ id: String, to stock: Int) async throws(HTTPError) {
-        guard exists(id) else { throw HTTPError.notFound("no product \(id)") }
-        guard (0...1_000_000_000).contains(stock) else { throw HTTPError.invalidField("stock must be 0 to 1000000000") }
+    public func setStock(_ id: String, to stock: Int) async throws(ShopError) {
+        guard exists(id) else { throw ShopError.notFound("no product \(id)") }
+        guard (0...1_000_000_000).contains(stock) else { throw ShopError.invalid("stock must be 0 to 1000000000") }
         do {
             _ = try await store.update(Self.table, key: ["id": .string(id)], UpdateExpression().set("stock", .number(stock)))
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 

@@ -1,7 +1,7 @@
+import Addressing
 import Broker
 import Dashboard
 import Foundation
-import HTTP
 import WAF
 
 extension Core {

@@ -1,7 +1,7 @@
+import Addressing
 import Dashboard
 import Broker
 import Foundation
-import HTTP
 import Store
 import Telemetry
 import WAF
@@ -19,7 +19,7 @@ extension Core {
         do {
             try await audit.record(actor: actor, action: action.auditName, detail: outcome.message)
         } catch {
-            throw OperatorError(503, "done, but the audit trail could not record it: \(error)")
+            throw OperatorError(.unavailable, "done, but the audit trail could not record it: \(error)")
         }
         return outcome
     }
@@ -42,70 +42,70 @@ extension Core {
     }
 
     private func block(_ text: String, reason: String, ttl: Int?, force: Bool, caller: IPAddress?) async throws(OperatorError) -> OperatorOutcome {
-        guard (1...200).contains(reason.count) else { throw OperatorError(422, "reason must be 1 to 200 characters") }
-        if let ttl, !(1...31_536_000).contains(ttl) { throw OperatorError(422, "ttl must be 1 to 31536000 seconds (a year)") }
+        guard (1...200).contains(reason.count) else { throw OperatorError(.invalid, "reason must be 1 to 200 characters") }
+        if let ttl, !(1...31_536_000).contains(ttl) { throw OperatorError(.invalid, "ttl must be 1 to 31536000 seconds (a year)") }
         let now = waf.now
         guard let block = WAFBlockSettings.block(parsing: text, reason: reason, source: "manual", createdAt: now,
                                                  expiresAt: ttl.map { now.addingTimeInterval(Double($0)) }) else {
-            throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block")
+            throw OperatorError(.invalid, "\(text) is not an IPv4 or IPv6 address or CIDR block")
         }
         if !force, let network = IPNetwork(block.cidr) {
             let widest = network.address.addressBytes.count == 4 ? 8 : 32
             if network.prefixLength < widest {
-                throw OperatorError(422, "\(block.cidr) is wider than a /\(widest) and would shut out a large part of the internet; "
+                throw OperatorError(.invalid, "\(block.cidr) is wider than a /\(widest) and would shut out a large part of the internet; "
                                     + "block it anyway with force (\"force\": true)")
             }
             if let caller, network.contains(caller) {
-                throw OperatorError(422, "\(block.cidr) covers your own address \(caller) and would shut you out; block it anyway with force (\"force\": true)")
+                throw OperatorError(.invalid, "\(block.cidr) covers your own address \(caller) and would shut you out; block it anyway with force (\"force\": true)")
             }
         }
         let existing = waf.blocks.list(now: now).contains { $0.cidr == block.cidr }
         guard existing || waf.blocks.count < IPBlockList.capacity else {
-            throw OperatorError(409, "the IP set is full (\(IPBlockList.capacity) blocks): remove some, or block a wider CIDR")
+            throw OperatorError(.conflict, "the IP set is full (\(IPBlockList.capacity) blocks): remove some, or block a wider CIDR")
         }
         do throws(StoreError) {
             try await wafBlocks.add(block)
         } catch {
-            throw OperatorError(503, "the block could not be saved: \(error)")
+            throw OperatorError(.unavailable, "the block could not be saved: \(error)")
         }
         let detail = "\(block.cidr): \(block.reason)" + (ttl.map { " for \($0) s" } ?? "") + (force ? " (forced)" : "")
         return OperatorOutcome(message: (existing ? "updated the block of " : "blocked ") + detail, replaced: existing)
     }
 
     private func unblock(_ text: String) async throws(OperatorError) -> OperatorOutcome {
-        guard let network = IPNetwork(text) else { throw OperatorError(422, "\(text) is not an IPv4 or IPv6 address or CIDR block") }
+        guard let network = IPNetwork(text) else { throw OperatorError(.invalid, "\(text) is not an IPv4 or IPv6 address or CIDR block") }
         let removed: Bool
         do throws(StoreError) {
             removed = try await wafBlocks.remove(network)
         } catch {
-            throw OperatorError(503, "the block could not be removed: \(error)")
+            throw OperatorError(.unavailable, "the block could not be removed: \(error)")
         }
-        guard removed else { throw OperatorError(404, "no block for \(network.description)") }
+        guard removed else { throw OperatorError(.notFound, "no block for \(network.description)") }
         return OperatorOutcome(message: "unblocked \(network.description)")
     }
 
     private func setRule(_ name: String, action text: String?, limit: Int?, windowSeconds: Int?) async throws(OperatorError) -> OperatorOutcome {
-        guard waf.rules.contains(where: { $0.name == name }) else { throw OperatorError(404, WAFError.unknownRule(name).description) }
+        guard waf.rules.contains(where: { $0.name == name }) else { throw OperatorError(.notFound, WAFError.unknownRule(name).description) }
         var ruleAction: RuleAction?
         if let text {
             guard let parsed = RuleAction(rawValue: text) else {
-                throw OperatorError(422, "action must be one of \(RuleAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw OperatorError(.invalid, "action must be one of \(RuleAction.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             ruleAction = parsed
         }
         let tunable = wafRules.isTunable(name)
         if !tunable, limit != nil || windowSeconds != nil {
-            throw OperatorError(422, "only the action of \(name) can change (limit and windowSeconds belong to rate rules and \(RepeatOffenderRule.name))")
+            throw OperatorError(.invalid, "only the action of \(name) can change (limit and windowSeconds belong to rate rules and \(RepeatOffenderRule.name))")
         }
-        if let limit, !(1...1_000_000).contains(limit) { throw OperatorError(422, "limit must be 1 to 1000000 requests") }
-        if let windowSeconds, !(10...3600).contains(windowSeconds) { throw OperatorError(422, "windowSeconds must be 10 to 3600") }
+        if let limit, !(1...1_000_000).contains(limit) { throw OperatorError(.invalid, "limit must be 1 to 1000000 requests") }
+        if let windowSeconds, !(10...3600).contains(windowSeconds) { throw OperatorError(.invalid, "windowSeconds must be 10 to 3600") }
         guard ruleAction != nil || limit != nil || windowSeconds != nil else {
-            throw OperatorError(422, tunable ? "send action, limit, windowSeconds or several" : "send action")
+            throw OperatorError(.invalid, tunable ? "send action, limit, windowSeconds or several" : "send action")
         }
         do {
             _ = try await wafRules.set(name, action: ruleAction, limit: limit, windowSeconds: windowSeconds)
         } catch {
-            throw OperatorError(503, "the rule could not be saved: \(error)")
+            throw OperatorError(.unavailable, "the rule could not be saved: \(error)")
         }
         let changes = [ruleAction.map { "action \($0.rawValue)" }, limit.map { "limit \($0)" }, windowSeconds.map { "window \($0) s" }].compactMap { $0 }
         return OperatorOutcome(message: "\(name): " + changes.joined(separator: ", "))
@@ -116,8 +116,8 @@ extension Core {
         do throws(WorkflowError) {
             runID = try await sagas.start(RecommendationPipeline.name, failAt: failAt)
         } catch {
-            if case .validation = error { throw OperatorError(422, "\(error)") }
-            throw OperatorError(503, "\(error)")
+            if case .validation = error { throw OperatorError(.invalid, "\(error)") }
+            throw OperatorError(.unavailable, "\(error)")
         }
         return OperatorOutcome(message: "started \(RecommendationPipeline.name) run \(runID)" + (failAt.map { " with a failure injected at \($0)" } ?? ""),
                                runID: runID)
@@ -125,48 +125,48 @@ extension Core {
 
     private func redrive(_ queue: String) async throws(OperatorError) -> OperatorOutcome {
         // A queue with a dead-letter queue redrives from it; a dead-letter queue named itself, to its sources.
-        guard let stats = try? broker.stats(queue) else { throw OperatorError(404, "no queue named \(queue)") }
+        guard let stats = try? broker.stats(queue) else { throw OperatorError(.notFound, "no queue named \(queue)") }
         let deadLetters = stats.deadLetterQueue?.name ?? queue
         let moved: Int
         do throws(BrokerError) {
             moved = try await broker.redrive(deadLetterQueue: deadLetters)
         } catch {
-            throw OperatorError(422, "\(error)")
+            throw OperatorError(.invalid, "\(error)")
         }
         return OperatorOutcome(message: "redrove \(moved) message(s) from \(deadLetters) back to their queues", moved: moved)
     }
 
     private func purge(_ queue: String) async throws(OperatorError) -> OperatorOutcome {
-        guard broker.configuration(of: queue) != nil else { throw OperatorError(404, "no queue named \(queue)") }
+        guard broker.configuration(of: queue) != nil else { throw OperatorError(.notFound, "no queue named \(queue)") }
         let waiting = (try? broker.stats(queue).visible) ?? 0
         do throws(BrokerError) {
             try await broker.purge(queue)
         } catch {
-            throw OperatorError(ShopErrors.broker(error))
+            throw OperatorError(ShopError.broker(error))
         }
         return OperatorOutcome(message: "purged \(queue) (\(waiting) message(s) waiting)")
     }
 
     private func restock(_ id: String, to stock: Int) async throws(OperatorError) -> OperatorOutcome {
-        do throws(HTTPError) {
+        do throws(ShopError) {
             try await catalog.setStock(id, to: stock)
         } catch {
             throw OperatorError(error)
         }
-        gateway.cache.invalidate("/api/products/\(id)")
+        productChanged(id)
         return OperatorOutcome(message: "\(id) stock set to \(stock)")
     }
 
     private func createAPIKey(name: String, rate: Double, burst: Int, dailyQuota: Int?) async throws(OperatorError) -> OperatorOutcome {
-        guard (1...64).contains(name.count) else { throw OperatorError(422, "name must be 1 to 64 characters") }
-        guard rate > 0, rate <= 100_000 else { throw OperatorError(422, "rate must be above 0 and at most 100000 requests/s") }
-        guard (1...1_000_000).contains(burst) else { throw OperatorError(422, "burst must be 1 to 1000000") }
-        if let dailyQuota, dailyQuota < 1 { throw OperatorError(422, "dailyQuota must be at least 1 (or left out for none)") }
+        guard (1...64).contains(name.count) else { throw OperatorError(.invalid, "name must be 1 to 64 characters") }
+        guard rate > 0, rate <= 100_000 else { throw OperatorError(.invalid, "rate must be above 0 and at most 100000 requests/s") }
+        guard (1...1_000_000).contains(burst) else { throw OperatorError(.invalid, "burst must be 1 to 1000000") }
+        if let dailyQuota, dailyQuota < 1 { throw OperatorError(.invalid, "dailyQuota must be at least 1 (or left out for none)") }
         let created: (APIKey, secret: String)
         do throws(StoreError) {
-            created = try await gateway.apiKeys.create(name: name, plan: UsagePlan(rate: rate, burst: burst, dailyQuota: dailyQuota), now: options.clock.now())
+            created = try await apiKeys.create(name: name, plan: UsagePlan(rate: rate, burst: burst, dailyQuota: dailyQuota), now: options.clock.now())
         } catch {
-            throw OperatorError(503, "the key could not be saved: \(error)")
+            throw OperatorError(.unavailable, "the key could not be saved: \(error)")
         }
         return OperatorOutcome(message: "\(created.0.id) (\(name)): \(rate)/s, burst \(burst), daily quota \(dailyQuota.map(String.init) ?? "none")",
                                createdID: created.0.id, secret: created.secret)
@@ -174,7 +174,7 @@ extension Core {
 
     private func createDrop(productId: String, stock: Int, opensAt: Date?) async throws(OperatorError) -> OperatorOutcome {
         let drop: DropView
-        do throws(HTTPError) {
+        do throws(ShopError) {
             drop = try await drops.create(productId: productId, stock: stock, opensAt: opensAt)
         } catch {
             throw OperatorError(error)
@@ -183,23 +183,23 @@ extension Core {
     }
 
     private func updateSchedule(_ name: String, expression: String?, enabled: Bool?) async throws(OperatorError) -> OperatorOutcome {
-        guard expression != nil || enabled != nil else { throw OperatorError(422, "send expression, enabled or both") }
+        guard expression != nil || enabled != nil else { throw OperatorError(.invalid, "send expression, enabled or both") }
         do throws(WorkflowError) {
             try await scheduler.updateSchedule(name, expression: expression, enabled: enabled)
         } catch {
-            throw OperatorError(ShopErrors.workflow(error))
+            throw OperatorError(ShopError.workflow(error))
         }
         let changes = [expression.map { "expression \($0)" }, enabled.map { "enabled \($0)" }].compactMap { $0 }
         return OperatorOutcome(message: "\(name): " + changes.joined(separator: ", "))
     }
 
     private func rotateToken(_ text: String) throws(OperatorError) -> OperatorOutcome {
-        guard let role = AccessTokens.Role(rawValue: text) else { throw OperatorError(422, "role must be admin or viewer") }
+        guard let role = AccessTokens.Role(rawValue: text) else { throw OperatorError(.invalid, "role must be admin or viewer") }
         let token: String
         do throws(CoreError) {
             token = try tokens.rotate(role)
         } catch {
-            throw OperatorError(503, error.description)
+            throw OperatorError(.unavailable, error.description)
         }
         return OperatorOutcome(message: "rotated the \(role.rawValue) token; the old one no longer works", secret: token)
     }
@@ -209,9 +209,9 @@ extension Core {
         do throws(CoreError) {
             acknowledged = try RepairLog.acknowledgeAll(directory: options.dataDirectory, by: "operator", at: options.clock.now())
         } catch {
-            throw OperatorError(503, error.description)
+            throw OperatorError(.unavailable, error.description)
         }
-        guard let first = acknowledged.first else { throw OperatorError(409, "no repair is waiting to be acknowledged") }
+        guard let first = acknowledged.first else { throw OperatorError(.conflict, "no repair is waiting to be acknowledged") }
         repairs.withLock { records in
             for index in records.indices where !records[index].acknowledged {
                 records[index].acknowledgedAt = first.acknowledgedAt

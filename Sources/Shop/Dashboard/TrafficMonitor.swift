@@ -1,6 +1,6 @@
+import Addressing
 import Dashboard
 import Foundation
-import HTTP
 import Synchronization
 import Telemetry
 
@@ -8,7 +8,7 @@ import Telemetry
 /// over the last five minutes, the status mix, latency percentiles over the last minute, and the busiest
 /// routes and client addresses over the last minute. Bounded: per-second rings, and at most
 /// `maximumKeys` routes and addresses per minute.
-public final class TrafficMonitor: RequestObserver, Sendable {
+public final class TrafficMonitor: Sendable {
     /// One minute's figures (the histogram is a lock-free class; a new one per minute).
     private struct Minute {
         var index: Int64 = .min
@@ -46,24 +46,26 @@ public final class TrafficMonitor: RequestObserver, Sendable {
         self.clock = clock
     }
 
-    public func observe(_ request: AnsweredRequest) {
+    /// Counts one answered request: its method, the matched route's pattern (nil when none matched, so paths
+    /// group without unbounded cardinality), the status answered, its latency and the client's address.
+    /// Called on the server's event loop for every request: quick, and never blocks beyond one short lock.
+    public func record(method: String, route: String?, status: Int, microseconds: UInt64, peer: IPAddress) {
         let now = clock.now()
         requests.record(1, at: now)
-        if request.status >= 500 { errors.record(1, at: now) }
+        if status >= 500 { errors.record(1, at: now) }
         let minute = Int64(now.timeIntervalSince1970 / 60)
-        let route = RouteKey(method: request.method, route: request.route)
+        let route = RouteKey(method: method, route: route)
         state.withLock { s in
-            s.statusClasses[min(5, max(0, request.status / 100))] += 1
+            s.statusClasses[min(5, max(0, status / 100))] += 1
             if s.current.index != minute {
                 s.previous = s.current.index == minute - 1 ? s.current : Minute()
                 s.current = Minute(index: minute)
             }
-            s.current.latencies.record(microseconds: request.microseconds)
+            s.current.latencies.record(microseconds: microseconds)
             if s.current.routes.count < Self.maximumKeys || s.current.routes[route] != nil { s.current.routes[route, default: 0] += 1 }
-            let client = request.peer
+            let client = peer
             if s.current.clients.count < Self.maximumKeys || s.current.clients[client] != nil { s.current.clients[client, default: 0] += 1 }
-            let entry = RecentRequest(at: now, peer: client, method: request.method, route: request.route, status: request.status,
-                                      microseconds: request.microseconds)
+            let entry = RecentRequest(at: now, peer: client, method: method, route: route.route, status: status, microseconds: microseconds)
             if s.recent.count < Self.recentCapacity { s.recent.append(entry) } else { s.recent[s.recentNext] = entry }
             s.recentNext = (s.recentNext + 1) % Self.recentCapacity
         }

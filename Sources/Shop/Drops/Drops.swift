@@ -1,7 +1,6 @@
 import Broker
 import Foundation
 import Hashing
-import HTTP
 import Store
 import Telemetry
 
@@ -73,9 +72,9 @@ public final class Drops: Sendable {
     }
 
     /// Creates a drop (an operator action; the caller audits it).
-    public func create(productId: String, stock: Int, opensAt: Date?) async throws(HTTPError) -> DropView {
-        guard catalog.exists(productId) else { throw HTTPError.invalidField("no product \(productId)") }
-        guard (1...1_000_000).contains(stock) else { throw HTTPError.invalidField("stock must be 1 to 1000000") }
+    public func create(productId: String, stock: Int, opensAt: Date?) async throws(ShopError) -> DropView {
+        guard catalog.exists(productId) else { throw ShopError.invalid("no product \(productId)") }
+        guard (1...1_000_000).contains(stock) else { throw ShopError.invalid("stock must be 1 to 1000000") }
         let now = clock.now()
         let drop = StoredDrop(dropId: "d-" + ((try? SecureRandom.hexToken(byteCount: 6)) ?? String(Int.random(in: 0..<1_000_000_000))),
                               productId: productId, stock: stock, opensAt: opensAt ?? now, createdAt: now)
@@ -85,24 +84,24 @@ public final class Drops: Sendable {
             _ = try await store.put(Self.table, StoredDocument.item(drop, keys: ["dropId": .string(drop.dropId)], native: native),
                                     condition: .notExists("dropId"))
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         return view(drop, entrants: 0, now: now)
     }
 
-    /// One drop as the API shows it; 404 when there is none.
-    public func dropView(_ dropId: String) async throws(HTTPError) -> DropView {
+    /// One drop as the API shows it; `notFound` when there is none.
+    public func dropView(_ dropId: String) async throws(ShopError) -> DropView {
         let item: Item?
         do {
             item = try await store.get(Self.table, key: ["dropId": .string(dropId)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
-        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw HTTPError.notFound("no drop \(dropId)") }
+        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw ShopError.notFound("no drop \(dropId)") }
         return view(drop, entrants: Int(item["entrants"]?.int64Value ?? 0), now: clock.now())
     }
 
-    public func list() async throws(HTTPError) -> [DropView] {
+    public func list() async throws(ShopError) -> [DropView] {
         let now = clock.now()
         var views: [DropView] = []
         var cursor: PageCursor?
@@ -117,7 +116,7 @@ public final class Drops: Sendable {
                 cursor = page.nextCursor
             } while cursor != nil
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         return views.sorted { $0.opensAt < $1.opensAt }
     }
@@ -127,22 +126,22 @@ public final class Drops: Sendable {
                  state: now < drop.opensAt ? "scheduled" : entrants >= drop.stock ? "sold-out" : "open")
     }
 
-    private func drop(_ dropId: String) async throws(HTTPError) -> StoredDrop {
+    private func drop(_ dropId: String) async throws(ShopError) -> StoredDrop {
         let item: Item?
         do {
             item = try await store.get(Self.table, key: ["dropId": .string(dropId)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
-        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw HTTPError.notFound("no drop \(dropId)") }
+        guard let item, let drop = StoredDocument.decode(StoredDrop.self, from: item) else { throw ShopError.notFound("no drop \(dropId)") }
         return drop
     }
 
     /// Enters the user in the drop: 202 with the pending entry; entering again returns the same entry.
-    public func enter(dropId: String, userId: String) async throws(HTTPError) -> DropEntry {
+    public func enter(dropId: String, userId: String) async throws(ShopError) -> DropEntry {
         let drop = try await drop(dropId)
         guard clock.now() >= drop.opensAt else {
-            throw HTTPError(status: 409, code: "not_open", message: "the drop opens at \(Logger.timestamp(drop.opensAt))")
+            throw ShopError.conflict("the drop opens at \(Logger.timestamp(drop.opensAt))", reason: "not_open")
         }
         let uniqueKey = "\(dropId)|\(userId)"
         var entryId = "e-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? String(Int.random(in: 0..<1_000_000_000)))
@@ -157,7 +156,7 @@ public final class Drops: Sendable {
         } catch {
             guard case .transactionCanceled = error,
                   case .string(let existing)? = try? await store.get(Self.entrantsTable, key: ["key": .string(uniqueKey)])?["entryId"] else {
-                throw ShopErrors.storage(error)
+                throw ShopError.storage(error)
             }
             entryId = existing
             if let current = try await entry(dropId: dropId, entryId: entryId), current.state != "pending" { return current }
@@ -168,18 +167,18 @@ public final class Drops: Sendable {
                 body: entryId, attributes: ["dropId": .string(dropId), "entryId": .string(entryId), "userId": .string(userId)],
                 groupID: dropId, deduplicationID: entryId))
         } catch {
-            throw ShopErrors.broker(error)
+            throw ShopError.broker(error)
         }
         return DropEntry(entryId: entryId, position: nil, state: "pending")
     }
 
     /// An entry, or nil if there is none.
-    public func entry(dropId: String, entryId: String) async throws(HTTPError) -> DropEntry? {
+    public func entry(dropId: String, entryId: String) async throws(ShopError) -> DropEntry? {
         let item: Item?
         do {
             item = try await store.get(Self.entriesTable, key: ["dropId": .string(dropId), "entryId": .string(entryId)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         guard let item, case .string(let state)? = item["state"] else { return nil }
         return DropEntry(entryId: entryId, position: item["position"]?.int64Value.map { Int($0) }, state: state)

@@ -1,5 +1,4 @@
 import Foundation
-import HTTP
 import Store
 
 /// A cart as the API shows it.
@@ -30,55 +29,55 @@ public final class Carts: Sendable {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("userId", .string)))
     }
 
-    public func cart(_ userId: String) async throws(HTTPError) -> Cart {
+    public func cart(_ userId: String) async throws(ShopError) -> Cart {
         priced(try await lines(userId))
     }
 
-    /// Adds `quantity` of a product (lines merge); 404 for an unknown product, 422 past the limits.
-    public func add(_ userId: String, productId: String, quantity: Int) async throws(HTTPError) -> Cart {
-        guard catalog.exists(productId) else { throw HTTPError.notFound("no product \(productId)") }
-        guard (1...Self.maximumQuantity).contains(quantity) else { throw HTTPError.invalidField("quantity must be 1 to \(Self.maximumQuantity)") }
+    /// Adds `quantity` of a product (lines merge); `notFound` for an unknown product, `invalid` past the limits.
+    public func add(_ userId: String, productId: String, quantity: Int) async throws(ShopError) -> Cart {
+        guard catalog.exists(productId) else { throw ShopError.notFound("no product \(productId)") }
+        guard (1...Self.maximumQuantity).contains(quantity) else { throw ShopError.invalid("quantity must be 1 to \(Self.maximumQuantity)") }
         var current = try await lines(userId)
         let merged = (current[productId] ?? 0) + quantity
-        guard merged <= Self.maximumQuantity else { throw HTTPError.invalidField("at most \(Self.maximumQuantity) of one product per cart") }
+        guard merged <= Self.maximumQuantity else { throw ShopError.invalid("at most \(Self.maximumQuantity) of one product per cart") }
         guard current[productId] != nil || current.count < Self.maximumLines else {
-            throw HTTPError.invalidField("a cart holds at most \(Self.maximumLines) different products")
+            throw ShopError.invalid("a cart holds at most \(Self.maximumLines) different products")
         }
         current[productId] = merged
         try await save(userId, current)
         return priced(current)
     }
 
-    public func remove(_ userId: String, productId: String) async throws(HTTPError) -> Cart {
+    public func remove(_ userId: String, productId: String) async throws(ShopError) -> Cart {
         var current = try await lines(userId)
-        guard current.removeValue(forKey: productId) != nil else { throw HTTPError.notFound("product \(productId) is not in the cart") }
+        guard current.removeValue(forKey: productId) != nil else { throw ShopError.notFound("product \(productId) is not in the cart") }
         try await save(userId, current)
         return priced(current)
     }
 
-    public func clear(_ userId: String) async throws(HTTPError) {
+    public func clear(_ userId: String) async throws(ShopError) {
         do {
             _ = try await store.delete(Self.table, key: ["userId": .string(userId)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 
     /// The cart's lines as product → quantity.
-    func lines(_ userId: String) async throws(HTTPError) -> [String: Int] {
+    func lines(_ userId: String) async throws(ShopError) -> [String: Int] {
         do {
             let item = try await store.get(Self.table, key: ["userId": .string(userId)])
             return item.flatMap { StoredDocument.decode(Stored.self, from: $0) }?.lines ?? [:]
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 
-    private func save(_ userId: String, _ lines: [String: Int]) async throws(HTTPError) {
+    private func save(_ userId: String, _ lines: [String: Int]) async throws(ShopError) {
         do {
             _ = try await store.put(Self.table, StoredDocument.item(Stored(lines: lines), keys: ["userId": .string(userId)]))
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 

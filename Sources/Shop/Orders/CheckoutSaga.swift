@@ -53,7 +53,7 @@ struct CheckoutSaga: Sendable {
         do {
             return try await orders.order(userId: userId, orderId: orderId)
         } catch {
-            throw WorkflowFailure(error.status == 404 ? "OrderMissing" : "StoreUnavailable", cause: error.message)
+            throw WorkflowFailure(error.kind == .notFound ? "OrderMissing" : "StoreUnavailable", cause: error.message)
         }
     }
 

@@ -84,6 +84,11 @@ public struct OrderPage: Encodable, Sendable {
     public var items: [Order]
     public var nextCursor: String?
 
+    public init(items: [Order], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
     private enum CodingKeys: String, CodingKey { case items, nextCursor }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,7 +1,6 @@
 import Broker
 import Foundation
 import Hashing
-import HTTP
 import Store
 import Telemetry
 
@@ -43,6 +42,11 @@ public final class Orders: Sendable {
         public struct Line: Decodable, Sendable {
             public var productId: String
             public var quantity: Int
+
+            public init(productId: String, quantity: Int) {
+                self.productId = productId
+                self.quantity = quantity
+            }
         }
         public var items: [Line]?
     }
@@ -50,13 +54,13 @@ public final class Orders: Sendable {
     /// Places an order from `lines` (or the cart when nil) under `idempotencyKey`. A key is bound to the
     /// request it came with — these lines, or "the cart" — so a replay of the same request answers the
     /// original order whatever the cart holds now (the retry keys exist for), and the same key with another
-    /// request is a 422.
-    public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?) async throws(HTTPError) -> Order {
+    /// request is `invalid`.
+    public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?) async throws(ShopError) -> Order {
         guard (1...128).contains(idempotencyKey.utf8.count), idempotencyKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw HTTPError.invalidField("Idempotency-Key must be 1 to 128 visible ASCII characters")
+            throw ShopError.invalid("Idempotency-Key must be 1 to 128 visible ASCII characters")
         }
         let fromCart = requested == nil
-        let requestedQuantities = try requested.map { lines throws(HTTPError) in try Self.merge(lines) }
+        let requestedQuantities = try requested.map { lines throws(ShopError) in try Self.merge(lines) }
         let fingerprint = Self.fingerprint(requestedQuantities)
         let keyID = "\(userId)|\(idempotencyKey)"
         if let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) { return existing }
@@ -66,11 +70,11 @@ public final class Orders: Sendable {
             quantities = requestedQuantities
         } else {
             quantities = try await carts.lines(userId)
-            guard !quantities.isEmpty else { throw HTTPError.invalidField("the cart is empty; add items or send {\"items\":[…]}") }
+            guard !quantities.isEmpty else { throw ShopError.invalid("the cart is empty; add items or send {\"items\":[…]}") }
         }
         var lines: [OrderLine] = []
         for (id, quantity) in quantities.sorted(by: { Product.idOrder($0.key, $1.key) }) {
-            guard let product = catalog.details(id) else { throw HTTPError.invalidField("no product \(id)") }
+            guard let product = catalog.details(id) else { throw ShopError.invalid("no product \(id)") }
             lines.append(OrderLine(productId: id, quantity: quantity, price: product.price))
         }
 
@@ -95,7 +99,7 @@ public final class Orders: Sendable {
             if case .transactionCanceled = error, let existing = try await orderFor(key: keyID, userId: userId, fingerprint: fingerprint) {
                 return existing
             }
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         accepted.increment()
         // The order is durable; the client need not also wait for the broker's commit. Should the process die
@@ -128,29 +132,29 @@ public final class Orders: Sendable {
         }
     }
 
-    private func orderFor(key: String, userId: String, fingerprint: String) async throws(HTTPError) -> Order? {
+    private func orderFor(key: String, userId: String, fingerprint: String) async throws(ShopError) -> Order? {
         let record: Item?
         do {
             record = try await store.get(Self.keysTable, key: ["key": .string(key)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
         guard let record, case .string(let orderId)? = record["orderId"] else { return nil }
         guard record["fingerprint"] == .string(fingerprint) else {
-            throw HTTPError.invalidField("this Idempotency-Key was used for a different request; use a new key for a new order")
+            throw ShopError.invalid("this Idempotency-Key was used for a different request; use a new key for a new order")
         }
         return try await order(userId: userId, orderId: orderId)
     }
 
-    /// One of the user's orders; 404 if there is none (or it is someone else's).
-    public func order(userId: String, orderId: String) async throws(HTTPError) -> Order {
+    /// One of the user's orders; `notFound` if there is none (or it is someone else's).
+    public func order(userId: String, orderId: String) async throws(ShopError) -> Order {
         let item: Item?
         do {
             item = try await store.get(Self.table, key: ["userId": .string(userId), "orderId": .string(orderId)])
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
-        guard let item, let order = Self.order(item) else { throw HTTPError.notFound("no order \(orderId)") }
+        guard let item, let order = Self.order(item) else { throw ShopError.notFound("no order \(orderId)") }
         return order
     }
 
@@ -158,22 +162,22 @@ public final class Orders: Sendable {
     public static let maximumPageSize = 100
 
     /// A page of the user's orders, newest first, and the cursor of the next page (nil on the last).
-    public func orders(userId: String, limit: Int? = nil, cursor: String? = nil) async throws(HTTPError) -> (items: [Order], nextCursor: String?) {
+    public func orders(userId: String, limit: Int? = nil, cursor: String? = nil) async throws(ShopError) -> (items: [Order], nextCursor: String?) {
         let size = limit ?? 50
-        guard (1...Self.maximumPageSize).contains(size) else { throw HTTPError.invalidField("limit must be 1 to \(Self.maximumPageSize)") }
+        guard (1...Self.maximumPageSize).contains(size) else { throw ShopError.invalid("limit must be 1 to \(Self.maximumPageSize)") }
         var after: PageCursor?
         if let cursor {
             do throws(StoreError) {
                 after = try PageCursor(token: cursor)
             } catch {
-                throw HTTPError.badRequest("the cursor is malformed; pass back nextCursor as given")
+                throw ShopError(.malformed, "the cursor is malformed; pass back nextCursor as given")
             }
         }
         do {
             let page = try await store.query(Self.table, QueryRequest(partitionKey: .string(userId), limit: size, startAfter: after, ascending: false))
             return (page.items.compactMap(Self.order), page.nextCursor?.token)
         } catch {
-            throw ShopErrors.storage(error)
+            throw ShopError.storage(error)
         }
     }
 
@@ -213,16 +217,16 @@ public final class Orders: Sendable {
         return found
     }
 
-    static func merge(_ lines: [Request.Line]) throws(HTTPError) -> [String: Int] {
-        guard (1...Carts.maximumLines).contains(lines.count) else { throw HTTPError.invalidField("an order holds 1 to \(Carts.maximumLines) lines") }
+    static func merge(_ lines: [Request.Line]) throws(ShopError) -> [String: Int] {
+        guard (1...Carts.maximumLines).contains(lines.count) else { throw ShopError.invalid("an order holds 1 to \(Carts.maximumLines) lines") }
         var merged: [String: Int] = [:]
         for (index, line) in lines.enumerated() {
             guard (1...Carts.maximumQuantity).contains(line.quantity) else {
-                throw HTTPError.invalidField("items[\(index)].quantity must be 1 to \(Carts.maximumQuantity)")
+                throw ShopError.invalid("items[\(index)].quantity must be 1 to \(Carts.maximumQuantity)")
             }
             merged[line.productId, default: 0] += line.quantity
             guard merged[line.productId]! <= Carts.maximumQuantity else {
-                throw HTTPError.invalidField("at most \(Carts.maximumQuantity) of one product per order")
+                throw ShopError.invalid("at most \(Carts.maximumQuantity) of one product per order")
             }
         }
         return merged

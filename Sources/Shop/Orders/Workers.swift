@@ -1,6 +1,5 @@
 import Broker
 import Foundation
-import HTTP
 import Recommender
 import Store
 import Synchronization
@@ -38,10 +37,10 @@ final class Workers: Sendable {
                 // A message redelivered long after its order settled (its run may be forgotten by now) starts nothing;
                 // a failed read is retried through redelivery rather than taken for a settled order.
                 let current: Order
-                do throws(HTTPError) {
+                do throws(ShopError) {
                     current = try await orders.order(userId: userId, orderId: orderId)
                 } catch {
-                    if error.status == 404 { return }
+                    if error.kind == .notFound { return }
                     throw error
                 }
                 guard current.status == .pending else { return }

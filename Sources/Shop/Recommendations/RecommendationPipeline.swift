@@ -9,10 +9,10 @@ import Workflow
 /// completed steps made is undone in reverse order — the export and the catalog removed, an unpublished
 /// model deleted, the previous model put back if publishing had begun — so the shop is as it was before
 /// the run. Every step is idempotent and retried after a crash (`Interrupted`).
-struct RecommendationPipeline: Sendable {
-    static let name = "recommendations"
-    static let schedule = "recommendations-nightly"
-    static let nightly = "cron(0 3 * * ? *)"
+public struct RecommendationPipeline: Sendable {
+    public static let name = "recommendations"
+    public static let schedule = "recommendations-nightly"
+    public static let nightly = "cron(0 3 * * ? *)"
     /// Model files and exports of successful runs kept besides the one in service.
     static let keptRuns = 3
 

@@ -49,14 +49,14 @@ public final class Recommendations: Sendable {
     }
 
     /// Products bought together with `productId`, from the model in service.
-    func similar(to productId: String, limit: Int) -> (version: Int?, items: [Recommendation]) {
+    public func similar(to productId: String, limit: Int) -> (version: Int?, items: [Recommendation]) {
         let model = slot.current
         return (model?.version, model?.similar(to: productId, limit: limit) ?? [])
     }
 
     /// A shopper's recommendations: their history weighs in, what they bought never comes back. Without a
     /// model, best sellers they have not bought.
-    func forShopper(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
+    public func forShopper(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
         let history = try await interactions.history(of: userId)
         let bought = Set(history.filter(\.isPurchase).map(\.item))
         var weights: [String: Double] = [:]
@@ -69,7 +69,7 @@ public final class Recommendations: Sendable {
     }
 
     /// Live best sellers (distinct buyers) and trending items.
-    func top(limit: Int) -> (sellers: [(item: String, buyers: Int)], trending: [(item: String, score: Double)]) {
+    public func top(limit: Int) -> (sellers: [(item: String, buyers: Int)], trending: [(item: String, score: Double)]) {
         let trends = interactions.trends
         return (trends.topSellers(limit), trends.trending(limit, now: clock.now().timeIntervalSince1970))
     }

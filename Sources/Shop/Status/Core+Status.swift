@@ -1,5 +1,5 @@
+import Addressing
 import Foundation
-import HTTP
 import Journal
 import Store
 import Telemetry

@@ -1,6 +1,8 @@
+import Addressing
 import Foundation
 import HTTP
 import Shop
+import ShopHTTP
 import Telemetry
 import WAF
 
@@ -50,7 +52,7 @@ enum HTTPBenchServer {
         // The load comes from one address, far over the rate rule's 600 per 5 minutes; the benchmark measures
         // serving (the detectors stay on), so the rate rule is switched off for this process only.
         try core.waf.setAction(.off, forRule: "rate-limit")
-        let key = try await core.gateway.apiKeys.create(name: "bench", plan: UsagePlan(rate: 1_000_000, burst: 1_000_000), now: Date())
+        let key = try await core.apiKeys.create(name: "bench", plan: UsagePlan(rate: 1_000_000, burst: 1_000_000), now: Date())
         for id in orderedProducts { try await core.catalog.setStock(id, to: 1_000_000_000) }
         var tokens: [String] = []
         for index in 0..<shoppers {
@@ -78,13 +80,14 @@ enum HTTPBenchServer {
             return 1
         }
         let reference = ServerReference()
-        var router = core.router(server: reference)
+        let edge = ShopEdge(core: core)
+        var router = edge.router(server: reference)
         router.get("/bench/products/{id}", .immediate { _, _ in .json(bytes: productBody) })
         router.post(postPath, .immediate { request, _ in .json(#"{"received":\#(request.body.count)}"#, status: 201) })
         var limits = HTTPLimits()
         limits.maxConnectionsPerIP = 4096
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), limits: limits),
-                                router: router, metrics: core.metrics, observer: core.traffic)
+                                router: router, metrics: core.metrics, observer: edge.observer)
         do {
             let address = try server.start()
             reference.set(server)

@@ -1,3 +1,4 @@
+import Addressing
 import HTTP
 
 /// True for `ADDRESS/PREFIX` with a prefix length that fits the address family (or a bare address).

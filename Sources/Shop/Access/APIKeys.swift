@@ -1,0 +1,60 @@
+import Foundation
+import Hashing
+import Store
+import Synchronization
+
+/// An API key's record (the key itself is never stored: only its SHA-256).
+public struct APIKey: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    public var plan: UsagePlan
+    public var createdAt: Date
+    var keyHash: String
+}
+
+/// API keys and their usage plans: durable in the store, looked up in memory on every request.
+public final class APIKeyRegistry: Sendable {
+    static let table = "api-keys"
+    private let store: Store
+    private let byHash = Mutex<[String: APIKey]>([:])
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// Loads the keys from the store (at start).
+    func load() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("id", .string)))
+        var loaded: [String: APIKey] = [:]
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
+            for item in page.items {
+                if let key = StoredDocument.decode(APIKey.self, from: item) { loaded[key.keyHash] = key }
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        byHash.withLock { $0 = loaded }
+    }
+
+    /// The key a client presented, if it is one of ours.
+    public func lookup(_ presented: String) -> APIKey? {
+        guard presented.utf8.count <= 128 else { return nil }
+        let hash = Hex.encode(SHA256.hash(Array(presented.utf8)))
+        return byHash.withLock { $0[hash] }
+    }
+
+    /// Creates a key; returns the record and the key text, which is shown this once.
+    public func create(name: String, plan: UsagePlan, now: Date) async throws(StoreError) -> (APIKey, secret: String) {
+        let secret = "sdk_" + ((try? SecureRandom.hexToken(byteCount: 20)) ?? UUID().uuidString.replacingOccurrences(of: "-", with: ""))
+        let hash = Hex.encode(SHA256.hash(Array(secret.utf8)))
+        let key = APIKey(id: "key-" + String(hash.prefix(12)), name: name, plan: plan, createdAt: now, keyHash: hash)
+        _ = try await store.put(Self.table, StoredDocument.item(key, keys: ["id": .string(key.id)]), condition: .notExists("id"))
+        byHash.withLock { $0[hash] = key }
+        return (key, secret)
+    }
+
+    public var all: [APIKey] {
+        byHash.withLock { Array($0.values) }.sorted { $0.createdAt < $1.createdAt }
+    }
+}

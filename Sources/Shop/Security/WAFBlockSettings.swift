@@ -1,0 +1,59 @@
+import Addressing
+import Foundation
+import Store
+import WAF
+
+/// The WAF's IP set as operators manage it: each block durable in the store (so it survives a restart)
+/// before it takes effect, expired blocks left out when loading.
+public struct WAFBlockSettings: Sendable {
+    static let table = "waf-blocks"
+    /// The name verdicts give for a blocked address.
+    public static let rule = "ip-block"
+    let store: Store
+    let waf: WebApplicationFirewall
+
+    func load() async throws(StoreError) {
+        try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("cidr", .string)))
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
+            for item in page.items {
+                guard let block = Self.block(item), block.expiresAt.map({ $0 > waf.now }) ?? true else { continue }
+                waf.blocks.add(block)
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+    }
+
+    /// Parses `text` (an address or CIDR, IPv4 or IPv6) into a block.
+    static func block(parsing text: String, reason: String, source: String, createdAt: Date, expiresAt: Date?) -> IPBlock? {
+        guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return IPBlock(cidr: network.description, network: network.address.addressBytes, prefixLength: network.prefixLength,
+                       reason: reason, source: source, createdAt: createdAt, expiresAt: expiresAt)
+    }
+
+    func add(_ block: IPBlock) async throws(StoreError) {
+        var item: Item = ["cidr": .string(block.cidr), "reason": .string(block.reason), "source": .string(block.source),
+                          "createdAt": .number(Int(block.createdAt.timeIntervalSince1970 * 1000))]
+        if let expiresAt = block.expiresAt { item["expiresAt"] = .number(Int(expiresAt.timeIntervalSince1970 * 1000)) }
+        _ = try await store.put(Self.table, item)
+        waf.blocks.add(block)
+    }
+
+    /// Removes the block for `network` — a manual or repeat-offender block, and for a single address
+    /// also a rate rule's refusal (its count starts again); false if there was none.
+    func remove(_ network: IPNetwork) async throws(StoreError) -> Bool {
+        let cidr = network.description
+        let existed = waf.blocks.list(now: waf.now).contains { $0.cidr == cidr }
+        _ = try await store.delete(Self.table, key: ["cidr": .string(cidr)])
+        let forgiven = network.prefixLength == network.address.addressBytes.count * 8 && waf.forgive(network.address.addressBytes)
+        return waf.blocks.remove(cidr) || existed || forgiven
+    }
+
+    private static func block(_ item: Item) -> IPBlock? {
+        guard case .string(let cidr)? = item["cidr"], case .string(let reason)? = item["reason"], case .string(let source)? = item["source"],
+              let created = item["createdAt"]?.int64Value else { return nil }
+        let expires = item["expiresAt"]?.int64Value.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        return block(parsing: cidr, reason: reason, source: source, createdAt: Date(timeIntervalSince1970: Double(created) / 1000), expiresAt: expires)
+    }
+}
