@@ -13,15 +13,7 @@ public enum Key: Equatable, Sendable {
 public enum Pane: Int, CaseIterable, Sendable {
     case traffic, blocked, queues, sagas, recommendations
 
-    public var title: String {
-        switch self {
-        case .traffic: "Traffic"
-        case .blocked: "Blocked IPs"
-        case .queues: "Queues"
-        case .sagas: "Sagas"
-        case .recommendations: "Recommendations"
-        }
-    }
+    public var title: String { ConsolePanes.unit(self).title }
 }
 
 /// What the console asks of the world after a key: an operator action for the core, a simulator
@@ -115,14 +107,7 @@ public struct ConsoleModel: Sendable {
     /// What the next snapshot should carry in detail: the open detail view's address, queue or product; else
     /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
-        if mode == .detail, let key = selectedKey {
-            switch focus {
-            case .traffic, .blocked: return .client(key)
-            case .queues: return .queue(key)
-            case .recommendations: return .product(key)
-            case .sagas: break  // a run's steps are in every snapshot
-            }
-        }
+        if mode == .detail, let key = selectedKey, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }
         let rows = PaneRows.of(.recommendations, snapshot, filter: filters[.recommendations])
         let row = selection[.recommendations] ?? 0
         return rows.keys.indices.contains(row) ? .product(rows.keys[row]) : nil

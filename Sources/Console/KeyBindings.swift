@@ -35,8 +35,12 @@ struct KeyBinding: Sendable {
 }
 
 extension ConsoleModel {
-    /// Every key of the normal mode, in the order the help lists them.
-    static let bindings: [KeyBinding] = [
+    /// Every key of the normal mode, in the order the help lists them: looking and moving, the changes that
+    /// act anywhere, each pane's own keys (`ConsolePane.bindings`), then the simulator's, help and quit.
+    static let bindings: [KeyBinding] = openingBindings + ConsolePanes.bindings + closingBindings
+
+    /// The keys that look, move and change the shop from any pane.
+    static let openingBindings: [KeyBinding] = [
         KeyBinding(label: "Tab / Shift-Tab / 1-5", keys: [.tab, .backTab] + (1...5).map { .character(Character(String($0))) }, hint: nil,
                    help: ["focus a pane"], reach: .view) { model, key, _ in
             switch key {
@@ -77,14 +81,6 @@ extension ConsoleModel {
             model.mode = .blockPrompt(step: 0, cidr: "", reason: "", text: model.focus == .traffic ? model.selectedKey ?? "" : "")
             return []
         },
-        KeyBinding(label: "u", keys: [.character("u")], hint: "unblock", help: ["unblock the selected address (asks y/n)"], reach: .changesShop) { model, _, _ in
-            guard model.focus == .blocked, let cidr = model.selectedKey else {
-                model.note("select an address in Blocked IPs (2) to unblock it")
-                return []
-            }
-            model.mode = .confirm(.unblock(cidr: cidr), "unblock \(cidr)? (y/n)")
-            return []
-        },
         KeyBinding(label: "r", keys: [.character("r")], hint: "re-run", help: ["re-run the recommendation pipeline"], reach: .changesShop) { _, _, _ in
             [.perform(.rerunPipeline(failAt: nil))]
         },
@@ -92,14 +88,10 @@ extension ConsoleModel {
             model.mode = .failPrompt("")
             return []
         },
-        KeyBinding(label: "R", keys: [.character("R")], hint: "redrive", help: ["redrive the selected queue's dead letters (y/n)"], reach: .changesShop) { model, _, _ in
-            guard model.focus == .queues, let queue = model.selectedKey else {
-                model.note("select a queue in Queues (3) to redrive its dead letters")
-                return []
-            }
-            model.mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
-            return []
-        },
+        ]
+
+    /// The keys of the simulator, help and quitting, listed after the panes' own.
+    static let closingBindings: [KeyBinding] = [
         KeyBinding(label: "p", keys: [.character("p")], hint: "pause", help: ["pause or resume the simulator"], reach: .simulator) { model, _, _ in
             model.paused.toggle()
             return [.togglePause]

@@ -15,45 +15,7 @@ enum Overlays {
         guard let snapshot = model.snapshot else { return ["no data"] }
         let rows = PaneRows.of(model.focus, snapshot, filter: model.filters[model.focus])
         guard rows.keys.indices.contains(model.selectedRow) else { return ["nothing selected"] }
-        let key = rows.keys[model.selectedRow]
-        switch model.focus {
-        case .blocked:
-            guard let block = snapshot.blocked.first(where: { $0.cidr == key }) else { return [] }
-            return ["address   \(block.cidr)", "source    \(block.source)", "reason    \(block.reason)", "hits      \(block.hits)",
-                    "since     \(Screen.clock(block.since)) UTC", "expires   \(block.expires.map { Screen.clock($0) + " UTC" } ?? "never")",
-                    "u unblocks it (after a y/n)", ""] + clientActivity(model, key)
-        case .queues:
-            guard let queue = snapshot.queues.first(where: { $0.name == key }) else { return [] }
-            return ["queue       \(queue.name) (\(queue.isFIFO ? "FIFO" : "standard"))", "visible     \(queue.visible)",
-                    "in flight   \(queue.inFlight)", "delayed     \(queue.delayed)",
-                    "dead letters \(queue.deadLetterQueue.map { "\(queue.deadLettered) in \($0)" } ?? "no dead-letter queue")",
-                    "oldest      \(Format.age(queue.oldestAgeSeconds))", String(format: "rates       %.1f sent/s, %.1f received/s", queue.sentPerSecond, queue.receivedPerSecond),
-                    "", "oldest messages (age, state, receives, group, body):"] + focused(model, .queue(key)) { detail in
-                        detail.messages.isEmpty ? ["  none"] : detail.messages.map { message in
-                            "  \(Format.age(snapshot.takenAt.timeIntervalSince(message.sentAt)).padding(toLength: 4, withPad: " ", startingAt: 0)) "
-                                + "\(message.state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(message.receiveCount)× "
-                                + "\(message.groupID.map { $0 + " " } ?? "")\(oneLine(message.body))"
-                        }
-                    }
-        case .sagas:
-            guard let run = snapshot.runs.first(where: { $0.runID == key }) else { return [] }
-            return ["run       \(run.runID)", "pipeline  \(run.pipeline)", "state     \(run.state.rawValue)",
-                    "started   \(Screen.clock(run.startedAt)) UTC", ""] + run.steps.map { "  \($0.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.name)" }
-                + (run.error.map { ["", "error: \($0)"] } ?? [])
-        case .traffic:
-            let count = snapshot.traffic.topClients.first { $0.name == key }?.count ?? 0
-            let block = snapshot.blocked.first { $0.cidr.hasPrefix(key + "/") }
-            return ["client    \(key)", "requests  \(count) in the last minute or two",
-                    "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "b blocks it", ""]
-                + clientActivity(model, key)
-        case .recommendations:
-            let product = snapshot.recommender.topSellers.first { $0.productId == key }
-            return ["product   \(key)", "name      \(product?.name ?? "")", "buyers    \(Int(product?.value ?? 0))", "", "bought together:"]
-                + focused(model, .product(key)) { detail in
-                    detail.boughtTogether.isEmpty ? ["  nothing yet (no model, or never bought with others)"]
-                        : detail.boughtTogether.map { String(format: "  %.2f  ", $0.value) + $0.name }
-                }
-        }
+        return ConsolePanes.unit(model.focus).detailLines(model, snapshot, key: rows.keys[model.selectedRow])
     }
 
     /// A client's latest requests and WAF verdicts (for Traffic and Blocked IPs).
@@ -63,7 +25,7 @@ enum Overlays {
         return focused(model, .client(key)) { detail in
             let requests = detail.requests.isEmpty ? ["  none in the last 2,048 requests"] : detail.requests.prefix(room / 2).map { request in
                 "  \(Screen.clock(request.at)) \(request.status) \(request.method) \(request.route ?? "(no route)") "
-                    + Panes.milliseconds(request.microseconds) + (request.peer == key ? "" : "  from \(request.peer)")
+                    + Format.milliseconds(request.microseconds) + (request.peer == key ? "" : "  from \(request.peer)")
             }
             let verdicts = detail.verdicts.isEmpty ? ["  none"] : detail.verdicts.prefix(room - room / 2).map { verdict -> String in
                 let head = "  \(Screen.clock(verdict.at)) \(verdict.rule) \(verdict.action) \(verdict.method) \(oneLine(verdict.path))"

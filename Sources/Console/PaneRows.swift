@@ -23,52 +23,7 @@ public struct PaneRows: Sendable {
 
     private static func unfiltered(_ pane: Pane, _ snapshot: DashboardSnapshot?, ascii: Bool) -> PaneRows {
         guard let snapshot else { return PaneRows(columns: [], cells: [], keys: []) }
-        let now = snapshot.takenAt
-        switch pane {
-        case .traffic:
-            let clients = snapshot.traffic.topClients
-            return PaneRows(columns: [.init("client"), .init("req/min", width: 8, rightAligned: true)],
-                            cells: clients.map { [$0.name, "\($0.count)"] }, keys: clients.map(\.name))
-        case .blocked:
-            var rows = PaneRows(columns: [.init("ip/cidr", width: 18), .init("source", width: 7), .init("hits", width: 5, rightAligned: true),
-                                          .init("expires", width: 7, rightAligned: true, optional: true),
-                                          .init("since", width: 5, rightAligned: true, optional: true), .init("reason", optional: true)],
-                                cells: snapshot.blocked.map {
-                                    [$0.cidr, $0.source, "\($0.hits)", $0.expires.map { Format.age($0.timeIntervalSince(now)) } ?? "never",
-                                     Format.age(now.timeIntervalSince($0.since)), $0.reason]
-                                }, keys: snapshot.blocked.map(\.cidr))
-            for (index, row) in snapshot.blocked.enumerated() where row.source == "rate" { rows.styles[index] = Style(foreground: .yellow) }
-            return rows
-        case .queues:
-            var rows = PaneRows(columns: [.init("queue"), .init("vis", width: 5, rightAligned: true), .init("fly", width: 5, rightAligned: true),
-                                          .init("dlq", width: 4, rightAligned: true), .init("oldest", width: 6, rightAligned: true),
-                                          .init("dly", width: 4, rightAligned: true, optional: true), .init("in/s", width: 6, rightAligned: true, optional: true)],
-                                cells: snapshot.queues.map {
-                                    [$0.name, "\($0.visible)", "\($0.inFlight)", $0.deadLetterQueue == nil ? "-" : "\($0.deadLettered)",
-                                     Format.age($0.oldestAgeSeconds), "\($0.delayed)", Format.rate($0.sentPerSecond)]
-                                }, keys: snapshot.queues.map(\.name))
-            for (index, queue) in snapshot.queues.enumerated() where queue.deadLettered > 0 { rows.styles[index] = Style(foreground: .red, bold: true) }
-            return rows
-        case .sagas:
-            var rows = PaneRows(columns: [.init("run", width: 8), .init("state", width: 11), .init("steps", width: 6), .init("pipeline"),
-                                          .init("error", optional: true)],
-                                cells: snapshot.runs.map { run in
-                                    [String(run.runID.prefix(8)), run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.pipeline, run.error ?? ""]
-                                }, keys: snapshot.runs.map(\.runID))
-            for (index, run) in snapshot.runs.enumerated() {
-                switch run.state {
-                case .compensated, .compensating: rows.styles[index] = Style(foreground: .yellow, bold: true)
-                case .failed: rows.styles[index] = Style(foreground: .red, bold: true)
-                case .running: rows.styles[index] = Style(foreground: .cyan)
-                case .succeeded: break
-                }
-            }
-            return rows
-        case .recommendations:
-            let items = snapshot.recommender.topSellers
-            return PaneRows(columns: [.init("best seller"), .init("buyers", width: 7, rightAligned: true)],
-                            cells: items.map { [$0.name, "\(Int($0.value))"] }, keys: items.map(\.productId))
-        }
+        return ConsolePanes.unit(pane).rows(snapshot, ascii: ascii)
     }
 }
 
@@ -93,6 +48,11 @@ public enum Format {
         case ..<1_000_000: return String(format: "%.1fk", value / 1000)
         default: return String(format: "%.1fM", value / 1_000_000)
         }
+    }
+
+    /// `4.2ms` under ten milliseconds, `37ms` above.
+    public static func milliseconds(_ microseconds: UInt64) -> String {
+        microseconds < 10_000 ? String(format: "%.1fms", Double(microseconds) / 1000) : "\(microseconds / 1000)ms"
     }
 
     /// A run's steps as one mark each: done `✓`/`+`, running `>`, failed `✗`/`x`, undone `↺`/`<`, pending `·`/`.`.

@@ -99,15 +99,7 @@ public enum Screen {
             return
         }
         let rows = PaneRows.of(pane, model.snapshot, filter: model.filters[pane], ascii: model.ascii)
-        switch pane {
-        case .traffic: Panes.traffic(model, rows, into: &canvas, inner, focused: focused)
-        case .recommendations: Panes.recommendations(model, rows, into: &canvas, inner, focused: focused)
-        default:
-            var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : model.selection[pane] ?? 0)
-            table.rowStyles = rows.styles
-            table.emptyText = Panes.emptyText(pane)
-            table.draw(into: &canvas, inner, focused: focused)
-        }
+        ConsolePanes.unit(pane).draw(model, rows, into: &canvas, inner, focused: focused)
     }
 
     static func drawEvents(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {

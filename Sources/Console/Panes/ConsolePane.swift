@@ -1,0 +1,50 @@
+import Dashboard
+
+/// One pane of the console with everything about it in one place: its title, its rows from the snapshot,
+/// what its detail view shows and asks the shop for, the keys that act on its rows, and how it draws.
+/// Adding a pane is a conforming type in a file of its own, a line in `ConsolePanes.all` and a case in
+/// `Pane` (which keys the console's per-pane state: selection, filter).
+protocol ConsolePane: Sendable {
+    var pane: Pane { get }
+    var title: String { get }
+    /// What the pane says when it has no rows.
+    var emptyText: String { get }
+    /// The pane's rows from a snapshot, before the `/` filter.
+    func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows
+    /// What the detail view of row `key` needs from the shop beyond the snapshot (nil: nothing more).
+    func detailFocus(key: String) -> DashboardFocus?
+    /// The detail view of row `key`.
+    func detailLines(_ model: ConsoleModel, _ snapshot: DashboardSnapshot, key: String) -> [String]
+    /// Keys that act on this pane's selected row (listed in the help and hint bar with the others).
+    var bindings: [KeyBinding] { get }
+    /// Draws the pane's inside.
+    func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool)
+}
+
+extension ConsolePane {
+    func detailFocus(key: String) -> DashboardFocus? { nil }
+    var bindings: [KeyBinding] { [] }
+
+    /// A list pane: its rows as a table, the selection highlighted.
+    func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool) {
+        table(model, rows).draw(into: &canvas, area, focused: focused)
+    }
+
+    /// The pane's rows as a table with its selection, row styles and empty text.
+    func table(_ model: ConsoleModel, _ rows: PaneRows) -> Table {
+        var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : model.selection[pane] ?? 0)
+        table.rowStyles = rows.styles
+        table.emptyText = emptyText
+        return table
+    }
+}
+
+/// The registered panes, in focus order (keys `1`–`5`).
+enum ConsolePanes {
+    static let all: [any ConsolePane] = [TrafficPane(), BlockedPane(), QueuesPane(), SagasPane(), RecommendationsPane()]
+
+    static func unit(_ pane: Pane) -> any ConsolePane { all[pane.rawValue] }
+
+    /// Every pane's own keys, in pane order.
+    static var bindings: [KeyBinding] { all.flatMap(\.bindings) }
+}

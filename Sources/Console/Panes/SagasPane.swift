@@ -1,0 +1,34 @@
+import Dashboard
+
+/// Sagas: the latest runs of the checkout and recommendation pipelines with a mark per step; a run's
+/// steps are in every snapshot, so its detail view needs nothing more from the shop.
+struct SagasPane: ConsolePane {
+    let pane = Pane.sagas
+    let title = "Sagas"
+    let emptyText = "no runs yet"
+
+    func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows {
+        var rows = PaneRows(columns: [.init("run", width: 8), .init("state", width: 11), .init("steps", width: 6), .init("pipeline"),
+                                      .init("error", optional: true)],
+                            cells: snapshot.runs.map { run in
+                                [String(run.runID.prefix(8)), run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.pipeline, run.error ?? ""]
+                            }, keys: snapshot.runs.map(\.runID))
+        for (index, run) in snapshot.runs.enumerated() {
+            switch run.state {
+            case .compensated, .compensating: rows.styles[index] = Style(foreground: .yellow, bold: true)
+            case .failed: rows.styles[index] = Style(foreground: .red, bold: true)
+            case .running: rows.styles[index] = Style(foreground: .cyan)
+            case .succeeded: break
+            }
+        }
+        return rows
+    }
+
+    func detailLines(_ model: ConsoleModel, _ snapshot: DashboardSnapshot, key: String) -> [String] {
+        guard let run = snapshot.runs.first(where: { $0.runID == key }) else { return [] }
+        return ["run       \(run.runID)", "pipeline  \(run.pipeline)", "state     \(run.state.rawValue)",
+                "started   \(Screen.clock(run.startedAt)) UTC", ""]
+            + run.steps.map { "  \($0.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.name)" }
+            + (run.error.map { ["", "error: \($0)"] } ?? [])
+    }
+}
