@@ -13,7 +13,7 @@ public enum SQLInjectionDetector {
     static let statementStarts: Set<String> = ["select", "insert", "update", "delete", "drop", "create", "alter", "exec", "execute",
                                                "declare", "shutdown", "truncate", "desc", "describe", "show", "grant", "revoke",
                                                "waitfor", "call", "merge", "replace", "load", "use", "set", "begin", "if"]
-    static let timeFunctions: Set<String> = ["sleep", "benchmark", "pg_sleep", "dbms_lock.sleep", "dbms_pipe.receive_message", "randomblob",
+    static let timeFunctions: Set<String> = ["sleep", "benchmark", "pg_sleep", "dbms_lock.sleep", "dbms_pipe.receive_message", "dbms_session.sleep", "randomblob",
                                              "sys.dbms_lock.sleep"]
     static let attackFunctions: Set<String> = ["extractvalue", "updatexml", "load_file", "utl_inaddr.get_host_address", "utl_http.request",
                                                "xp_cmdshell", "sp_executesql", "dbms_xmlgen.getxml", "ctxsys.drithsx.sn", "make_set",
@@ -29,7 +29,7 @@ public enum SQLInjectionDetector {
                                               "user_tables", "pg_shadow", "master.dbo.sysdatabases", "msysobjects", "dual"]
     /// Every word a shape in `inspect(tokens:)` can start at.
     static let shapeWords: Set<String> = statementStarts.union(timeFunctions).union(attackFunctions).union(sqlFunctions)
-        .union(catalogueWords).union(booleans).union(["union", "into", "procedure", "having", "order", "group", "execute", "declare"])
+        .union(catalogueWords).union(booleans).union(["union", "into", "procedure", "having", "where", "order", "group", "execute", "declare"])
 
     /// Whether a word is one a shape starts with (`shapeWords`, or a stored procedure's prefix). Cheap byte
     /// checks first: this runs for every word of every inspected value.
@@ -70,12 +70,36 @@ public enum SQLInjectionDetector {
     /// The first injection shape in `value` (already URL- and NUL-decoded), if any.
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 3 else { return nil }
+        if let offset = quoteMixingProbe(value) { return Finding(shape: "syntax probe", offset: offset) }
         let lowered = Transforms.lowercase(value)
         guard mayContainSQL(lowered) else { return nil }
         if let finding = inspect(tokens: SQLLexer.tokens(lowered), brokeOut: false) { return finding }
         for quote in [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`")] where lowered.contains(quote) {
             if let finding = inspect(tokens: SQLLexer.tokens(lowered, insideQuote: quote), brokeOut: true, breakAtStart: lowered.first == quote) {
                 return finding
+            }
+        }
+        return nil
+    }
+
+    /// `,.',,"(...` or `<'">)`: a run of quotes and brackets mixing both quote characters — what scanners send
+    /// to see which breaks the query or the page. People write `"it's"` and `('a')`, not both quotes in a run
+    /// of punctuation.
+    static func quoteMixingProbe(_ value: [UInt8]) -> Int? {
+        var runStart = 0, single = false, double = false, length = 0
+        for (index, byte) in value.enumerated() {
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                 UInt8(ascii: ","), UInt8(ascii: "."):
+                if length == 0 { runStart = index }
+                length += 1
+                if byte == UInt8(ascii: "'") { single = true }
+                if byte == UInt8(ascii: "\"") { double = true }
+                if length >= 4, single, double { return runStart }
+            default:
+                length = 0
+                single = false
+                double = false
             }
         }
         return nil
@@ -145,18 +169,25 @@ public enum SQLInjectionDetector {
                 if text == "having" || ((text == "order" || text == "group") && word(next(i)) == "by") {
                     // ORDER BY n / GROUP BY n / HAVING 1=1 where code may start, ending the statement.
                     let j = text == "having" ? next(i) : next(next(i))
-                    if codeStarts.contains(i) || sawBreak, j < t.count, t[j].kind == .number,
+                    let commented = j + 1 < t.count && t[j + 1].kind == .comment
+                    if codeStarts.contains(i) || sawBreak || commented, j < t.count, t[j].kind == .number,
                        j + 1 >= t.count || [.comment, .semicolon, .comma, .op, .rightParen].contains(t[j + 1].kind) {
                         return Finding(shape: "\(text) probe", offset: t[i].start)
                     }
                 }
-                if booleans.contains(text), let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
+                if booleans.contains(text), let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) ?? connectorCondition(t, at: i) {
+                    return finding
+                }
+                // `HAVING 5=6`, `WHERE 1=1` after a value: a clause of the application's query extended.
+                if text == "having" || text == "where", i > 0, let finding = connectorCondition(t, at: i) { return finding }
                 // OR 1=1 / HAVING 1=1 anywhere: a comparison of a literal with itself has no other use.
                 if booleans.contains(text) || text == "having", i + 3 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string,
                    t[i + 2].text == "=", t[i + 3].kind == t[i + 1].kind, t[i + 3].text == t[i + 1].text {
                     return Finding(shape: "tautology", offset: t[i].start)
                 }
-                if (text == "select" || text == "exec" || text == "execute"), codeStarts.contains(i) || sawBreak,
+                // `(SELECT …)` where code may start is an inline query: the value is a subquery.
+                let opensSubquery = i > 0 && t[i - 1].kind == .leftParen
+                if (text == "select" || text == "exec" || text == "execute"), codeStarts.contains(i) || sawBreak || opensSubquery,
                    let finding = statement(t, at: i) { return finding }
                 if i == 0, statementStarts.contains(text), t.contains(where: { $0.kind == .semicolon || $0.kind == .comment }),
                    let finding = statement(t, at: i) { return finding }
@@ -166,12 +197,20 @@ public enum SQLInjectionDetector {
                 if sqlFunctions.contains(text), isCall(i), sawBreak || codeStarts.contains(i), callNests(t, at: i) {
                     return Finding(shape: "function call (\(text))", offset: t[i].start)
                 }
+                if let finding = conditionalExpression(t, at: i) { return finding }
             case .op where token.text == "||" || token.text == "&&":
-                if let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) { return finding }
+                if let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) ?? connectorCondition(t, at: i) { return finding }
                 // 'a'||'b' string concatenation after a break-out.
                 if token.text == "||", sawBreak, i > 0, [.strayQuote, .string].contains(t[i - 1].kind), i + 1 < t.count,
                    [.strayQuote, .string].contains(t[i + 1].kind) {
                     return Finding(shape: "string concatenation", offset: t[i].start)
+                }
+            case .leftParen:
+                // `(1974=5222)*5222`: a parenthesised comparison of literals used as a number.
+                if i + 5 < t.count, [.number, .string].contains(t[i + 1].kind), t[i + 2].kind == .op, comparisons.contains(t[i + 2].text),
+                   [.number, .string].contains(t[i + 3].kind), t[i + 4].kind == .rightParen, t[i + 5].kind == .op,
+                   arithmetic.contains(t[i + 5].text) || comparisons.contains(t[i + 5].text) {
+                    return Finding(shape: "sql condition", offset: t[i].start)
                 }
             case .variable where token.text.hasPrefix("@@") && token.text.count > 3:
                 return Finding(shape: "server variable (\(token.text))", offset: t[i].start)
@@ -297,7 +336,12 @@ public enum SQLInjectionDetector {
         case "delete": if words.first == "from" { return Finding(shape: shape, offset: t[i].start) }
         case "update": if words.count >= 2, words[1] == "set" { return Finding(shape: shape, offset: t[i].start) }
         case "exec", "execute", "call":
-            // A stored procedure by its usual prefixes, a dynamic string, or a variable — not "exec chair".
+            // A stored procedure by its usual prefixes, a dynamic string, or a variable — not "exec chair";
+            // or, stacked after `;`, CALL of a function with SQL in its arguments.
+            if keyword == "call", i > 0, t[i - 1].kind == .semicolon, rest.count >= 2, rest.first?.kind == .word,
+               rest.dropFirst().first?.kind == .leftParen {
+                return Finding(shape: shape, offset: t[i].start)
+            }
             if let first = rest.first {
                 if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(shape: shape, offset: t[i].start) }
                 if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(shape: shape, offset: t[i].start) }

@@ -47,6 +47,7 @@ struct SQLToken: Equatable {
         case UInt8(ascii: "%"): return ("%", 1)
         case UInt8(ascii: "^"): return ("^", 1)
         case UInt8(ascii: "~"): return ("~", 1)
+        case UInt8(ascii: "\\"): return ("\\", 1)  // integer division in some dialects (`5\2=2`)
         default: return nil
         }
     }
@@ -103,7 +104,9 @@ enum SQLLexer {
                 }
                 var end = index + 2
                 while end + 1 < input.count, !(input[end] == UInt8(ascii: "*") && input[end + 1] == UInt8(ascii: "/")) { end += 1 }
-                tokens.append(SQLToken(kind: .comment, text: "/*", start: index))
+                // An unclosed one runs to the end of the value: it cuts the application's query off there.
+                let closed = end + 1 < input.count
+                tokens.append(SQLToken(kind: .comment, text: closed ? "/*" : "/*…", start: index))
                 index = end + 2
             case UInt8(ascii: "*") where openExecutableComments > 0 && index + 1 < input.count && input[index + 1] == UInt8(ascii: "/"):
                 openExecutableComments -= 1

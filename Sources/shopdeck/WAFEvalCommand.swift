@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 import WAF
 
 /// `shopdeck waf-eval FILE.jsonl [--json]`: runs the WAF's detectors over a labelled corpus (format in
@@ -17,6 +18,8 @@ struct WAFEvalCommand {
         var benignNanoseconds: UInt64 = 0
         var requests = 0
         var skipped: [String] = []
+        /// With `--errors`: a line per flagged benign request and per missed attack.
+        var errors: [String] = []
     }
 
     func run() throws -> Int32 {
@@ -48,15 +51,23 @@ struct WAFEvalCommand {
             if label == "benign" { tally.benignNanoseconds += spent }
             tally.requests += 1
             if let detection { tally.byRule[detection.attack.rawValue, default: 0] += 1 }
+            let id = object["id"] as? String ?? "line \(number + 1)"
             if label == "benign" {
                 if detection == nil { tally.trueNegatives += 1 } else { tally.falsePositives += 1 }
+                if let detection, arguments.flag("--errors") {
+                    tally.errors.append("flagged \(id): \(detection.attack.rawValue) \(detection.shape) in \(detection.field): \(TextSafety.escaped(detection.excerpt))")
+                }
             } else {
+                if detection == nil, arguments.flag("--errors") {
+                    tally.errors.append("missed \(id) (\(attackClass)): \(method) \(TextSafety.escaped(uri)) \(TextSafety.escaped(String(decoding: body.prefix(300), as: UTF8.self)))")
+                }
                 tally.classes[attackClass, default: (0, 0)].caught += detection == nil ? 0 : 1
                 tally.classes[attackClass, default: (0, 0)].missed += detection == nil ? 1 : 0
             }
         }
         guard tally.requests > 0 else { throw RuntimeFailure(description: "\(path) holds no labelled requests (\(tally.skipped.count) unreadable lines)") }
         output.out(arguments.flag("--json") ? json(tally) : table(tally, path: path))
+        for line in tally.errors { output.out(line) }
         if !tally.skipped.isEmpty { output.err("skipped \(tally.skipped.count) unreadable line(s): \(tally.skipped.prefix(5).joined(separator: ", "))") }
         return ExitCode.success
     }

@@ -51,7 +51,8 @@ import Testing
     /// escapes. Before issue 16, `<a ` took 4–8 s at 64 KB, and `&`, `|` and backticks 1.4–2.6 s.
     static let adversarialUnits = ["<a ", "&", "|", "`", "'", "\"", "(", "/*!", "/*", "<", "<style ", "' onx", "\\'", "'\\", "char(",
                                    " or f(", "$(", ";", "../", "..", "%", "&#", "\\x", "+ADw-", "' -", "'))", "a=", "on", " onclick",
-                                   "&& more ", "; net ", "union ", "select ", "<a/", "\"/", "javascript:", "'||'", "@", "0x2e", "\u{FF0E}"]
+                                   "&& more ", "; net ", "union ", "select ", "<a/", "\"/", "javascript:", "'||'", "@", "0x2e", "\u{FF0E}",
+                                   " and (", " or -", "case when 1=1 ", "iif((1=1,", "(1=1)*", " having ", "';call f(", ".'\"(", " and 2+"]
 
     /// CPU seconds this thread spends inspecting `value` with every detector, the best of `rounds`. CPU time
     /// rather than wall time: on a loaded machine (CI, the other tests) a longer run is preempted more often,

@@ -11,7 +11,8 @@ import Testing
                          "exec", "xp_cmdshell", "char(", "concat(", "0x", "@@version", ";", "||", "<script", "<svg/onload=", "<a ", "<style",
                          "javascript:", "onerror=", "alert(", "prompt`", "&lt;", "&#x3c;", "\\x3c", "\\u003c", "+ADw-", "expression(", "cat ",
                          "/etc/passwd", "whoami", "$(id)", "`id`", "; ls -la", "| nc ", "&& ping", "system('", "() { :;};", "..\\", "..%2f",
-                         "%c0%ae", "\u{FF0E}", "win.ini", "file:///", "c:\\windows", "0x2e0x2e", "data:text/html"]
+                         "%c0%ae", "\u{FF0E}", "win.ini", "file:///", "c:\\windows", "0x2e0x2e", "data:text/html",
+                         " and 5=6", "(select ", "case when ", " then ", " is null", "rlike ", "iif(", "*/", "/*", "$$", "%'", "\\", "'\""]
 
     @Test func detectorsAndTransformsKeepTheirInvariantsOnHostileInput() {
         Fuzz.run("WAF detectors and transforms", defaultCases: 3000) { generator, index in

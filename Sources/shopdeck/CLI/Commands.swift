@@ -39,7 +39,8 @@ enum Commands {
                   OptionSpec(name: "--soak-minutes", valueName: "M", help: "how long bench console leaves demo running to watch its memory (default 5; 1 with --quick)")])
     static let wafEval = CommandSpec(
         name: "waf-eval", summary: "Score the web application firewall on a labelled JSON Lines corpus.",
-        positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")], options: [json])
+        positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")],
+        options: [json, OptionSpec(name: "--errors", valueName: nil, help: "also list every flagged benign request (rule, field, excerpt) and every missed attack")])
     static let recEval = CommandSpec(
         name: "rec-eval", summary: "Evaluate the recommender against popularity on an interaction file.",
         positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]; or demo, the generated history over the shop's catalog")],
