@@ -27,6 +27,15 @@ public enum CommandInjectionDetector {
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 2 else { return nil }
         let v = Transforms.lowercase(value)
+        if let finding = inspectWords(v) ?? ShellShapes.find(v) { return finding }
+        // Tamper scripts hide the words (`wh''oami`, `c\at`, `{cat,/etc/passwd}`): read them again undone.
+        // The offset is the normalised value's; findings there point at the shape, not the raw byte.
+        // Not the value-is-a-command check there: `"rm -rf" is a joke` loses its quotes in the undoing.
+        if let normalized = ShellShapes.normalized(v) { return inspectWords(normalized, commandAtStart: false) ?? ShellShapes.find(normalized) }
+        return nil
+    }
+
+    static func inspectWords(_ v: [UInt8], commandAtStart checkStart: Bool = true) -> Finding? {
         if let offset = ByteSearch.find("() {", in: v, from: 0), ByteSearch.find(":;", in: v, from: offset) != nil {
             return Finding(shape: "shellshock", offset: offset)
         }
@@ -37,7 +46,7 @@ public enum CommandInjectionDetector {
                 return Finding(shape: "shell function (\(function))", offset: offset)
             }
         }
-        if let finding = commandAtStart(v) { return finding }
+        if checkStart, let finding = commandAtStart(v) { return finding }
         // A run of metacharacters (`&&&…`, `|||…`, backticks) gives every member the same command after it:
         // the run is skipped once and each word after one is judged once, so the scan stays linear.
         var separators = ForwardRun(v, isSeparatorRun)
@@ -109,11 +118,30 @@ public enum CommandInjectionDetector {
                 return true
             }
         }
+        if redirects(v, from: cursor) { return true }
         if next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
             // `sleep 5`, `ping 127.0.0.1` — but not `2 & more than 3`.
             var end = cursor
             while end < v.count, v[end] >= UInt8(ascii: "0") && v[end] <= UInt8(ascii: "9") || v[end] == UInt8(ascii: ".") { end += 1 }
             return end == v.count || [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "`"), 0x0A, 0x20].contains(v[end])
+        }
+        return false
+    }
+
+    /// `echo x>/var/www/x.txt`, `cat a 2>&1`: the command's output redirected to a path or a descriptor,
+    /// before the next separator and within 64 bytes.
+    static func redirects(_ v: [UInt8], from start: Int) -> Bool {
+        var cursor = start
+        let limit = min(v.count, start + 64)
+        while cursor < limit {
+            let byte = v[cursor]
+            if [UInt8(ascii: ";"), UInt8(ascii: "|"), 0x0A, 0x0D].contains(byte) { return false }
+            if byte == UInt8(ascii: ">") || byte == UInt8(ascii: "<") {
+                var next = cursor + 1
+                while next < v.count, v[next] == UInt8(ascii: ">") || v[next] == 0x20 { next += 1 }
+                if next < v.count, [UInt8(ascii: "/"), UInt8(ascii: "&"), UInt8(ascii: "~"), UInt8(ascii: "$")].contains(v[next]) { return true }
+            }
+            cursor += 1
         }
         return false
     }
