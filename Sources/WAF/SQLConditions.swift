@@ -9,10 +9,17 @@
 extension SQLInjectionDetector {
     static let arithmetic: Set<String> = ["+", "-", "*", "/", "%", "^", "|", "&", "div", "mod", "~", "\\"]
     static let literalWords: Set<String> = ["null", "true", "false"]
-    static let unary: Set<String> = ["-", "+", "~", "!"]
+    /// `-`, `+`, `~` or `!`: one byte, compared as a byte.
+    static func isUnary(_ token: SQLToken) -> Bool {
+        let bytes = token.text.utf8
+        guard bytes.count == 1, let byte = bytes.first else { return false }
+        return byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "~") || byte == UInt8(ascii: "!")
+    }
 
     /// The condition after the connector at `i`, if it is made only of SQL.
     static func connectorCondition(_ t: [SQLToken], at i: Int) -> Finding? {
+        // Byte checks before string sets: this runs at every `||`/`&&` of `|||…`, so its misses must be cheap.
+        guard i + 1 < t.count, t[i + 1].kind != .op || isUnary(t[i + 1]), t[i + 1].kind != .comment, t[i + 1].kind != .rightParen else { return nil }
         var j = i + 1
         if j < t.count, t[j].kind == .word, t[j].text == "not" { j += 1 }
         if j < t.count, t[j].kind == .op, t[j].text == "!" { j += 1 }
@@ -119,10 +126,10 @@ extension SQLInjectionDetector {
             return Operand(end: start + 1, isLiteral: true, isCallOrSubquery: false, isSQL: false)
         case .variable:
             return Operand(end: start + 1, isLiteral: false, isCallOrSubquery: false, isSQL: true)
-        case .op where unary.contains(token.text):
+        case .op where isUnary(token):
             // Signs before an operand, at most three (a loop, not recursion: `-----…` must not nest calls).
             var next = start + 1
-            while next < min(t.count, start + 3), t[next].kind == .op, unary.contains(t[next].text) { next += 1 }
+            while next < min(t.count, start + 3), t[next].kind == .op, isUnary(t[next]) { next += 1 }
             guard next < t.count, t[next].kind != .op, let inner = operand(t, from: next) else { return nil }
             return Operand(end: inner.end, isLiteral: inner.isLiteral, isCallOrSubquery: inner.isCallOrSubquery, isSQL: inner.isSQL)
         case .leftParen:

@@ -207,7 +207,7 @@ public enum SQLInjectionDetector {
                 }
             case .leftParen:
                 // `(1974=5222)*5222`: a parenthesised comparison of literals used as a number.
-                if i + 5 < t.count, [.number, .string].contains(t[i + 1].kind), t[i + 2].kind == .op, comparisons.contains(t[i + 2].text),
+                if i + 5 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string, t[i + 2].kind == .op, comparisons.contains(t[i + 2].text),
                    [.number, .string].contains(t[i + 3].kind), t[i + 4].kind == .rightParen, t[i + 5].kind == .op,
                    arithmetic.contains(t[i + 5].text) || comparisons.contains(t[i + 5].text) {
                     return Finding(shape: "sql condition", offset: t[i].start)

@@ -69,6 +69,7 @@ enum ShellShapes {
         while cursor < v.count, v[cursor] == 0x20 || v[cursor] == 0x09 { cursor += 1 }
         let wordStart = cursor
         while cursor < min(v.count, wordStart + 32), SQLLexer.isWordByte(v[cursor]) { cursor += 1 }
+        guard cursor - wordStart >= 2 else { return false }  // every command named is two letters or more
         let word = String(decoding: v[wordStart..<cursor], as: UTF8.self)
         guard CommandInjectionDetector.strongCommands.contains(word) || CommandInjectionDetector.weakCommands.contains(word) || word == "rev" else { return false }
         return v[cursor..<min(v.count, cursor + 200)].contains(closer)
@@ -78,6 +79,9 @@ enum ShellShapes {
     /// backslashes and carets deleted, `$@`/`$*`/`$1`… and short unset `${x}` dropped, `${IFS}`/`$IFS` as a
     /// space, tabs as spaces, and `{a,b,c}` as `a b c`. Bounded: one pass, output no longer than the input.
     static func normalized(_ v: [UInt8]) -> [UInt8]? {
+        // Most values hold none of the bytes an obfuscation needs: answer those without copying.
+        guard v.contains(where: { [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^"), 0x09, UInt8(ascii: "$"),
+                                   UInt8(ascii: "{")].contains($0) }) else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(v.count)
         var changed = false

@@ -49,6 +49,7 @@ public enum XSSDetector {
         var closers = ForwardSearch(v, byte: UInt8(ascii: ">"))
         var equalsSigns = ForwardSearch(v, byte: UInt8(ascii: "="))
         var regionCheckedUpTo = -1
+        let lastCloserOrQuote = v.lastIndex { $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") } ?? -1
         var index = 0
         while index < v.count {
             guard v[index] == UInt8(ascii: "<") else { index += 1; continue }
@@ -70,6 +71,9 @@ public enum XSSDetector {
             if !closing, let handler = handlers.first(from: cursor), handler.equals < end {
                 return Finding(shape: "event handler (\(String(decoding: v[handler.start..<handler.nameEnd], as: UTF8.self)))", offset: index)
             }
+            if !closing, let shape = markup(v, nameStart: nameStart, nameEnd: cursor, lastCloserOrQuote: lastCloserOrQuote) {
+                return Finding(shape: shape, offset: index)
+            }
             if !closing, end != regionCheckedUpTo {
                 regionCheckedUpTo = end
                 if schemeOffset(v[cursor..<end].filter { $0 > 0x20 }) != nil {
@@ -80,6 +84,44 @@ public enum XSSDetector {
         }
         return nil
     }
+
+    /// Markup no page holds: an element HTML does not have, given an attribute (`<test x=y>`, `<xyz onx=1`),
+    /// or a tag whose unquoted attributes run to `//` at the value's end (`<a href=x//`, `<isindex x=y//`) —
+    /// what scanners send to learn which markup comes back. Real elements with attributes
+    /// (`<a href="/teams/">`, `<span class="x">`), `<<retro>>`, `x<y>z` and `<3` pass.
+    static func markup(_ v: [UInt8], nameStart: Int, nameEnd: Int, lastCloserOrQuote: Int) -> String? {
+        guard nameEnd < v.count else { return nil }
+        // `//` ending the value with no `>` or quote after the tag's name (found once per value by the caller).
+        if nameEnd > lastCloserOrQuote, v.count - nameEnd >= 2, v[v.count - 1] == UInt8(ascii: "/"), v[v.count - 2] == UInt8(ascii: "/") {
+            return "markup ending in //"
+        }
+        let next = v[nameEnd]
+        guard next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D || next == UInt8(ascii: "/") else { return nil }
+        // Bytes first (an attribute and its `=`), the element's name last: `<a <a <a …` must stay cheap.
+        var cursor = nameEnd + 1
+        let limit = min(v.count, nameEnd + 64)
+        while cursor < limit, [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "/")].contains(v[cursor]) { cursor += 1 }
+        let attributeStart = cursor
+        while cursor < limit, isNameByte(v[cursor]) { cursor += 1 }
+        guard cursor > attributeStart, Transforms.isLetter(v[attributeStart]) else { return nil }
+        while cursor < limit, v[cursor] == 0x20 { cursor += 1 }
+        guard cursor < limit, v[cursor] == UInt8(ascii: "=") else { return nil }
+        let name = String(decoding: v[nameStart..<min(nameEnd, nameStart + 16)], as: UTF8.self)
+        return htmlElements.contains(name) ? nil : "unknown element with attributes (<\(name)>)"
+    }
+
+    /// HTML's elements (and SVG's common ones): a tag with attributes under any other name is not markup a
+    /// page would hold.
+    static let htmlElements: Set<String> = [
+        "a", "abbr", "address", "area", "article", "aside", "audio", "b", "bdi", "bdo", "blockquote", "body", "br", "button", "canvas",
+        "caption", "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "div", "dl", "dt", "em",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html",
+        "i", "img", "input", "ins", "kbd", "label", "legend", "li", "main", "map", "mark", "menu", "meter", "nav", "noscript", "ol",
+        "optgroup", "option", "output", "p", "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "search", "section",
+        "select", "slot", "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "textarea", "tfoot", "th",
+        "thead", "time", "title", "tr", "track", "u", "ul", "var", "video", "wbr", "font", "center", "big", "tt", "strike", "marquee",
+        "g", "path", "rect", "circle", "line", "polyline", "polygon", "text", "tspan", "use", "defs", "image", "ellipse", "symbol",
+    ]
 
     /// `on…=` as an attribute: after whitespace, a quote or `/` (browsers accept `<svg/onload=…>`).
     static func eventHandler(_ attributes: [UInt8]) -> String? {

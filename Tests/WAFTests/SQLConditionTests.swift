@@ -59,3 +59,17 @@ import Testing
         #expect(SQLInjectionDetector.inspect(Array(value.utf8)) == nil, "\(value) was flagged: \(String(describing: SQLInjectionDetector.inspect(Array(value.utf8))))")
     }
 }
+
+/// Scanner markup probes, and the markup shop text really holds.
+@Suite struct MarkupProbeTests {
+    @Test(arguments: ["<test x=y>", "<xss onx=1", "<a href=x//", "<isindex x=y//", "<test/x=y>", "<foo bar = baz>"])
+    func probesAreCaught(_ value: String) {
+        #expect(XSSDetector.inspect(Array(value.utf8)) != nil, "\(value)")
+    }
+
+    @Test(arguments: ["<a href=\"/teams/\">page</a>", "<span class=\"x\">look</span>", "<<retro>> bag", "x<y>z&&a||b$c", "I <3 it",
+                      "a < b and c > d", "<b>bold</b> claim", "size <M>", "see http://example.com//path"])
+    func shopMarkupPasses(_ value: String) {
+        #expect(XSSDetector.inspect(Array(value.utf8)) == nil, "\(value)")
+    }
+}

