@@ -90,12 +90,23 @@ public enum XSSDetector {
     /// what scanners send to learn which markup comes back. Real elements with attributes
     /// (`<a href="/teams/">`, `<span class="x">`), `<<retro>>`, `x<y>z` and `<3` pass.
     static func markup(_ v: [UInt8], nameStart: Int, nameEnd: Int, lastCloserOrQuote: Int) -> String? {
+        // `<test` ending the value: an unknown element left open for the page to close.
+        if nameEnd == v.count, nameEnd - nameStart >= 2, nameStart < 2 || v[nameStart - 2] != UInt8(ascii: "<"),
+           !htmlElements.contains(String(decoding: v[nameStart..<min(nameEnd, nameStart + 16)], as: UTF8.self)) {
+            return "unknown element left open"
+        }
         guard nameEnd < v.count else { return nil }
         // `//` ending the value with no `>` or quote after the tag's name (found once per value by the caller).
         if nameEnd > lastCloserOrQuote, v.count - nameEnd >= 2, v[v.count - 1] == UInt8(ascii: "/"), v[v.count - 2] == UInt8(ascii: "/") {
             return "markup ending in //"
         }
         let next = v[nameEnd]
+        // `<test>`, `<test x>`: an element HTML does not have, two letters or more, not «`<<retro>>`».
+        let unknownName = nameEnd - nameStart >= 2 && (nameStart < 2 || v[nameStart - 2] != UInt8(ascii: "<"))
+        if unknownName, next == UInt8(ascii: ">") || (next == 0x20 && bareAttributeCloses(v, from: nameEnd + 1)),
+           !htmlElements.contains(String(decoding: v[nameStart..<min(nameEnd, nameStart + 16)], as: UTF8.self)) {
+            return "unknown element (<\(String(decoding: v[nameStart..<min(nameEnd, nameStart + 16)], as: UTF8.self))>)"
+        }
         guard next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D || next == UInt8(ascii: "/") else { return nil }
         // Bytes first (an attribute and its `=`), the element's name last: `<a <a <a …` must stay cheap.
         var cursor = nameEnd + 1
@@ -108,6 +119,13 @@ public enum XSSDetector {
         guard cursor < limit, v[cursor] == UInt8(ascii: "=") else { return nil }
         let name = String(decoding: v[nameStart..<min(nameEnd, nameStart + 16)], as: UTF8.self)
         return htmlElements.contains(name) ? nil : "unknown element with attributes (<\(name)>)"
+    }
+
+    /// ` x>`: one attribute name, no value, then the tag's end.
+    static func bareAttributeCloses(_ v: [UInt8], from start: Int) -> Bool {
+        var cursor = start
+        while cursor < min(v.count, start + 32), Transforms.isLetter(v[cursor]) { cursor += 1 }
+        return cursor > start && cursor < v.count && v[cursor] == UInt8(ascii: ">")
     }
 
     /// HTML's elements (and SVG's common ones): a tag with attributes under any other name is not markup a

@@ -62,13 +62,13 @@ import Testing
 
 /// Scanner markup probes, and the markup shop text really holds.
 @Suite struct MarkupProbeTests {
-    @Test(arguments: ["<test x=y>", "<xss onx=1", "<a href=x//", "<isindex x=y//", "<test/x=y>", "<foo bar = baz>"])
+    @Test(arguments: ["<test x=y>", "<xss onx=1", "<a href=x//", "<isindex x=y//", "<test/x=y>", "<foo bar = baz>", "<test>", "<test x>", "shoe<test"])
     func probesAreCaught(_ value: String) {
         #expect(XSSDetector.inspect(Array(value.utf8)) != nil, "\(value)")
     }
 
     @Test(arguments: ["<a href=\"/teams/\">page</a>", "<span class=\"x\">look</span>", "<<retro>> bag", "x<y>z&&a||b$c", "I <3 it",
-                      "a < b and c > d", "<b>bold</b> claim", "size <M>", "see http://example.com//path"])
+                      "a < b and c > d", "<b>bold</b> claim", "size <M>", "see http://example.com//path", "x <y", "a<b"])
     func shopMarkupPasses(_ value: String) {
         #expect(XSSDetector.inspect(Array(value.utf8)) == nil, "\(value)")
     }
