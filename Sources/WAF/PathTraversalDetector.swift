@@ -9,6 +9,50 @@ public enum PathTraversalDetector {
 
     static let sensitiveNeedles = NeedleSet(sensitiveFiles)
 
+    /// Files and directories a web server must never hand out, by family (after CRS's restricted-files
+    /// list, written from its categories rather than copied): version control, secrets and environment
+    /// files, developer tools' configuration directories, server and application logs. Matched as a path
+    /// component — at the value's start or after `/`, `\`, `=` or `:` — so "my .env question" or
+    /// "git config tips" pass.
+    static let restrictedFiles = [
+        // version control
+        ".git/", ".git", ".gitconfig", ".git-credentials", ".svn/", ".hg/", ".bzr/", "cvs/entries", "cvs/root",
+        // secrets and environment
+        ".env", ".env.", ".npmrc", ".pypirc", ".netrc", ".pgpass", ".bash_history", ".zsh_history", ".mysql_history", ".psql_history",
+        ".ssh/", "id_dsa", "id_ecdsa", "id_ed25519", "authorized_keys", "known_hosts", ".aws/", ".azure/", ".gcloud/", ".docker/config.json",
+        ".kube/config", ".boto", "credentials.json", "secrets.yml", "secrets.json", "master.key",
+        // developer tools' configuration
+        ".vscode/", ".idea/", ".ds_store", ".config/", ".terraform/", "terraform.tfstate", ".circleci/", ".github/workflows", ".travis.yml",
+        "web.config", "appsettings.json", "database.yml", "config.php", "settings.py", "local_settings.py", "composer.lock",
+        // logs
+        "access.log", "error.log", "access_log", "error_log", "catalina.out", "laravel.log", "debug.log", "npm-debug.log", "/logs/",
+    ]
+    /// `restrictedFiles` by first byte, as bytes: they are tried only where a path component starts, which
+    /// most values have few of — a needle search over every byte cost half again the whole inspection.
+    static let restrictedByFirstByte: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for file in restrictedFiles { table[Int(file.utf8.first!)].append(Array(file.utf8)) }
+        return table
+    }()
+
+    /// The restricted file named at a path component's start, if any.
+    static func restrictedFile(_ v: [UInt8]) -> Finding? {
+        var start = 0
+        while start < v.count {
+            if start == 0 || [UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: ":")].contains(v[start - 1]) {
+                for file in restrictedByFirstByte[Int(v[start])] where start + file.count <= v.count && v[start..<(start + file.count)].elementsEqual(file) {
+                    // A name that is not a directory must end there (`.env` but not `.environment-friendly`).
+                    let end = start + file.count
+                    let last = file[file.count - 1]
+                    if last != UInt8(ascii: "/"), last != UInt8(ascii: "."), end < v.count, SQLLexer.isWordByte(v[end]) || v[end] == UInt8(ascii: "-") { continue }
+                    return Finding(shape: "restricted file (\(String(decoding: file, as: UTF8.self)))", offset: start)
+                }
+            }
+            start += 1
+        }
+        return nil
+    }
+
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 3 else { return nil }
         var v = undoHexSpelling(Transforms.lowercase(undoOverlongSeparators(value)))
@@ -43,6 +87,7 @@ public enum PathTraversalDetector {
                 return Finding(shape: "sensitive file (\(file))", offset: offset)
             }
         }
+        if let finding = restrictedFile(v) { return finding }
         if let offset = ByteSearch.find("./././.", in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
         // Files no shop serves, however the separator before them is spelled.
         for name in ["boot.ini", "win.ini", "global.asa", "system32", "web.xml"] {

@@ -1,6 +1,10 @@
 /// Where in a request an inspected value came from; a verdict names it.
 public enum FieldLocation: String, Sendable, Equatable {
     case path, queryName = "query-name", queryValue = "query", header, cookie, bodyName = "body-name", body
+    /// A multipart part's `filename` (CRS's FILES_NAMES).
+    case fileName = "file-name"
+    /// A cookie's name (CRS's REQUEST_COOKIES_NAMES).
+    case cookieName = "cookie-name"
 }
 
 /// One value a detector looks at: where it was, its name (parameter, header, cookie or JSON key path), and
@@ -34,7 +38,7 @@ public enum Uninspectable: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The parts of a request the WAF inspects, split into fields: the path, query parameter names and
-/// values, the User-Agent, Referer (its query, decoded) and custom headers, cookies, and the body —
+/// values, every header but the structured ones (the Referer's query decoded too), cookies, and the body —
 /// form fields, every string (and key) of a JSON document, multipart fields, or the raw text — up to
 /// `bodyLimit` bytes. A body longer than that is inspected in part, and the view says so.
 public struct RequestView: Sendable {
@@ -45,25 +49,25 @@ public struct RequestView: Sendable {
     /// The first part of the request the view could not take in whole, if any.
     public private(set) var uninspectable: Uninspectable?
 
-    /// Headers inspected besides every `x-…` one; the rest (Accept, Authorization, sec-ch-ua…) carry
-    /// nothing an application interprets as data, and a token would only cost time.
-    static let inspectedHeaders: [StaticString] = ["user-agent", "referer", "origin", "x-forwarded-host", "forwarded", "true-client-ip", "cookie"]
-    static let skippedCustomHeaders: [StaticString] = ["x-api-key", "x-request-id", "x-csrf-token", "x-requested-with"]
+    /// Headers not inspected, as CRS leaves its structured request headers to syntax checks: the HTTP parser
+    /// has already checked `Host`, `Content-Length` and `Transfer-Encoding`, and the rest are tokens, dates,
+    /// entity tags or quality lists no handler of the shop reads as data (the content type is read by the
+    /// view itself to parse the body). Every other header — `User-Agent`, `Referer`, `Cookie`, `Origin`,
+    /// `X-…` and any custom one — is inspected, so a payload cannot hide in a header the list forgot.
+    static let structuredHeaders: [StaticString] = [
+        "accept", "accept-encoding", "accept-language", "accept-charset", "authorization", "cache-control", "connection", "content-length",
+        "content-type", "host", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "keep-alive", "pragma", "priority",
+        "te", "transfer-encoding", "upgrade-insecure-requests", "dnt", "sec-gpc", "sec-purpose", "x-api-key", "x-request-id", "x-csrf-token",
+        "x-requested-with", "expect", "upgrade",
+    ]
     static let maximumFields = 1000
 
-    /// Whether a header's value is inspected (Cookie and Referer are, split into their parts). Runs for
-    /// every header of every request, so it compares bytes instead of lowercasing.
+    /// Whether a header's value is inspected (Cookie and Referer are, split into their parts): every one but
+    /// `structuredHeaders` and the browser's `Sec-CH-…`/`Sec-Fetch-…` hints. Runs for every header of
+    /// every request, so it compares bytes instead of lowercasing.
     public static func isInspectedHeader(_ name: String) -> Bool {
-        guard let first = name.utf8.first else { return false }
-        // Most headers are ruled out by their first letter.
-        switch first | 0x20 {
-        case UInt8(ascii: "c"), UInt8(ascii: "u"), UInt8(ascii: "r"), UInt8(ascii: "o"), UInt8(ascii: "x"), UInt8(ascii: "f"), UInt8(ascii: "t"):
-            break
-        default:
-            return false
-        }
-        if inspectedHeaders.contains(where: { ASCIINames.equals(name, $0) }) { return true }
-        return ASCIINames.hasPrefix(name, "x-") && !skippedCustomHeaders.contains { ASCIINames.equals(name, $0) }
+        if ASCIINames.hasPrefix(name, "sec-ch-") || ASCIINames.hasPrefix(name, "sec-fetch-") { return false }
+        return !structuredHeaders.contains { ASCIINames.equals(name, $0) }
     }
 
     public static func isContentType(_ name: String) -> Bool {
@@ -139,7 +143,11 @@ public struct RequestView: Sendable {
                 add(.body, "", inspected)
             }
         } else if contentType.hasPrefix("multipart/form-data"), let boundary {
-            for part in Multipart.parts(inspected, boundary: boundary) { add(.body, part.name, part.value) }
+            for part in Multipart.parts(inspected, boundary: boundary) {
+                add(.bodyName, "", Array(part.name.utf8))
+                if let fileName = part.fileName { add(.fileName, part.name, fileName) }
+                add(.body, part.name, part.value)
+            }
         } else {
             add(.body, "", inspected)
         }
@@ -185,6 +193,8 @@ public struct RequestView: Sendable {
         for pair in header.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
             let equals = pair.firstIndex(of: UInt8(ascii: "="))
             let name = String(decoding: pair[..<(equals ?? pair.endIndex)], as: UTF8.self).trimmingSpaces
+            // Names too: an application that loops over its cookies reads them as data.
+            if name.utf8.contains(where: { !Self.plainPathByte($0) }) { add(.cookieName, "", Array(name.utf8)) }
             add(.cookie, name, Array(pair[(equals.map { $0 + 1 } ?? pair.endIndex)...]))
         }
     }
