@@ -78,6 +78,9 @@ enum ShellShapes {
     /// The value with commix's tamper obfuscations undone, or nil when there is none to undo: quotes,
     /// backslashes and carets deleted, `$@`/`$*`/`$1`… and short unset `${x}` dropped, `${IFS}`/`$IFS` as a
     /// space, tabs as spaces, and `{a,b,c}` as `a b c`. Bounded: one pass, output no longer than the input.
+    /// Bytes tamper scripts put inside command words, which the shell drops.
+    static let deletedInWords: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^")]
+
     static func normalized(_ v: [UInt8]) -> [UInt8]? {
         // Most values hold none of the bytes an obfuscation needs: answer those without copying.
         guard v.contains(where: { [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^"), 0x09, UInt8(ascii: "$"),
@@ -122,7 +125,10 @@ enum ShellShapes {
                     cursor += 1
                 }
                 if cursor < v.count, v[cursor] == UInt8(ascii: "}"), commas > 0 {
-                    out.append(contentsOf: v[(index + 1)..<cursor].map { $0 == UInt8(ascii: ",") ? 0x20 : $0 })
+                    // The words inside keep the other undoings: `{c\\at,/etc/passwd}`.
+                    for byte in v[(index + 1)..<cursor] where !Self.deletedInWords.contains(byte) {
+                        out.append(byte == UInt8(ascii: ",") ? 0x20 : byte)
+                    }
                     changed = true
                     index = cursor + 1
                 } else {

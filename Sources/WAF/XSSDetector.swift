@@ -15,7 +15,7 @@ public enum XSSDetector {
 
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "&")
-            || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") }) else { return nil }
+            || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "[") }) else { return nil }
         // Entities twice (double-encoded `&amp;lt;`), then what browsers skip inside a scheme or tag name.
         let decoded = Transforms.lowercase(Transforms.htmlEntityDecode(Transforms.htmlEntityDecode(unescapeJS(undoUTF7(value)))))
         if let finding = tags(decoded) { return finding }
@@ -25,6 +25,7 @@ public enum XSSDetector {
         if let offset = scriptBreakOut(squeezed) { return Finding(shape: "script string break-out", offset: offset) }
         // CSS expressions (IE), even split by comments: `expr/**/ession(`.
         let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
+        if let finding = scriptWithoutTags(uncommented) { return finding }
         // CSS expressions and bare calls of a dialog or eval function (alert(1), prompt`x`), in one pass.
         for (needle, offset) in uncommentedNeedles.matches(in: uncommented) {
             if needle == 0 { return Finding(shape: "CSS expression", offset: offset) }
@@ -168,7 +169,8 @@ public enum XSSDetector {
         return nil
     }
 
-    static let schemes = ["javascript:", "vbscript:", "livescript:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript"]
+    static let schemes = ["javascript:", "vbscript:", "livescript:", "mocha:", "data:text/html", "data:image/svg+xml", "data:application/x-javascript",
+                          "data:text/javascript", "data:application/javascript", "data:text/xml"]
     static let schemeNeedles = NeedleSet(schemes)
     static let uncommentedNeedles = NeedleSet(["expression(", "alert", "prompt", "confirm", "eval"])
 

@@ -4,13 +4,18 @@ import Testing
 import Telemetry
 @testable import Broker
 
-/// Yields until `condition` holds; fails after many rounds instead of hanging.
-func eventually(_ what: String, _ condition: () throws -> Bool) async rethrows {
-    for _ in 0..<200_000 {
+/// Polls until `condition` holds (yielding, and napping a millisecond every thousand tries); fails after
+/// `seconds` of wall time instead of hanging. A count of yields was the bound before, and on a loaded
+/// machine 200,000 yields passed before the workers had run at all.
+func eventually(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) async rethrows {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    var tries = 0
+    while ContinuousClock.now < deadline {
         if try condition() { return }
-        await Task.yield()
+        tries += 1
+        if tries % 1000 == 0 { try? await Task.sleep(for: .milliseconds(1)) } else { await Task.yield() }
     }
-    Issue.record("timed out waiting for \(what)")
+    Issue.record("timed out waiting for \(what) after \(seconds) s")
 }
 
 final class HandlerProbe: Sendable {

@@ -64,6 +64,11 @@ public enum ChildWriter {
         return (String(decoding: data, as: UTF8.self).split(separator: "\n"), process.terminationStatus)
     }
 
+    /// One `Process.run` at a time across the crash suites: launches from several test threads at once took
+    /// the test process down inside Foundation's `Process.run` (a bad-pointer `memcpy`, 3 of 4 full runs on
+    /// 2026-12-06; none in the runs after this lock).
+    private static let launching = NSLock()
+
     /// Starts the child with its output on a pipe, and a watchdog — a safety net, not synchronisation —
     /// that kills it if it is still running after `killAfterSeconds`.
     private static func launch(_ arguments: [String], killAfterSeconds: Double) throws -> (Process, Pipe, DispatchWorkItem) {
@@ -73,7 +78,7 @@ public enum ChildWriter {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launching.withLock { try process.run() }
         let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + killAfterSeconds, execute: watchdog)
         return (process, pipe, watchdog)

@@ -82,8 +82,9 @@ struct CommandInjectionCorpus {
         case .ifsPositional: return command.replacingOccurrences(of: " ", with: "$IFS$9")
         case .tab: return command.replacingOccurrences(of: " ", with: "\t")
         case .braceExpansion:
-            // `{echo,TAG}`: only for a simple command with no shell syntax inside.
-            guard !command.contains(where: { "$`|;&()<>'\"{}".contains($0) }) else { return command }
+            // `{echo,TAG}`: only for a simple command of two words or more (`{id}` is no expansion) with no
+            // shell syntax inside.
+            guard command.contains(" "), !command.contains(where: { "$`|;&()<>'\"{}".contains($0) }) else { return command }
             return "{" + command.split(separator: " ").joined(separator: ",") + "}"
         }
     }

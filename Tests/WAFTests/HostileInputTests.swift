@@ -52,7 +52,8 @@ import Testing
     static let adversarialUnits = ["<a ", "&", "|", "`", "'", "\"", "(", "/*!", "/*", "<", "<style ", "' onx", "\\'", "'\\", "char(",
                                    " or f(", "$(", ";", "../", "..", "%", "&#", "\\x", "+ADw-", "' -", "'))", "a=", "on", " onclick",
                                    "&& more ", "; net ", "union ", "select ", "<a/", "\"/", "javascript:", "'||'", "@", "0x2e", "\u{FF0E}",
-                                   " and (", " or -", "case when 1=1 ", "iif((1=1,", "(1=1)*", " having ", "';call f(", ".'\"(", " and 2+"]
+                                   " and (", " or -", "case when 1=1 ", "iif((1=1,", "(1=1)*", " having ", "';call f(", ".'\"(", " and 2+",
+                                   "top['", "[]!+(", "constructor'", "settimeout`"]
 
     /// CPU seconds this thread spends inspecting `value` with every detector, the best of `rounds`. CPU time
     /// rather than wall time: on a loaded machine (CI, the other tests) a longer run is preempted more often,

@@ -73,3 +73,21 @@ import Testing
         #expect(XSSDetector.inspect(Array(value.utf8)) == nil, "\(value)")
     }
 }
+
+/// Script that lands inside an existing script, handler or style needs no tag.
+@Suite struct ScriptWithoutTagsTests {
+    @Test(arguments: ["top['al'+'ert'](1)", "window[`alert`](document.domain)", "self [ \"ev\" + \"al\" ] ('x')", "parent['location']='//evil'",
+                      "[]['constructor']['constructor']('alert(1)')()", "x.constructor('return this')()",
+                      "[][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]+(![]+[])[+!+[]]]", "setTimeout`alert\\x281\\x29`", "Function`a${'alert(1)'}```",
+                      "mocha:alert(1)", "data:text/javascript,alert(1)", "x{behavior:url(#default#time2)}", "body{-moz-binding:url(x.xml#xss)}",
+                      "@import 'javascript:alert(1)';"])
+    func taglessScriptIsCaught(_ value: String) {
+        #expect(XSSDetector.inspect(Array(value.utf8)) != nil, "\(value)")
+    }
+
+    @Test(arguments: ["bay window[large]", "this[1] item", "top[s] 3 pack", "(!!) great (+1) [sic]", "self-care [book]", "constructor set (kids)",
+                      "function keys", "import tax [EU]", "x[0]=1"])
+    func lookAlikesPass(_ value: String) {
+        #expect(XSSDetector.inspect(Array(value.utf8)) == nil, "\(value)")
+    }
+}
