@@ -75,16 +75,15 @@ enum ShellShapes {
         return v[cursor..<min(v.count, cursor + 200)].contains(closer)
     }
 
-    /// The value with commix's tamper obfuscations undone, or nil when there is none to undo: quotes,
-    /// backslashes and carets deleted, `$@`/`$*`/`$1`… and short unset `${x}` dropped, `${IFS}`/`$IFS` as a
-    /// space, tabs as spaces, and `{a,b,c}` as `a b c`. Bounded: one pass, output no longer than the input.
     /// Bytes tamper scripts put inside command words, which the shell drops.
     static let deletedInWords: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^")]
 
+    /// The value with commix's tamper obfuscations undone, or nil when there is none to undo: quotes,
+    /// backslashes and carets deleted, `$@`/`$*`/`$1`… and short unset `${x}` dropped, `${IFS}`/`$IFS` as a
+    /// space, tabs as spaces, and `{a,b,c}` as `a b c`. Bounded: one pass, output no longer than the input.
     static func normalized(_ v: [UInt8]) -> [UInt8]? {
         // Most values hold none of the bytes an obfuscation needs: answer those without copying.
-        guard v.contains(where: { [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^"), 0x09, UInt8(ascii: "$"),
-                                   UInt8(ascii: "{")].contains($0) }) else { return nil }
+        guard v.contains(where: { deletedInWords.contains($0) || $0 == 0x09 || $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "{") }) else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(v.count)
         var changed = false
@@ -92,7 +91,7 @@ enum ShellShapes {
         while index < v.count {
             let byte = v[index]
             switch byte {
-            case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "^"):
+            case _ where deletedInWords.contains(byte):
                 changed = true
                 index += 1
             case 0x09:
