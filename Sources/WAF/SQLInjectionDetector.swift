@@ -261,7 +261,10 @@ public enum SQLInjectionDetector {
         if operand.kind == .number || ["true", "false", "null"].contains(operand.text) {
             let k = j + 1
             let terminated = k < t.count && [.comment, .semicolon].contains(t[k].kind)
-            if terminated || (k >= t.count && sawBreak) || (k < t.count && t[k].kind == .rightParen && sawBreak) {
+            // `x') OR 1)--` ends the statement only when a comment or `;` follows the parenthesis: a quote
+            // anywhere in a message must not make "(order 5521 and 5522)." a tautology.
+            let parenthesisEnds = k + 1 < t.count && t[k].kind == .rightParen && [.comment, .semicolon].contains(t[k + 1].kind)
+            if terminated || (k >= t.count && sawBreak) || (parenthesisEnds && sawBreak) {
                 return Finding(shape: "tautology", offset: t[i].start)
             }
         }
@@ -320,7 +323,12 @@ public enum SQLInjectionDetector {
         case "select":
             // A select list that goes on as SQL: a second item, FROM, INTO, a comment, or concatenation.
             guard let first = rest.first else { break }
-            let startsLikeSQL = [.number, .op, .variable, .string, .leftParen].contains(first.kind)
+            // A quoted word after SELECT is SQL only if the list goes on at once (`SELECT 'a',`, `SELECT 'a' FROM`):
+            // `the "select" button … it's "okay"` quotes a word.
+            let second = rest.dropFirst().first
+            let stringGoesOn = first.kind != .string || second.map { [.comma, .op, .comment, .semicolon].contains($0.kind)
+                || ($0.kind == .word && ["from", "as", "into", "union"].contains($0.text)) } ?? true
+            let startsLikeSQL = [.number, .op, .variable, .string, .leftParen].contains(first.kind) && stringGoesOn
                 || (first.kind == .word && (rest.dropFirst().first?.kind == .leftParen || sqlFunctions.contains(first.text)))
             let goesOn = rest.dropFirst().contains { $0.kind == .comma || $0.kind == .comment || $0.kind == .semicolon || $0.text == "||" || $0.text == "+" }
                 || words.contains("from") || words.contains("into")
