@@ -15,52 +15,34 @@ enum JSONStrings {
     static func extract(_ bytes: [UInt8]) -> [Found]? {
         var found: [Found] = []
         var index = 0
-        // A stack of containers: for an object the key being read, for an array the element index.
-        var stack: [(isObject: Bool, key: String, element: Int)] = []
+        var path = JSONPath()
         var expectingKey = false
-
-        func path() -> String {
-            var text = ""
-            for frame in stack {
-                if frame.isObject {
-                    if !text.isEmpty { text += "." }
-                    text += frame.key
-                } else {
-                    text += "[\(frame.element)]"
-                }
-            }
-            return text
-        }
 
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard stack.count < maximumDepth else { return nil }
-                stack.append((byte == UInt8(ascii: "{"), "", 0))
+                guard path.depth < maximumDepth else { return nil }
+                path.open(object: byte == UInt8(ascii: "{"))
                 expectingKey = byte == UInt8(ascii: "{")
                 index += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard let top = stack.popLast(), top.isObject == (byte == UInt8(ascii: "}")) else { return nil }
+                guard path.close(object: byte == UInt8(ascii: "}")) else { return nil }
                 expectingKey = false
                 index += 1
             case UInt8(ascii: ","):
-                guard let top = stack.last else { return nil }
-                if top.isObject { expectingKey = true } else { stack[stack.count - 1].element += 1 }
+                guard let inObject = path.nextMember() else { return nil }
+                expectingKey = inObject
                 index += 1
             case UInt8(ascii: ":"):
                 expectingKey = false
                 index += 1
             case UInt8(ascii: "\""):
                 guard let (value, end) = readString(bytes, from: index + 1) else { return nil }
-                if expectingKey, let top = stack.last, top.isObject {
-                    // A key is kept to name its values' path, cut short: a long key repeated in every path of a
-                    // large array would cost its length once per element.
-                    stack[stack.count - 1].key = String(decoding: value.prefix(Self.maximumKeyInPath), as: UTF8.self)
-                    found.append(Found(path: path(), value: value, isKey: true))
-                } else {
-                    found.append(Found(path: path(), value: value, isKey: false))
-                }
+                // A key is kept to name its values' path, cut short: a long key repeated in every path of a large
+                // array would cost its length once per element.
+                let isKey = expectingKey && path.setKey(String(decoding: value.prefix(Self.maximumKeyInPath), as: UTF8.self))
+                found.append(Found(path: path.text, value: value, isKey: isKey))
                 index = end
             case 0x20, 0x09, 0x0A, 0x0D:
                 index += 1
@@ -73,7 +55,7 @@ enum JSONStrings {
                 }
             }
         }
-        return stack.isEmpty ? found : nil
+        return path.depth == 0 ? found : nil
     }
 
     /// The unescaped string starting after its opening quote, and the index after its closing quote.

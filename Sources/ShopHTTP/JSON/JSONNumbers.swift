@@ -1,4 +1,5 @@
-import Shop
+import WAF
+
 /// The numbers of a JSON document that are not whole numbers an `Int` holds (`1.5`, `1e400`,
 /// `99999999999999999999999`), with the path each sits at (`items[0].quantity`). Foundation's decoder reports
 /// such a number for an `Int` field as "the data is not valid JSON", with no path; this finds the fields a
@@ -9,47 +10,29 @@ enum JSONNumbers {
 
     static func notWholeNumbers(in bytes: [UInt8]) -> [String] {
         var found: [String] = []
-        // For an object the key being read, for an array the element index.
-        var stack: [(isObject: Bool, key: String, element: Int)] = []
+        var path = JSONPath()
         var expectingKey = false
         var index = 0
-
-        func path() -> String {
-            var text = ""
-            for frame in stack {
-                if frame.isObject {
-                    if !text.isEmpty { text += "." }
-                    text += frame.key
-                } else {
-                    text += "[\(frame.element)]"
-                }
-            }
-            return text
-        }
 
         while index < bytes.count, found.count < maximumFound {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard stack.count < maximumDepth else { return found }
-                stack.append((byte == UInt8(ascii: "{"), "", 0))
+                guard path.depth < maximumDepth else { return found }
+                path.open(object: byte == UInt8(ascii: "{"))
                 expectingKey = byte == UInt8(ascii: "{")
                 index += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                _ = stack.popLast()
+                path.close(object: byte == UInt8(ascii: "}"))  // tolerant: a mismatch is the decoder's to report
                 expectingKey = false
                 index += 1
             case UInt8(ascii: ","):
-                if let top = stack.last {
-                    if top.isObject { expectingKey = true } else { stack[stack.count - 1].element += 1 }
-                }
+                if path.nextMember() == true { expectingKey = true }
                 index += 1
             case UInt8(ascii: "\""):
                 var end = index + 1
                 while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
-                if expectingKey, !stack.isEmpty {
-                    stack[stack.count - 1].key = String(decoding: bytes[(index + 1)..<min(end, bytes.count, index + 65)], as: UTF8.self)
-                }
+                if expectingKey { path.setKey(String(decoding: bytes[(index + 1)..<min(end, bytes.count, index + 65)], as: UTF8.self)) }
                 index = end + 1
             case UInt8(ascii: ":"):
                 expectingKey = false
@@ -57,7 +40,7 @@ enum JSONNumbers {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 var end = index + 1
                 while end < bytes.count, isNumberByte(bytes[end]) { end += 1 }
-                if !isWholeInt(bytes[index..<end]) { found.append(path()) }
+                if !isWholeInt(bytes[index..<end]) { found.append(path.text) }
                 index = end
             default:
                 index += 1

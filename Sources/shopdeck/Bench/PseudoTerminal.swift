@@ -138,7 +138,8 @@ final class PseudoTerminal: Sendable {
     func stop(signal: Int32 = SIGTERM, seconds: Double = 10) -> Int32 {
         exitStatus.withLock { known in
             if let known { return known }
-            let status = reap(signal: signal, seconds: seconds)
+            kill(pid, signal)
+            let status = finish(exited(within: seconds) ?? killed())
             known = status
             return status
         }
@@ -146,33 +147,35 @@ final class PseudoTerminal: Sendable {
 
     /// Waits up to `seconds` for the child to exit on its own (after a quit key, say); true if it did.
     func waitForExit(seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if exitStatus.withLock({ $0 }) != nil { return true }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                exitStatus.withLock { $0 = status }
-                reader.wait()
-                Glibc.close(master)
-                return true
-            }
-            usleep(20_000)
+        exitStatus.withLock { known in
+            if known != nil { return true }
+            guard let status = exited(within: seconds) else { return false }
+            known = finish(status)
+            return true
         }
-        return false
     }
 
-    private func reap(signal: Int32, seconds: Double) -> Int32 {
-        kill(pid, signal)
-        var status: Int32 = 0
+    /// The child's wait status once it has exited, polling for at most `seconds`; nil if it is still running.
+    private func exited(within seconds: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                break
-            }
+            if Date() > deadline { return nil }
             usleep(20_000)
         }
+        return status
+    }
+
+    /// SIGKILL, then the wait status.
+    private func killed() -> Int32 {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+
+    /// After the reap: the reader has drained the terminal, and its descriptor is closed once.
+    private func finish(_ status: Int32) -> Int32 {
         reader.wait()
         Glibc.close(master)
         return status
