@@ -37,13 +37,13 @@ public enum CommandInjectionDetector {
 
     static func inspectWords(_ v: [UInt8], commandAtStart checkStart: Bool = true) -> Finding? {
         if let offset = ByteSearch.find("() {", in: v, from: 0), ByteSearch.find(":;", in: v, from: offset) != nil {
-            return Finding(shape: "shellshock", offset: offset)
+            return Finding(rule: .shellshock, shape: "shellshock", offset: offset)
         }
-        if let (needle, offset) = Self.shellPathNeedles.firstMatch(in: v) { return Finding(shape: "shell path (\(Self.shellPaths[needle]))", offset: offset) }
+        if let (needle, offset) = Self.shellPathNeedles.firstMatch(in: v) { return Finding(rule: .shellPath, shape: "shell path (\(Self.shellPaths[needle]))", offset: offset) }
         for (needle, offset) in Self.shellFunctionNeedles.matches(in: v) {
             let function = shellFunctions[needle]
             if isCallWithString(v, after: offset + function.utf8.count), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
-                return Finding(shape: "shell function (\(function))", offset: offset)
+                return Finding(rule: .shellFunctionCall, shape: "shell function (\(function))", offset: offset)
             }
         }
         if checkStart, let finding = commandAtStart(v) { return finding }
@@ -72,7 +72,7 @@ public enum CommandInjectionDetector {
                     while cursor < v.count, SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: ".") { cursor += 1 }
                     let word = String(decoding: v[wordStart..<min(cursor, wordStart + 32)], as: UTF8.self)
                     if strongCommands.contains(word), cursor == v.count || !SQLLexer.isWordByte(v[cursor]) {
-                        return Finding(shape: "command (\(word))", offset: index)
+                        return Finding(rule: .commandAfterSeparator, shape: "command (\(word))", offset: index)
                     }
                     let command = weakCommands.contains(word) && commandArguments(v, from: cursor)
                     let restIsBlank = command && v[cursor...].allSatisfy { $0 == 0x20 || $0 == 0x09 }
@@ -83,7 +83,7 @@ public enum CommandInjectionDetector {
                     let loneAmpersand = byte == UInt8(ascii: "&") && (index + 1 >= v.count || v[index + 1] != UInt8(ascii: "&"))
                         && (index == 0 || v[index - 1] != UInt8(ascii: "&"))
                     if !(loneAmpersand && englishWords.contains(judged.word) && judged.restIsBlank) {
-                        return Finding(shape: "command (\(judged.word))", offset: index)
+                        return Finding(rule: .commandAfterSeparator, shape: "command (\(judged.word))", offset: index)
                     }
                 }
             }
@@ -166,7 +166,7 @@ public enum CommandInjectionDetector {
         let argument = v[next]
         if argument == UInt8(ascii: "/") || argument == UInt8(ascii: "\\") || startsWindowsPath(v, at: next)
             || (argument == UInt8(ascii: "-") && next + 1 < v.count && Transforms.isLetter(v[next + 1]) && next + 2 < v.count && (v[next + 2] == 0x20 || Transforms.isLetter(v[next + 2]))) {
-            return Finding(shape: "command (\(word))", offset: 0)
+            return Finding(rule: .commandAfterSeparator, shape: "command (\(word))", offset: 0)
         }
         return nil
     }

@@ -3,13 +3,17 @@ public enum AttackClass: String, Sendable, CaseIterable {
     case sqli, xss, cmdi, traversal
 }
 
-/// A detector's verdict on a request: which class, in which field, the shape it recognised, and a short
-/// excerpt of the decoded value around the evidence (what an operator reads in the verdict log).
+/// A detector's verdict on a request: the rule that matched, the field it matched in (named as CRS names
+/// its variables: `ARGS:q`, `REQUEST_HEADERS:User-Agent`), the shape it recognised, and a short excerpt
+/// of the decoded value around the evidence (what an operator reads in the verdict log).
 public struct Detection: Sendable, Equatable {
-    public var attack: AttackClass
+    public var rule: DetectionRule
     public var field: String
     public var shape: String
     public var excerpt: String
+
+    /// The rule's family: the rule an operator switches.
+    public var attack: AttackClass { rule.family }
 }
 
 /// Runs the detectors over every field of a request view.
@@ -23,7 +27,7 @@ public enum Detectors {
             let attacks = isPlainToken(field.value) ? [AttackClass.traversal] : order(for: field)
             for attack in attacks where enabled.contains(attack) {
                 if let finding = detector(attack)(field.value) {
-                    return Detection(attack: attack, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
+                    return Detection(rule: finding.rule, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
                 }
             }
         }

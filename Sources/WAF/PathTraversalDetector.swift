@@ -45,7 +45,7 @@ public enum PathTraversalDetector {
                     let end = start + file.count
                     let last = file[file.count - 1]
                     if last != UInt8(ascii: "/"), last != UInt8(ascii: "."), end < v.count, SQLLexer.isWordByte(v[end]) || v[end] == UInt8(ascii: "-") { continue }
-                    return Finding(shape: "restricted file (\(String(decoding: file, as: UTF8.self)))", offset: start)
+                    return Finding(rule: .restrictedFile, shape: "restricted file (\(String(decoding: file, as: UTF8.self)))", offset: start)
                 }
             }
             start += 1
@@ -67,14 +67,14 @@ public enum PathTraversalDetector {
                 let after = end < v.count ? v[end] : UInt8(ascii: "/")
                 if after == UInt8(ascii: "/") && (before == UInt8(ascii: "/") || before == UInt8(ascii: "=") || before == 0x20)
                     || (before == UInt8(ascii: "/") && end == v.count) {
-                    return Finding(shape: "dot-dot-slash", offset: index)
+                    return Finding(rule: .traversalDotDot, shape: "dot-dot-slash", offset: index)
                 }
                 // `..X..X..X` with any odd separator X (an encoding the server may read as a slash).
                 if let separator = Optional(Array(v[end..<min(end + 6, v.count)].prefix { !SQLLexer.isWordByte($0) && $0 != UInt8(ascii: ".") })),
                    !separator.isEmpty, separator != [0x20] {
                     let unit = [UInt8(ascii: "."), UInt8(ascii: ".")] + separator
                     if end + separator.count + unit.count <= v.count, v[(end + separator.count)..<(end + separator.count + unit.count)].elementsEqual(unit) {
-                        return Finding(shape: "dot-dot with an encoded separator", offset: index)
+                        return Finding(rule: .traversalEncodedSeparator, shape: "dot-dot with an encoded separator", offset: index)
                     }
                 }
             }
@@ -84,15 +84,15 @@ public enum PathTraversalDetector {
             let file = sensitiveFiles[needle]
             let before = offset == 0 ? UInt8(ascii: "/") : v[offset - 1]
             if file.hasPrefix("/") || file.hasPrefix(".") || before == UInt8(ascii: "/") || before == UInt8(ascii: ".") || offset == 0 {
-                return Finding(shape: "sensitive file (\(file))", offset: offset)
+                return Finding(rule: .sensitiveSystemFile, shape: "sensitive file (\(file))", offset: offset)
             }
         }
         if let finding = restrictedFile(v) { return finding }
-        if let offset = ByteSearch.find("./././.", in: v, from: 0) { return Finding(shape: "dot-slash run", offset: offset) }
+        if let offset = ByteSearch.find("./././.", in: v, from: 0) { return Finding(rule: .traversalDotSlashRun, shape: "dot-slash run", offset: offset) }
         // Files no shop serves, however the separator before them is spelled.
         for name in ["boot.ini", "win.ini", "global.asa", "system32", "web.xml"] {
             if let offset = ByteSearch.find(name, in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
-                return Finding(shape: "sensitive file (\(name))", offset: offset)
+                return Finding(rule: .sensitiveSystemFile, shape: "sensitive file (\(name))", offset: offset)
             }
         }
         if let offset = ByteSearch.find("etc", in: v, from: 0), offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
@@ -100,10 +100,10 @@ public enum PathTraversalDetector {
             let separatorStart = cursor
             while cursor < v.count, cursor - separatorStart < 6, !SQLLexer.isWordByte(v[cursor]) || v[cursor] == UInt8(ascii: "%") { cursor += 1 }
             if cursor > separatorStart, ["passwd", "shadow", "issue", "hosts", "group"].contains(where: { XSSDetector.matches($0, v, at: cursor) }) {
-                return Finding(shape: "sensitive file (etc)", offset: offset)
+                return Finding(rule: .sensitiveSystemFile, shape: "sensitive file (etc)", offset: offset)
             }
         }
-        if let offset = ByteSearch.find("file:/", in: v, from: 0) { return Finding(shape: "file URL", offset: offset) }
+        if let offset = ByteSearch.find("file:/", in: v, from: 0) { return Finding(rule: .fileURL, shape: "file URL", offset: offset) }
         return nil
     }
 

@@ -1,10 +1,29 @@
-/// Where in a request an inspected value came from; a verdict names it.
+/// Where in a request an inspected value came from; a verdict names it by the variable ModSecurity and
+/// the Core Rule Set give it.
 public enum FieldLocation: String, Sendable, Equatable {
     case path, queryName = "query-name", queryValue = "query", header, cookie, bodyName = "body-name", body
-    /// A multipart part's `filename` (CRS's FILES_NAMES).
+    /// A multipart part's `filename` (ModSecurity's FILES).
     case fileName = "file-name"
-    /// A cookie's name (CRS's REQUEST_COOKIES_NAMES).
+    /// A cookie's name (REQUEST_COOKIES_NAMES).
     case cookieName = "cookie-name"
+    /// A text node or attribute value of an XML body, named by its element path (`XML:/order/note`).
+    case xml
+
+    /// The CRS variable: REQUEST_FILENAME, ARGS_NAMES, ARGS, REQUEST_HEADERS, REQUEST_COOKIES,
+    /// REQUEST_COOKIES_NAMES, FILES, XML — and REQUEST_BODY for a body read as one text.
+    func variable(named name: String) -> String {
+        switch self {
+        case .path: "REQUEST_FILENAME"
+        case .queryName, .bodyName: "ARGS_NAMES"
+        case .queryValue: "ARGS"
+        case .body: name.isEmpty ? "REQUEST_BODY" : "ARGS"
+        case .header: "REQUEST_HEADERS"
+        case .cookie: "REQUEST_COOKIES"
+        case .cookieName: "REQUEST_COOKIES_NAMES"
+        case .fileName: "FILES"
+        case .xml: "XML"
+        }
+    }
 }
 
 /// One value a detector looks at: where it was, its name (parameter, header, cookie or JSON key path), and
@@ -14,8 +33,12 @@ public struct InspectedField: Sendable, Equatable {
     public var name: String
     public var value: [UInt8]
 
-    /// `location:name`, as a verdict shows it (`query:q`, `header:User-Agent`, `body:items[0].productId`).
-    public var label: String { name.isEmpty ? location.rawValue : "\(location.rawValue):\(name)" }
+    /// The CRS variable and the name, as a verdict shows it (`ARGS:q`, `REQUEST_HEADERS:User-Agent`,
+    /// `ARGS:items[0].productId`, `FILES:avatar`, `REQUEST_BODY`).
+    public var label: String {
+        let variable = location.variable(named: name)
+        return name.isEmpty ? variable : "\(variable):\(name)"
+    }
 }
 
 /// What the WAF could not inspect in a request. As AWS WAF's oversize handling, this is a verdict of its

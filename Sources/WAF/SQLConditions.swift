@@ -25,17 +25,17 @@ extension SQLInjectionDetector {
         if j < t.count, t[j].kind == .op, t[j].text == "!" { j += 1 }
         guard let left = expression(t, from: j) else { return nil }
         // A call or a subquery on its own is a condition (`AND SLEEP(5)`, `OR (SELECT …)`).
-        if left.isCallOrSubquery, left.end >= t.count || !isComparison(t, left.end) { return Finding(shape: "sql condition", offset: t[i].start) }
+        if left.isCallOrSubquery, left.end >= t.count || !isComparison(t, left.end) { return Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start) }
         // `OR 2+/*`: an expression cut off by a comment (a dialect probe).
         if left.end + 1 < t.count, t[left.end].kind == .op, arithmetic.contains(t[left.end].text), t[left.end + 1].kind == .comment,
            t[left.end + 1].text.hasPrefix("/*") || t[left.end + 1].text.hasPrefix("--") || t[left.end + 1].text == "#" {
-            return Finding(shape: "sql condition", offset: t[i].start)
+            return Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start)
         }
         guard isComparison(t, left.end) else {
             // `OR 1--` / `AND NULL;` ending the statement. Not at the value's end: `"foo" AND "bar"` and
             // `1950 or 1960` are how people search.
             if left.isLiteral, left.end < t.count, [.comment, .semicolon].contains(t[left.end].kind), !t[left.end].text.hasSuffix("…") || i > 0 {
-                return Finding(shape: "sql condition", offset: t[i].start)
+                return Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start)
             }
             return nil
         }
@@ -44,7 +44,7 @@ extension SQLInjectionDetector {
         k += 1
         if comparison == "is" {
             if k < t.count, t[k].text == "not" { k += 1 }
-            return k < t.count && literalWords.contains(t[k].text) ? Finding(shape: "sql condition", offset: t[i].start) : nil
+            return k < t.count && literalWords.contains(t[k].text) ? Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start) : nil
         }
         if comparison == "sounds", k < t.count, t[k].text == "like" { k += 1 }
         if comparison == "not", k < t.count, ["like", "in", "between", "regexp", "rlike"].contains(t[k].text) { k += 1 }
@@ -59,7 +59,7 @@ extension SQLInjectionDetector {
                 || booleans.contains(t[after].text) || (t[after].kind == .op && ["*", "/"].contains(t[after].text))
             guard ends else { return nil }
         }
-        return Finding(shape: "sql condition", offset: t[i].start)
+        return Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start)
     }
 
     /// `CASE WHEN 1=1 THEN …` and `IIF(1=1, …)`/`IF(1=1, …)`: a condition on literals choosing a value —
@@ -71,7 +71,7 @@ extension SQLInjectionDetector {
             var sawComparison = false
             for k in (i + 2)..<max(i + 2, limit) {
                 if isComparison(t, k) { sawComparison = true }
-                if t[k].kind == .word, t[k].text == "then" { return sawComparison ? Finding(shape: "conditional expression (case)", offset: t[i].start) : nil }
+                if t[k].kind == .word, t[k].text == "then" { return sawComparison ? Finding(rule: .sqlCondition, shape: "conditional expression (case)", offset: t[i].start) : nil }
             }
             return nil
         }
@@ -84,7 +84,7 @@ extension SQLInjectionDetector {
         var m = k + 3
         while m < min(t.count, k + 6), t[m].kind == .rightParen { m += 1 }
         guard m < t.count, t[m].kind == .comma else { return nil }
-        return Finding(shape: "conditional expression (\(text))", offset: t[i].start)
+        return Finding(rule: .sqlCondition, shape: "conditional expression (\(text))", offset: t[i].start)
     }
 
     static func isComparison(_ t: [SQLToken], _ index: Int) -> Bool {

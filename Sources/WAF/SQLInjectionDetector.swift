@@ -1,5 +1,7 @@
-/// What a detector found: the shape it recognised and where in the value (byte offset of the evidence).
+/// What a detector found: the rule that matched, the concrete shape it recognised (`time-based (sleep)`)
+/// and where in the value (byte offset of the evidence).
 public struct Finding: Sendable, Equatable {
+    public var rule: DetectionRule
     public var shape: String
     public var offset: Int
 }
@@ -70,7 +72,7 @@ public enum SQLInjectionDetector {
     /// The first injection shape in `value` (already URL- and NUL-decoded), if any.
     public static func inspect(_ value: [UInt8]) -> Finding? {
         guard value.count >= 3 else { return nil }
-        if let offset = quoteMixingProbe(value) { return Finding(shape: "syntax probe", offset: offset) }
+        if let offset = quoteMixingProbe(value) { return Finding(rule: .syntaxProbe, shape: "syntax probe", offset: offset) }
         let lowered = Transforms.lowercase(value)
         guard mayContainSQL(lowered) else { return nil }
         if let finding = inspect(tokens: SQLLexer.tokens(lowered), brokeOut: false) { return finding }
@@ -156,23 +158,23 @@ public enum SQLInjectionDetector {
                     var j = next(i)
                     if let w = word(j), w == "all" || w == "distinct" { j = next(j) }
                     while j < t.count, t[j].kind == .leftParen { j += 1 }
-                    if word(j) == "select" { return Finding(shape: "union-select", offset: t[i].start) }
+                    if word(j) == "select" { return Finding(rule: .unionSelect, shape: "union-select", offset: t[i].start) }
                 }
-                if timeFunctions.contains(text), isCall(i) { return Finding(shape: "time-based (\(text))", offset: t[i].start) }
-                if text == "waitfor", let w = word(next(i)), w == "delay" || w == "time" { return Finding(shape: "time-based (waitfor)", offset: t[i].start) }
+                if timeFunctions.contains(text), isCall(i) { return Finding(rule: .timeBased, shape: "time-based (\(text))", offset: t[i].start) }
+                if text == "waitfor", let w = word(next(i)), w == "delay" || w == "time" { return Finding(rule: .timeBased, shape: "time-based (waitfor)", offset: t[i].start) }
                 if attackFunctions.contains(text), isCall(i), text != "exp" || (i + 2 < t.count && t[i + 2].text == "~") {
-                    return Finding(shape: "error-based (\(text))", offset: t[i].start)
+                    return Finding(rule: .errorBased, shape: "error-based (\(text))", offset: t[i].start)
                 }
-                if catalogueWords.contains(text), text != "dual" || (i > 0 && word(i - 1) == "from") { return Finding(shape: "catalogue read (\(text))", offset: t[i].start) }
-                if text == "into", let w = word(next(i)), w == "outfile" || w == "dumpfile" { return Finding(shape: "file write", offset: t[i].start) }
-                if text == "procedure", word(next(i)) == "analyse" { return Finding(shape: "procedure analyse", offset: t[i].start) }
+                if catalogueWords.contains(text), text != "dual" || (i > 0 && word(i - 1) == "from") { return Finding(rule: .catalogueRead, shape: "catalogue read (\(text))", offset: t[i].start) }
+                if text == "into", let w = word(next(i)), w == "outfile" || w == "dumpfile" { return Finding(rule: .fileAccess, shape: "file write", offset: t[i].start) }
+                if text == "procedure", word(next(i)) == "analyse" { return Finding(rule: .fileAccess, shape: "procedure analyse", offset: t[i].start) }
                 if text == "having" || ((text == "order" || text == "group") && word(next(i)) == "by") {
                     // ORDER BY n / GROUP BY n / HAVING 1=1 where code may start, ending the statement.
                     let j = text == "having" ? next(i) : next(next(i))
                     let commented = j + 1 < t.count && t[j + 1].kind == .comment
                     if codeStarts.contains(i) || sawBreak || commented, j < t.count, t[j].kind == .number,
                        j + 1 >= t.count || [.comment, .semicolon, .comma, .op, .rightParen].contains(t[j + 1].kind) {
-                        return Finding(shape: "\(text) probe", offset: t[i].start)
+                        return Finding(rule: .clauseProbe, shape: "\(text) probe", offset: t[i].start)
                     }
                 }
                 if booleans.contains(text), let finding = booleanProbe(t, at: i, codeStarts: codeStarts, sawBreak: sawBreak) ?? connectorCondition(t, at: i) {
@@ -183,7 +185,7 @@ public enum SQLInjectionDetector {
                 // OR 1=1 / HAVING 1=1 anywhere: a comparison of a literal with itself has no other use.
                 if booleans.contains(text) || text == "having", i + 3 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string,
                    t[i + 2].text == "=", t[i + 3].kind == t[i + 1].kind, t[i + 3].text == t[i + 1].text {
-                    return Finding(shape: "tautology", offset: t[i].start)
+                    return Finding(rule: .tautology, shape: "tautology", offset: t[i].start)
                 }
                 // `(SELECT …)` where code may start is an inline query: the value is a subquery.
                 let opensSubquery = i > 0 && t[i - 1].kind == .leftParen
@@ -191,11 +193,11 @@ public enum SQLInjectionDetector {
                    let finding = statement(t, at: i) { return finding }
                 if i == 0, statementStarts.contains(text), t.contains(where: { $0.kind == .semicolon || $0.kind == .comment }),
                    let finding = statement(t, at: i) { return finding }
-                if text == "declare", next(i) < t.count, t[next(i)].kind == .variable { return Finding(shape: "statement (declare)", offset: t[i].start) }
+                if text == "declare", next(i) < t.count, t[next(i)].kind == .variable { return Finding(rule: .stackedStatement, shape: "statement (declare)", offset: t[i].start) }
                 if text == "exec" || text == "execute", let finding = dynamicExecution(t, at: i) { return finding }
-                if text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") { return Finding(shape: "stored procedure (\(text))", offset: t[i].start) }
+                if text.hasPrefix("xp_") || text.hasPrefix("sp_") || text.hasPrefix("master..xp_") { return Finding(rule: .storedProcedure, shape: "stored procedure (\(text))", offset: t[i].start) }
                 if sqlFunctions.contains(text), isCall(i), sawBreak || codeStarts.contains(i), callNests(t, at: i) {
-                    return Finding(shape: "function call (\(text))", offset: t[i].start)
+                    return Finding(rule: .functionAfterBreakOut, shape: "function call (\(text))", offset: t[i].start)
                 }
                 if let finding = conditionalExpression(t, at: i) { return finding }
             case .op where token.text == "||" || token.text == "&&":
@@ -203,17 +205,17 @@ public enum SQLInjectionDetector {
                 // 'a'||'b' string concatenation after a break-out.
                 if token.text == "||", sawBreak, i > 0, [.strayQuote, .string].contains(t[i - 1].kind), i + 1 < t.count,
                    [.strayQuote, .string].contains(t[i + 1].kind) {
-                    return Finding(shape: "string concatenation", offset: t[i].start)
+                    return Finding(rule: .stringConcatenation, shape: "string concatenation", offset: t[i].start)
                 }
             case .leftParen:
                 // `(1974=5222)*5222`: a parenthesised comparison of literals used as a number.
                 if i + 5 < t.count, t[i + 1].kind == .number || t[i + 1].kind == .string, t[i + 2].kind == .op, comparisons.contains(t[i + 2].text),
                    [.number, .string].contains(t[i + 3].kind), t[i + 4].kind == .rightParen, t[i + 5].kind == .op,
                    arithmetic.contains(t[i + 5].text) || comparisons.contains(t[i + 5].text) {
-                    return Finding(shape: "sql condition", offset: t[i].start)
+                    return Finding(rule: .sqlCondition, shape: "sql condition", offset: t[i].start)
                 }
             case .variable where token.text.hasPrefix("@@") && token.text.count > 3:
-                return Finding(shape: "server variable (\(token.text))", offset: t[i].start)
+                return Finding(rule: .serverVariable, shape: "server variable (\(token.text))", offset: t[i].start)
             case .semicolon:
                 // A stacked statement: ; then a statement keyword that goes on as SQL.
                 let j = next(i)
@@ -224,14 +226,14 @@ public enum SQLInjectionDetector {
                 var j = i + 1
                 while j < t.count, t[j].kind == .rightParen { j += 1 }
                 if j == t.count - 1, t[j].kind == .comment, !t[j].text.hasSuffix("…") {
-                    return Finding(shape: "comment truncation", offset: t[i].start)
+                    return Finding(rule: .commentTruncation, shape: "comment truncation", offset: t[i].start)
                 }
                 // A break-out quote straight into a comparison with a literal: `'=0--`, `' LIKE '`.
                 if j < t.count, t[j].kind == .op, ["=", "==", "<>", "!="].contains(t[j].text), j + 1 < t.count, [.number, .string].contains(t[j + 1].kind) {
-                    return Finding(shape: "comparison after break-out", offset: t[i].start)
+                    return Finding(rule: .booleanProbe, shape: "comparison after break-out", offset: t[i].start)
                 }
-                if j + 1 < t.count, t[j].kind == .semicolon, t[j + 1].kind == .comment { return Finding(shape: "comment truncation", offset: t[i].start) }
-                if j + 1 < t.count, t[j].kind == .leftParen, t[j + 1].kind == .word, t[j + 1].text == "select" { return Finding(shape: "subquery after break-out", offset: t[i].start) }
+                if j + 1 < t.count, t[j].kind == .semicolon, t[j + 1].kind == .comment { return Finding(rule: .commentTruncation, shape: "comment truncation", offset: t[i].start) }
+                if j + 1 < t.count, t[j].kind == .leftParen, t[j + 1].kind == .word, t[j + 1].text == "select" { return Finding(rule: .subqueryAfterBreakOut, shape: "subquery after break-out", offset: t[i].start) }
                 // A break-out quote, then a statement.
                 if let w = word(next(i)), statementStarts.contains(w), w != "if" && w != "set" && w != "use" && w != "show",
                    let finding = statement(t, at: next(i)) {
@@ -255,8 +257,8 @@ public enum SQLInjectionDetector {
         guard j < t.count else { return nil }
         let operand = t[j]
         let literal: Set<SQLToken.Kind> = [.number, .string, .strayQuote]
-        if operand.kind == .word, timeFunctions.contains(operand.text) { return Finding(shape: "time-based (\(operand.text))", offset: t[i].start) }
-        if operand.kind == .word, attackFunctions.contains(operand.text) { return Finding(shape: "error-based (\(operand.text))", offset: t[i].start) }
+        if operand.kind == .word, timeFunctions.contains(operand.text) { return Finding(rule: .timeBased, shape: "time-based (\(operand.text))", offset: t[i].start) }
+        if operand.kind == .word, attackFunctions.contains(operand.text) { return Finding(rule: .errorBased, shape: "error-based (\(operand.text))", offset: t[i].start) }
         // OR 1 / OR TRUE then the end of the statement: a comment or `;` (or, after a break-out quote, the value's end).
         if operand.kind == .number || ["true", "false", "null"].contains(operand.text) {
             let k = j + 1
@@ -265,13 +267,13 @@ public enum SQLInjectionDetector {
             // anywhere in a message must not make "(order 5521 and 5522)." a tautology.
             let parenthesisEnds = k + 1 < t.count && t[k].kind == .rightParen && [.comment, .semicolon].contains(t[k + 1].kind)
             if terminated || (k >= t.count && sawBreak) || (parenthesisEnds && sawBreak) {
-                return Finding(shape: "tautology", offset: t[i].start)
+                return Finding(rule: .tautology, shape: "tautology", offset: t[i].start)
             }
         }
         // OR f(…) where code starts: a SQL function as the whole condition.
         if operand.kind == .word, sqlFunctions.contains(operand.text) || operand.text == "select", j + 1 < t.count, t[j + 1].kind == .leftParen || operand.text == "select",
            codeStarts.contains(i) || sawBreak || afterCode {
-            return Finding(shape: "boolean probe (\(operand.text))", offset: t[i].start)
+            return Finding(rule: .booleanProbe, shape: "boolean probe (\(operand.text))", offset: t[i].start)
         }
         // OR x = y, with literal or parenthesised/called sides.
         var k = j + 1
@@ -288,19 +290,19 @@ public enum SQLInjectionDetector {
         }
         while k < t.count, t[k].kind == .rightParen { k += 1 }
         guard k < t.count, (t[k].kind == .op || t[k].kind == .word), comparisons.contains(t[k].text) else { return nil }
-        guard k + 1 < t.count else { return sawBreak ? Finding(shape: "boolean probe", offset: t[i].start) : nil }
+        guard k + 1 < t.count else { return sawBreak ? Finding(rule: .booleanProbe, shape: "boolean probe", offset: t[i].start) : nil }
         let right = t[k + 1]
         let rightIsSQL = literal.contains(right.kind) || right.kind == .leftParen || right.kind == .word && (sqlFunctions.contains(right.text) || right.text == "select")
         let sidesLiteral = (literal.contains(operand.kind) || operand.kind == .word && sqlFunctions.contains(operand.text)) && rightIsSQL
-        if sidesLiteral { return Finding(shape: "tautology", offset: t[i].start) }
+        if sidesLiteral { return Finding(rule: .tautology, shape: "tautology", offset: t[i].start) }
         // x=x, or a comparison that ends the statement, where code starts.
         let ends = k + 2 >= t.count || [.comment, .semicolon].contains(t[k + 2].kind)
         if codeStarts.contains(i) || sawBreak {
-            if right.kind == .word, right.text == operand.text, operand.kind == .word { return Finding(shape: "tautology", offset: t[i].start) }
-            if ends, operand.kind == .word, operand.text.count <= 12 || sawBreak, rightIsSQL || right.kind == .word { return Finding(shape: "boolean probe", offset: t[i].start) }
-            if right.kind == .word, sqlFunctions.contains(right.text), k + 2 < t.count, t[k + 2].kind == .leftParen { return Finding(shape: "boolean probe", offset: t[i].start) }
+            if right.kind == .word, right.text == operand.text, operand.kind == .word { return Finding(rule: .tautology, shape: "tautology", offset: t[i].start) }
+            if ends, operand.kind == .word, operand.text.count <= 12 || sawBreak, rightIsSQL || right.kind == .word { return Finding(rule: .booleanProbe, shape: "boolean probe", offset: t[i].start) }
+            if right.kind == .word, sqlFunctions.contains(right.text), k + 2 < t.count, t[k + 2].kind == .leftParen { return Finding(rule: .booleanProbe, shape: "boolean probe", offset: t[i].start) }
         }
-        if sawBreak, right.kind != .word { return Finding(shape: "boolean probe", offset: t[i].start) }
+        if sawBreak, right.kind != .word { return Finding(rule: .booleanProbe, shape: "boolean probe", offset: t[i].start) }
         return nil
     }
 
@@ -308,8 +310,8 @@ public enum SQLInjectionDetector {
     static func dynamicExecution(_ t: [SQLToken], at i: Int) -> Finding? {
         guard i + 1 < t.count else { return nil }
         let first = t[i + 1]
-        if first.kind == .leftParen, i + 2 < t.count, [.variable, .string].contains(t[i + 2].kind) { return Finding(shape: "dynamic execution", offset: t[i].start) }
-        if first.kind == .word, first.text == "immediate" { return Finding(shape: "dynamic execution", offset: t[i].start) }
+        if first.kind == .leftParen, i + 2 < t.count, [.variable, .string].contains(t[i + 2].kind) { return Finding(rule: .storedProcedure, shape: "dynamic execution", offset: t[i].start) }
+        if first.kind == .word, first.text == "immediate" { return Finding(rule: .storedProcedure, shape: "dynamic execution", offset: t[i].start) }
         return nil
     }
 
@@ -332,32 +334,32 @@ public enum SQLInjectionDetector {
                 || (first.kind == .word && (rest.dropFirst().first?.kind == .leftParen || sqlFunctions.contains(first.text)))
             let goesOn = rest.dropFirst().contains { $0.kind == .comma || $0.kind == .comment || $0.kind == .semicolon || $0.text == "||" || $0.text == "+" }
                 || words.contains("from") || words.contains("into")
-            if startsLikeSQL, goesOn { return Finding(shape: shape, offset: t[i].start) }
+            if startsLikeSQL, goesOn { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
             // select x from y; — a whole statement, ended.
-            if words.contains("from"), rest.contains(where: { $0.kind == .semicolon || $0.kind == .comment }) { return Finding(shape: shape, offset: t[i].start) }
+            if words.contains("from"), rest.contains(where: { $0.kind == .semicolon || $0.kind == .comment }) { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
             if words.contains("from"), rest.contains(where: { $0.kind == .comma || $0.kind == .leftParen || $0.kind == .op }) {
-                return Finding(shape: shape, offset: t[i].start)
+                return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start)
             }
         case "drop", "create", "alter", "truncate":
-            if let w = words.first, ["table", "database", "user", "procedure", "function", "view", "index", "schema"].contains(w) { return Finding(shape: shape, offset: t[i].start) }
-        case "insert", "replace": if words.first == "into" { return Finding(shape: shape, offset: t[i].start) }
-        case "delete": if words.first == "from" { return Finding(shape: shape, offset: t[i].start) }
-        case "update": if words.count >= 2, words[1] == "set" { return Finding(shape: shape, offset: t[i].start) }
+            if let w = words.first, ["table", "database", "user", "procedure", "function", "view", "index", "schema"].contains(w) { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+        case "insert", "replace": if words.first == "into" { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+        case "delete": if words.first == "from" { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+        case "update": if words.count >= 2, words[1] == "set" { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
         case "exec", "execute", "call":
             // A stored procedure by its usual prefixes, a dynamic string, or a variable — not "exec chair";
             // or, stacked after `;`, CALL of a function with SQL in its arguments.
             if keyword == "call", i > 0, t[i - 1].kind == .semicolon, rest.count >= 2, rest.first?.kind == .word,
                rest.dropFirst().first?.kind == .leftParen {
-                return Finding(shape: shape, offset: t[i].start)
+                return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start)
             }
             if let first = rest.first {
-                if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(shape: shape, offset: t[i].start) }
-                if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(shape: shape, offset: t[i].start) }
+                if first.kind == .leftParen || first.kind == .variable || first.kind == .string { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+                if first.kind == .word, ["xp_", "sp_", "master.", "dbo.", "sys."].contains(where: { first.text.hasPrefix($0) }) { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
             }
-        case "declare", "set": if rest.first?.kind == .variable { return Finding(shape: shape, offset: t[i].start) }
-        case "shutdown", "waitfor": return Finding(shape: shape, offset: t[i].start)
-        case "grant", "revoke": if words.contains("to") || words.contains("on") || words.contains("from") { return Finding(shape: shape, offset: t[i].start) }
-        case "desc", "describe", "show": if let first = rest.first, first.kind == .word, rest.count <= 3 { return Finding(shape: shape, offset: t[i].start) }
+        case "declare", "set": if rest.first?.kind == .variable { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+        case "shutdown", "waitfor": return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start)
+        case "grant", "revoke": if words.contains("to") || words.contains("on") || words.contains("from") { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
+        case "desc", "describe", "show": if let first = rest.first, first.kind == .word, rest.count <= 3 { return Finding(rule: .stackedStatement, shape: shape, offset: t[i].start) }
         default: break
         }
         return nil

@@ -19,21 +19,21 @@ extension XSSDetector {
             let after = offset + globalObjects[needle].utf8.count
             let startsName = offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) && v[offset - 1] != UInt8(ascii: ".")
             if startsName, after < v.count, [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`")].contains(v[after]) {
-                return Finding(shape: "property access by bracket (\(globalObjects[needle].dropLast()))", offset: offset)
+                return Finding(rule: .bracketPropertyAccess, shape: "property access by bracket (\(globalObjects[needle].dropLast()))", offset: offset)
             }
         }
         if let offset = ByteSearch.find("constructor", in: v, from: 0), offset > 0,
            [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: ".")].contains(v[offset - 1]) {
             let after = offset + 11
             if after < v.count, [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: "]")].contains(v[after]) {
-                return Finding(shape: "constructor chain", offset: offset)
+                return Finding(rule: .constructorChain, shape: "constructor chain", offset: offset)
             }
         }
-        if let offset = nonAlphanumericRun(v) { return Finding(shape: "non-alphanumeric JavaScript", offset: offset) }
+        if let offset = nonAlphanumericRun(v) { return Finding(rule: .nonAlphanumericScript, shape: "non-alphanumeric JavaScript", offset: offset) }
         for (needle, offset) in stringRunnerNeedles.matches(in: v) where offset == 0 || !SQLLexer.isWordByte(v[offset - 1]) {
-            return Finding(shape: "template-literal call (\(stringRunners[needle].dropLast()))", offset: offset)
+            return Finding(rule: .templateLiteralCall, shape: "template-literal call (\(stringRunners[needle].dropLast()))", offset: offset)
         }
-        if let (needle, offset) = styleScriptNeedles.firstMatch(in: v) { return Finding(shape: "script through CSS (\(styleScripts[needle]))", offset: offset) }
+        if let (needle, offset) = styleScriptNeedles.firstMatch(in: v) { return Finding(rule: .scriptThroughCSS, shape: "script through CSS (\(styleScripts[needle]))", offset: offset) }
         return nil
     }
 

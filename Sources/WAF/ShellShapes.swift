@@ -14,24 +14,24 @@ enum ShellShapes {
                 var cursor = index + 3
                 while cursor < min(v.count, index + 40), v[cursor] != UInt8(ascii: ")") {
                     if [UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%")].contains(v[cursor]) {
-                        return Finding(shape: "arithmetic expansion", offset: index)
+                        return Finding(rule: .shellExpansion, shape: "arithmetic expansion", offset: index)
                     }
                     cursor += 1
                 }
             }
             if byte == UInt8(ascii: "$"), v[index + 1] == UInt8(ascii: "{"), let shape = parameterExpansion(v, at: index + 2) {
-                return Finding(shape: shape, offset: index)
+                return Finding(rule: .shellExpansion, shape: shape, offset: index)
             }
             if byte == UInt8(ascii: "<"), v[index + 1] == UInt8(ascii: "<"), v[index + 2] == UInt8(ascii: "<") {
-                return Finding(shape: "here-string", offset: index)
+                return Finding(rule: .hereString, shape: "here-string", offset: index)
             }
-            if byte == UInt8(ascii: "["), v[index + 1] == 0x20, testBracket(v, from: index + 2) { return Finding(shape: "test bracket", offset: index) }
+            if byte == UInt8(ascii: "["), v[index + 1] == 0x20, testBracket(v, from: index + 2) { return Finding(rule: .testBracket, shape: "test bracket", offset: index) }
             if (byte == UInt8(ascii: "`") || (byte == UInt8(ascii: "$") && v[index + 1] == UInt8(ascii: "("))), substitutesCommand(v, from: byte == UInt8(ascii: "`") ? index + 1 : index + 2, closer: byte == UInt8(ascii: "`") ? UInt8(ascii: "`") : UInt8(ascii: ")")) {
-                return Finding(shape: "command substitution", offset: index)
+                return Finding(rule: .commandSubstitution, shape: "command substitution", offset: index)
             }
             if byte == UInt8(ascii: "f"), XSSDetector.matches("for /f", v, at: index) || XSSDetector.matches("for /l", v, at: index),
                index == 0 || !SQLLexer.isWordByte(v[index - 1]), ByteSearch.find(" in (", in: v, from: index) != nil {
-                return Finding(shape: "cmd.exe for loop", offset: index)
+                return Finding(rule: .cmdForLoop, shape: "cmd.exe for loop", offset: index)
             }
             index += 1
         }

@@ -168,7 +168,7 @@ public final class WebApplicationFirewall: Sendable {
             clean = false
             let action = packed == 0 ? .block : detectorActions[detection.attack] ?? .block
             let truncated = view.bodyTruncated ? " (body inspected up to \(bodyLimit) bytes)" : ""
-            record(detection.attack.rawValue, action, "\(detection.shape) in \(detection.field)\(truncated)", detection)
+            record(detection.attack.rawValue, action, "[\(detection.rule.id)] \(detection.shape) in \(detection.field)\(truncated)", detection)
             if action == .block {
                 if !clientAddress.isEmpty { noteOffence(by: clientAddress, clientIP: clientIP, rule: detection.attack.rawValue, record: record) }
                 return .block(rule: detection.attack.rawValue, detection: detection)

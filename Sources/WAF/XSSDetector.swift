@@ -20,20 +20,20 @@ public enum XSSDetector {
         let decoded = Transforms.lowercase(Transforms.htmlEntityDecode(Transforms.htmlEntityDecode(unescapeJS(undoUTF7(value)))))
         if let finding = tags(decoded) { return finding }
         let squeezed = decoded.filter { $0 > 0x20 || $0 == 0x20 }
-        if let offset = schemeOffset(squeezed.filter { $0 != 0x20 }) { return Finding(shape: "script URL", offset: offset) }
-        if let offset = attributeBreakOut(decoded) { return Finding(shape: "attribute break-out", offset: offset) }
-        if let offset = scriptBreakOut(squeezed) { return Finding(shape: "script string break-out", offset: offset) }
+        if let offset = schemeOffset(squeezed.filter { $0 != 0x20 }) { return Finding(rule: .scriptURL, shape: "script URL", offset: offset) }
+        if let offset = attributeBreakOut(decoded) { return Finding(rule: .attributeBreakOut, shape: "attribute break-out", offset: offset) }
+        if let offset = scriptBreakOut(squeezed) { return Finding(rule: .scriptStringBreakOut, shape: "script string break-out", offset: offset) }
         // CSS expressions (IE), even split by comments: `expr/**/ession(`.
         let uncommented = Transforms.replaceBlockComments(squeezed).filter { $0 != 0x20 && $0 != UInt8(ascii: "\\") }
         if let finding = scriptWithoutTags(uncommented) { return finding }
         // CSS expressions and bare calls of a dialog or eval function (alert(1), prompt`x`), in one pass.
         for (needle, offset) in uncommentedNeedles.matches(in: uncommented) {
-            if needle == 0 { return Finding(shape: "CSS expression", offset: offset) }
+            if needle == 0 { return Finding(rule: .scriptThroughCSS, shape: "CSS expression", offset: offset) }
             let call = ["alert", "prompt", "confirm", "eval"][needle - 1]
             let after = offset + call.utf8.count
             if after < uncommented.count, uncommented[after] == UInt8(ascii: "(") || uncommented[after] == UInt8(ascii: "`"),
                offset == 0 || !SQLLexer.isWordByte(uncommented[offset - 1]) {
-                return Finding(shape: "script call (\(call))", offset: offset)
+                return Finding(rule: .scriptCall, shape: "script call (\(call))", offset: offset)
             }
         }
         return nil
@@ -67,18 +67,18 @@ public enum XSSDetector {
             let runsScript = length <= maximumScriptTagLength && scriptTagBytes.contains { $0.count == length && v[nameStart..<cursor].elementsEqual($0) }
             let name = runsScript ? String(decoding: v[nameStart..<cursor], as: UTF8.self) : ""
             if runsScript, !closing || name == "script" {
-                if name != "style" || equalsSigns.next(from: cursor) < end || end < v.count { return Finding(shape: "<\(name)> tag", offset: index) }
+                if name != "style" || equalsSigns.next(from: cursor) < end || end < v.count { return Finding(rule: .scriptTag, shape: "<\(name)> tag", offset: index) }
             }
             if !closing, let handler = handlers.first(from: cursor), handler.equals < end {
-                return Finding(shape: "event handler (\(String(decoding: v[handler.start..<handler.nameEnd], as: UTF8.self)))", offset: index)
+                return Finding(rule: .eventHandler, shape: "event handler (\(String(decoding: v[handler.start..<handler.nameEnd], as: UTF8.self)))", offset: index)
             }
             if !closing, let shape = markup(v, nameStart: nameStart, nameEnd: cursor, lastCloserOrQuote: lastCloserOrQuote) {
-                return Finding(shape: shape, offset: index)
+                return Finding(rule: .unknownMarkup, shape: shape, offset: index)
             }
             if !closing, end != regionCheckedUpTo {
                 regionCheckedUpTo = end
                 if schemeOffset(v[cursor..<end].filter { $0 > 0x20 }) != nil {
-                    return Finding(shape: "script URL in <\(String(decoding: v[nameStart..<min(cursor, nameStart + 32)], as: UTF8.self))>", offset: index)
+                    return Finding(rule: .scriptURL, shape: "script URL in <\(String(decoding: v[nameStart..<min(cursor, nameStart + 32)], as: UTF8.self))>", offset: index)
                 }
             }
             index = max(cursor, index + 1)

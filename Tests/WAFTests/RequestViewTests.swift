@@ -16,15 +16,15 @@ private func labels(_ view: RequestView) -> [String: String] {
                                          ("Referer", "https://shop.example/search?q=%3Cimg+src%3Dx%3E"), ("Cookie", "session=abc; theme=%27dark")],
                                body: [])
         let fields = labels(view)
-        #expect(fields["path"] == "/api/products/pA")
-        #expect(fields["query:q"] == "' OR 1=1")
-        #expect(fields["query:limit"] == "5")
-        #expect(fields["query-name#q"] == "q")
-        #expect(fields["header:User-Agent"] == "curl/8")
-        #expect(fields["header:X-Custom"] == "<script>")
-        #expect(fields["header:Referer.q"] == "<img src=x>")
-        #expect(fields["cookie:theme"] == "'dark")
-        #expect(fields["cookie:session"] == "abc")
+        #expect(fields["REQUEST_FILENAME"] == "/api/products/pA")
+        #expect(fields["ARGS:q"] == "' OR 1=1")
+        #expect(fields["ARGS:limit"] == "5")
+        #expect(fields["ARGS_NAMES#q"] == "q")
+        #expect(fields["REQUEST_HEADERS:User-Agent"] == "curl/8")
+        #expect(fields["REQUEST_HEADERS:X-Custom"] == "<script>")
+        #expect(fields["REQUEST_HEADERS:Referer.q"] == "<img src=x>")
+        #expect(fields["REQUEST_COOKIES:theme"] == "'dark")
+        #expect(fields["REQUEST_COOKIES:session"] == "abc")
         #expect(!view.fields.contains { $0.name == "Accept" || $0.name == "Authorization" || $0.name == "x-api-key" })
     }
 
@@ -45,13 +45,13 @@ private func labels(_ view: RequestView) -> [String: String] {
     @Test func formAndMultipartBodiesAreSplitIntoFields() {
         let form = RequestView(method: "POST", target: "/login", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                body: Array("user=admin%27--&pass=x".utf8))
-        #expect(labels(form)["body:user"] == "admin'--")
+        #expect(labels(form)["ARGS:user"] == "admin'--")
         let multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n<svg onload=alert(1)>\r\n--XyZ\r\n"
             + "Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n"
         let view = RequestView(method: "POST", target: "/upload", headers: [("Content-Type", "multipart/form-data; boundary=XyZ")], body: Array(multipart.utf8))
         let fields = labels(view)
-        #expect(fields["body:title"] == "<svg onload=alert(1)>")
-        #expect(fields["body:file"] == "hello")
+        #expect(fields["ARGS:title"] == "<svg onload=alert(1)>")
+        #expect(fields["ARGS:file"] == "hello")
     }
 
     @Test func onlyTheFirstBodyBytesAreInspectedAndTheViewSaysSo() {

@@ -32,6 +32,10 @@ extension AdminRoutes {
         var rule: String
         var action: String
         var detail: String
+        /// The detection rule's stable identifier, severity and message (detector verdicts only).
+        var ruleId: Int?
+        var severity: String?
+        var message: String?
         var field: String?
         var shape: String?
         var excerpt: String?
@@ -45,6 +49,9 @@ extension AdminRoutes {
             rule = record.rule
             action = record.action.rawValue
             detail = record.detail
+            ruleId = record.detection?.rule.id
+            severity = record.detection?.rule.severity.rawValue
+            message = record.detection?.rule.message
             field = record.detection?.field
             shape = record.detection?.shape
             excerpt = record.detection?.excerpt
