@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "ShopDomainTests", dependencies: ["Shop", "Dashboard", "Telemetry"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),
-        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP", "CrashHarness"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -55,63 +55,20 @@ public enum ChildWriter {
         return (text.split(separator: "\n"), status)
     }
 
-    /// The child on `posix_spawn`, its standard output on a pipe. Not Foundation's `Process`: launching with
-    /// it took the test process down inside `Process.run` (a bad-pointer `memcpy`) in 4 of 10 full runs on
-    /// 2026-12-06, even with launches serialised. A watchdog — a safety net, not synchronisation — kills a
-    /// child still running after `killAfterSeconds`.
-    final class Child {
-        let pid: pid_t
-        private let output: Int32
-        private let watchdog: DispatchWorkItem
+    /// `crash-writer` as a spawned child, its output read as text.
+    struct Child {
+        let spawned: SpawnedChild
+        var pid: pid_t { spawned.pid }
 
         init(_ arguments: [String], killAfterSeconds: Double) throws {
-            var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addclose(&actions, fds[0])
-            posix_spawn_file_actions_addclose(&actions, fds[1])
-            let path = ChildWriter.path
-            let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-            defer { for pointer in argv { free(pointer) } }
-            var spawned: pid_t = 0
-            let result = argv.withUnsafeBufferPointer { posix_spawn(&spawned, path, &actions, nil, $0.baseAddress!, environ) }
-            close(fds[1])
-            guard result == 0 else {
-                close(fds[0])
-                throw POSIXError(POSIXErrorCode(rawValue: result) ?? .ENOENT)
-            }
-            pid = spawned
-            output = fds[0]
-            let watched = spawned
-            watchdog = DispatchWorkItem { kill(watched, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + killAfterSeconds, execute: watchdog)
+            spawned = try SpawnedChild(ChildWriter.path, arguments, capturingErrors: false, killAfterSeconds: killAfterSeconds)
         }
 
         /// The next bytes the child wrote, or nil at end of output.
-        func read() -> String? {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
-            }
-        }
+        func read() -> String? { spawned.readOutput().map { String(decoding: $0, as: UTF8.self) } }
 
         /// Waits for the child to exit and returns its exit status (128 + signal when killed).
-        func wait() -> Int32 {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-            // Cancelled once reaped; the watchdog firing in the microseconds between would signal a pid the
-            // kernel has not had time to reuse.
-            watchdog.cancel()
-            close(output)
-            let signal = status & 0x7f
-            return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        }
+        func wait() -> Int32 { spawned.wait() }
     }
 
     /// Rounds for crash tests: `SHOPDECK_CRASH_ROUNDS`, or 20.

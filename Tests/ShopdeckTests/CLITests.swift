@@ -1,3 +1,4 @@
+import CrashHarness
 import Addressing
 import Foundation
 import Synchronization
@@ -157,17 +158,16 @@ final class CapturedOutput: CommandOutput {
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+        let child = try SpawnedChild(Self.executable, arguments)
+        // Standard error on a thread of its own: a child filling one pipe while we read the other would wait forever.
+        let errors = OutputCapture(), ended = DispatchSemaphore(value: 0)
+        Thread {
+            while let piece = child.readError() { errors.bytes.withLock { $0 += piece } }
+            ended.signal()
+        }.start()
+        let stdout = child.outputToEnd()
+        ended.wait()
+        return (child.wait(), stdout, errors.bytes.withLock { String(decoding: $0, as: UTF8.self) })
     }
 
     @Test func exitStatusesOfTheRealBinary() throws {

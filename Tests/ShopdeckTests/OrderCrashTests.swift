@@ -111,7 +111,6 @@ struct ShopClient: Sendable {
             #expect(body?["orderId"] as? String == id)
         }
 
-        FileHandle.standardError.write(Data("DBG polling port=\(second.port) dir=\(directory) orders=\(Set(orders.values).count) token=\(shop.token ?? "")\n".utf8))
         // Every order settles (the whole set within a minute; a stuck order fails the test instead of hanging it).
         var settled: [String: [String: Any]] = [:]
         let deadline = Date().addingTimeInterval(60)

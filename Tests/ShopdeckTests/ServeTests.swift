@@ -1,3 +1,4 @@
+import CrashHarness
 import Addressing
 import Foundation
 import Synchronization
@@ -13,63 +14,68 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-/// A `shopdeck serve` child process.
-final class ServeProcess: @unchecked Sendable {
-    // @unchecked: `process` and the pipes are set in `init` and then only read; `Process` itself is thread-safe
-    // for the calls made here (pid, signals, waiting).
-    let process = Process()
+/// A `shopdeck serve` child process, spawned without Foundation's `Process` (see `SpawnedChild`).
+final class ServeProcess: Sendable {
+    let child: SpawnedChild
     let port: Int
     let readyLine: String
-    private let stderrPipe = Pipe()
     /// Everything the child wrote to standard output (its log) after the ready line.
     private let captured = OutputCapture()
+    /// Everything it wrote to standard error; `errorsEnded` is signalled when that reached its end.
+    private let errors = OutputCapture()
+    private let errorsEnded = DispatchSemaphore(value: 0)
 
     /// Starts `shopdeck serve ARGS…` and waits for its ready line; throws with what it printed if it exits first.
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: ExecutableTests.executable)
-        process.arguments = ["serve"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = stderrPipe
-        try process.run()
+        child = try SpawnedChild(ExecutableTests.executable, ["serve"] + arguments)
+        // Standard error drains on a thread of its own so the child never blocks on a full pipe.
+        Thread { [child, errors, errorsEnded] in
+            while let piece = child.readError() { errors.bytes.withLock { $0 += piece } }
+            errorsEnded.signal()
+        }.start()
         var text = ""
         while !text.contains("shopdeck listening on ") || !text.hasSuffix("\n") {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
+            guard let piece = child.readOutput() else { break }
+            text += String(decoding: piece, as: UTF8.self)
         }
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("shopdeck listening on ") }),
               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
               let port = Int(url.split(separator: ":").last ?? "") else {
-            process.terminate()
-            throw ServeFailure(output: text + String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            kill(child.pid, SIGTERM)
+            _ = child.wait()
+            errorsEnded.wait()
+            throw ServeFailure(output: text + errors.bytes.withLock { String(decoding: $0, as: UTF8.self) })
         }
         self.port = port
         readyLine = String(line)
         // Keep draining stdout so the child never blocks on a full pipe; keep the last megabyte.
-        out.fileHandleForReading.readabilityHandler = { [captured] handle in
-            let data = handle.availableData
-            captured.bytes.withLock { bytes in
-                bytes.append(contentsOf: data)
-                if bytes.count > 1 << 20 { bytes.removeFirst(bytes.count - (1 << 20)) }
+        Thread { [child, captured] in
+            while let piece = child.readOutput() {
+                captured.bytes.withLock { bytes in
+                    bytes.append(contentsOf: piece)
+                    if bytes.count > 1 << 20 { bytes.removeFirst(bytes.count - (1 << 20)) }
+                }
             }
-        }
+        }.start()
     }
 
     /// The log (standard output) so far, after the ready line.
     var log: String { captured.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
-    /// Standard error, once the process has exited.
-    var standardError: String { String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    /// Standard error, once the process has exited (waits for its end).
+    var standardError: String {
+        errorsEnded.wait()
+        errorsEnded.signal()
+        return errors.bytes.withLock { String(decoding: $0, as: UTF8.self) }
+    }
 
     var address: SocketAddress { SocketAddress(ip: .v4(0x7F00_0001), port: port) }
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
-    /// Sends `signal` and waits for the exit status.
+    /// Sends `signal` and waits for the exit status: the exit code, or 128 + the signal that ended it.
     func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        return process.terminationStatus
+        kill(child.pid, signal)
+        return child.wait()
     }
 
     var residentMegabytes: Double {
@@ -205,8 +211,7 @@ func temporaryDirectory(_ name: String) -> String {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let serve = try await onThread { try ServeProcess(["--data", directory, "--listen", "127.0.0.1:0", "--log-format", "json"]) }
         let status = try await onThread { serve.stop(signal) }
-        #expect(serve.process.terminationReason == .uncaughtSignal)
-        #expect(status == signal)
+        #expect(status == 128 + signal, "it died of the signal, not an exit")
         let line = try #require(serve.log.split(separator: "\n").last { $0.contains("fatal signal") }, "log: \(serve.log)")
         let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
         #expect(entry["level"] == "error")

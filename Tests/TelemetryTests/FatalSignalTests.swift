@@ -10,17 +10,11 @@ import Testing
     func aRealFaultLeavesALineNamingTheSignal(_ kind: String, _ signal: String) throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("fatal-\(UUID().uuidString.prefix(8)).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ChildWriter.path)
-        process.arguments = ["fault", kind, log]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { _, new in new }
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "exit \(process.terminationStatus)")
+        let child = try SpawnedChild(ChildWriter.path, ["fault", kind, log],
+                                     environment: ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { _, new in new })
+        let stderr = child.errorToEnd()
+        let status = child.wait()
+        #expect(status > 128, "exit \(status): it must die of the signal")
         let line = "crash-writer: fatal signal \(signal) ("
         #expect(stderr.contains(line), "\(stderr)")
         #expect((try? String(contentsOfFile: log, encoding: .utf8))?.contains(line) == true)
