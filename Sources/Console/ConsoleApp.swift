@@ -195,7 +195,7 @@ extension OperatorAction {
         case .unblock(let cidr): "unblock \(cidr)"
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"
-        case .setRule(let name, let action, _, _): "set \(name)" + (action.map { " to \($0)" } ?? "")
+        case .setRule(let name, let action, _, _, _): "set \(name)" + (action.map { " to \($0)" } ?? "")
         case .purge(let queue): "purge \(queue)"
         case .restock(let id, let stock): "restock \(id) to \(stock)"
         case .createAPIKey(let name, _, _, _): "create API key \(name)"

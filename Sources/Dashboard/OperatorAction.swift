@@ -10,9 +10,9 @@ public enum OperatorAction: Sendable, Equatable {
     case block(cidr: String, reason: String, ttlSeconds: Int?, force: Bool = false)
     /// Remove a block (or let an address over a rate limit back in).
     case unblock(cidr: String)
-    /// Set a WAF rule's action (`block`, `count`, `off`) and, for the rate and repeat-offender rules, its
-    /// limit and window; nil leaves a setting as it is.
-    case setRule(name: String, action: String?, limit: Int? = nil, windowSeconds: Int? = nil)
+    /// Set a WAF rule's action (`block`, `count`, `off`); for the rate and repeat-offender rules, its
+    /// limit and window; for a detector family, its paranoia level (1 or 2). Nil leaves a setting as it is.
+    case setRule(name: String, action: String?, limit: Int? = nil, windowSeconds: Int? = nil, paranoia: Int? = nil)
     /// Start a recommendation pipeline run, optionally failing on purpose at a step.
     case rerunPipeline(failAt: String?)
     /// Move a queue's dead-lettered messages back to it.
@@ -105,7 +105,7 @@ public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible
 /// `opensAt` as RFC 3339).
 extension OperatorAction: Codable {
     private enum Keys: String, CodingKey {
-        case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, failAt, queue, productId, stock, rate, burst
+        case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, paranoia, failAt, queue, productId, stock, rate, burst
         case dailyQuota, opensAt, expression, enabled, role
     }
 
@@ -140,7 +140,8 @@ extension OperatorAction: Codable {
         case "unblock": self = .unblock(cidr: try c.decode(String.self, forKey: .cidr))
         case "setRule":
             self = .setRule(name: try c.decode(String.self, forKey: .name), action: try c.decodeIfPresent(String.self, forKey: .ruleAction),
-                            limit: try c.decodeIfPresent(Int.self, forKey: .limit), windowSeconds: try c.decodeIfPresent(Int.self, forKey: .windowSeconds))
+                            limit: try c.decodeIfPresent(Int.self, forKey: .limit), windowSeconds: try c.decodeIfPresent(Int.self, forKey: .windowSeconds),
+                            paranoia: try c.decodeIfPresent(Int.self, forKey: .paranoia))
         case "rerunPipeline": self = .rerunPipeline(failAt: try c.decodeIfPresent(String.self, forKey: .failAt))
         case "redrive": self = .redrive(queue: try c.decode(String.self, forKey: .queue))
         case "purge": self = .purge(queue: try c.decode(String.self, forKey: .queue))
@@ -178,11 +179,12 @@ extension OperatorAction: Codable {
             try c.encodeIfPresent(ttl, forKey: .ttlSeconds)
             if force { try c.encode(true, forKey: .force) }
         case .unblock(let cidr): try c.encode(cidr, forKey: .cidr)
-        case let .setRule(name, action, limit, window):
+        case let .setRule(name, action, limit, window, paranoia):
             try c.encode(name, forKey: .name)
             try c.encodeIfPresent(action, forKey: .ruleAction)
             try c.encodeIfPresent(limit, forKey: .limit)
             try c.encodeIfPresent(window, forKey: .windowSeconds)
+            try c.encodeIfPresent(paranoia, forKey: .paranoia)
         case .rerunPipeline(let failAt): try c.encodeIfPresent(failAt, forKey: .failAt)
         case .redrive(let queue), .purge(let queue): try c.encode(queue, forKey: .queue)
         case let .restock(id, stock):

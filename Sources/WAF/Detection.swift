@@ -19,14 +19,15 @@ public struct Detection: Sendable, Equatable {
 /// Runs the detectors over every field of a request view.
 public enum Detectors {
     /// The first detection in `view`, trying each field with every enabled detector (traversal first for
-    /// path-like fields, where its verdict is the most specific).
-    public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> Detection? {
+    /// path-like fields, where its verdict is the most specific), and for the families in `raised` the
+    /// paranoia-level-2 rules after their level-1 ones.
+    public static func inspect(_ view: RequestView, enabled: Set<AttackClass> = Set(AttackClass.allCases), raised: Set<AttackClass> = []) -> Detection? {
         for field in view.fields {
             // An identifier-like token (`p12`, `order-7f3a`, `a@example.com`) has no quote, operator, space,
             // markup or shell character for the other detectors to find; only a file name could matter.
             let attacks = isPlainToken(field.value) ? [AttackClass.traversal] : order(for: field)
             for attack in attacks where enabled.contains(attack) {
-                if let finding = detector(attack)(field.value) {
+                if let finding = detector(attack)(field.value) ?? (raised.contains(attack) ? LooseShapes.find(attack, in: field.value) : nil) {
                     return Detection(rule: finding.rule, field: field.label, shape: finding.shape, excerpt: excerpt(field.value, around: finding.offset))
                 }
             }
@@ -36,9 +37,9 @@ public enum Detectors {
 
     /// Every enabled detector over one value (already decoded), in the order used for a query value; the
     /// first finding and its class. What the benchmarks and fuzzers call to reach the detectors directly.
-    public static func inspect(value: [UInt8], enabled: Set<AttackClass> = Set(AttackClass.allCases)) -> (AttackClass, Finding)? {
+    public static func inspect(value: [UInt8], enabled: Set<AttackClass> = Set(AttackClass.allCases), raised: Set<AttackClass> = []) -> (AttackClass, Finding)? {
         for attack in [AttackClass.sqli, .xss, .cmdi, .traversal] where enabled.contains(attack) {
-            if let finding = detector(attack)(value) { return (attack, finding) }
+            if let finding = detector(attack)(value) ?? (raised.contains(attack) ? LooseShapes.find(attack, in: value) : nil) { return (attack, finding) }
         }
         return nil
     }

@@ -33,7 +33,7 @@ public struct DetectionRule: Sendable, Hashable, Identifiable, CustomStringConve
     /// Every rule, by identifier.
     public static let all: [DetectionRule] = [
         traversalDotDot, traversalEncodedSeparator, traversalDotSlashRun, sensitiveSystemFile, restrictedFile, fileURL,
-        traversalLoose,
+        xmlExternalEntity, traversalLoose,
         commandAfterSeparator, shellPath, shellshock, shellFunctionCall, commandSubstitution, shellExpansion, hereString,
         testBracket, cmdForLoop,
         commandLoose,
@@ -56,6 +56,7 @@ public struct DetectionRule: Sendable, Hashable, Identifiable, CustomStringConve
     public static let sensitiveSystemFile = DetectionRule(30130, .traversal, "Operating-system file access (/etc, /proc, Windows system files)")
     public static let restrictedFile = DetectionRule(30140, .traversal, "Restricted file access: version control, environment, tool configuration, server logs")
     public static let fileURL = DetectionRule(30150, .traversal, "Local file access through a file: URL")
+    public static let xmlExternalEntity = DetectionRule(30160, .traversal, "XML external entity declaration (XXE)")
     public static let traversalLoose = DetectionRule(30500, .traversal, "Path traversal (PL2): any .. segment or hidden file segment", paranoia: 2, severity: .warning)
 
     // Command injection.
@@ -87,7 +88,7 @@ public struct DetectionRule: Sendable, Hashable, Identifiable, CustomStringConve
 
     // SQL injection.
     public static let unionSelect = DetectionRule(42100, .sqli, "SQL injection: UNION SELECT")
-    public static let tautology = DetectionRule(42110, .sqli, "SQL injection: tautology")
+    public static let tautology = DetectionRule(42110, .sqli, "SQL injection: a comparison of literals (tautology or contradiction)")
     public static let booleanProbe = DetectionRule(42120, .sqli, "SQL injection: boolean probe after a break-out")
     public static let sqlCondition = DetectionRule(42130, .sqli, "SQL injection: condition or conditional expression")
     public static let timeBased = DetectionRule(42140, .sqli, "SQL injection: time-based (sleep, benchmark, waitfor …)")

@@ -4,7 +4,7 @@
 public enum PathTraversalDetector {
     static let sensitiveFiles = ["etc/passwd", "etc/shadow", "etc/issue", "etc/hosts", "etc/group", "etc/motd", "boot.ini", "win.ini",
                                  "system.ini", "system32", "web-inf/web.xml", "proc/self/", "proc/version", ".htaccess", ".htpasswd",
-                                 "/.env", ".git/config", "id_rsa", "/var/log/", "/var/www/", "autoexec.bat", "windows/repair",
+                                 "id_rsa", "/var/log/", "/var/www/", "autoexec.bat", "windows/repair",
                                  "php.ini", "my.cnf", "wp-config.php", "/etc/", "c:/windows", "c:\\windows"]
 
     static let sensitiveNeedles = NeedleSet(sensitiveFiles)
@@ -104,6 +104,20 @@ public enum PathTraversalDetector {
             }
         }
         if let offset = ByteSearch.find("file:/", in: v, from: 0) { return Finding(rule: .fileURL, shape: "file URL", offset: offset) }
+        return externalEntity(v)
+    }
+
+    /// An XML external entity declaration, `<!ENTITY name SYSTEM "…">` or `PUBLIC`: whatever it names (a
+    /// file, a URL, an `expect://` command), a request has no business declaring one.
+    static func externalEntity(_ v: [UInt8]) -> Finding? {
+        var from = 0
+        while let offset = ByteSearch.find("<!entity", in: v, from: from) {
+            let window = Array(v[offset..<min(v.count, offset + 160)])
+            if ByteSearch.find(" system", in: window, from: 8) != nil || ByteSearch.find(" public", in: window, from: 8) != nil {
+                return Finding(rule: .xmlExternalEntity, shape: "XML external entity", offset: offset)
+            }
+            from = offset + 8
+        }
         return nil
     }
 

@@ -62,7 +62,8 @@ public enum Uninspectable: Sendable, Equatable, CustomStringConvertible {
 
 /// The parts of a request the WAF inspects, split into fields: the path, query parameter names and
 /// values, every header but the structured ones (the Referer's query decoded too), cookies, and the body —
-/// form fields, every string (and key) of a JSON document, multipart fields, or the raw text — up to
+/// form fields, every string (and key) of a JSON document, the values of an XML document by element path,
+/// multipart fields, or the raw text — up to
 /// `bodyLimit` bytes. A body longer than that is inspected in part, and the view says so.
 public struct RequestView: Sendable {
     public let method: String
@@ -165,6 +166,8 @@ public struct RequestView: Sendable {
             } else {
                 add(.body, "", inspected)
             }
+        } else if contentType.contains("xml") || inspected.starts(with: Array("<?xml".utf8)), let found = XMLFields.extract(inspected) {
+            for value in found { add(.xml, value.path, value.value) }
         } else if contentType.hasPrefix("multipart/form-data"), let boundary {
             for part in Multipart.parts(inspected, boundary: boundary) {
                 add(.bodyName, "", Array(part.name.utf8))

@@ -36,6 +36,25 @@ extension WebApplicationFirewall {
 
     private static func code(_ action: RuleAction) -> UInt8 { UInt8(RuleAction.allCases.firstIndex(of: action)!) }
 
+    /// Sets a detector family's paranoia level: 1 (the default) runs its level-1 rules, 2 adds its
+    /// level-2 rules. Throws for a name that is not a detector family or a level other than 1 or 2.
+    public func setParanoia(_ level: Int, forRule name: String) throws(WAFError) {
+        guard let attack = AttackClass(rawValue: name) else { throw .unknownRule(name) }
+        guard (1...2).contains(level) else { throw .paranoia(level) }
+        let bit = UInt8(1) << UInt8(Self.ruleOrder.firstIndex(of: attack)!)
+        if level == 2 { raisedFamilies.bitwiseOr(bit, ordering: .acquiringAndReleasing) } else { raisedFamilies.bitwiseAnd(~bit, ordering: .acquiringAndReleasing) }
+    }
+
+    /// A detector family's paranoia level.
+    public func paranoia(of attack: AttackClass) -> Int { raised.contains(attack) ? 2 : 1 }
+
+    /// The families at paranoia level 2.
+    var raised: Set<AttackClass> {
+        let bits = raisedFamilies.load(ordering: .acquiring)
+        guard bits != 0 else { return [] }
+        return Set(Self.ruleOrder.enumerated().filter { bits & (1 << UInt8($0.offset)) != 0 }.map(\.element))
+    }
+
     /// What the IP set does with a listed address (`count` logs it and lets it in).
     public var ipSetAction: RuleAction { ipSetActionCell.value }
 
@@ -63,7 +82,7 @@ extension WebApplicationFirewall {
                               windowSeconds: settings.windowSeconds, scope: rule.scope?.description)
         }
         let detectors = Self.ruleOrder.map {
-            RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: log.matched($0.rawValue))
+            RuleStatus(name: $0.rawValue, kind: $0.rawValue, action: actions[$0] ?? .block, matched: log.matched($0.rawValue), paranoia: paranoia(of: $0))
         }
         let offenders = repeatOffenders.current
         let repeatOffender = RuleStatus(name: RepeatOffenderRule.name, kind: "ipset", action: repeatOffenders.action,

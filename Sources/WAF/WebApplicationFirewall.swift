@@ -33,8 +33,12 @@ public struct RuleStatus: Sendable, Equatable {
     public var limit: Int?
     public var windowSeconds: Int?
     public var scope: String?
+    /// Detector families: the paranoia level their rules run at (1 or 2).
+    public var paranoia: Int?
 
-    public init(name: String, kind: String, action: RuleAction, matched: Int, limit: Int? = nil, windowSeconds: Int? = nil, scope: String? = nil) {
+    public init(name: String, kind: String, action: RuleAction, matched: Int, limit: Int? = nil, windowSeconds: Int? = nil, scope: String? = nil,
+                paranoia: Int? = nil) {
+        self.paranoia = paranoia
         self.name = name
         self.kind = kind
         self.action = action
@@ -65,6 +69,8 @@ public final class WebApplicationFirewall: Sendable {
     /// Every detector rule's action, two bits per rule in `ruleOrder` order: read on every request by
     /// every event loop, so it is an atomic rather than a lock they would queue on.
     let packedActions = Atomic<UInt16>(0)
+    /// The detector families raised to paranoia level 2, one bit each in `ruleOrder` order.
+    let raisedFamilies = Atomic<UInt8>(0)
     let ipSetActionCell = RuleActionCell()
     let oversizeActionCell = RuleActionCell()
 
@@ -135,8 +141,10 @@ public final class WebApplicationFirewall: Sendable {
         let enabled = packed == 0 ? Self.allRules : Set(detectorActions.filter { $0.value != .off }.keys)
         guard !enabled.isEmpty else { return .allow }
         // Header values a browser repeats (User-Agent, cookies…) that every detector has passed before are
-        // left out before any decoding: most requests then cost only their path, query and body.
-        let everyRule = enabled.count == AttackClass.allCases.count
+        // left out before any decoding: most requests then cost only their path, query and body. Only at
+        // paranoia level 1 everywhere: what level 1 passed, level 2 must read again.
+        let raised = self.raised
+        let everyRule = enabled.count == AttackClass.allCases.count && raised.isEmpty
         var fresh: [(name: String, value: String)] = []
         var freshInspected = false
         for header in headers {
@@ -164,7 +172,7 @@ public final class WebApplicationFirewall: Sendable {
             if clean, everyRule { for header in fresh where RequestView.isInspectedHeader(header.name) { cache.insert(Self.cacheKey(header)) } }
         }
         // A counted match must not hide a blocking one elsewhere in the request: inspect again without it.
-        while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining) {
+        while !remaining.isEmpty, let detection = Detectors.inspect(view, enabled: remaining, raised: raised) {
             clean = false
             let action = packed == 0 ? .block : detectorActions[detection.attack] ?? .block
             let truncated = view.bodyTruncated ? " (body inspected up to \(bodyLimit) bytes)" : ""
@@ -210,11 +218,15 @@ public final class WebApplicationFirewall: Sendable {
 /// What the firewall's configuration calls can refuse.
 public enum WAFError: Error, Equatable, CustomStringConvertible {
     case unknownRule(String)
+    /// A paranoia level other than 1 or 2.
+    case paranoia(Int)
 
     public var description: String {
         switch self {
         case .unknownRule(let name):
             "no WAF rule named \(name)"
+        case .paranoia(let level):
+            "paranoia level \(level) does not exist (1 or 2)"
         }
     }
 }

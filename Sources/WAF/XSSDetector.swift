@@ -17,8 +17,11 @@ public enum XSSDetector {
         guard value.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "&")
             || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "[") }) else { return nil }
         // Entities twice (double-encoded `&amp;lt;`), then what browsers skip inside a scheme or tag name.
-        let decoded = Transforms.lowercase(Transforms.htmlEntityDecode(Transforms.htmlEntityDecode(unescapeJS(undoUTF7(value)))))
+        let cased = Transforms.htmlEntityDecode(Transforms.htmlEntityDecode(unescapeJS(undoUTF7(value))))
+        let decoded = Transforms.lowercase(cased)
         if let finding = tags(decoded) { return finding }
+        if let offset = tagAfterBreakOut(decoded) { return Finding(rule: .attributeBreakOut, shape: "attribute and tag closed, then a tag", offset: offset) }
+        if let offset = mixedCaseTag(cased) { return Finding(rule: .unknownMarkup, shape: "tag name in mixed case", offset: offset) }
         let squeezed = decoded.filter { $0 > 0x20 || $0 == 0x20 }
         if let offset = schemeOffset(squeezed.filter { $0 != 0x20 }) { return Finding(rule: .scriptURL, shape: "script URL", offset: offset) }
         if let offset = attributeBreakOut(decoded) { return Finding(rule: .attributeBreakOut, shape: "attribute break-out", offset: offset) }
@@ -183,6 +186,56 @@ public enum XSSDetector {
             let first = v[index + 1]
             guard first <= 0x20 || first == UInt8(ascii: "/") || first == UInt8(ascii: ">") else { continue }
             if let handler = handlers.first(from: index + 1), handler.equals < index + 1 + 200 { return index }
+        }
+        return nil
+    }
+
+    /// `">…<br/attr=`: a value that opens by closing an attribute and its tag, then holds a tag with an
+    /// attribute — a scanner checking which markup survives. Text rarely starts with `">`.
+    static func tagAfterBreakOut(_ v: [UInt8]) -> Int? {
+        var cursor = 0
+        while cursor < v.count, v[cursor] == 0x20 { cursor += 1 }
+        guard cursor + 1 < v.count, v[cursor] == UInt8(ascii: "\"") || v[cursor] == UInt8(ascii: "'") else { return nil }
+        var after = cursor + 1
+        while after < v.count, v[after] == 0x20 { after += 1 }
+        guard after < v.count, v[after] == UInt8(ascii: ">") else { return nil }
+        var index = after + 1
+        while index + 1 < v.count {
+            if v[index] == UInt8(ascii: "<"), Transforms.isLetter(v[index + 1]), attributeAfterName(v, from: index + 1) != nil { return cursor }
+            index += 1
+        }
+        return nil
+    }
+
+    /// From a tag name's first byte: the name, white space or `/`, an attribute name and `=` — the index of
+    /// the `=`, or nil.
+    static func attributeAfterName(_ v: [UInt8], from start: Int) -> Int? {
+        var cursor = start
+        while cursor < min(v.count, start + 32), isNameByte(v[cursor]) { cursor += 1 }
+        let separatorStart = cursor
+        while cursor < v.count, cursor - separatorStart < 8, [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "/")].contains(v[cursor]) { cursor += 1 }
+        guard cursor > separatorStart, cursor < v.count, Transforms.isLetter(v[cursor]) else { return nil }
+        let attributeStart = cursor
+        while cursor < min(v.count, attributeStart + 32), isNameByte(v[cursor]) { cursor += 1 }
+        return cursor < v.count && v[cursor] == UInt8(ascii: "=") ? cursor : nil
+    }
+
+    /// `<aUdio x=y>`, `<sCrIpT …`: a tag whose name changes case inside (a lowercase letter then a capital)
+    /// and carries an attribute. Filters that compare names case-sensitively are what it tests; people who
+    /// write tags write them in one case.
+    static func mixedCaseTag(_ v: [UInt8]) -> Int? {
+        var index = 0
+        while index + 2 < v.count {
+            guard v[index] == UInt8(ascii: "<") else { index += 1; continue }
+            var cursor = index + 1
+            var lowerThenUpper = false
+            while cursor < min(v.count, index + 33), Transforms.isLetter(v[cursor]) {
+                if cursor > index + 1, v[cursor] >= UInt8(ascii: "A"), v[cursor] <= UInt8(ascii: "Z"),
+                   v[cursor - 1] >= UInt8(ascii: "a"), v[cursor - 1] <= UInt8(ascii: "z") { lowerThenUpper = true }
+                cursor += 1
+            }
+            if lowerThenUpper, attributeAfterName(v, from: index + 1) != nil { return index }
+            index = max(cursor, index + 1)
         }
         return nil
     }

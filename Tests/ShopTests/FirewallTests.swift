@@ -14,7 +14,7 @@ import WAF
         let error = try #require(blocked.object["error"] as? [String: Any])
         #expect(error["code"] as? String == "blocked")
         #expect(error["rule"] as? String == "sqli")
-        #expect((error["message"] as? String)?.contains("query:q") == true)
+        #expect((error["message"] as? String)?.contains("ARGS:q") == true)
         #expect(error["requestId"] as? String == blocked.headers["X-Request-Id"])
         let xss = try await shop.call("POST", "/api/events", json: #"{"type":"view","productId":"<svg onload=alert(1)>"}"#)
         #expect(xss.status == 403)

@@ -74,6 +74,26 @@ import Testing
         #expect(try await reopened.call("GET", "/api/products", from: prober).status == 403)
     }
 
+    @Test func aDetectorFamilysParanoiaLevelIsRaisedThroughTheAdminAPIAuditedAndKeptAcrossARestart() async throws {
+        let shop = try await TestShop.start()
+        let probe = "/api/products?q=x%27%20or"  // a break-out cut short: only paranoia level 2 reads it as SQL
+        #expect(try await shop.call("GET", probe).status == 200)
+        let changed = try await shop.call("PUT", "/admin/waf/rules/sqli", json: #"{"paranoia":2}"#, token: shop.adminToken)
+        #expect(changed.status == 200)
+        #expect(changed.object["paranoia"] as? Int == 2 && changed.object["action"] as? String == "block")
+        #expect(try await shop.call("GET", probe).status == 403)
+        #expect(try await shop.call("PUT", "/admin/waf/rules/sqli", json: #"{"paranoia":3}"#, token: shop.adminToken).status == 422)
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"paranoia":2}"#, token: shop.adminToken).status == 422)
+        #expect(shop.core.audit.entries().contains { $0.action == "waf.rule" && $0.detail == "sqli: paranoia level 2" })
+        await shop.stop(removingData: false)
+        let reopened = try await TestShop.start(directory: shop.directory)
+        defer { Task { await reopened.stop() } }
+        #expect(try await reopened.call("GET", probe).status == 403)
+        let rules = try await items(reopened, "/admin/waf/rules")
+        #expect(rules.first { $0["name"] as? String == "sqli" }?["paranoia"] as? Int == 2)
+        #expect(rules.first { $0["name"] as? String == "xss" }?["paranoia"] as? Int == 1)
+    }
+
     @Test func credentialStuffingFromOneAddressMeetsTheSignInRateRule() async throws {
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }

@@ -13,7 +13,23 @@ import Testing
         (.traversal, "../../../../etc/passwd"), (.traversal, "/.git/config"), (.traversal, "/var/www/.env"),
     ]
 
-    enum Place: CaseIterable { case queryValue, queryName, cookieValue, cookieName, customHeader, jsonKey, jsonValue, multipartFileName, textBody }
+    enum Place: CaseIterable { case queryValue, queryName, cookieValue, cookieName, customHeader, jsonKey, jsonValue, multipartFileName, textBody, xmlText }
+
+    /// The field a verdict names for each place, as CRS names its variables (a JSON key's name is the key).
+    static func field(_ place: Place) -> String {
+        switch place {
+        case .queryValue: "ARGS:q"
+        case .queryName: "ARGS_NAMES"
+        case .cookieValue: "REQUEST_COOKIES:session"
+        case .cookieName: "REQUEST_COOKIES_NAMES"
+        case .customHeader: "REQUEST_HEADERS:Api-Version"
+        case .jsonKey: "ARGS_NAMES"
+        case .jsonValue: "ARGS:query.deep[0]"
+        case .multipartFileName: "FILES:upload"
+        case .textBody: "REQUEST_BODY"
+        case .xmlText: "XML:/order/note"
+        }
+    }
 
     static func request(_ payload: String, in place: Place) -> (target: String, headers: [(name: String, value: String)], body: [UInt8]) {
         let encoded = payload.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? payload
@@ -30,6 +46,9 @@ import Testing
             let body = "--b\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"\(payload.replacingOccurrences(of: "\"", with: "%22"))\"\r\n\r\nhello\r\n--b--\r\n"
             return ("/api/uploads", [("Content-Type", "multipart/form-data; boundary=b")], Array(body.utf8))
         case .textBody: return ("/api/notes", [("Content-Type", "text/plain")], Array(payload.utf8))
+        case .xmlText:
+            let escaped = payload.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            return ("/api/orders", [("Content-Type", "application/xml")], Array("<?xml version=\"1.0\"?><order id=\"7\"><note>\(escaped)</note></order>".utf8))
         }
     }
 

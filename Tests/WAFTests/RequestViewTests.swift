@@ -137,3 +137,55 @@ private func labels(_ view: RequestView) -> [String: String] {
         #expect(!list.remove("192.0.2.7/32"))
     }
 }
+
+@Suite struct XMLBodyTests {
+    func view(_ xml: String, contentType: String = "application/xml") -> RequestView {
+        RequestView(method: "POST", target: "/api/orders", headers: [("Content-Type", contentType)], body: Array(xml.utf8))
+    }
+
+    @Test func textAttributesAndCDATABecomeFieldsNamedByTheirElementPath() {
+        let xml = #"<?xml version="1.0"?><order id="o-7"><item sku="p1">2</item><note>fast &amp; <![CDATA[<b>safe</b>]]></note><gift/></order>"#
+        let fields = view(xml).fields.filter { $0.location == .xml }.map { "\($0.label)=\(String(decoding: $0.value, as: UTF8.self))" }
+        #expect(fields.contains("XML:/order/@id=o-7"))
+        #expect(fields.contains("XML:/order/item/@sku=p1"))
+        #expect(fields.contains("XML:/order/item=2"))
+        #expect(fields.contains("XML:/order/note=fast &"))
+        #expect(fields.contains("XML:/order/note=<b>safe</b>"))
+        #expect(!view(xml).fields.contains { $0.location == .body }, "a well-formed document is not read again as raw text")
+    }
+
+    @Test func anXMLDeclarationMakesABodyXMLWhateverItsType() {
+        let parsed = view(#"<?xml version="1.0"?><q>1' UNION SELECT 1--</q>"#, contentType: "text/plain")
+        #expect(parsed.fields.contains { $0.label == "XML:/q" })
+    }
+
+    @Test func aBodyThatIsNotWellFormedIsInspectedAsText() {
+        for broken in ["<a><b></a></b>", "<a x=1></a>", "<a>text", "<a></a><b></b>", "<a>x</a>trailing"] {
+            let fields = view(broken).fields
+            #expect(fields.last?.location == .body && fields.last?.name == "", "\(broken)")
+        }
+    }
+
+    @Test func deepNestingIsBoundedAndStillInspected() {
+        let deep = String(repeating: "<a>", count: 500) + "x' OR 1=1--" + String(repeating: "</a>", count: 500)
+        let fields = view(deep).fields
+        #expect(fields.last?.location == .body, "past 64 levels the document is read as text")
+        let firewall = WebApplicationFirewall()
+        #expect(firewall.inspect(method: "POST", target: "/x", headers: [("Content-Type", "application/xml")], body: Array(deep.utf8), clientIP: "198.51.100.3") != .allow)
+    }
+
+    @Test func externalEntitiesAndScriptInXMLAreCaughtAndPlainOrdersPass() {
+        let firewall = WebApplicationFirewall()
+        func verdict(_ xml: String) -> WAFVerdict {
+            firewall.inspect(method: "POST", target: "/api/orders", headers: [("Content-Type", "application/xml")], body: Array(xml.utf8), clientIP: "198.51.100.3")
+        }
+        guard case .block(_, let xxe) = verdict(#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://198.51.100.9/e.dtd">]><r>&x;</r>"#) else {
+            Issue.record("an external entity passed")
+            return
+        }
+        #expect(xxe.rule == .xmlExternalEntity && xxe.field == "XML:!DOCTYPE")
+        guard case .block(_, let markup) = verdict(#"<order><svg onload="alert(1)"/></order>"#) else { Issue.record("an event handler passed"); return }
+        #expect(markup.rule.family == .xss && markup.field.hasPrefix("XML:/order/svg"), "\(markup.field)")
+        #expect(verdict(#"<?xml version="1.0" encoding="UTF-8"?><order id="o-1"><item sku="p1" qty="2"/><note>Ben &amp; Jerry's, 2 &lt; 3</note></order>"#) == .allow)
+    }
+}

@@ -28,7 +28,8 @@ extension Core {
         switch action {
         case let .block(text, reason, ttl, force): try await block(text, reason: reason, ttl: ttl, force: force, caller: caller)
         case .unblock(let text): try await unblock(text)
-        case let .setRule(name, ruleAction, limit, window): try await setRule(name, action: ruleAction, limit: limit, windowSeconds: window)
+        case let .setRule(name, ruleAction, limit, window, paranoia):
+            try await setRule(name, action: ruleAction, limit: limit, windowSeconds: window, paranoia: paranoia)
         case .rerunPipeline(let failAt): try await rerunPipeline(failAt: failAt)
         case .redrive(let queue): try await redrive(queue)
         case .purge(let queue): try await purge(queue)
@@ -84,7 +85,7 @@ extension Core {
         return OperatorOutcome(message: "unblocked \(network.description)")
     }
 
-    private func setRule(_ name: String, action text: String?, limit: Int?, windowSeconds: Int?) async throws(OperatorError) -> OperatorOutcome {
+    private func setRule(_ name: String, action text: String?, limit: Int?, windowSeconds: Int?, paranoia: Int?) async throws(OperatorError) -> OperatorOutcome {
         guard waf.rules.contains(where: { $0.name == name }) else { throw OperatorError(.notFound, WAFError.unknownRule(name).description) }
         var ruleAction: RuleAction?
         if let text {
@@ -99,15 +100,21 @@ extension Core {
         }
         if let limit, !(1...1_000_000).contains(limit) { throw OperatorError(.invalid, "limit must be 1 to 1000000 requests") }
         if let windowSeconds, !(10...3600).contains(windowSeconds) { throw OperatorError(.invalid, "windowSeconds must be 10 to 3600") }
-        guard ruleAction != nil || limit != nil || windowSeconds != nil else {
-            throw OperatorError(.invalid, tunable ? "send action, limit, windowSeconds or several" : "send action")
+        let detector = AttackClass(rawValue: name) != nil
+        if paranoia != nil, !detector {
+            throw OperatorError(.invalid, "only detector rules (\(AttackClass.allCases.map(\.rawValue).joined(separator: ", "))) have a paranoia level")
+        }
+        if let paranoia, !(1...2).contains(paranoia) { throw OperatorError(.invalid, WAFError.paranoia(paranoia).description) }
+        guard ruleAction != nil || limit != nil || windowSeconds != nil || paranoia != nil else {
+            throw OperatorError(.invalid, tunable ? "send action, limit, windowSeconds or several" : detector ? "send action, paranoia or both" : "send action")
         }
         do {
-            _ = try await wafRules.set(name, action: ruleAction, limit: limit, windowSeconds: windowSeconds)
+            _ = try await wafRules.set(name, action: ruleAction, limit: limit, windowSeconds: windowSeconds, paranoia: paranoia)
         } catch {
             throw OperatorError(.unavailable, "the rule could not be saved: \(error)")
         }
-        let changes = [ruleAction.map { "action \($0.rawValue)" }, limit.map { "limit \($0)" }, windowSeconds.map { "window \($0) s" }].compactMap { $0 }
+        let changes = [ruleAction.map { "action \($0.rawValue)" }, limit.map { "limit \($0)" }, windowSeconds.map { "window \($0) s" },
+                       paranoia.map { "paranoia level \($0)" }].compactMap { $0 }
         return OperatorOutcome(message: "\(name): " + changes.joined(separator: ", "))
     }
 

@@ -15,6 +15,7 @@ struct WAFRuleSettings: Sendable {
             guard case .string(let name)? = item["name"], case .string(let text)? = item["action"], let action = RuleAction(rawValue: text) else { continue }
             try? waf.setAction(action, forRule: name)
             tune(name, limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
+            if let level = item["paranoia"]?.int64Value { try? waf.setParanoia(Int(level), forRule: name) }
         }
     }
 
@@ -29,9 +30,9 @@ struct WAFRuleSettings: Sendable {
         waf.rateRules.first { $0.name == name }?.update(limit: limit, windowSeconds: windowSeconds)
     }
 
-    /// Sets and records a rule's action and, for a tunable rule, its limit and window (each optional;
-    /// durable before it takes effect).
-    func set(_ name: String, action: RuleAction?, limit: Int?, windowSeconds: Int?) async throws -> RuleStatus {
+    /// Sets and records a rule's action, for a tunable rule its limit and window, for a detector family its
+    /// paranoia level (each optional; durable before it takes effect).
+    func set(_ name: String, action: RuleAction?, limit: Int?, windowSeconds: Int?, paranoia: Int? = nil) async throws -> RuleStatus {
         guard let current = waf.rules.first(where: { $0.name == name }) else { throw WAFError.unknownRule(name) }
         let newAction = action ?? current.action
         var item: Item = ["name": .string(name), "action": .string(newAction.rawValue)]
@@ -39,8 +40,10 @@ struct WAFRuleSettings: Sendable {
             item["limit"] = .number(limit ?? current.limit ?? 0)
             item["windowSeconds"] = .number(windowSeconds ?? current.windowSeconds ?? 0)
         }
+        if let level = paranoia ?? current.paranoia { item["paranoia"] = .number(level) }
         _ = try await store.put(Self.table, item)
         try waf.setAction(newAction, forRule: name)
+        if let paranoia { try waf.setParanoia(paranoia, forRule: name) }
         tune(name, limit: limit, windowSeconds: windowSeconds)
         return waf.rules.first { $0.name == name }!
     }

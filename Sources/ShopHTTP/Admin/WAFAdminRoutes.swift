@@ -13,6 +13,7 @@ extension AdminRoutes {
         var action: String?
         var limit: Int?
         var windowSeconds: Int?
+        var paranoia: Int?
     }
 
     private struct NewBlock: Decodable {
@@ -55,7 +56,8 @@ extension AdminRoutes {
             let name = context.parameter("name")
             guard core.waf.rules.contains(where: { $0.name == name }) else { throw HTTPError.notFound(WAFError.unknownRule(name).description) }
             let change = try JSONBody.decode(RuleChange.self, from: request)
-            _ = try await perform(.setRule(name: name, action: change.action, limit: change.limit, windowSeconds: change.windowSeconds))
+            _ = try await perform(.setRule(name: name, action: change.action, limit: change.limit, windowSeconds: change.windowSeconds,
+                                           paranoia: change.paranoia))
             guard let updated = core.waf.rules.first(where: { $0.name == name }) else { throw HTTPError.notFound(WAFError.unknownRule(name).description) }
             return JSONBody.response(RuleView(updated))
         })

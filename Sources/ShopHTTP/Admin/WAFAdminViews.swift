@@ -12,8 +12,11 @@ extension AdminRoutes {
         var limit: Int?
         var windowSeconds: Int?
         var scope: String?
+        /// Detector families: 1 (default) or 2.
+        var paranoia: Int?
 
         init(_ status: RuleStatus) {
+            paranoia = status.paranoia
             name = status.name
             kind = status.kind
             action = status.action.rawValue

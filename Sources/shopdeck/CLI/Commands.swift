@@ -40,7 +40,8 @@ enum Commands {
     static let wafEval = CommandSpec(
         name: "waf-eval", summary: "Score the web application firewall on a labelled JSON Lines corpus.",
         positionals: [PositionalSpec(name: "FILE.jsonl", help: "labelled requests, one JSON object per line")],
-        options: [json, OptionSpec(name: "--errors", valueName: nil, help: "also list every flagged benign request (rule, field, excerpt) and every missed attack")])
+        options: [json, OptionSpec(name: "--errors", valueName: nil, help: "also list every flagged benign request (rule, field, excerpt) and every missed attack"),
+                  OptionSpec(name: "--paranoia", valueName: "LEVEL", help: "2 raises every detector family to paranoia level 2; FAMILY=2[,FAMILY=2] raises some (sqli, xss, cmdi, traversal)")])
     static let recEval = CommandSpec(
         name: "rec-eval", summary: "Evaluate the recommender against popularity on an interaction file.",
         positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]; or demo, the generated history over the shop's catalog")],

@@ -13,7 +13,8 @@ enum FuzzWAF {
         let newline = bytes.firstIndex(of: 0x0A) ?? bytes.count
         let target = "/api/" + String(decoding: bytes[..<newline], as: UTF8.self)
         let body = newline < bytes.count ? Array(bytes[(newline + 1)...]) : []
-        for contentType in ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"] {
+        _ = Detectors.inspect(value: bytes, raised: Set(AttackClass.allCases))
+        for contentType in ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "application/xml"] {
             _ = firewall.inspect(method: "POST", target: target, headers: [("Content-Type", contentType), ("Cookie", target)], body: body,
                                  clientIP: "192.0.2.1")
         }
