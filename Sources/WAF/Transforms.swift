@@ -88,6 +88,15 @@ public enum Transforms {
                     index = cursor + 1
                     continue
                 }
+                // The legacy references HTML still reads in text without their `;`, even run into a word:
+                // `&ltscript&gt` is `<script>` to a browser (wfuzz's XSS list sends it).
+                if cursor > index + 2, input[index + 1] | 0x20 == UInt8(ascii: "l") || input[index + 1] | 0x20 == UInt8(ascii: "g")
+                    || input[index + 1] | 0x20 == UInt8(ascii: "a") || input[index + 1] | 0x20 == UInt8(ascii: "q"),
+                   let (name, replacement) = legacyEntities.first(where: { matchesAt(input, index + 1, $0.name) }) {
+                    output.append(replacement)
+                    index += 1 + name.count
+                    continue
+                }
             }
             output.append(input[index])
             index += 1
@@ -191,6 +200,16 @@ public enum Transforms {
         ]
         return table.mapValues { Array($0.utf8) }
     }()
+
+    static let legacyEntities: [(name: [UInt8], replacement: UInt8)] = [
+        (Array("quot".utf8), UInt8(ascii: "\"")), (Array("QUOT".utf8), UInt8(ascii: "\"")), (Array("amp".utf8), UInt8(ascii: "&")),
+        (Array("AMP".utf8), UInt8(ascii: "&")), (Array("lt".utf8), UInt8(ascii: "<")), (Array("LT".utf8), UInt8(ascii: "<")),
+        (Array("gt".utf8), UInt8(ascii: ">")), (Array("GT".utf8), UInt8(ascii: ">")),
+    ]
+
+    static func matchesAt(_ input: [UInt8], _ start: Int, _ name: [UInt8]) -> Bool {
+        start + name.count <= input.count && input[start..<(start + name.count)].elementsEqual(name)
+    }
 
     static func hexValue(_ bytes: ArraySlice<UInt8>) -> UInt32? {
         var value: UInt32 = 0

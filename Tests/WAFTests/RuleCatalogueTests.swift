@@ -24,7 +24,7 @@ import Testing
         32160: ["tr a-z A-Z <<< hello"],
         32170: ["[ 5 -ne ${n} ]"],
         32180: ["for /f %i in ('x') do echo %i"],
-        41100: ["<script>alert(1)</script>", "<iframe src=//198.51.100.1>"],
+        41100: ["<script>alert(1)</script>", "<iframe src=//198.51.100.1>", "&ltscript&gtalert(document.cookie);&ltscript&gt"],
         41110: ["<div onmouseover=alert(1)>", "<b onclick=x()>"],
         41120: ["javascript:alert(1)", "<a href=\"jav&#x09;ascript:x()\">"],
         41130: ["\" autofocus onfocus=x() \"", "\">probe<br/attr="],
