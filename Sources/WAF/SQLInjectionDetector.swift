@@ -220,6 +220,10 @@ public enum SQLInjectionDetector {
                 // A stacked statement: ; then a statement keyword that goes on as SQL.
                 let j = next(i)
                 if let w = word(j), statementStarts.contains(w), let finding = statement(t, at: j) { return finding }
+                // `1;SELECT *`, `x;SELECT @@version`: a stacked select of everything or of a variable, cut short.
+                if word(j) == "select", j + 1 < t.count, t[j + 1].text == "*" || t[j + 1].kind == .variable {
+                    return Finding(rule: .stackedStatement, shape: "statement (select)", offset: t[j].start)
+                }
             case .strayQuote:
                 // Comment truncation: text, a break-out quote (maybe closing parentheses), then a comment that
                 // ends the value — `admin'--`, `x')#`.

@@ -43,7 +43,7 @@ import Testing
         42140: ["1' AND SLEEP(5)-- x", "1 OR pg_sleep(5)"],
         42150: ["1 AND extractvalue(1,concat(0x7e,version()))"],
         42160: ["x;information_schema.tables", "(sqlite_master)"],
-        42170: ["1; DROP TABLE users", "x'; insert into logs values(1)-- ", "EXEC('sel'+'ect 1')"],
+        42170: ["1; DROP TABLE users", "x'; insert into logs values(1)-- ", "EXEC('sel'+'ect 1')", "1;SELECT *"],
         42180: ["xp_cmdshell 'dir'", "sp_executesql N'select 1'"],
         42190: ["admin'--", "admin')#"],
         42200: ["x' INTO OUTFILE '/var/www/s.php", "1 PROCEDURE ANALYSE()"],
@@ -59,7 +59,7 @@ import Testing
     static let lookAlikes = ["O'Reilly's \"Learning SQL\"", "select wine", "drop earrings", "rock & roll; pop", "cat litter", "<3 this",
                              "a < b > c", "union jack flag", "config.json.gz", "my .env question", "salt & pepper", "1950 or 1960",
                              "time: 10:30", "type: more", "file: notes.txt", "ships to C:\\ drive? no",
-                             "\"great\" > \"good\"", "my <iPhone 15> case", "<a href=\"/faq\">FAQ</a> says"]
+                             "\"great\" > \"good\"", "my <iPhone 15> case", "pick 2; select any", "<a href=\"/faq\">FAQ</a> says"]
 
     @Test func identifiersAreUniqueAndNumberedByFamilyAndLevel() {
         #expect(Set(DetectionRule.all.map(\.id)).count == DetectionRule.all.count)
