@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Addressing", "Telemetry", "CEventPoll"]),
         .target(name: "WAF", dependencies: ["Telemetry"]),
         .target(name: "Recommender"),
+        // DynamoDB, SQS and SNS over HTTPS with SigV4: the AWS backend's client side.
+        .target(name: "AWS", dependencies: ["Hashing"]),
         // The console's seam: the dashboard as plain Codable values, operator actions, and the protocol a shop
         // implements in process or over HTTP.
         .target(name: "Dashboard"),
@@ -48,6 +50,7 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "Hashing", "CrashHarness"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport"]),

@@ -1,0 +1,129 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Sends an HTTP request and returns the answer; the seam tests replace to script AWS's answers.
+public protocol AWSTransport: Sendable {
+    func send(_ request: URLRequest) async throws -> (body: Data, status: Int, headers: [String: String])
+}
+
+/// `URLSession`: HTTPS with the system's CA bundle, keep-alive and HTTP/2 through libcurl.
+public struct URLSessionTransport: AWSTransport {
+    let session: URLSession
+
+    public init(session: URLSession = URLSession(configuration: .ephemeral)) {
+        self.session = session
+    }
+
+    public func send(_ request: URLRequest) async throws -> (body: Data, status: Int, headers: [String: String]) {
+        let (data, response) = try await session.data(for: request)
+        guard let http = response as? HTTPURLResponse else { return (data, 0, [:]) }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value } }
+        return (data, http.statusCode, headers)
+    }
+}
+
+/// How long to wait before the next attempt, and how many attempts there are: exponential backoff with full
+/// jitter (a uniformly random wait up to `base × 2^attempt`, capped), as AWS's architecture guidance
+/// recommends so that throttled clients do not retry in lock-step.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maximumAttempts: Int
+    public var baseSeconds: Double
+    public var capSeconds: Double
+
+    public init(maximumAttempts: Int = 5, baseSeconds: Double = 0.05, capSeconds: Double = 5) {
+        self.maximumAttempts = maximumAttempts
+        self.baseSeconds = baseSeconds
+        self.capSeconds = capSeconds
+    }
+
+    /// The wait before attempt `attempt + 1` (the first retry is attempt 1), drawn from `random`.
+    public func delay(afterAttempt attempt: Int, using random: inout some RandomNumberGenerator) -> Double {
+        let ceiling = min(capSeconds, baseSeconds * Double(1 << min(attempt, 20)))
+        return Double.random(in: 0...ceiling, using: &random)
+    }
+}
+
+/// Waits between attempts; tests inject one that records instead of sleeping.
+public protocol RetryPacer: Sendable {
+    func pause(seconds: Double) async
+}
+
+/// Really waits.
+public struct SleepingPacer: RetryPacer {
+    public init() {}
+    public func pause(seconds: Double) async { try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000)) }
+}
+
+/// A client for AWS's JSON 1.0 protocol (DynamoDB, SQS): a signed POST to the service's endpoint with
+/// `X-Amz-Target: <API>.<Operation>` and a JSON body; errors come back as `{"__type": "…#Code", "message": …}`.
+/// Retries what is worth retrying (throttling, 5xx, a failed connection) under `policy`.
+public final class AWSJSONClient: Sendable {
+    public let configuration: AWSConfiguration
+    let transport: any AWSTransport
+    let pacer: any RetryPacer
+    let policy: RetryPolicy
+    let clock: @Sendable () -> Date
+
+    public init(configuration: AWSConfiguration, transport: any AWSTransport = URLSessionTransport(), pacer: any RetryPacer = SleepingPacer(),
+                policy: RetryPolicy = RetryPolicy(), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.transport = transport
+        self.pacer = pacer
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Calls `operation` of `service` (`target` is `DynamoDB_20120810.GetItem` or `AmazonSQS.SendMessage`)
+    /// with `body`, and returns the answer's JSON bytes.
+    public func call(_ service: AWSService, target: String, body: Data, resource: String? = nil) async throws(AWSError) -> Data {
+        let call = AWSCall(service: service, operation: String(target.split(separator: ".").last ?? Substring(target)), resource: resource)
+        var random = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await once(service, target: target, body: body, call: call)
+            } catch {
+                guard error.isRetryable, attempt < policy.maximumAttempts else { throw error }
+                await pacer.pause(seconds: policy.delay(afterAttempt: attempt, using: &random))
+            }
+        }
+    }
+
+    private func once(_ service: AWSService, target: String, body: Data, call: AWSCall) async throws(AWSError) -> Data {
+        let endpoint = configuration.endpoint(service)
+        var host = endpoint.host ?? ""
+        if let port = endpoint.port { host += ":\(port)" }
+        let headers: [(name: String, value: String)] = [("Host", host), ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)]
+        let signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: service.signingName)
+        let path = endpoint.path.isEmpty ? "/" : endpoint.path
+        let signed = headers + signer.signatureHeaders(for: SignableRequest(method: "POST", path: path, headers: headers, body: Array(body)), at: clock())
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.timeoutInterval = 30
+        for (name, value) in signed where name != "Host" { request.setValue(value, forHTTPHeaderField: name) }
+        let answer: (body: Data, status: Int, headers: [String: String])
+        do {
+            answer = try await transport.send(request)
+        } catch {
+            throw .transport(call, reason: "\(error)")
+        }
+        guard (200..<300).contains(answer.status) else { throw Self.serviceError(call, answer) }
+        return answer.body
+    }
+
+    /// The error an answer carries: its code from `__type` (after `#`, before any `:`), or from the
+    /// `x-amzn-errortype` header, and its message.
+    static func serviceError(_ call: AWSCall, _ answer: (body: Data, status: Int, headers: [String: String])) -> AWSError {
+        let object = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+        let type = object["__type"] as? String ?? answer.headers["x-amzn-errortype"] ?? "HTTP\(answer.status)"
+        let code = String(type.split(separator: "#").last ?? Substring(type)).split(separator: ":").first.map(String.init) ?? type
+        let message = object["message"] as? String ?? object["Message"] as? String
+            ?? String(decoding: answer.body.prefix(300), as: UTF8.self)
+        return .service(call, status: answer.status, code: code, message: message)
+    }
+}
