@@ -15,6 +15,8 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case messageNotInFlight(String)
     case journal(JournalError)
     case closed
+    /// The backend cannot do this at all (SQS has no peek); the text says what it can do instead.
+    case unsupported(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .messageNotInFlight(let handle): "the message of receipt handle \"\(handle)\" is not in flight"
         case .journal(let error): error.description
         case .closed: "the broker is closed"
+        case .unsupported(let message): message
         }
     }
 }

@@ -14,7 +14,7 @@ public final class QueueWorkerPool: Sendable {
 
     public let queue: String
     public let concurrency: Int
-    private let broker: Broker
+    private let broker: any MessageBroker
     private let batchSize: Int
     private let waitSeconds: Double
     private let handler: @Sendable (ReceivedMessage) async throws -> Void
@@ -22,7 +22,7 @@ public final class QueueWorkerPool: Sendable {
     private let poller = Mutex<Task<Void, Never>?>(nil)
 
     /// A pool for `queue`; call `start()` to begin.
-    public init(broker: Broker, queue: String, concurrency: Int = 4, batchSize: Int = 10, waitSeconds: Double = 20,
+    public init(broker: any MessageBroker, queue: String, concurrency: Int = 4, batchSize: Int = 10, waitSeconds: Double = 20,
                 handler: @escaping @Sendable (ReceivedMessage) async throws -> Void) {
         precondition(concurrency >= 1 && (1...Broker.maximumBatch).contains(batchSize) && (0...20).contains(waitSeconds),
                      "worker pool settings out of range")

@@ -17,7 +17,8 @@ public enum SortKeyCondition: Sendable, Equatable {
 public struct PageCursor: Sendable, Hashable {
     let key: PrimaryKey
 
-    init(key: PrimaryKey) { self.key = key }
+    /// The cursor after `key` (a backend's last evaluated key).
+    public init(key: PrimaryKey) { self.key = key }
 
     /// The cursor as an opaque URL-safe string.
     public var token: String {
@@ -87,6 +88,13 @@ public struct Page: Sendable {
     public var nextCursor: PageCursor?
     /// Items examined (before the filter).
     public var examinedCount: Int
+
+    /// A page as another `DocumentStore` backend builds it.
+    public init(items: [Item], nextCursor: PageCursor?, examinedCount: Int) {
+        self.items = items
+        self.nextCursor = nextCursor
+        self.examinedCount = examinedCount
+    }
 }
 
 /// Collects a page: applies expiry and the filter, stops at the limit or at 1 MB.

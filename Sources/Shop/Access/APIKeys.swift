@@ -15,10 +15,10 @@ public struct APIKey: Sendable, Codable, Equatable {
 /// API keys and their usage plans: durable in the store, looked up in memory on every request.
 public final class APIKeyRegistry: Sendable {
     static let table = "api-keys"
-    private let store: Store
+    private let store: any DocumentStore
     private let byHash = Mutex<[String: APIKey]>([:])
 
-    init(store: Store) {
+    init(store: any DocumentStore) {
         self.store = store
     }
 

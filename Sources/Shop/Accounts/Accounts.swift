@@ -34,7 +34,7 @@ public final class Accounts: Sendable {
     static let usersTable = "users"
     static let revokedTable = "revoked-tokens"
 
-    private let store: Store
+    private let store: any DocumentStore
     private let audit: AuditTrail
     private let clock: any WallClock
     private let signer: TokenSigner
@@ -44,7 +44,7 @@ public final class Accounts: Sendable {
     private let revoked = Mutex<Set<String>>([])
     private let failures = Mutex<[String: (count: Int, since: Double, lockedUntil: Double?)]>([:])
 
-    init(store: Store, audit: AuditTrail, clock: any WallClock, signingKey: [UInt8], options: AccountOptions) {
+    init(store: any DocumentStore, audit: AuditTrail, clock: any WallClock, signingKey: [UInt8], options: AccountOptions) {
         self.store = store
         self.audit = audit
         self.clock = clock

@@ -21,10 +21,10 @@ public final class Catalog: Sendable {
     static let table = "products"
     public static let maximumPageSize = 100
 
-    private let store: Store
+    private let store: any DocumentStore
     private let index = Mutex(CatalogIndex([]))
 
-    init(store: Store) {
+    init(store: any DocumentStore) {
         self.store = store
     }
 

@@ -48,14 +48,14 @@ public final class Drops: Sendable {
     static let entriesTable = "drop-entries"
     static let entrantsTable = "drop-entrants"
 
-    private let store: Store
-    private let broker: Broker
+    private let store: any DocumentStore
+    private let broker: any MessageBroker
     private let catalog: Catalog
     private let clock: any WallClock
     /// Drops are kept as long as orders, counted from when they open; entries from when they are made.
     private let retention: DataRetention
 
-    init(store: Store, broker: Broker, catalog: Catalog, clock: any WallClock, retention: DataRetention) {
+    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, clock: any WallClock, retention: DataRetention) {
         self.store = store
         self.broker = broker
         self.catalog = catalog

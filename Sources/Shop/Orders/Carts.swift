@@ -17,10 +17,10 @@ public final class Carts: Sendable {
         var lines: [String: Int]
     }
 
-    private let store: Store
+    private let store: any DocumentStore
     private let catalog: Catalog
 
-    init(store: Store, catalog: Catalog) {
+    init(store: any DocumentStore, catalog: Catalog) {
         self.store = store
         self.catalog = catalog
     }

@@ -11,8 +11,8 @@ struct CheckoutSaga: Sendable {
     static let reservationsTable = "reservations"
     static let paymentsTable = "payments"
 
-    let store: Store
-    let broker: Broker
+    let store: any DocumentStore
+    let broker: any MessageBroker
     let orders: Orders
     let payments: any PaymentProvider
     /// Reservation and payment records expire with their order.

@@ -10,7 +10,7 @@ enum Messaging {
     static let notifications = "notifications"
     static let dropEntries = "drop-entries.fifo"
 
-    static func declare(_ broker: Broker) async throws(BrokerError) {
+    static func declare(_ broker: any MessageBroker) async throws(BrokerError) {
         for name in [checkout, analytics, notifications, dropEntries] {
             let dlq = name.hasSuffix(".fifo") ? name.dropLast(5) + "-dlq.fifo" : name + "-dlq"
             try await createIfMissing(broker, QueueConfiguration(name: String(dlq)))
@@ -25,14 +25,14 @@ enum Messaging {
                       (notifications, FilterPolicy(["event": [.equals("order-confirmed")]]))]
         // A data directory from an earlier version may hold subscriptions with other filters: drop those, so
         // no queue gets a message twice.
-        for existing in try broker.subscriptions(of: Orders.topic)
+        for existing in try await broker.subscriptions(of: Orders.topic)
         where !wanted.contains(where: { $0.0 == existing.queue && $0.1 == existing.filter }) {
             try await broker.unsubscribe(topic: Orders.topic, subscriptionID: existing.id)
         }
         for (queue, filter) in wanted { try await broker.subscribe(topic: Orders.topic, queue: queue, filter: filter) }
     }
 
-    private static func createIfMissing(_ broker: Broker, _ configuration: QueueConfiguration) async throws(BrokerError) {
+    private static func createIfMissing(_ broker: any MessageBroker, _ configuration: QueueConfiguration) async throws(BrokerError) {
         do {
             try await broker.createQueue(configuration)
         } catch {

@@ -11,8 +11,8 @@ public final class Orders: Sendable {
     static let keysTable = "order-keys"
     static let topic = "orders"
 
-    private let store: Store
-    private let broker: Broker
+    private let store: any DocumentStore
+    private let broker: any MessageBroker
     private let catalog: Catalog
     private let carts: Carts
     private let clock: any WallClock
@@ -20,7 +20,7 @@ public final class Orders: Sendable {
     /// How long an order and its `Idempotency-Key` are kept.
     private let retention: DataRetention
 
-    init(store: Store, broker: Broker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry, retention: DataRetention) {
+    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry, retention: DataRetention) {
         self.store = store
         self.broker = broker
         self.catalog = catalog

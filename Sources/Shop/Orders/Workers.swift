@@ -29,7 +29,7 @@ final class Workers: Sendable {
     /// once and stopping cancels the wait, so a shorter one would only wake an idle shop more often.
     static let longPollSeconds = 20.0
 
-    init(broker: Broker, store: Store, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog, logger: Logger) {
+    init(broker: any MessageBroker, store: any DocumentStore, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog, logger: Logger) {
         let outbox = self.outbox
         pools = [
             QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
@@ -65,7 +65,7 @@ final class Workers: Sendable {
         ]
     }
 
-    static func prepare(_ store: Store) async throws(StoreError) {
+    static func prepare(_ store: any DocumentStore) async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: statsTable, partitionKey: KeyAttribute("productId", .string)))
     }
 
@@ -79,7 +79,7 @@ final class Workers: Sendable {
 
     /// Views, add-to-carts and units sold per product, and each signed-in shopper's interactions for the
     /// recommender.
-    private static func count(_ message: ReceivedMessage, store: Store, orders: Orders, interactions: InteractionLog) async throws {
+    private static func count(_ message: ReceivedMessage, store: any DocumentStore, orders: Orders, interactions: InteractionLog) async throws {
         guard case .string(let event)? = message.attributes["event"] else { return }
         let at = Date(timeIntervalSince1970: Double(message.sentAtMillis) / 1000)
         switch event {

@@ -13,7 +13,7 @@ public struct InteractionLog: Sendable {
     static let table = "interactions"
     /// The most of a shopper's interactions read to personalise (the newest).
     static let historyLimit = 500
-    let store: Store
+    let store: any DocumentStore
     /// The live popularity baselines, fed as interactions arrive.
     public let trends: TrendTracker
     /// How long an interaction is kept after it happened.

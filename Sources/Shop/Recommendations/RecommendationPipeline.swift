@@ -17,7 +17,7 @@ public struct RecommendationPipeline: Sendable {
     static let keptRuns = 3
 
     let dataDirectory: String
-    let store: Store
+    let store: any DocumentStore
     let recommendations: Recommendations
     /// The generated history joins the export, for a shop without real traffic yet.
     let demoHistory: DemoHistory?

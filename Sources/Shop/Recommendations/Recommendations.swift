@@ -10,11 +10,11 @@ public final class Recommendations: Sendable {
     public let slot = ModelSlot()
     public let models: ModelStore
     public let interactions: InteractionLog
-    let store: Store
+    let store: any DocumentStore
     let catalog: Catalog
     let clock: any WallClock
 
-    init(directory: String, store: Store, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double) {
+    init(directory: String, store: any DocumentStore, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double) {
         models = ModelStore(directory: directory + "/models")
         interactions = InteractionLog(store: store, trends: TrendTracker(), keptSeconds: keepInteractionsSeconds)
         self.store = store

@@ -9,7 +9,7 @@ public struct WAFBlockSettings: Sendable {
     static let table = "waf-blocks"
     /// The name verdicts give for a blocked address.
     public static let rule = "ip-block"
-    let store: Store
+    let store: any DocumentStore
     let waf: WebApplicationFirewall
 
     func load() async throws(StoreError) {

@@ -5,7 +5,7 @@ import WAF
 /// a rule back on (or off).
 struct WAFRuleSettings: Sendable {
     static let table = "waf-rules"
-    let store: Store
+    let store: any DocumentStore
     let waf: WebApplicationFirewall
 
     func load() async throws(StoreError) {
