@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Recommender"),
         // DynamoDB, SQS and SNS over HTTPS with SigV4: the AWS backend's client side.
         .target(name: "AWS", dependencies: ["Hashing"]),
+        // The shop's document store and broker on DynamoDB, SQS and SNS (issue 19).
+        .target(name: "AWSBackend", dependencies: ["AWS", "Store", "Broker"]),
         // The console's seam: the dashboard as plain Codable values, operator actions, and the protocol a shop
         // implements in process or over HTTP.
         .target(name: "Dashboard"),
@@ -50,10 +52,10 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS", "Hashing", "CrashHarness"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "AWSBackend", "Store", "Hashing", "CrashHarness"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport", "AWS", "AWSBackend"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness"]),
         .testTarget(name: "HTTPTests", dependencies: ["Addressing", "HTTP", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF", "FuzzSupport"]),

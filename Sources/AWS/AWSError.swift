@@ -1,19 +1,23 @@
+import Foundation
+
 /// What a call to AWS can end in besides an answer: the service's own error (its code, message, HTTP status
 /// and the resource the call was about), a transport failure, or an answer that does not parse.
 public enum AWSError: Error, Equatable, CustomStringConvertible {
-    case service(AWSCall, status: Int, code: String, message: String)
+    /// `body` is the error document as the service sent it (DynamoDB puts `CancellationReasons` and the
+    /// item a condition failed on there).
+    case service(AWSCall, status: Int, code: String, message: String, body: Data = Data())
     case transport(AWSCall, reason: String)
     case malformedResponse(AWSCall, reason: String)
 
     /// The AWS error code (`ConditionalCheckFailedException`, `ResourceNotFoundException` …), for service errors.
     public var code: String? {
-        if case let .service(_, _, code, _) = self { return code }
+        if case let .service(_, _, code, _, _) = self { return code }
         return nil
     }
 
     public var call: AWSCall {
         switch self {
-        case let .service(call, _, _, _), let .transport(call, _), let .malformedResponse(call, _): call
+        case let .service(call, _, _, _, _), let .transport(call, _), let .malformedResponse(call, _): call
         }
     }
 
@@ -21,7 +25,7 @@ public enum AWSError: Error, Equatable, CustomStringConvertible {
     /// retry mode treats the same).
     public var isRetryable: Bool {
         switch self {
-        case let .service(_, status, code, _): status >= 500 || Self.throttlingCodes.contains(code)
+        case let .service(_, status, code, _, _): status >= 500 || Self.throttlingCodes.contains(code)
         case .transport: true
         case .malformedResponse: false
         }
@@ -35,7 +39,7 @@ public enum AWSError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .service(call, status, code, message): "\(call): \(code) (HTTP \(status)): \(message)"
+        case let .service(call, status, code, message, _): "\(call): \(code) (HTTP \(status)): \(message)"
         case let .transport(call, reason): "\(call): no answer: \(reason)"
         case let .malformedResponse(call, reason): "\(call): unreadable answer: \(reason)"
         }

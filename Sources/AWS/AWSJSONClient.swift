@@ -64,7 +64,7 @@ public final class AWSJSONClient: Sendable {
     public let configuration: AWSConfiguration
     let transport: any AWSTransport
     let pacer: any RetryPacer
-    let policy: RetryPolicy
+    public let policy: RetryPolicy
     let clock: @Sendable () -> Date
 
     public init(configuration: AWSConfiguration, transport: any AWSTransport = URLSessionTransport(), pacer: any RetryPacer = SleepingPacer(),
@@ -124,6 +124,6 @@ public final class AWSJSONClient: Sendable {
         let code = String(type.split(separator: "#").last ?? Substring(type)).split(separator: ":").first.map(String.init) ?? type
         let message = object["message"] as? String ?? object["Message"] as? String
             ?? String(decoding: answer.body.prefix(300), as: UTF8.self)
-        return .service(call, status: answer.status, code: code, message: message)
+        return .service(call, status: answer.status, code: code, message: message, body: answer.body)
     }
 }

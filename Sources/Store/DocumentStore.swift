@@ -1,6 +1,7 @@
 /// What the shop needs of a document store — DynamoDB's data plane as the shop calls it: tables with a
 /// time-to-live attribute, single-item reads and conditional writes, transactions (with an idempotency
-/// token), queries, scans and exports, and counters for the status page.
+/// token), queries, scans and exports. (Journal statistics and recovery reports are the embedded
+/// engine's own, read from it by the core.)
 ///
 /// The embedded `Store` is one; a backend on DynamoDB is another. The shop's components hold an
 /// `any DocumentStore`, so they cannot reach past it into either one's workings (the journal, an HTTP
@@ -35,8 +36,6 @@ public protocol DocumentStore: Sendable {
     @discardableResult
     func exportTable(_ name: String, to directory: String) async throws(StoreError) -> ExportManifest
 
-    /// Counters for status pages.
-    var stats: StoreStats { get }
 }
 
 /// The calls without their optional parts, as the shop mostly makes them.

@@ -15,7 +15,7 @@ public enum SortKeyCondition: Sendable, Equatable {
 
 /// Where a page of results stopped; pass it back to get the next page. `token` is an opaque string form for APIs.
 public struct PageCursor: Sendable, Hashable {
-    let key: PrimaryKey
+    public let key: PrimaryKey
 
     /// The cursor after `key` (a backend's last evaluated key).
     public init(key: PrimaryKey) { self.key = key }

@@ -59,6 +59,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Writing or reading a table export failed.
     case export(path: String, reason: String)
     case closed
+    /// A remote backend did not answer, or kept refusing for throttling until the retries ran out.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -80,6 +82,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .journal(let error): error.description
         case let .export(path, reason): "export at \(path) failed: \(reason)"
         case .closed: "the store is closed"
+        case .unavailable(let reason): "the store's backend is unavailable: \(reason)"
         }
     }
 }

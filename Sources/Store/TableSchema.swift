@@ -74,7 +74,7 @@ public enum KeyValue: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
-    init?(_ value: AttributeValue, type: KeyType) {
+    public init?(_ value: AttributeValue, type: KeyType) {
         switch (value, type) {
         case (.string(let s), .string): self = .string(s)
         case (.number(let n), .number): self = .number(n)

@@ -80,9 +80,12 @@ final class RecordingPacer: RetryPacer {
     @Test func aClientErrorFailsAtOnceNamingTheResourceAndTheCode() async throws {
         let transport = ScriptedTransport([.http(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#)])
         let pacer = RecordingPacer()
-        await #expect(throws: AWSError.service(AWSCall(service: .dynamodb, operation: "PutItem", resource: "stock"), status: 400,
-                                               code: "ConditionalCheckFailedException", message: "The conditional request failed")) {
+        do {
             _ = try await client(transport, pacer).call(.dynamodb, target: "DynamoDB_20120810.PutItem", body: Data("{}".utf8), resource: "stock")
+            Issue.record("a failed condition answered")
+        } catch {
+            #expect(error.code == "ConditionalCheckFailedException" && error.call == AWSCall(service: .dynamodb, operation: "PutItem", resource: "stock"))
+            #expect(error.description == "dynamodb PutItem on stock: ConditionalCheckFailedException (HTTP 400): The conditional request failed")
         }
         #expect(transport.sent.count == 1 && pacer.pauses.withLock { $0.isEmpty })
         let error = AWSJSONClient.serviceError(AWSCall(service: .sqs, operation: "SendMessage", resource: "shopdeck-orders"),

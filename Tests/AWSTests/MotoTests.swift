@@ -3,41 +3,7 @@ import Foundation
 import Testing
 @testable import AWS
 
-/// moto on loopback (`assets/aws/moto-serial.py`), one request at a time, for tests of the AWS client
-/// against a peer's semantics. Nil, with the reason printed, when moto is not installed.
-final class MotoServer: Sendable {
-    let child: SpawnedChild
-    let endpoint: URL
-
-    private init(child: SpawnedChild, endpoint: URL) {
-        self.child = child
-        self.endpoint = endpoint
-    }
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("assets/aws/moto-serial.py").path
-    }
-
-    static func start() throws -> MotoServer? {
-        let child = try SpawnedChild("/usr/bin/env", ["python3", script, "--port", "0"], killAfterSeconds: 120)
-        var text = ""
-        while !text.contains("\n"), let piece = child.readOutput() { text += String(decoding: piece, as: UTF8.self) }
-        guard let line = text.split(separator: "\n").first, line.hasPrefix("moto-serial listening on "),
-              let url = URL(string: String(line.dropFirst("moto-serial listening on ".count))) else {
-            kill(child.pid, SIGKILL)
-            _ = child.wait()
-            print("AWS tests against moto skipped: \(child.errorToEnd().trimmingCharacters(in: .whitespacesAndNewlines))")
-            return nil
-        }
-        return MotoServer(child: child, endpoint: url)
-    }
-
-    func stop() {
-        kill(child.pid, SIGTERM)
-        _ = child.wait()
-    }
-
+extension MotoServer {
     func client() -> AWSJSONClient {
         let endpoints = Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, endpoint) })
         return AWSJSONClient(configuration: AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),

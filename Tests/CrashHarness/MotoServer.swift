@@ -1,0 +1,40 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// moto on loopback (`assets/aws/moto-serial.py`), one request at a time, for tests of the AWS backend
+/// against a peer's semantics. `start()` is nil, with the reason printed, when moto is not installed.
+public final class MotoServer: Sendable {
+    let child: SpawnedChild
+    public let endpoint: URL
+
+    private init(child: SpawnedChild, endpoint: URL) {
+        self.child = child
+        self.endpoint = endpoint
+    }
+
+    static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("assets/aws/moto-serial.py").path
+    }
+
+    public static func start() throws -> MotoServer? {
+        let child = try SpawnedChild("/usr/bin/env", ["python3", script, "--port", "0"], killAfterSeconds: 600)
+        var text = ""
+        while !text.contains("\n"), let piece = child.readOutput() { text += String(decoding: piece, as: UTF8.self) }
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("moto-serial listening on "),
+              let url = URL(string: String(line.dropFirst("moto-serial listening on ".count))) else {
+            kill(child.pid, SIGKILL)
+            _ = child.wait()
+            print("AWS tests against moto skipped: \(child.errorToEnd().trimmingCharacters(in: .whitespacesAndNewlines))")
+            return nil
+        }
+        return MotoServer(child: child, endpoint: url)
+    }
+
+    public func stop() {
+        kill(child.pid, SIGTERM)
+        _ = child.wait()
+    }
+}
