@@ -38,6 +38,25 @@ public struct QueueStats: Sendable, Equatable {
     public var receivedRate: Double
     public var deletedRate: Double
 
+    /// A queue's figures as a backend reports them; rates and totals a backend does not keep are zero.
+    public init(name: String, isFIFO: Bool, visible: Int, inFlight: Int, delayed: Int, deadLetterQueue: (name: String, visible: Int)? = nil,
+                oldestAgeSeconds: Double = 0, sentTotal: Int = 0, receivedTotal: Int = 0, deletedTotal: Int = 0,
+                sentRate: Double = 0, receivedRate: Double = 0, deletedRate: Double = 0) {
+        self.name = name
+        self.isFIFO = isFIFO
+        self.visible = visible
+        self.inFlight = inFlight
+        self.delayed = delayed
+        self.deadLetterQueue = deadLetterQueue
+        self.oldestAgeSeconds = oldestAgeSeconds
+        self.sentTotal = sentTotal
+        self.receivedTotal = receivedTotal
+        self.deletedTotal = deletedTotal
+        self.sentRate = sentRate
+        self.receivedRate = receivedRate
+        self.deletedRate = deletedRate
+    }
+
     public static func == (lhs: QueueStats, rhs: QueueStats) -> Bool {
         lhs.name == rhs.name && lhs.isFIFO == rhs.isFIFO && lhs.visible == rhs.visible && lhs.inFlight == rhs.inFlight
             && lhs.delayed == rhs.delayed && lhs.deadLetterQueue?.name == rhs.deadLetterQueue?.name

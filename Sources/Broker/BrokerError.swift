@@ -17,6 +17,8 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The backend cannot do this at all (SQS has no peek); the text says what it can do instead.
     case unsupported(String)
+    /// A remote backend did not answer, or kept refusing for throttling until the retries ran out.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .journal(let error): error.description
         case .closed: "the broker is closed"
         case .unsupported(let message): message
+        case .unavailable(let reason): "the broker's backend is unavailable: \(reason)"
         }
     }
 }

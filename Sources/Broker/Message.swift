@@ -46,6 +46,12 @@ public struct SendResult: Sendable, Hashable {
     public var sequenceNumber: UInt64?
     /// FIFO queues: true when the deduplication id had been seen within 5 minutes and nothing was enqueued.
     public var wasDuplicate: Bool
+
+    public init(messageID: String, sequenceNumber: UInt64? = nil, wasDuplicate: Bool = false) {
+        self.messageID = messageID
+        self.sequenceNumber = sequenceNumber
+        self.wasDuplicate = wasDuplicate
+    }
 }
 
 /// A received message.
@@ -61,4 +67,16 @@ public struct ReceivedMessage: Sendable, Hashable {
     public var sentAtMillis: Int64
     public var groupID: String?
     public var sequenceNumber: UInt64?
+
+    public init(messageID: String, receiptHandle: String, body: String, attributes: [String: MessageAttributeValue] = [:], receiveCount: Int,
+                sentAtMillis: Int64, groupID: String? = nil, sequenceNumber: UInt64? = nil) {
+        self.messageID = messageID
+        self.receiptHandle = receiptHandle
+        self.body = body
+        self.attributes = attributes
+        self.receiveCount = receiveCount
+        self.sentAtMillis = sentAtMillis
+        self.groupID = groupID
+        self.sequenceNumber = sequenceNumber
+    }
 }

@@ -6,6 +6,13 @@ public struct Subscription: Sendable, Hashable {
     public var topic: String
     public var queue: String
     public var filter: FilterPolicy
+
+    public init(id: String, topic: String, queue: String, filter: FilterPolicy) {
+        self.id = id
+        self.topic = topic
+        self.queue = queue
+        self.filter = filter
+    }
 }
 
 /// A topic: a name and its subscriptions.

@@ -1,0 +1,244 @@
+import AWS
+import Broker
+import Foundation
+import Synchronization
+
+/// A `MessageBroker` on SQS (its JSON protocol): each shop queue is an SQS queue named `prefix + name`,
+/// FIFO where the name ends in `.fifo`, its dead-letter queue named by ARN in a redrive policy. What SQS
+/// cannot do is said, not faked: it has no peek (`.unsupported`), and its counts are approximate.
+/// Topics need SNS, which this backend does not speak yet: they answer `.unsupported`.
+public final class SQSBroker: MessageBroker {
+    let client: AWSJSONClient
+    public let prefix: String
+    /// Queue URLs by shop name, learnt from CreateQueue and GetQueueUrl.
+    private let urls = Mutex<[String: String]>([:])
+
+    public init(client: AWSJSONClient, prefix: String = "shopdeck-") {
+        self.client = client
+        self.prefix = prefix
+    }
+
+    // MARK: Queues
+
+    public func createQueue(_ configuration: QueueConfiguration) async throws(BrokerError) {
+        var attributes: [String: String] = [
+            "VisibilityTimeout": Self.seconds(configuration.visibilityTimeout), "MessageRetentionPeriod": Self.seconds(configuration.messageRetention),
+            "DelaySeconds": Self.seconds(configuration.delay), "MaximumMessageSize": String(configuration.maximumMessageBytes),
+            "ReceiveMessageWaitTimeSeconds": Self.seconds(configuration.receiveWaitTime),
+        ]
+        if configuration.isFIFO {
+            attributes["FifoQueue"] = "true"
+            attributes["ContentBasedDeduplication"] = configuration.contentBasedDeduplication ? "true" : "false"
+        }
+        if let redrive = configuration.redrivePolicy {
+            let arn = try await queueARN(redrive.deadLetterQueue)
+            let policy = ["deadLetterTargetArn": arn, "maxReceiveCount": String(redrive.maxReceiveCount)]
+            attributes["RedrivePolicy"] = String(decoding: (try? JSONSerialization.data(withJSONObject: policy, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        }
+        let answer = try await call("CreateQueue", queue: configuration.name, ["QueueName": prefix + configuration.name, "Attributes": attributes])
+        if let url = answer["QueueUrl"] as? String { urls.withLock { $0[configuration.name] = url } }
+    }
+
+    public func queueNames() async -> [String] {
+        guard let answer = try? await call("ListQueues", queue: nil, ["QueueNamePrefix": prefix, "MaxResults": 1000]) else { return [] }
+        return (answer["QueueUrls"] as? [String] ?? []).compactMap { url in
+            let name = String(url.split(separator: "/").last ?? "")
+            return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
+        }.sorted()
+    }
+
+    public func configuration(of name: String) async -> QueueConfiguration? {
+        guard let attributes = try? await queueAttributes(name) else { return nil }
+        var configuration = QueueConfiguration(name: name)
+        if let text = attributes["VisibilityTimeout"], let value = Double(text) { configuration.visibilityTimeout = value }
+        if let text = attributes["MessageRetentionPeriod"], let value = Double(text) { configuration.messageRetention = value }
+        if let text = attributes["DelaySeconds"], let value = Double(text) { configuration.delay = value }
+        if let text = attributes["MaximumMessageSize"], let value = Int(text) { configuration.maximumMessageBytes = value }
+        if let text = attributes["ReceiveMessageWaitTimeSeconds"], let value = Double(text) { configuration.receiveWaitTime = value }
+        configuration.contentBasedDeduplication = attributes["ContentBasedDeduplication"] == "true"
+        if let text = attributes["RedrivePolicy"], let policy = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+           let arn = policy["deadLetterTargetArn"] as? String {
+            let count = (policy["maxReceiveCount"] as? Int) ?? Int(policy["maxReceiveCount"] as? String ?? "") ?? 1
+            let target = String(arn.split(separator: ":").last ?? "")
+            configuration.redrivePolicy = RedrivePolicy(deadLetterQueue: target.hasPrefix(prefix) ? String(target.dropFirst(prefix.count)) : target,
+                                                        maxReceiveCount: count)
+        }
+        return configuration
+    }
+
+    // MARK: Messages
+
+    public func send(_ queue: String, _ message: OutgoingMessage) async throws(BrokerError) -> SendResult {
+        var body = Self.entry(message)
+        body["QueueUrl"] = try await url(queue)
+        let answer = try await call("SendMessage", queue: queue, body)
+        return SendResult(messageID: answer["MessageId"] as? String ?? "", sequenceNumber: (answer["SequenceNumber"] as? String).flatMap(UInt64.init))
+    }
+
+    public func sendBatch(_ queue: String, _ messages: [OutgoingMessage]) async throws(BrokerError) -> [SendResult] {
+        guard (1...10).contains(messages.count) else { throw .validation("a batch holds 1 to 10 messages, got \(messages.count)") }
+        let entries = messages.enumerated().map { index, message in Self.entry(message).merging(["Id": String(index)]) { _, new in new } }
+        let answer = try await call("SendMessageBatch", queue: queue, ["QueueUrl": try await url(queue), "Entries": entries])
+        if let failed = (answer["Failed"] as? [[String: Any]])?.first {
+            throw .validation("SQS refused message \(failed["Id"] as? String ?? "?") of the batch: \(failed["Code"] as? String ?? "") \(failed["Message"] as? String ?? "")")
+        }
+        let successful = Dictionary((answer["Successful"] as? [[String: Any]] ?? []).map { ($0["Id"] as? String ?? "", $0) }) { first, _ in first }
+        return messages.indices.map { index in
+            let entry = successful[String(index)] ?? [:]
+            return SendResult(messageID: entry["MessageId"] as? String ?? "", sequenceNumber: (entry["SequenceNumber"] as? String).flatMap(UInt64.init))
+        }
+    }
+
+    public func receive(_ queue: String, maximum: Int, waitSeconds: Double?, visibilityTimeout: Double?) async throws(BrokerError) -> [ReceivedMessage] {
+        guard (1...10).contains(maximum) else { throw .validation("a receive takes 1 to 10 messages, got \(maximum)") }
+        var body: [String: Any] = ["QueueUrl": try await url(queue), "MaxNumberOfMessages": maximum, "MessageAttributeNames": ["All"],
+                                   "MessageSystemAttributeNames": ["All"], "AttributeNames": ["All"]]
+        if let waitSeconds { body["WaitTimeSeconds"] = Int(waitSeconds.rounded(.up)) }
+        if let visibilityTimeout { body["VisibilityTimeout"] = Int(visibilityTimeout.rounded(.up)) }
+        let answer = try await call("ReceiveMessage", queue: queue, body)
+        return (answer["Messages"] as? [[String: Any]] ?? []).map(Self.received)
+    }
+
+    public func delete(_ queue: String, receiptHandle: String) async throws(BrokerError) {
+        _ = try await call("DeleteMessage", queue: queue, ["QueueUrl": try await url(queue), "ReceiptHandle": receiptHandle])
+    }
+
+    public func deleteBatch(_ queue: String, receiptHandles: [String]) async throws(BrokerError) -> [BrokerError?] {
+        guard (1...10).contains(receiptHandles.count) else { throw .validation("a batch holds 1 to 10 receipt handles, got \(receiptHandles.count)") }
+        let entries = receiptHandles.enumerated().map { ["Id": String($0.offset), "ReceiptHandle": $0.element] }
+        let answer = try await call("DeleteMessageBatch", queue: queue, ["QueueUrl": try await url(queue), "Entries": entries])
+        let failed = Dictionary((answer["Failed"] as? [[String: Any]] ?? []).map { ($0["Id"] as? String ?? "", $0) }) { first, _ in first }
+        return receiptHandles.indices.map { index in
+            failed[String(index)].map { BrokerError.receiptHandleInvalid("\($0["Code"] as? String ?? ""): \($0["Message"] as? String ?? "")") }
+        }
+    }
+
+    public func changeVisibility(_ queue: String, receiptHandle: String, timeout: Double) async throws(BrokerError) {
+        _ = try await call("ChangeMessageVisibility", queue: queue, ["QueueUrl": try await url(queue), "ReceiptHandle": receiptHandle,
+                                                                    "VisibilityTimeout": Int(timeout.rounded(.up))])
+    }
+
+    public func purge(_ queue: String) async throws(BrokerError) {
+        _ = try await call("PurgeQueue", queue: queue, ["QueueUrl": try await url(queue)])
+    }
+
+    /// SQS's `StartMessageMoveTask`: asynchronous, so the count is what was waiting when it started.
+    public func redrive(deadLetterQueue: String, to destination: String?) async throws(BrokerError) -> Int {
+        let waiting = try await stats(deadLetterQueue).visible
+        var body: [String: Any] = ["SourceArn": try await queueARN(deadLetterQueue)]
+        if let destination { body["DestinationArn"] = try await queueARN(destination) }
+        _ = try await call("StartMessageMoveTask", queue: deadLetterQueue, body)
+        return waiting
+    }
+
+    // MARK: Topics (SNS, not yet)
+
+    static let noSNS = "topics need the SNS part of the AWS backend, which is not built yet"
+
+    public func createTopic(_ name: String) async throws(BrokerError) { throw .unsupported(Self.noSNS) }
+    public func subscribe(topic: String, queue: String, filter: FilterPolicy) async throws(BrokerError) -> Subscription { throw .unsupported(Self.noSNS) }
+    public func unsubscribe(topic: String, subscriptionID: String) async throws(BrokerError) { throw .unsupported(Self.noSNS) }
+    public func subscriptions(of topic: String) async throws(BrokerError) -> [Subscription] { throw .unsupported(Self.noSNS) }
+    public func publish(topic: String, _ message: OutgoingMessage) async throws(BrokerError) -> [String: SendResult] { throw .unsupported(Self.noSNS) }
+
+    // MARK: What operators read
+
+    /// SQS's approximate counts (eventually consistent, as its documentation says).
+    public func stats(_ name: String) async throws(BrokerError) -> QueueStats {
+        let attributes = try await queueAttributes(name)
+        func count(_ key: String) -> Int { Int(attributes[key] ?? "") ?? 0 }
+        return QueueStats(name: name, isFIFO: attributes["FifoQueue"] == "true", visible: count("ApproximateNumberOfMessages"),
+                          inFlight: count("ApproximateNumberOfMessagesNotVisible"), delayed: count("ApproximateNumberOfMessagesDelayed"))
+    }
+
+    public func allStats() async -> [QueueStats] {
+        var result: [QueueStats] = []
+        for name in await queueNames() { if let stats = try? await stats(name) { result.append(stats) } }
+        return result
+    }
+
+    public func peek(_ name: String, limit: Int) async throws(BrokerError) -> [PeekedMessage] {
+        throw .unsupported("SQS cannot show messages without receiving them (which would hide them from consumers); counts only")
+    }
+
+    // MARK: Calls
+
+    private func url(_ queue: String) async throws(BrokerError) -> String {
+        if let known = urls.withLock({ $0[queue] }) { return known }
+        let answer = try await call("GetQueueUrl", queue: queue, ["QueueName": prefix + queue])
+        guard let url = answer["QueueUrl"] as? String else { throw .queueNotFound(queue) }
+        urls.withLock { $0[queue] = url }
+        return url
+    }
+
+    private func queueAttributes(_ queue: String) async throws(BrokerError) -> [String: String] {
+        let answer = try await call("GetQueueAttributes", queue: queue, ["QueueUrl": try await url(queue), "AttributeNames": ["All"]])
+        return answer["Attributes"] as? [String: String] ?? [:]
+    }
+
+    private func queueARN(_ queue: String) async throws(BrokerError) -> String {
+        guard let arn = try await queueAttributes(queue)["QueueArn"] else { throw .queueNotFound(queue) }
+        return arn
+    }
+
+    private static func seconds(_ value: Double) -> String { String(Int(value.rounded())) }
+
+    private static func entry(_ message: OutgoingMessage) -> [String: Any] {
+        var entry: [String: Any] = ["MessageBody": message.body]
+        if let delay = message.delaySeconds { entry["DelaySeconds"] = Int(delay.rounded(.up)) }
+        if let group = message.groupID { entry["MessageGroupId"] = group }
+        if let deduplication = message.deduplicationID { entry["MessageDeduplicationId"] = deduplication }
+        if !message.attributes.isEmpty {
+            entry["MessageAttributes"] = message.attributes.mapValues { value -> [String: String] in
+                switch value {
+                case .string(let s): ["DataType": "String", "StringValue": s]
+                case .number(let n): ["DataType": "Number", "StringValue": n]
+                case .binary(let b): ["DataType": "Binary", "BinaryValue": Data(b).base64EncodedString()]
+                }
+            }
+        }
+        return entry
+    }
+
+    private static func received(_ json: [String: Any]) -> ReceivedMessage {
+        let system = json["Attributes"] as? [String: String] ?? [:]
+        var attributes: [String: MessageAttributeValue] = [:]
+        for (name, value) in json["MessageAttributes"] as? [String: [String: Any]] ?? [:] {
+            let type = value["DataType"] as? String ?? "String"
+            if type.hasPrefix("Binary"), let text = value["BinaryValue"] as? String, let data = Data(base64Encoded: text) {
+                attributes[name] = .binary(Array(data))
+            } else if let text = value["StringValue"] as? String {
+                attributes[name] = type.hasPrefix("Number") ? .number(text) : .string(text)
+            }
+        }
+        return ReceivedMessage(messageID: json["MessageId"] as? String ?? "", receiptHandle: json["ReceiptHandle"] as? String ?? "",
+                               body: json["Body"] as? String ?? "", attributes: attributes,
+                               receiveCount: Int(system["ApproximateReceiveCount"] ?? "") ?? 1,
+                               sentAtMillis: Int64(system["SentTimestamp"] ?? "") ?? 0, groupID: system["MessageGroupId"],
+                               sequenceNumber: system["SequenceNumber"].flatMap(UInt64.init))
+    }
+
+    /// Calls `operation`; AWS errors become the `BrokerError`s the embedded broker throws.
+    private func call(_ operation: String, queue: String?, _ body: [String: Any]) async throws(BrokerError) -> [String: Any] {
+        guard let data = try? JSONSerialization.data(withJSONObject: body) else { throw .validation("the request could not be written as JSON") }
+        do {
+            let answer = try await client.call(.sqs, target: "AmazonSQS.\(operation)", body: data, resource: queue.map { prefix + $0 })
+            return (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
+        } catch {
+            throw brokerError(error, queue: queue)
+        }
+    }
+
+    func brokerError(_ error: AWSError, queue: String?) -> BrokerError {
+        guard case let .service(_, _, code, message, _) = error, !error.isRetryable else { return .unavailable("\(error)") }
+        switch code {
+        case "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue": return .queueNotFound(queue ?? message)
+        case "QueueAlreadyExists", "QueueNameExists": return .queueAlreadyExists(queue ?? message)
+        case "ReceiptHandleIsInvalid": return .receiptHandleInvalid(message)
+        case "MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight": return .messageNotInFlight(message)
+        case "InvalidParameterValue", "InvalidAttributeValue", "MissingParameter", "InvalidMessageContents", "ValidationException":
+            return .validation(message)
+        default: return .validation("SQS: \(error)")
+        }
+    }
+}
