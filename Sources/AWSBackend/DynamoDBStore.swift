@@ -9,13 +9,13 @@ import Synchronization
 /// (`ReturnValuesOnConditionCheckFailure`). Errors come back as the same `StoreError`s the embedded
 /// store throws, so the shop cannot tell the backends apart (`DocumentStoreConformanceTests`).
 public final class DynamoDBStore: DocumentStore {
-    let client: AWSJSONClient
+    let client: AWSClient
     public let prefix: String
     /// Table schemas seen (created or described), for keys, cursors and `ensureTable`.
     private let schemas = Mutex<[String: TableSchema]>([:])
     private let counters = Mutex<(reads: Int, writes: Int)>((0, 0))
 
-    public init(client: AWSJSONClient, prefix: String = "shopdeck-") {
+    public init(client: AWSClient, prefix: String = "shopdeck-") {
         self.client = client
         self.prefix = prefix
     }

@@ -4,9 +4,9 @@ import Testing
 @testable import AWS
 
 extension MotoServer {
-    func client() -> AWSJSONClient {
+    func client() -> AWSClient {
         let endpoints = Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, endpoint) })
-        return AWSJSONClient(configuration: AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
+        return AWSClient(configuration: AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
                                                              endpoints: endpoints))
     }
 }

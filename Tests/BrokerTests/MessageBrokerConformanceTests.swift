@@ -7,14 +7,14 @@ import Testing
 @testable import Broker
 
 /// What every `MessageBroker` must do with queues, written against the protocol alone: the embedded
-/// `Broker`, and `SQSBroker` against moto on loopback. The behaviours are SQS's as its documentation gives
+/// `Broker`, and `AWSBroker` against moto on loopback. The behaviours are SQS's as its documentation gives
 /// them: a received message is hidden until deleted or released, a FIFO group is held while one of its
 /// messages is in flight, a message received `maxReceiveCount` times moves to the dead-letter queue, a
 /// purge empties a queue, and a backend that cannot peek says so.
 @Suite struct MessageBrokerConformanceTests {
     enum Backend: String, CaseIterable, CustomStringConvertible {
         case embedded
-        /// `SQSBroker` against moto (skipped, with a line saying so, when moto is missing).
+        /// `AWSBroker` against moto (skipped, with a line saying so, when moto is missing).
         case sqsOnMoto
         var description: String { rawValue }
     }
@@ -28,8 +28,8 @@ import Testing
         case .sqsOnMoto:
             guard let moto = try MotoServer.start() else { return nil }
             let configuration = AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
-                                                 endpoints: [.sqs: moto.endpoint])
-            return (SQSBroker(client: AWSJSONClient(configuration: configuration), prefix: "conformance-"), { moto.stop() })
+                                                 endpoints: [.sqs: moto.endpoint, .sns: moto.endpoint])
+            return (AWSBroker(client: AWSClient(configuration: configuration), prefix: "conformance-"), { moto.stop() })
         }
     }
 
@@ -88,6 +88,30 @@ import Testing
         #expect(names.contains("work") && names.contains("work-dlq"))
         try await broker.purge("work-dlq")
         #expect(try await broker.stats("work-dlq").visible == 0)
+        await close()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aTopicDeliversToTheQueuesWhoseFiltersAcceptTheMessageAsSent(_ backend: Backend) async throws {
+        guard let (broker, close) = try Self.open(backend) else { return }
+        try await broker.createQueue(QueueConfiguration(name: "checkout"))
+        try await broker.createQueue(QueueConfiguration(name: "analytics"))
+        try await broker.createTopic("orders")
+        let placed = FilterPolicy(["event": [.equals("order-placed")]])
+        let checkout = try await broker.subscribe(topic: "orders", queue: "checkout", filter: placed)
+        _ = try await broker.subscribe(topic: "orders", queue: "analytics", filter: FilterPolicy(["event": [.equals("order-confirmed")]]))
+        let listed = try await broker.subscriptions(of: "orders")
+        #expect(Set(listed.map(\.queue)) == ["checkout", "analytics"])
+        #expect(listed.first { $0.queue == "checkout" }?.filter == placed)
+        _ = try await broker.publish(topic: "orders", OutgoingMessage(body: #"{"orderId":"o-1"}"#, attributes: ["event": .string("order-placed")]))
+        let delivered = try await broker.receive("checkout", maximum: 10, waitSeconds: 0)
+        #expect(delivered.map(\.body) == [#"{"orderId":"o-1"}"#], "delivered raw, as sent")
+        #expect(delivered.first?.attributes["event"] == .string("order-placed"))
+        #expect(try await broker.receive("analytics", maximum: 10, waitSeconds: 0).isEmpty, "its filter wants confirmations")
+        try await broker.unsubscribe(topic: "orders", subscriptionID: checkout.id)
+        _ = try await broker.publish(topic: "orders", OutgoingMessage(body: "later", attributes: ["event": .string("order-placed")]))
+        #expect(try await broker.receive("checkout", maximum: 10, waitSeconds: 0).isEmpty)
+        await #expect(throws: BrokerError.topicNotFound("missing")) { _ = try await broker.publish(topic: "missing", OutgoingMessage(body: "x")) }
         await close()
     }
 

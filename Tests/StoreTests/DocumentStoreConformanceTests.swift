@@ -34,7 +34,7 @@ import Telemetry
             guard let moto = try MotoServer.start() else { return nil }
             let configuration = AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
                                                  endpoints: [.dynamodb: moto.endpoint])
-            let store = DynamoDBStore(client: AWSJSONClient(configuration: configuration), prefix: "conformance-")
+            let store = DynamoDBStore(client: AWSClient(configuration: configuration), prefix: "conformance-")
             return (store, { moto.stop() })
         }
     }

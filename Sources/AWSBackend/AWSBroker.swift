@@ -3,17 +3,19 @@ import Broker
 import Foundation
 import Synchronization
 
-/// A `MessageBroker` on SQS (its JSON protocol): each shop queue is an SQS queue named `prefix + name`,
+/// A `MessageBroker` on SQS (its JSON protocol) and SNS (its query protocol): each shop queue is an SQS queue named `prefix + name`,
 /// FIFO where the name ends in `.fifo`, its dead-letter queue named by ARN in a redrive policy. What SQS
 /// cannot do is said, not faked: it has no peek (`.unsupported`), and its counts are approximate.
-/// Topics need SNS, which this backend does not speak yet: they answer `.unsupported`.
-public final class SQSBroker: MessageBroker {
-    let client: AWSJSONClient
+/// Topics are SNS topics (`prefix + name`) delivering to the queues raw, with their filter policies.
+public final class AWSBroker: MessageBroker {
+    let client: AWSClient
     public let prefix: String
     /// Queue URLs by shop name, learnt from CreateQueue and GetQueueUrl.
     private let urls = Mutex<[String: String]>([:])
+    /// Topic ARNs by shop name, learnt from CreateTopic and ListTopics.
+    private let topics = Mutex<[String: String]>([:])
 
-    public init(client: AWSJSONClient, prefix: String = "shopdeck-") {
+    public init(client: AWSClient, prefix: String = "shopdeck-") {
         self.client = client
         self.prefix = prefix
     }
@@ -131,15 +133,97 @@ public final class SQSBroker: MessageBroker {
         return waiting
     }
 
-    // MARK: Topics (SNS, not yet)
+    // MARK: Topics (SNS)
 
-    static let noSNS = "topics need the SNS part of the AWS backend, which is not built yet"
+    /// Creates the SNS topic (SNS's CreateTopic is idempotent) and remembers its ARN.
+    public func createTopic(_ name: String) async throws(BrokerError) {
+        let answer = try await sns("CreateTopic", topic: name, [("Name", prefix + name)])
+        guard let arn = answer.first("TopicArn")?.text else { throw .validation("SNS created topic \(name) without an ARN") }
+        topics.withLock { $0[name] = arn }
+    }
 
-    public func createTopic(_ name: String) async throws(BrokerError) { throw .unsupported(Self.noSNS) }
-    public func subscribe(topic: String, queue: String, filter: FilterPolicy) async throws(BrokerError) -> Subscription { throw .unsupported(Self.noSNS) }
-    public func unsubscribe(topic: String, subscriptionID: String) async throws(BrokerError) { throw .unsupported(Self.noSNS) }
-    public func subscriptions(of topic: String) async throws(BrokerError) -> [Subscription] { throw .unsupported(Self.noSNS) }
-    public func publish(topic: String, _ message: OutgoingMessage) async throws(BrokerError) -> [String: SendResult] { throw .unsupported(Self.noSNS) }
+    /// Subscribes the queue with raw delivery (the message arrives as sent, its attributes as SQS message
+    /// attributes) and the filter policy; and lets SNS deliver to the queue, by the queue's access policy.
+    public func subscribe(topic: String, queue: String, filter: FilterPolicy) async throws(BrokerError) -> Subscription {
+        let topicARN = try await topicARN(topic)
+        let queueARN = try await queueARN(queue)
+        try await allowDelivery(from: topicARN, to: queue, queueARN: queueARN)
+        var parameters = [("TopicArn", topicARN), ("Protocol", "sqs"), ("Endpoint", queueARN), ("ReturnSubscriptionArn", "true"),
+                          ("Attributes.entry.1.key", "RawMessageDelivery"), ("Attributes.entry.1.value", "true")]
+        if !filter.rules.isEmpty { parameters += [("Attributes.entry.2.key", "FilterPolicy"), ("Attributes.entry.2.value", filter.json)] }
+        let answer = try await sns("Subscribe", topic: topic, parameters)
+        guard let arn = answer.first("SubscriptionArn")?.text else { throw .validation("SNS subscribed \(queue) without an ARN") }
+        return Subscription(id: arn, topic: topic, queue: queue, filter: filter)
+    }
+
+    public func unsubscribe(topic: String, subscriptionID: String) async throws(BrokerError) {
+        _ = try await sns("Unsubscribe", topic: topic, [("SubscriptionArn", subscriptionID)])
+    }
+
+    /// The topic's subscriptions to this shop's queues, each with its filter policy (one more request each).
+    public func subscriptions(of topic: String) async throws(BrokerError) -> [Subscription] {
+        let answer = try await sns("ListSubscriptionsByTopic", topic: topic, [("TopicArn", try await topicARN(topic))])
+        var result: [Subscription] = []
+        for member in answer.all("member") {
+            guard let arn = member.first("SubscriptionArn")?.text, let endpoint = member.first("Endpoint")?.text else { continue }
+            let queueName = String(endpoint.split(separator: ":").last ?? "")
+            guard queueName.hasPrefix(prefix) else { continue }
+            let attributes = try await sns("GetSubscriptionAttributes", topic: topic, [("SubscriptionArn", arn)])
+            var filter = FilterPolicy()
+            for entry in attributes.all("entry") where entry.first("key")?.text == "FilterPolicy" {
+                filter = try FilterPolicy(json: entry.first("value")?.text ?? "{}")
+            }
+            result.append(Subscription(id: arn, topic: topic, queue: String(queueName.dropFirst(prefix.count)), filter: filter))
+        }
+        return result
+    }
+
+    /// Publishes to the topic. SNS answers with one message id and says nothing of which queues took it, so
+    /// the result is keyed by the topic's name rather than per queue.
+    public func publish(topic: String, _ message: OutgoingMessage) async throws(BrokerError) -> [String: SendResult] {
+        var parameters = [("TopicArn", try await topicARN(topic)), ("Message", message.body)]
+        for (index, (name, value)) in message.attributes.sorted(by: { $0.key < $1.key }).enumerated() {
+            let entry = "MessageAttributes.entry.\(index + 1)"
+            switch value {
+            case .string(let text): parameters += [("\(entry).Name", name), ("\(entry).Value.DataType", "String"), ("\(entry).Value.StringValue", text)]
+            case .number(let text): parameters += [("\(entry).Name", name), ("\(entry).Value.DataType", "Number"), ("\(entry).Value.StringValue", text)]
+            case .binary(let bytes):
+                parameters += [("\(entry).Name", name), ("\(entry).Value.DataType", "Binary"), ("\(entry).Value.BinaryValue", Data(bytes).base64EncodedString())]
+            }
+        }
+        if let group = message.groupID { parameters.append(("MessageGroupId", group)) }
+        if let deduplication = message.deduplicationID { parameters.append(("MessageDeduplicationId", deduplication)) }
+        let answer = try await sns("Publish", topic: topic, parameters)
+        return [topic: SendResult(messageID: answer.first("MessageId")?.text ?? "", sequenceNumber: answer.first("SequenceNumber").flatMap { UInt64($0.text) })]
+    }
+
+    private func topicARN(_ topic: String) async throws(BrokerError) -> String {
+        if let known = topics.withLock({ $0[topic] }) { return known }
+        let answer = try await sns("ListTopics", topic: topic, [])
+        guard let arn = answer.all("TopicArn").map(\.text).first(where: { $0.hasSuffix(":" + prefix + topic) }) else { throw .topicNotFound(topic) }
+        topics.withLock { $0[topic] = arn }
+        return arn
+    }
+
+    /// An SQS queue accepts SNS deliveries only where its access policy allows the topic to send.
+    private func allowDelivery(from topicARN: String, to queue: String, queueARN: String) async throws(BrokerError) {
+        let statement: [String: Any] = ["Sid": "shopdeck-\(topicARN.split(separator: ":").last ?? "")", "Effect": "Allow",
+                                        "Principal": ["Service": "sns.amazonaws.com"], "Action": "sqs:SendMessage", "Resource": queueARN,
+                                        "Condition": ["ArnEquals": ["aws:SourceArn": topicARN]]]
+        let policy: [String: Any] = ["Version": "2012-10-17", "Statement": [statement]]
+        let text = String(decoding: (try? JSONSerialization.data(withJSONObject: policy, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        _ = try await call("SetQueueAttributes", queue: queue, ["QueueUrl": try await url(queue), "Attributes": ["Policy": text]])
+    }
+
+    private func sns(_ action: String, topic: String?, _ parameters: [(String, String)]) async throws(BrokerError) -> AWSXML {
+        do {
+            return try await client.query(.sns, action: action, version: "2010-03-31", parameters: parameters.map { (name: $0.0, value: $0.1) },
+                                          resource: topic.map { prefix + $0 })
+        } catch {
+            if error.code == "NotFound" || error.code == "NotFoundException", let topic { throw .topicNotFound(topic) }
+            throw brokerError(error, queue: nil)
+        }
+    }
 
     // MARK: What operators read
 

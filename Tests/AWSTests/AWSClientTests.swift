@@ -39,12 +39,12 @@ final class RecordingPacer: RetryPacer {
     func pause(seconds: Double) async { pauses.withLock { $0.append(seconds) } }
 }
 
-@Suite struct AWSJSONClientTests {
+@Suite struct AWSClientTests {
     static let configuration = AWSConfiguration(region: "eu-west-1", credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret"),
                                                 endpoints: [.dynamodb: URL(string: "http://127.0.0.1:5055")!])
 
-    func client(_ transport: ScriptedTransport, _ pacer: RecordingPacer, attempts: Int = 5) -> AWSJSONClient {
-        AWSJSONClient(configuration: Self.configuration, transport: transport, pacer: pacer,
+    func client(_ transport: ScriptedTransport, _ pacer: RecordingPacer, attempts: Int = 5) -> AWSClient {
+        AWSClient(configuration: Self.configuration, transport: transport, pacer: pacer,
                       policy: RetryPolicy(maximumAttempts: attempts, baseSeconds: 0.05, capSeconds: 1), clock: { Date(timeIntervalSince1970: 1_765_000_000) })
     }
 
@@ -88,7 +88,7 @@ final class RecordingPacer: RetryPacer {
             #expect(error.description == "dynamodb PutItem on stock: ConditionalCheckFailedException (HTTP 400): The conditional request failed")
         }
         #expect(transport.sent.count == 1 && pacer.pauses.withLock { $0.isEmpty })
-        let error = AWSJSONClient.serviceError(AWSCall(service: .sqs, operation: "SendMessage", resource: "shopdeck-orders"),
+        let error = AWSClient.serviceError(AWSCall(service: .sqs, operation: "SendMessage", resource: "shopdeck-orders"),
                                                (Data(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}"#.utf8), 400, [:]))
         #expect(error.description == "sqs SendMessage on shopdeck-orders: QueueDoesNotExist (HTTP 400): The specified queue does not exist.")
     }

@@ -57,10 +57,11 @@ public struct SleepingPacer: RetryPacer {
     public func pause(seconds: Double) async { try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000)) }
 }
 
-/// A client for AWS's JSON 1.0 protocol (DynamoDB, SQS): a signed POST to the service's endpoint with
-/// `X-Amz-Target: <API>.<Operation>` and a JSON body; errors come back as `{"__type": "…#Code", "message": …}`.
+/// A client for AWS's two wire protocols the shop needs: JSON 1.0 (DynamoDB, SQS: a signed POST with
+/// `X-Amz-Target: <API>.<Operation>` and a JSON body; errors as `{"__type": "…#Code", "message": …}`) and
+/// the query protocol (SNS: a signed form POST with `Action=…&Version=…`, answers and errors in XML).
 /// Retries what is worth retrying (throttling, 5xx, a failed connection) under `policy`.
-public final class AWSJSONClient: Sendable {
+public final class AWSClient: Sendable {
     public let configuration: AWSConfiguration
     let transport: any AWSTransport
     let pacer: any RetryPacer
@@ -80,12 +81,30 @@ public final class AWSJSONClient: Sendable {
     /// with `body`, and returns the answer's JSON bytes.
     public func call(_ service: AWSService, target: String, body: Data, resource: String? = nil) async throws(AWSError) -> Data {
         let call = AWSCall(service: service, operation: String(target.split(separator: ".").last ?? Substring(target)), resource: resource)
+        return try await retrying(call, contentType: "application/x-amz-json-1.0", target: target, body: body, error: Self.serviceError)
+    }
+
+    /// Calls `action` of a query-protocol service (SNS, API version `version`) with `parameters`, and
+    /// returns the answer's XML document.
+    public func query(_ service: AWSService, action: String, version: String, parameters: [(name: String, value: String)],
+                      resource: String? = nil) async throws(AWSError) -> AWSXML {
+        let call = AWSCall(service: service, operation: action, resource: resource)
+        let form = ([("Action", action), ("Version", version)] + parameters).map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }
+            .joined(separator: "&")
+        let data = try await retrying(call, contentType: "application/x-www-form-urlencoded; charset=utf-8", target: nil, body: Data(form.utf8),
+                                      error: Self.queryError)
+        guard let document = AWSXML.parse(data) else { throw .malformedResponse(call, reason: "the answer is not XML") }
+        return document
+    }
+
+    private func retrying(_ call: AWSCall, contentType: String, target: String?, body: Data,
+                          error parse: (AWSCall, (body: Data, status: Int, headers: [String: String])) -> AWSError) async throws(AWSError) -> Data {
         var random = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await once(service, target: target, body: body, call: call)
+                return try await once(call, contentType: contentType, target: target, body: body, error: parse)
             } catch {
                 guard error.isRetryable, attempt < policy.maximumAttempts else { throw error }
                 await pacer.pause(seconds: policy.delay(afterAttempt: attempt, using: &random))
@@ -93,11 +112,14 @@ public final class AWSJSONClient: Sendable {
         }
     }
 
-    private func once(_ service: AWSService, target: String, body: Data, call: AWSCall) async throws(AWSError) -> Data {
+    private func once(_ call: AWSCall, contentType: String, target: String?, body: Data,
+                      error parse: (AWSCall, (body: Data, status: Int, headers: [String: String])) -> AWSError) async throws(AWSError) -> Data {
+        let service = call.service
         let endpoint = configuration.endpoint(service)
         var host = endpoint.host ?? ""
         if let port = endpoint.port { host += ":\(port)" }
-        let headers: [(name: String, value: String)] = [("Host", host), ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)]
+        var headers: [(name: String, value: String)] = [("Host", host), ("Content-Type", contentType)]
+        if let target { headers.append(("X-Amz-Target", target)) }
         let signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: service.signingName)
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
         let signed = headers + signer.signatureHeaders(for: SignableRequest(method: "POST", path: path, headers: headers, body: Array(body)), at: clock())
@@ -112,8 +134,20 @@ public final class AWSJSONClient: Sendable {
         } catch {
             throw .transport(call, reason: "\(error)")
         }
-        guard (200..<300).contains(answer.status) else { throw Self.serviceError(call, answer) }
+        guard (200..<300).contains(answer.status) else { throw parse(call, answer) }
         return answer.body
+    }
+
+    /// `application/x-www-form-urlencoded` as AWS reads it: RFC 3986's unreserved characters as they are,
+    /// everything else percent-encoded (a space as `%20`).
+    static func formEncode(_ text: String) -> String { SigV4Signer.encode(text) }
+
+    /// A query-protocol error: `<ErrorResponse><Error><Code>…</Code><Message>…</Message></Error></ErrorResponse>`.
+    static func queryError(_ call: AWSCall, _ answer: (body: Data, status: Int, headers: [String: String])) -> AWSError {
+        let document = AWSXML.parse(answer.body)
+        let error = document?.first("Error")
+        return .service(call, status: answer.status, code: error?.first("Code")?.text ?? "HTTP\(answer.status)",
+                        message: error?.first("Message")?.text ?? String(decoding: answer.body.prefix(300), as: UTF8.self), body: answer.body)
     }
 
     /// The error an answer carries: its code from `__type` (after `#`, before any `:`), or from the
