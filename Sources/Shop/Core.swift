@@ -39,6 +39,8 @@ public struct CoreOptions: Sendable {
     public var minimumEvaluatedShoppers = 20
     /// How long orders, drops, browsing and idempotency keys are kept.
     public var retention = DataRetention()
+    /// Where documents and messages live: the embedded engines by default, or a remote backend.
+    public var backend: CoreBackend = .embedded
 
     public init(dataDirectory: String, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "shopdeck"), trustedProxies: [String] = []) {
@@ -53,8 +55,15 @@ public struct CoreOptions: Sendable {
 /// directory's lock for its whole life, so a second process on the same directory is refused.
 public final class Core: Sendable {
     public let options: CoreOptions
-    public let store: Store
-    public let broker: Broker
+    /// The document store every component uses: the embedded `Store`, or DynamoDB.
+    public let store: any DocumentStore
+    /// The broker every component uses: the embedded `Broker`, or SQS and SNS.
+    public let broker: any MessageBroker
+    /// The embedded engines, when the core runs on them (nil on a remote backend).
+    public let engines: EmbeddedEngines?
+    /// A remote broker's queue figures, refreshed in the background for the synchronous readers.
+    let queueFigures = QueueFiguresCache()
+    private let refresher = Mutex<Task<Void, Never>?>(nil)
     public let scheduler: Scheduler
     public let sagas: SagaEngine
     public let audit: AuditTrail
@@ -118,15 +127,26 @@ public final class Core: Sendable {
         tokens = try AccessTokens(directory: directory)
         repairs = Mutex(try RepairLog.load(directory: directory))
         let signingKey = Array(try SecretFiles.loadOrCreate(directory + "/token-key", byteCount: 32).utf8)
-        do throws(StoreError) {
-            store = try Store(directory: directory + "/store", options: options.store, clock: clock, metrics: metrics)
-        } catch {
-            throw CoreError.opening(directory, error)
-        }
-        do throws(BrokerError) {
-            broker = try Broker(directory: directory + "/broker", options: options.broker, clock: clock, metrics: metrics)
-        } catch {
-            throw CoreError.opening(directory, error)
+        switch options.backend {
+        case .embedded:
+            let engineStore: Store, engineBroker: Broker
+            do throws(StoreError) {
+                engineStore = try Store(directory: directory + "/store", options: options.store, clock: clock, metrics: metrics)
+            } catch {
+                throw CoreError.opening(directory, error)
+            }
+            do throws(BrokerError) {
+                engineBroker = try Broker(directory: directory + "/broker", options: options.broker, clock: clock, metrics: metrics)
+            } catch {
+                throw CoreError.opening(directory, error)
+            }
+            engines = EmbeddedEngines(store: engineStore, broker: engineBroker)
+            store = engineStore
+            broker = engineBroker
+        case let .remote(remoteStore, remoteBroker, _):
+            engines = nil
+            store = remoteStore
+            broker = remoteBroker
         }
         do throws(WorkflowError) {
             let sagas = try SagaEngine(directory: directory + "/sagas", clock: clock)
@@ -217,10 +237,35 @@ public final class Core: Sendable {
         if options.demoHistory != nil, served.version == nil, sagas.runs(saga: RecommendationPipeline.name, state: .running).isEmpty {
             _ = try? await sagas.start(RecommendationPipeline.name, input: ["reason": "no model in service at start"])
         }
-        options.logger.info("core open", ["data": directory, "store": store.recoveryReport.summary, "broker": broker.recoveryReport.summary,
+        if engines == nil { startRefreshingQueueFigures() }
+        options.logger.info("core open", ["data": directory, "backend": backendName,
+                                          "store": engines?.store.recoveryReport.summary ?? "remote", "broker": engines?.broker.recoveryReport.summary ?? "remote",
                                           "products": String(catalog.count), "runsResumed": String(resumed.count),
                                           "ordersHandedToCheckout": String(handedOver),
                                           "modelInService": served.version.map(String.init) ?? "none", "interactionsReplayed": String(served.replayed)])
+    }
+
+    /// `embedded`, or the remote backend's name.
+    public var backendName: String {
+        if case .remote(_, _, let name) = options.backend { return name }
+        return "embedded"
+    }
+
+    /// Every queue's figures, read without waiting: from the embedded broker, or as last fetched from a
+    /// remote one (SQS's approximate counts).
+    public func queueStats() -> [QueueStats] {
+        engines?.broker.allStats() ?? queueFigures.latest
+    }
+
+    /// Fetches a remote broker's queue figures now and every 2 seconds until the core closes.
+    private func startRefreshingQueueFigures() {
+        let task = Task { [broker, queueFigures] in
+            while !Task.isCancelled {
+                queueFigures.store(await broker.allStats())
+                try? await Task.sleep(nanoseconds: 2_000_000_000)
+            }
+        }
+        refresher.withLock { $0 = task }
     }
 
     /// Calls `observer` with the id of every product an operator changes from now on (the HTTP edge's cache
@@ -275,8 +320,9 @@ public final class Core: Sendable {
         await workers.stop()
         await scheduler.close()
         await sagas.close()
-        await broker.close()
-        await store.close()
+        refresher.withLock { $0?.cancel() }
+        await engines?.broker.close()
+        await engines?.store.close()
         audit.close()
         lock.release()
         options.logger.info("core closed")

@@ -39,10 +39,10 @@ import Telemetry
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let core = try await openCore(directory)
         _ = try await core.broker.subscribe(topic: Orders.topic, queue: Messaging.analytics)  // unfiltered, as before
-        #expect(try core.broker.subscriptions(of: Orders.topic).count == 4)
+        #expect(try await core.broker.subscriptions(of: Orders.topic).count == 4)
         await core.close()
         let reopened = try await openCore(directory)
-        let subscriptions = try reopened.broker.subscriptions(of: Orders.topic)
+        let subscriptions = try await reopened.broker.subscriptions(of: Orders.topic)
         #expect(subscriptions.count == 3)
         #expect(subscriptions.filter { $0.queue == Messaging.analytics }.count == 1)
         await reopened.close()
@@ -66,7 +66,7 @@ import Telemetry
         try await core.broker.createQueue(QueueConfiguration(name: "orders-dlq"))
         try await core.broker.createQueue(source)
         _ = try await core.broker.send("orders", OutgoingMessage(body: "o-1"))
-        _ = try await core.broker.receive("orders", visibilityTimeout: 0)
+        _ = try await core.engines!.broker.receive("orders", visibilityTimeout: 0)
         _ = try await core.broker.receive("orders")  // the second receive moves it to the DLQ
 
         let report = core.status(listening: SocketAddress(parsing: "0.0.0.0:8080"), openConnections: 3)

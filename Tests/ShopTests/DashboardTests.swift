@@ -84,7 +84,7 @@ import Recommender
         let queue = try #require(core.dashboard(focus: .queue("inspect")).focused)
         #expect(queue.messages.map(\.body) == ["first", "second"] && queue.messages.map(\.state) == ["in-flight", "visible"])
         #expect(queue.messages.map(\.receiveCount) == [1, 0])
-        #expect(try core.broker.stats("inspect").inFlight == 1, "looking receives nothing")
+        #expect(try await core.broker.stats("inspect").inFlight == 1, "looking receives nothing")
         #expect(core.dashboard(focus: .queue("nope")).focused?.problem?.contains("nope") == true)
 
         #expect(core.dashboard(focus: .product("p1")).focused?.boughtTogether.isEmpty == true, "no model yet")

@@ -42,12 +42,12 @@ import Testing
     }
 
     func items(_ shop: TestShop, _ table: String) -> Int {
-        shop.core.store.stats.tables.first { $0.name == table }?.items ?? 0
+        shop.core.engines!.store.stats.tables.first { $0.name == table }?.items ?? 0
     }
 
     /// Runs the store's housekeeping until it removes nothing more.
     func sweep(_ shop: TestShop) async throws {
-        while try await shop.core.store.runMaintenance().expiredItemsRemoved > 0 {}
+        while try await shop.core.engines!.store.runMaintenance().expiredItemsRemoved > 0 {}
     }
 
     func orderIsKept(_ shop: TestShop, _ traces: Traces) async -> Bool {

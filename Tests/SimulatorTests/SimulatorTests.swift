@@ -97,7 +97,7 @@ import WAF
         #expect(tally.dropOrders == stock, "every winner orders once, nobody else gets a unit: \(tally)")
         let drops = try await shop.core.drops.list()
         #expect(drops.count == 1 && drops[0].entrants == tally.dropEntries && drops[0].state == "sold-out")
-        let queues = shop.core.broker.allStats().map(\.name)
+        let queues = shop.core.queueStats().map(\.name)
         #expect(queues.contains { $0.hasPrefix("drop-entries") })
 
         // The next flash sale is a new drop; leaving a sale ends its burst (and its pace) at once.

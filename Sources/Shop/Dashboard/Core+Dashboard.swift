@@ -12,7 +12,7 @@ extension Core {
         let blocked = waf.blockedAddresses().map {
             DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
         }
-        let queues = broker.allStats().map {
+        let queues = queueStats().map {
             DashboardSnapshot.QueueRow(name: $0.name, isFIFO: $0.isFIFO, visible: $0.visible, inFlight: $0.inFlight, delayed: $0.delayed,
                                        deadLetterQueue: $0.deadLetterQueue?.name, deadLettered: $0.deadLetterQueue?.visible ?? 0,
                                        oldestAgeSeconds: $0.oldestAgeSeconds, sentPerSecond: $0.sentRate, receivedPerSecond: $0.receivedRate)

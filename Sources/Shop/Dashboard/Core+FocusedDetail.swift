@@ -25,8 +25,11 @@ extension Core {
                                              action: $0.action.rawValue, detail: $0.detail, repeats: $0.repeats)
                 }
         case .queue(let name):
-            do {
-                detail.messages = try broker.peek(name, limit: limit).map {
+            do throws(BrokerError) {
+                guard let engines else {
+                    throw BrokerError.unsupported("\(backendName) cannot show waiting messages without receiving them; counts only")
+                }
+                detail.messages = try engines.broker.peek(name, limit: limit).map {
                     FocusedDetail.MessageRow(id: $0.id, body: $0.body, sentAt: $0.sentAt, receiveCount: $0.receiveCount, groupID: $0.groupID,
                                              state: $0.state.rawValue)
                 }

@@ -132,7 +132,7 @@ extension Core {
 
     private func redrive(_ queue: String) async throws(OperatorError) -> OperatorOutcome {
         // A queue with a dead-letter queue redrives from it; a dead-letter queue named itself, to its sources.
-        guard let stats = try? broker.stats(queue) else { throw OperatorError(.notFound, "no queue named \(queue)") }
+        guard let stats = try? await broker.stats(queue) else { throw OperatorError(.notFound, "no queue named \(queue)") }
         let deadLetters = stats.deadLetterQueue?.name ?? queue
         let moved: Int
         do throws(BrokerError) {
@@ -144,8 +144,8 @@ extension Core {
     }
 
     private func purge(_ queue: String) async throws(OperatorError) -> OperatorOutcome {
-        guard broker.configuration(of: queue) != nil else { throw OperatorError(.notFound, "no queue named \(queue)") }
-        let waiting = (try? broker.stats(queue).visible) ?? 0
+        guard await broker.configuration(of: queue) != nil else { throw OperatorError(.notFound, "no queue named \(queue)") }
+        let waiting = (try? await broker.stats(queue).visible) ?? 0
         do throws(BrokerError) {
             try await broker.purge(queue)
         } catch {

@@ -12,22 +12,27 @@ extension Core {
     ///   - listening: the HTTP address when a server is up (for the exposure check).
     ///   - openConnections: the HTTP server's open client connections.
     public func status(listening: SocketAddress?, openConnections: Int?) -> StatusReport {
-        let storeStats = store.stats
-        let store = StatusReport.Component(details: [
-            "tables": storeStats.tables.count, "items": storeStats.liveItems, "liveBytes": storeStats.liveBytes,
-            "journalRecords": storeStats.journal.recordsWritten, "fsyncs": storeStats.journal.fsyncCount,
-            "recordsPerFsync": (storeStats.journal.averageBatch * 10).rounded() / 10,
-        ])
+        let store: StatusReport.Component
+        if let storeStats = engines?.store.stats {
+            store = StatusReport.Component(details: [
+                "tables": storeStats.tables.count, "items": storeStats.liveItems, "liveBytes": storeStats.liveBytes,
+                "journalRecords": storeStats.journal.recordsWritten, "fsyncs": storeStats.journal.fsyncCount,
+                "recordsPerFsync": (storeStats.journal.averageBatch * 10).rounded() / 10,
+            ])
+        } else {
+            store = StatusReport.Component(details: ["backend": backendName])
+        }
 
         var visible = 0, inFlight = 0, deadLettered = 0
-        let queueNames = broker.queueNames()
-        for name in queueNames {
-            guard let stats = try? broker.stats(name) else { continue }
+        let queues = queueStats()
+        for stats in queues {
             visible += stats.visible
             inFlight += stats.inFlight
             deadLettered += stats.deadLetterQueue?.visible ?? 0
         }
-        let broker = StatusReport.Component(details: ["queues": queueNames.count, "visible": visible, "inFlight": inFlight, "deadLettered": deadLettered])
+        var brokerDetails: [String: any Sendable] = ["queues": queues.count, "visible": visible, "inFlight": inFlight, "deadLettered": deadLettered]
+        if engines == nil { brokerDetails["backend"] = backendName; brokerDetails["countsAreApproximate"] = true }
+        let broker = StatusReport.Component(details: brokerDetails)
 
         let schedules = scheduler.schedules()
         let scheduler = StatusReport.Component(details: [
@@ -76,7 +81,7 @@ extension Core {
     /// - Parameter exposed: whether the HTTP server listens beyond loopback, when one is up.
     public func findings(listening: String?, exposed: Bool? = nil) -> [StatusReport.Finding] {
         var findings: [StatusReport.Finding] = []
-        for stats in broker.allStats() {
+        for stats in queueStats() {
             if let dlq = stats.deadLetterQueue, dlq.visible > 0 {
                 findings.append(.init(.warning, "\(dlq.visible) message(s) wait in dead-letter queue \(dlq.name) of \(stats.name); redrive once the cause is fixed"))
             }
@@ -150,7 +155,7 @@ extension Core {
     }
 
     private var recoveryReports: [(String, RecoveryReport)] {
-        [("audit", audit.recoveryReport), ("broker", broker.recoveryReport), ("sagas", sagas.recoveryReport),
-         ("scheduler", scheduler.recoveryReport), ("store", store.recoveryReport)]
+        [("audit", audit.recoveryReport), ("sagas", sagas.recoveryReport), ("scheduler", scheduler.recoveryReport)]
+            + (engines.map { [("broker", $0.broker.recoveryReport), ("store", $0.store.recoveryReport)] } ?? [])
     }
 }

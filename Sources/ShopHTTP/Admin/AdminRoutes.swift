@@ -71,11 +71,11 @@ struct AdminRoutes {
         registerOperations(&router)
         let core = self.core
         router.get("/admin/queues", route { _, _ in
-            JSONBody.response(["items": core.broker.allStats().map(QueueView.init)])
+            JSONBody.response(["items": core.queueStats().map(QueueView.init)])
         })
         router.post("/admin/queues/{name}/redrive", route { [self] _, context in
             let name = context.parameter("name")
-            guard core.broker.configuration(of: name) != nil else { throw HTTPError.notFound("no queue named \(name)") }
+            guard await core.broker.configuration(of: name) != nil else { throw HTTPError.notFound("no queue named \(name)") }
             return JSONBody.response(["moved": try await perform(.redrive(queue: name)).moved ?? 0])
         })
         router.post("/admin/queues/{name}/purge", route { [self] _, context in
