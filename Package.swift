@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Console", dependencies: ["Dashboard", "CNcursesw"]),
         .target(name: "Simulator", dependencies: ["Addressing", "HTTP", "Telemetry"]),
         .executableTarget(name: "shopdeck", dependencies: ["Hashing", "Telemetry", "Journal", "Store", "Broker", "Workflow", "Addressing", "HTTP", "WAF", "Recommender", "Dashboard",
-                                                       "Shop", "ShopHTTP", "Console", "Simulator"]),
+                                                       "Shop", "ShopHTTP", "Console", "Simulator", "AWS", "AWSBackend"]),
 
         // A child process for the crash tests: writes to a store as fast as it can and reports
         // each acknowledged write on stdout, so a test can kill it with SIGKILL and check recovery.

@@ -14,15 +14,25 @@ public final class AWSBroker: MessageBroker {
     private let urls = Mutex<[String: String]>([:])
     /// Topic ARNs by shop name, learnt from CreateTopic and ListTopics.
     private let topics = Mutex<[String: String]>([:])
+    private let createdResources = Mutex<[String]>([])
+    /// The longest long poll sent to SQS (20 s, SQS's own limit, unless lowered).
+    public let maximumWaitSeconds: Double
 
-    public init(client: AWSClient, prefix: String = "shopdeck-") {
+    /// The queues and topics this broker created (`queue prefix-orders`), for a first start to say what it made.
+    public var created: [String] { createdResources.withLock { $0 } }
+
+    /// `maximumWaitSeconds` below 20 shortens long polls: an emulator that answers one request at a time
+    /// (moto-serial) is held for the whole wait by each poll, and the shop's workers poll four queues.
+    public init(client: AWSClient, prefix: String = "shopdeck-", maximumWaitSeconds: Double = 20) {
         self.client = client
         self.prefix = prefix
+        self.maximumWaitSeconds = maximumWaitSeconds
     }
 
     // MARK: Queues
 
     public func createQueue(_ configuration: QueueConfiguration) async throws(BrokerError) {
+        let existed = (try? await url(configuration.name)) != nil
         var attributes: [String: String] = [
             "VisibilityTimeout": Self.seconds(configuration.visibilityTimeout), "MessageRetentionPeriod": Self.seconds(configuration.messageRetention),
             "DelaySeconds": Self.seconds(configuration.delay), "MaximumMessageSize": String(configuration.maximumMessageBytes),
@@ -39,6 +49,7 @@ public final class AWSBroker: MessageBroker {
         }
         let answer = try await call("CreateQueue", queue: configuration.name, ["QueueName": prefix + configuration.name, "Attributes": attributes])
         if let url = answer["QueueUrl"] as? String { urls.withLock { $0[configuration.name] = url } }
+        if !existed { createdResources.withLock { $0.append("queue \(prefix)\(configuration.name)") } }
     }
 
     public func queueNames() async -> [String] {
@@ -95,7 +106,11 @@ public final class AWSBroker: MessageBroker {
         guard (1...10).contains(maximum) else { throw .validation("a receive takes 1 to 10 messages, got \(maximum)") }
         var body: [String: Any] = ["QueueUrl": try await url(queue), "MaxNumberOfMessages": maximum, "MessageAttributeNames": ["All"],
                                    "MessageSystemAttributeNames": ["All"], "AttributeNames": ["All"]]
-        if let waitSeconds { body["WaitTimeSeconds"] = Int(waitSeconds.rounded(.up)) }
+        if let waitSeconds {
+            body["WaitTimeSeconds"] = Int(min(waitSeconds, maximumWaitSeconds).rounded(.up))
+        } else if maximumWaitSeconds < 20 {
+            body["WaitTimeSeconds"] = Int(maximumWaitSeconds.rounded(.up))  // never the queue's own, possibly longer, default
+        }
         if let visibilityTimeout { body["VisibilityTimeout"] = Int(visibilityTimeout.rounded(.up)) }
         let answer = try await call("ReceiveMessage", queue: queue, body)
         return (answer["Messages"] as? [[String: Any]] ?? []).map(Self.received)
@@ -137,9 +152,11 @@ public final class AWSBroker: MessageBroker {
 
     /// Creates the SNS topic (SNS's CreateTopic is idempotent) and remembers its ARN.
     public func createTopic(_ name: String) async throws(BrokerError) {
+        let existed = (try? await topicARN(name)) != nil
         let answer = try await sns("CreateTopic", topic: name, [("Name", prefix + name)])
         guard let arn = answer.first("TopicArn")?.text else { throw .validation("SNS created topic \(name) without an ARN") }
         topics.withLock { $0[name] = arn }
+        if !existed { createdResources.withLock { $0.append("topic \(prefix)\(name)") } }
     }
 
     /// Subscribes the queue with raw delivery (the message arrives as sent, its attributes as SQS message

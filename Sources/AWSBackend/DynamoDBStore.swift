@@ -14,6 +14,10 @@ public final class DynamoDBStore: DocumentStore {
     /// Table schemas seen (created or described), for keys, cursors and `ensureTable`.
     private let schemas = Mutex<[String: TableSchema]>([:])
     private let counters = Mutex<(reads: Int, writes: Int)>((0, 0))
+    private let createdTables = Mutex<[String]>([])
+
+    /// The tables this store created (`table prefix-orders`), for a first start to say what it made.
+    public var created: [String] { createdTables.withLock { $0 } }
 
     public init(client: AWSClient, prefix: String = "shopdeck-") {
         self.client = client
@@ -32,6 +36,7 @@ public final class DynamoDBStore: DocumentStore {
         _ = try await call("CreateTable", table: schema.name, ["TableName": prefix + schema.name, "BillingMode": "PAY_PER_REQUEST",
                                                                  "AttributeDefinitions": attributes, "KeySchema": keys])
         schemas.withLock { $0[schema.name] = schema }
+        createdTables.withLock { $0.append("table \(prefix)\(schema.name)") }
         if let attribute = schema.timeToLiveAttribute { try await setTimeToLive(table: schema.name, attribute: attribute) }
     }
 

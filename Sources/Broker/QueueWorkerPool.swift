@@ -62,6 +62,7 @@ public final class QueueWorkerPool: Sendable {
                 await slots.acquire()
                 let wanted = 1 + slots.tryAcquire(upTo: batchSize - 1)
                 let messages: [ReceivedMessage]
+                let asked = ContinuousClock.now
                 do {
                     messages = try await broker.receive(queue, maximum: wanted, waitSeconds: waitSeconds)
                 } catch {
@@ -70,6 +71,11 @@ public final class QueueWorkerPool: Sendable {
                     break
                 }
                 slots.release(wanted - messages.count)
+                // A broker that answered "nothing" at once, without its long poll (an emulator with waits
+                // capped), is asked again after a pause rather than in a tight loop.
+                if messages.isEmpty, ContinuousClock.now - asked < .seconds(waitSeconds / 2) {
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
                 for message in messages {
                     counters.withLock { $0.running += 1 }
                     group.addTask {

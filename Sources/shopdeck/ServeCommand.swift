@@ -20,7 +20,13 @@ struct ServeCommand {
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
 
         let signals = TerminationSignals()
-        let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger)
+        let remote = arguments.value("--backend") == "aws"
+            ? try AWSShopBackend(environment: ProcessInfo.processInfo.environment, prefix: arguments.value("--resource-prefix") ?? "shopdeck-")
+            : nil
+        let core = try await ShopRuntime.openCore(directory: directory, options: options, logger: logger) { core in
+            if let remote { core.backend = remote.backend }
+        }
+        if let remote { output.out(remote.report()) }
         let served = try await ShopRuntime.listen(core, on: options.listen, logger: logger)
         output.out("shopdeck listening on http://\(served.address) data=\(directory)")
         var simulation: (simulator: Simulator, task: Task<Void, Never>)?

@@ -25,9 +25,14 @@ final class ServeProcess: Sendable {
     private let errors = OutputCapture()
     private let errorsEnded = DispatchSemaphore(value: 0)
 
-    /// Starts `shopdeck serve ARGS…` and waits for its ready line; throws with what it printed if it exits first.
-    init(_ arguments: [String]) throws {
-        child = try SpawnedChild(ExecutableTests.executable, ["serve"] + arguments)
+    /// Lines the child printed before its ready line (a backend's report, for instance).
+    let preamble: [String]
+
+    /// Starts `shopdeck serve ARGS…` (with `environment` added to the test's own) and waits for its ready
+    /// line; throws with what it printed if it exits first.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        child = try SpawnedChild(ExecutableTests.executable, ["serve"] + arguments,
+                                 environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
         // Standard error drains on a thread of its own so the child never blocks on a full pipe.
         Thread { [child, errors, errorsEnded] in
             while let piece = child.readError() { errors.bytes.withLock { $0 += piece } }
@@ -48,6 +53,7 @@ final class ServeProcess: Sendable {
         }
         self.port = port
         readyLine = String(line)
+        preamble = text.split(separator: "\n").prefix { !$0.hasPrefix("shopdeck listening on ") }.map(String.init)
         // Keep draining stdout so the child never blocks on a full pipe; keep the last megabyte.
         Thread { [child, captured] in
             while let piece = child.readOutput() {

@@ -109,6 +109,13 @@ struct ShopOptions {
         let proxies = try arguments.cidrs("--trusted-proxy")
         if arguments.command == "serve" {
             _ = try arguments.choice("--log-format", from: ["text", "json"], default: "text")
+            let backend = try arguments.choice("--backend", from: ["embedded", "aws"], default: "embedded")
+            if let prefix = arguments.value("--resource-prefix") {
+                guard backend == "aws" else { throw arguments.invalid("--resource-prefix", prefix, "it names AWS resources: add --backend aws") }
+                guard (1...32).contains(prefix.count), prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                    throw arguments.invalid("--resource-prefix", prefix, "use 1 to 32 letters, digits, '-' or '_'")
+                }
+            }
             if let scenario = arguments.value("--simulate"), !Commands.scenarios.contains(scenario) {
                 throw arguments.invalid("--simulate", scenario, "choose from \(Commands.scenarios.joined(separator: ", "))")
             }

@@ -29,7 +29,10 @@ enum Commands {
     static let serve = CommandSpec(
         name: "serve", summary: "Run the shop headless: HTTP API only, logs to stdout (data in ./shopdeck-data unless --data).",
         options: [data, listen, OptionSpec(name: "--simulate", valueName: "SCENARIO", help: "drive simulated traffic at the server"),
-                  OptionSpec(name: "--log-format", valueName: "text|json", help: "log line format (default text)"), paymentFailure, trustedProxy])
+                  OptionSpec(name: "--log-format", valueName: "text|json", help: "log line format (default text)"), paymentFailure, trustedProxy,
+                  OptionSpec(name: "--backend", valueName: "embedded|aws",
+                             help: "where documents and messages live (default embedded); aws reads AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL[_<SERVICE>]"),
+                  OptionSpec(name: "--resource-prefix", valueName: "NAME", help: "prefix of the AWS tables, queues and topics (default shopdeck-)")])
     static let bench = CommandSpec(
         name: "bench", summary: "Measure shopdeck against the targets in README.md.",
         positionals: [PositionalSpec(name: "NAME", help: "which benchmark (default all)", optional: true, choices: benchmarks)],
