@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -67,6 +68,12 @@ public final class AWSClient: Sendable {
     let pacer: any RetryPacer
     public let policy: RetryPolicy
     let clock: @Sendable () -> Date
+    /// Requests sent (attempts, retries included), by `service operation`: what AWS bills.
+    private let sent = Mutex<[String: Int]>([:])
+
+    /// Requests sent so far by `service operation` (`dynamodb PutItem`, `sqs ReceiveMessage`), retries
+    /// included — each is billed.
+    public var requestCounts: [String: Int] { sent.withLock { $0 } }
 
     public init(configuration: AWSConfiguration, transport: any AWSTransport = URLSessionTransport(), pacer: any RetryPacer = SleepingPacer(),
                 policy: RetryPolicy = RetryPolicy(), clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -128,6 +135,7 @@ public final class AWSClient: Sendable {
         request.httpBody = body
         request.timeoutInterval = 30
         for (name, value) in signed where name != "Host" { request.setValue(value, forHTTPHeaderField: name) }
+        sent.withLock { $0["\(call.service.rawValue) \(call.operation)", default: 0] += 1 }
         let answer: (body: Data, status: Int, headers: [String: String])
         do {
             answer = try await transport.send(request)

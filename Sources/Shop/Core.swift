@@ -143,7 +143,7 @@ public final class Core: Sendable {
             engines = EmbeddedEngines(store: engineStore, broker: engineBroker)
             store = engineStore
             broker = engineBroker
-        case let .remote(remoteStore, remoteBroker, _):
+        case let .remote(remoteStore, remoteBroker, _, _):
             engines = nil
             store = remoteStore
             broker = remoteBroker
@@ -247,7 +247,7 @@ public final class Core: Sendable {
 
     /// `embedded`, or the remote backend's name.
     public var backendName: String {
-        if case .remote(_, _, let name) = options.backend { return name }
+        if case .remote(_, _, let name, _) = options.backend { return name }
         return "embedded"
     }
 

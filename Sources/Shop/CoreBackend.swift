@@ -6,8 +6,9 @@ import Synchronization
 public enum CoreBackend: Sendable {
     /// The embedded engines, journaled under the data directory (the default: one binary, one directory).
     case embedded
-    /// A remote document store and broker (DynamoDB, SQS and SNS), named for `/status` and the logs.
-    case remote(store: any DocumentStore, broker: any MessageBroker, name: String)
+    /// A remote document store and broker (DynamoDB, SQS and SNS), named for `/status` and the logs;
+    /// `requestCounts` gives the requests sent so far by `service operation` (what the backend bills).
+    case remote(store: any DocumentStore, broker: any MessageBroker, name: String, requestCounts: @Sendable () -> [String: Int] = { [:] })
 }
 
 /// The embedded engines, when the core runs on them: their journals feed `/status`, the recovery report

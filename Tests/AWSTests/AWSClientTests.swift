@@ -69,8 +69,10 @@ final class RecordingPacer: RetryPacer {
             .http(200, "{}"),
         ])
         let pacer = RecordingPacer()
-        _ = try await client(transport, pacer).call(.dynamodb, target: "DynamoDB_20120810.PutItem", body: Data("{}".utf8), resource: "orders")
+        let client = client(transport, pacer)
+        _ = try await client.call(.dynamodb, target: "DynamoDB_20120810.PutItem", body: Data("{}".utf8), resource: "orders")
         #expect(transport.sent.count == 4)
+        #expect(client.requestCounts == ["dynamodb PutItem": 4], "every attempt is a billed request")
         let pauses = pacer.pauses.withLock { $0 }
         #expect(pauses.count == 3)
         // Full jitter: each wait lies between 0 and base × 2^attempt (0.1, 0.2, 0.4 s).

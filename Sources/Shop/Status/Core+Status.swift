@@ -20,7 +20,9 @@ extension Core {
                 "recordsPerFsync": (storeStats.journal.averageBatch * 10).rounded() / 10,
             ])
         } else {
-            store = StatusReport.Component(details: ["backend": backendName])
+            var details: [String: any Sendable] = ["backend": backendName]
+            if case .remote(_, _, _, let counts) = options.backend { details["requests"] = counts() }
+            store = StatusReport.Component(details: details)
         }
 
         var visible = 0, inFlight = 0, deadLettered = 0
