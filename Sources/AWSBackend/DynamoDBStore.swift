@@ -102,7 +102,7 @@ public final class DynamoDBStore: DocumentStore {
 
     public func put(_ table: String, _ item: Item, condition: Condition?) async throws(StoreError) -> Item? {
         var body: [String: Any] = ["TableName": prefix + table, "Item": DynamoDBJSON.encode(item), "ReturnValues": "ALL_OLD"]
-        try await conditioned(&body, condition, table: table, key: try await key(of: item, in: table))
+        conditioned(&body, condition)
         let answer = try await call("PutItem", table: table, body, key: item)
         count(writes: 1)
         return try (answer["Attributes"] as? [String: Any]).map { json throws(StoreError) in try self.item(json, table) }
@@ -121,28 +121,18 @@ public final class DynamoDBStore: DocumentStore {
 
     public func delete(_ table: String, key: Item, condition: Condition?) async throws(StoreError) -> Item? {
         var body: [String: Any] = ["TableName": prefix + table, "Key": DynamoDBJSON.encode(key), "ReturnValues": "ALL_OLD"]
-        try await conditioned(&body, condition, table: table, key: key)
+        conditioned(&body, condition)
         let answer = try await call("DeleteItem", table: table, body, key: key)
         count(writes: 1)
         return try (answer["Attributes"] as? [String: Any]).map { json throws(StoreError) in try item(json, table) }
     }
 
-    private func conditioned(_ body: inout [String: Any], _ condition: Condition?, table: String, key: Item) async throws(StoreError) {
+    private func conditioned(_ body: inout [String: Any], _ condition: Condition?) {
         guard let condition else { return }
         var renderer = ExpressionRenderer()
         body["ConditionExpression"] = renderer.condition(condition)
         body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         renderer.attach(to: &body)
-    }
-
-    private func key(of item: Item, in table: String) async throws(StoreError) -> Item {
-        let schema = try await schema(table)
-        var key: Item = [:]
-        for attribute in [schema.partitionKey] + (schema.sortKey.map { [$0] } ?? []) {
-            guard let value = item[attribute.name] else { throw .validation("the item lacks its key attribute \(attribute.name)") }
-            key[attribute.name] = value
-        }
-        return key
     }
 
     // MARK: Transactions
