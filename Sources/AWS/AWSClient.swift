@@ -18,7 +18,12 @@ public struct URLSessionTransport: AWSTransport {
     }
 
     public func send(_ request: URLRequest) async throws -> (body: Data, status: Int, headers: [String: String]) {
-        let (data, response) = try await session.data(for: request)
+        // In a task of its own, which a caller's cancellation does not reach: cancelling a task inside
+        // FoundationNetworking's `data(for:)` deadlocked on Linux (URLSessionTask.cancel waits on the
+        // session's queue while that queue waits on the task's status lock to resume it) — seen as a
+        // `serve --backend aws` that never finished closing. The request ends by its own timeout instead.
+        let session = self.session
+        let (data, response) = try await Task.detached { try await session.data(for: request) }.value
         guard let http = response as? HTTPURLResponse else { return (data, 0, [:]) }
         var headers: [String: String] = [:]
         for (name, value) in http.allHeaderFields { if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value } }
