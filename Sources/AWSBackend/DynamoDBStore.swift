@@ -274,8 +274,7 @@ public final class DynamoDBStore: DocumentStore {
             }
             return .transactionCanceled(reasons)
         case "IdempotentParameterMismatchException": return .idempotentParameterMismatch(token: token ?? "")
-        case "ValidationException": return .validation(message)
-        case "ItemCollectionSizeLimitExceededException": return .validation(message)
+        case "ValidationException", "ItemCollectionSizeLimitExceededException": return .validation(message)
         default: return .validation("DynamoDB: \(error)")
         }
     }

@@ -5,8 +5,8 @@
 /// the start tag itself, so `<svg onload=…>` sent as XML is read as markup, as it would be if the document
 /// were served back.
 ///
-/// A scanner, not a parser: it expands no entity but the five predefined ones and character references
-/// (no DTD is ever read, so no entity can grow or reach a file), keeps an element stack of bounded depth,
+/// A scanner, not a parser: it expands no declared entity (no DTD is ever read, so no entity can grow or
+/// reach a file), only references with a fixed meaning, keeps an element stack of bounded depth,
 /// and gives up (nil) on text that is not well-formed enough to name paths, so the caller inspects the
 /// body as raw text instead: an unparsable body is never a silent pass.
 enum XMLFields {
@@ -36,14 +36,14 @@ enum XMLFields {
             }
             index = open
             if starts(bytes, at: index, with: "<!--") {
-                guard let end = find(bytes, "-->", from: index + 4) else { return nil }
+                guard let end = ByteSearch.find("-->", in: bytes, from: index + 4) else { return nil }
                 index = end + 3
             } else if starts(bytes, at: index, with: "<![CDATA[") {
-                guard let end = find(bytes, "]]>", from: index + 9), !stack.isEmpty else { return nil }
+                guard let end = ByteSearch.find("]]>", in: bytes, from: index + 9), !stack.isEmpty else { return nil }
                 if end > index + 9 { found.append(Found(path: path(), value: Array(bytes[(index + 9)..<end]))) }
                 index = end + 3
             } else if starts(bytes, at: index, with: "<?") {
-                guard let end = find(bytes, "?>", from: index + 2) else { return nil }
+                guard let end = ByteSearch.find("?>", in: bytes, from: index + 2) else { return nil }
                 found.append(Found(path: path("?"), value: Array(bytes[(index + 2)..<end])))
                 index = end + 2
             } else if starts(bytes, at: index, with: "<!") {
@@ -163,8 +163,9 @@ enum XMLFields {
         return result
     }
 
-    /// The predefined entities and character references, as an XML reader would give the text to the
-    /// application; any other `&name;` stays as written (no DTD is read).
+    /// References decoded as a browser would read the text if it were served back — the five XML
+    /// entities, character references, and HTML's named ones — since the detectors judge what a page would
+    /// run. No DTD is read, so no declared entity is ever expanded.
     static func decodeReferences(_ slice: ArraySlice<UInt8>) -> [UInt8] {
         guard slice.contains(UInt8(ascii: "&")) else { return Array(slice) }
         return Transforms.htmlEntityDecode(Array(slice))
@@ -174,9 +175,5 @@ enum XMLFields {
         let count = prefix.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
         return prefix.withUTF8Buffer { bytes[index..<(index + count)].elementsEqual($0) }
-    }
-
-    static func find(_ bytes: [UInt8], _ needle: StaticString, from start: Int) -> Int? {
-        ByteSearch.find(needle, in: bytes, from: start)
     }
 }
