@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "WAF", "Store"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "ShopDomainTests", dependencies: ["Shop", "Dashboard", "Telemetry"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport", "Store", "Workflow"]),
         .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP", "CrashHarness"]),
     ],
     swiftLanguageModes: [.v6]

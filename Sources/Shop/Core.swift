@@ -41,6 +41,15 @@ public struct CoreOptions: Sendable {
     public var retention = DataRetention()
     /// Where documents and messages live: the embedded engines by default, or a remote backend.
     public var backend: CoreBackend = .embedded
+    /// On a remote backend: how long a saga run stays with an instance that stops renewing its lease before
+    /// another instance takes it over.
+    public var sharedRunLeaseSeconds: Double = 15
+    /// On a remote backend: how often blocks, rule settings and tokens changed by other instances are taken
+    /// up here, and abandoned runs looked for.
+    public var sharedSyncSeconds: Double = 2
+    /// On a remote backend: how often pending orders are checked for a checkout run (an instance that died
+    /// between acknowledging an order and announcing it leaves one without).
+    public var pendingOrderSweepSeconds: Double = 30
 
     public init(dataDirectory: String, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "shopdeck"), trustedProxies: [String] = []) {
@@ -64,6 +73,10 @@ public final class Core: Sendable {
     /// A remote broker's queue figures, refreshed in the background for the synchronous readers.
     let queueFigures = QueueFiguresCache()
     private let refresher = Mutex<Task<Void, Never>?>(nil)
+    /// This process among the instances of a shop on a remote backend (saga leases and schedule claims name it).
+    public let instanceID: String
+    /// What this instance takes up from the others, on a remote backend.
+    private let sharing: SharedShopSync?
     public let scheduler: Scheduler
     public let sagas: SagaEngine
     public let audit: AuditTrail
@@ -103,6 +116,11 @@ public final class Core: Sendable {
     /// Opens every component under `options.dataDirectory`, recovers what the journals hold, prepares the
     /// shop's tables and queues (loading the catalog on first start) and starts the consumers.
     public static func open(options: CoreOptions, metrics: MetricsRegistry = MetricsRegistry()) async throws(CoreError) -> Core {
+        if case .remote(let store, _, _, _) = options.backend {
+            // Instances of one shop sign and accept the same tokens: agreed before the files are read.
+            try? FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+            try await SharedSecrets.adopt(directory: options.dataDirectory, store: store)
+        }
         let core = try Core(options: options, metrics: metrics)
         do throws(CoreError) {
             try await core.prepare()
@@ -148,11 +166,23 @@ public final class Core: Sendable {
             store = remoteStore
             broker = remoteBroker
         }
+        let instanceID = Self.makeInstanceID()
+        self.instanceID = instanceID
+        let fireClaims = engines == nil ? ScheduleFireClaims(store: store) : nil
         do throws(WorkflowError) {
-            let sagas = try SagaEngine(directory: directory + "/sagas", clock: clock)
+            let sagas = if engines == nil {
+                SagaEngine(shared: SharedSagaRuns(store: StoredSagaRuns(store: store), owner: instanceID, leaseSeconds: options.sharedRunLeaseSeconds),
+                           clock: clock)
+            } else {
+                try SagaEngine(directory: directory + "/sagas", clock: clock)
+            }
             scheduler = try Scheduler(directory: directory + "/scheduler", clock: clock) { fire in
                 guard fire.schedule == RecommendationPipeline.schedule else {
                     logger.info("schedule fired with no pipeline attached", ["schedule": fire.schedule])
+                    return
+                }
+                if let fireClaims, try await !fireClaims.claim(schedule: fire.schedule, scheduledAt: fire.scheduledAt, by: instanceID) {
+                    logger.info("schedule fire claimed by another instance", ["schedule": fire.schedule])
                     return
                 }
                 // One run at a time from the schedule: a run still going when the next fire comes is enough.
@@ -185,6 +215,7 @@ public final class Core: Sendable {
         recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock,
                                           keepInteractionsSeconds: options.retention.interactionsSeconds)
         traffic = TrafficMonitor(clock: clock)
+        sharing = engines == nil ? SharedShopSync(store: store, blocks: wafBlocks, rules: wafRules, tokens: tokens, apiKeys: apiKeys, directory: directory) : nil
         pipeline = RecommendationPipeline(dataDirectory: directory, store: store, recommendations: recommendations, demoHistory: options.demoHistory,
                                           minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
                                           stepHook: options.pipelineStepHook)
@@ -209,6 +240,10 @@ public final class Core: Sendable {
             try await wafBlocks.load()
             try await apiKeys.load()
             try await recommendations.prepare()
+            if engines == nil {
+                try await StoredSagaRuns(store: store).prepare()
+                try await ScheduleFireClaims(store: store).prepare()
+            }
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
         }
@@ -237,7 +272,7 @@ public final class Core: Sendable {
         if options.demoHistory != nil, served.version == nil, sagas.runs(saga: RecommendationPipeline.name, state: .running).isEmpty {
             _ = try? await sagas.start(RecommendationPipeline.name, input: ["reason": "no model in service at start"])
         }
-        if engines == nil { startRefreshingQueueFigures() }
+        if engines == nil { startRemoteUpkeep() }
         options.logger.info("core open", ["data": directory, "backend": backendName,
                                           "store": engines?.store.recoveryReport.summary ?? "remote", "broker": engines?.broker.recoveryReport.summary ?? "remote",
                                           "products": String(catalog.count), "runsResumed": String(resumed.count),
@@ -257,15 +292,35 @@ public final class Core: Sendable {
         engines?.broker.allStats() ?? queueFigures.latest
     }
 
-    /// Fetches a remote broker's queue figures now and every 2 seconds until the core closes.
-    private func startRefreshingQueueFigures() {
-        let task = Task { [broker, queueFigures] in
+    /// On a remote backend, until the core closes: the queue figures, what other instances changed, and
+    /// runs whose instance stopped renewing their leases, every `sharedSyncSeconds`; pending orders without a
+    /// checkout run every `pendingOrderSweepSeconds`.
+    private func startRemoteUpkeep() {
+        let task = Task { [self] in
+            var lastSweep = options.clock.now()
             while !Task.isCancelled {
                 queueFigures.store(await broker.allStats())
-                try? await Task.sleep(nanoseconds: 2_000_000_000)
+                await sharing?.synchronize()
+                let adopted = await sagas.adoptAbandonedRuns()
+                if !adopted.isEmpty {
+                    options.logger.info("took over runs whose instance stopped renewing them", ["runs": String(adopted.count)])
+                }
+                if options.clock.now().timeIntervalSince(lastSweep) >= options.pendingOrderSweepSeconds {
+                    lastSweep = options.clock.now()
+                    let started = await handPendingOrdersToCheckout()
+                    if started > 0 { options.logger.info("pending orders handed to checkout", ["orders": String(started)]) }
+                }
+                do { try await options.clock.sleep(seconds: options.sharedSyncSeconds) } catch { return }
             }
         }
         refresher.withLock { $0 = task }
+    }
+
+    /// Host, process and a random suffix: unique among the instances, and readable in a lease.
+    private static func makeInstanceID() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        return "\(host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 1_000_000)"
     }
 
     /// Calls `observer` with the id of every product an operator changes from now on (the HTTP edge's cache
@@ -287,7 +342,8 @@ public final class Core: Sendable {
         var started = 0
         for (userId, orderId) in pending {
             let runID = CheckoutSaga.runID(for: orderId)
-            guard let run = sagas.run(runID) else {
+            // On a shared store the run may be another instance's: `lookUp` reads it there.
+            guard let run = await sagas.lookUp(runID) else {
                 if (try? await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId], runID: runID)) != nil { started += 1 }
                 continue
             }
@@ -317,10 +373,13 @@ public final class Core: Sendable {
     /// final snapshot) and releases the data directory.
     public func close() async {
         guard !closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let upkeep = refresher.withLock({ $0 }) {
+            upkeep.cancel()
+            await upkeep.value
+        }
         await workers.stop()
         await scheduler.close()
         await sagas.close()
-        refresher.withLock { $0?.cancel() }
         await engines?.broker.close()
         await engines?.store.close()
         audit.close()

@@ -15,6 +15,10 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The run is not in a state that allows this (e.g. redriving a run that did not fail).
     case invalidRunState(runID: String, state: String, wanted: String)
     case journal(JournalError)
+    /// The store that instances share runs through failed (`SagaRunStore`), with its own words.
+    case sharedRuns(String)
+    /// Another instance took the run over after this one's lease expired: this one stops driving it.
+    case leaseLost(runID: String)
     case closed
 
     public var description: String {
@@ -29,6 +33,8 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
         case .validation(let message): message
         case let .invalidRunState(runID, state, wanted): "run \(runID) is \(state); this needs it \(wanted)"
         case .journal(let error): error.description
+        case .sharedRuns(let reason): "the shared run store failed: \(reason)"
+        case .leaseLost(let id): "run \(id) was taken over by another instance (this one's lease expired)"
         case .closed: "the workflow engine is closed"
         }
     }

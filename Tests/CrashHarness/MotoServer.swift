@@ -30,6 +30,10 @@ public final class MotoServer: Sendable {
             print("AWS tests against moto skipped: \(child.errorToEnd().trimmingCharacters(in: .whitespacesAndNewlines))")
             return nil
         }
+        // Whatever moto says later (warnings, tracebacks) is read and dropped: a full pipe would stop it.
+        for read in [{ child.readOutput() }, { child.readError() }] as [@Sendable () -> [UInt8]?] {
+            Thread { while read() != nil {} }.start()
+        }
         return MotoServer(child: child, endpoint: url)
     }
 

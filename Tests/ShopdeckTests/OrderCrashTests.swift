@@ -31,8 +31,10 @@ struct ShopClient: Sendable {
     var token: String?
     var apiKey: String?
 
-    func send(_ method: String, _ target: String, json: String? = nil, bearer: String? = nil, idempotencyKey: String? = nil) async throws -> HTTPClientResponse {
+    func send(_ method: String, _ target: String, json: String? = nil, bearer: String? = nil, idempotencyKey: String? = nil,
+              forwardedFor: String? = nil) async throws -> HTTPClientResponse {
         var headers = HTTPHeaders()
+        if let forwardedFor { headers.set("X-Forwarded-For", forwardedFor) }
         if let bearer = bearer ?? token { headers.set("Authorization", "Bearer \(bearer)") }
         if let apiKey { headers.set("x-api-key", apiKey) }
         if let idempotencyKey { headers.set("Idempotency-Key", idempotencyKey) }

@@ -25,6 +25,12 @@ public final class APIKeyRegistry: Sendable {
     /// Loads the keys from the store (at start).
     func load() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("id", .string)))
+        try await reload()
+    }
+
+    /// Takes up keys the store holds that are not known here (made by another instance of the shop). Keys
+    /// are never deleted, so what is known here stays.
+    func reload() async throws(StoreError) {
         var loaded: [String: APIKey] = [:]
         var cursor: PageCursor?
         repeat {
@@ -34,7 +40,7 @@ public final class APIKeyRegistry: Sendable {
             }
             cursor = page.nextCursor
         } while cursor != nil
-        byHash.withLock { $0 = loaded }
+        byHash.withLock { $0.merge(loaded) { _, stored in stored } }
     }
 
     /// The key a client presented, if it is one of ours.

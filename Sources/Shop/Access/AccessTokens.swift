@@ -78,24 +78,20 @@ public final class AccessTokens: Sendable {
     /// returns it. A running shop takes it at its next request.
     @discardableResult
     public static func rotate(_ role: Role, directory: String) throws(CoreError) -> String {
-        let path = directory + "/" + role.fileName
-        let temporary = path + ".tmp"
         let token: String
         do {
             token = try SecureRandom.hexToken(byteCount: 24)
         } catch {
             throw CoreError("cannot make a new \(role.rawValue) token: \(error)")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CoreError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let bytes = Array((token + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            throw CoreError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        try write(token, role: role, directory: directory)
         return token
+    }
+
+    /// Puts `token` in `role`'s file (synced, then renamed over the old one): a rotation, or a token several
+    /// instances share, agreed through their store.
+    static func write(_ token: String, role: Role, directory: String) throws(CoreError) {
+        try SecretFiles.replace(directory + "/" + role.fileName, with: token)
     }
 
     /// `rotate` for this shop's directory, taking effect at once.

@@ -31,4 +31,18 @@ enum SecretFiles {
         }
         return secret
     }
+
+    /// Writes `secret` over the file at `path` (synced, then renamed into place, mode 0600).
+    static func replace(_ path: String, with secret: String) throws(CoreError) {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CoreError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array((secret + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            throw CoreError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
 }

@@ -46,7 +46,7 @@ extension Core {
         guard (1...200).contains(reason.count) else { throw OperatorError(.invalid, "reason must be 1 to 200 characters") }
         if let ttl, !(1...31_536_000).contains(ttl) { throw OperatorError(.invalid, "ttl must be 1 to 31536000 seconds (a year)") }
         let now = waf.now
-        guard let block = WAFBlockSettings.block(parsing: text, reason: reason, source: "manual", createdAt: now,
+        guard let block = WAFBlockSettings.block(parsing: text, reason: reason, source: WAFBlockSettings.operatorSource, createdAt: now,
                                                  expiresAt: ttl.map { now.addingTimeInterval(Double($0)) }) else {
             throw OperatorError(.invalid, "\(text) is not an IPv4 or IPv6 address or CIDR block")
         }

@@ -9,20 +9,29 @@ public struct WAFBlockSettings: Sendable {
     static let table = "waf-blocks"
     /// The name verdicts give for a blocked address.
     public static let rule = "ip-block"
+    /// The source of the blocks operators make (the only ones kept in the store).
+    static let operatorSource = "manual"
     let store: any DocumentStore
     let waf: WebApplicationFirewall
 
     func load() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("cidr", .string)))
+        for block in try await stored() { waf.blocks.add(block) }
+    }
+
+    /// The blocks the store holds that have not expired (what every instance of a shop enforces).
+    func stored() async throws(StoreError) -> [IPBlock] {
+        var blocks: [IPBlock] = []
         var cursor: PageCursor?
         repeat {
             let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
             for item in page.items {
                 guard let block = Self.block(item), block.expiresAt.map({ $0 > waf.now }) ?? true else { continue }
-                waf.blocks.add(block)
+                blocks.append(block)
             }
             cursor = page.nextCursor
         } while cursor != nil
+        return blocks
     }
 
     /// Parses `text` (an address or CIDR, IPv4 or IPv6) into a block.

@@ -10,13 +10,20 @@ struct WAFRuleSettings: Sendable {
 
     func load() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("name", .string)))
-        let page = try await store.scan(Self.table, ScanRequest())
-        for item in page.items {
-            guard case .string(let name)? = item["name"], case .string(let text)? = item["action"], let action = RuleAction(rawValue: text) else { continue }
-            try? waf.setAction(action, forRule: name)
-            tune(name, limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
-            if let level = item["paranoia"]?.int64Value { try? waf.setParanoia(Int(level), forRule: name) }
-        }
+        for item in try await stored() { apply(item) }
+    }
+
+    /// Every rule setting the store holds, as items (a few dozen at most: one per rule).
+    func stored() async throws(StoreError) -> [Item] {
+        try await store.scan(Self.table, ScanRequest()).items
+    }
+
+    /// Puts one stored setting into force.
+    func apply(_ item: Item) {
+        guard case .string(let name)? = item["name"], case .string(let text)? = item["action"], let action = RuleAction(rawValue: text) else { return }
+        try? waf.setAction(action, forRule: name)
+        tune(name, limit: item["limit"]?.int64Value.map { Int($0) }, windowSeconds: item["windowSeconds"]?.int64Value.map { Int($0) })
+        if let level = item["paranoia"]?.int64Value { try? waf.setParanoia(Int(level), forRule: name) }
     }
 
     /// Whether the rule takes a limit and a window: the rate rules, and the repeat-offender rule (its

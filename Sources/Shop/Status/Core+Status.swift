@@ -157,7 +157,8 @@ extension Core {
     }
 
     private var recoveryReports: [(String, RecoveryReport)] {
-        [("audit", audit.recoveryReport), ("sagas", sagas.recoveryReport), ("scheduler", scheduler.recoveryReport)]
+        [("audit", audit.recoveryReport), ("scheduler", scheduler.recoveryReport)]
+            + (sagas.recoveryReport.map { [("sagas", $0)] } ?? [])
             + (engines.map { [("broker", $0.broker.recoveryReport), ("store", $0.store.recoveryReport)] } ?? [])
     }
 }

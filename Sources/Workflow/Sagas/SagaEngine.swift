@@ -16,14 +16,20 @@ public final class SagaEngine: Sendable {
     /// How many ended runs of each saga stay listed unless the engine is opened with another number.
     public static let defaultRetainedRunsPerSaga = 1_000
 
-    let journal: Journal
+    /// Where transitions go before they take effect: this process's journal, or a store shared by instances.
+    enum Persistence: Sendable {
+        case journal(Journal)
+        case shared(SharedSagaRuns)
+    }
+
+    let persistence: Persistence
     let state: LockedState<SagaState>
     let clock: any WallClock
     private let random: @Sendable () -> Double
-    private let definitions = Mutex<[String: SagaDefinition]>([:])
-    private let executions = Mutex<[String: Task<Void, Never>]>([:])
+    let definitions = Mutex<[String: SagaDefinition]>([:])
+    let executions = Mutex<[String: Task<Void, Never>]>([:])
     private let finished = WakeSignal()
-    private let lifecycle = ComponentLifecycle()
+    let lifecycle = ComponentLifecycle()
 
     /// Opens the engine's journal in `directory`. Register the sagas, then call `resumeInterrupted()`. Of
     /// each saga the newest `retainedRunsPerSaga` runs that ended (succeeded or compensated) stay listed;
@@ -36,6 +42,7 @@ public final class SagaEngine: Sendable {
         let retained = max(1, retainedRunsPerSaga)
         var recovered = SagaState()
         recovered.retainedRunsPerSaga = retained
+        let journal: Journal
         do throws(JournalError) {
             journal = try Journal(directory: directory, options: options,
                                   restoreSnapshot: {
@@ -47,13 +54,30 @@ public final class SagaEngine: Sendable {
             throw .journal(error)
         }
         recovered.appliedLSN = max(recovered.appliedLSN, journal.recoveryReport.lastLSN)
+        persistence = .journal(journal)
         state = LockedState(recovered)
     }
 
-    /// The registered sagas' names, sorted.
-    /// What recovery found when the engine opened its journal.
-    public var recoveryReport: RecoveryReport { journal.recoveryReport }
+    /// An engine whose runs live in `shared`, one of several instances' engines on the same runs: each
+    /// lists the runs it started, took over or was asked about (the newest `retainedRunsPerSaga` ended ones
+    /// of each saga). Register the sagas, then call `adoptAbandonedRuns()` now and then.
+    public init(shared: SharedSagaRuns, clock: any WallClock = SystemClock(), retainedRunsPerSaga: Int = SagaEngine.defaultRetainedRunsPerSaga,
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
+        self.clock = clock
+        self.random = random
+        var empty = SagaState()
+        empty.retainedRunsPerSaga = max(1, retainedRunsPerSaga)
+        persistence = .shared(shared)
+        state = LockedState(empty)
+    }
 
+    /// What recovery found when the engine opened its journal (nil when the runs live in a shared store).
+    public var recoveryReport: RecoveryReport? {
+        if case .journal(let journal) = persistence { return journal.recoveryReport }
+        return nil
+    }
+
+    /// The registered sagas' names, sorted.
     public var registeredSagas: [String] { definitions.withLock { $0.keys.sorted() } }
 
     /// The step names of a registered saga.
@@ -69,9 +93,14 @@ public final class SagaEngine: Sendable {
 
     func record(_ record: SagaRecord) async throws(WorkflowError) {
         guard !lifecycle.isClosed else { throw .closed }
-        _ = try await journal.perform(on: state, decide: { (_) throws(WorkflowError) -> Decision<Void> in .commit(record, ()) },
-                                      encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
-                                      journalError: { $0 == .closed ? .closed : .journal($0) })
+        switch persistence {
+        case .journal(let journal):
+            _ = try await journal.perform(on: state, decide: { (_) throws(WorkflowError) -> Decision<Void> in .commit(record, ()) },
+                                          encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
+                                          journalError: { $0 == .closed ? .closed : .journal($0) })
+        case .shared(let shared):
+            try await recordShared(record, shared)
+        }
     }
 
     var nowMillis: Int64 { Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -88,12 +117,18 @@ public final class SagaEngine: Sendable {
         let id = runID ?? UUID().uuidString.lowercased()
         let started = SagaRecord.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis)
         guard !lifecycle.isClosed else { throw .closed }
-        // The id is checked under the same lock that records the start, so two starts with one id cannot both win.
-        _ = try await journal.perform(on: state, decide: { (s) throws(WorkflowError) -> Decision<Void> in
-            guard s.runs[id] == nil else { throw .runAlreadyExists(id) }
-            return .commit(started, ())
-        }, encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
-           journalError: { $0 == .closed ? .closed : .journal($0) })
+        switch persistence {
+        case .journal(let journal):
+            // The id is checked under the same lock that records the start, so two starts with one id cannot both win.
+            _ = try await journal.perform(on: state, decide: { (s) throws(WorkflowError) -> Decision<Void> in
+                guard s.runs[id] == nil else { throw .runAlreadyExists(id) }
+                return .commit(started, ())
+            }, encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
+               journalError: { $0 == .closed ? .closed : .journal($0) })
+        case .shared(let shared):
+            // The store's conditional create decides between instances starting one id.
+            try await startShared(started, shared)
+        }
         launch(id, definition)
         return id
     }
@@ -114,6 +149,7 @@ public final class SagaEngine: Sendable {
     /// Restarts a failed run from where it failed: the failed step again (fresh attempts), or the
     /// compensation that failed.
     public func redrive(_ runID: String) async throws(WorkflowError) {
+        if case .shared(let shared) = persistence { try await claimFailedRun(runID, shared) }
         guard let run = self.run(runID) else { throw .runNotFound(runID) }
         guard run.state == .failed else { throw .invalidRunState(runID: runID, state: run.state.rawValue, wanted: "failed") }
         guard let definition = definitions.withLock({ $0[run.saga] }) else { throw .sagaNotFound(run.saga) }
@@ -154,9 +190,14 @@ public final class SagaEngine: Sendable {
     /// Stops running executions where they are (they resume after the next open) and closes the journal.
     public func close() async {
         guard await lifecycle.beginClosing() else { return }
-        let running = executions.withLock { Array($0.values) }
+        let (runIDs, running) = executions.withLock { (Array($0.keys), Array($0.values)) }
         for task in running { task.cancel() }
         for task in running { await task.value }
+        guard case .journal(let journal) = persistence else {
+            await releaseLeases(of: runIDs)
+            finished.closeAll()
+            return
+        }
         if journal.stats.bytesSinceSnapshot > 256 << 10 {
             _ = try? await journal.snapshot(of: state, appliedLSN: \.appliedLSN) { copy, writer throws(JournalError) in
                 var w = ByteWriter()
@@ -170,11 +211,15 @@ public final class SagaEngine: Sendable {
 
     // MARK: Execution
 
-    private func launch(_ runID: String, _ definition: SagaDefinition) {
+    func launch(_ runID: String, _ definition: SagaDefinition) {
         executions.withLock { tasks in
             guard tasks[runID] == nil else { return }
             tasks[runID] = Task { [self] in
-                await execute(runID, definition)
+                if case .shared(let shared) = persistence {
+                    await executeHoldingLease(runID, definition, shared)
+                } else {
+                    await execute(runID, definition)
+                }
                 executions.withLock { $0[runID] = nil }
                 finished.notifyAll()
             }
@@ -183,7 +228,7 @@ public final class SagaEngine: Sendable {
 
     /// Drives one run until it finishes or the engine closes. Each pass looks at the journaled state and
     /// takes the next transition, so a resumed run continues exactly where the journal says it was.
-    private func execute(_ runID: String, _ definition: SagaDefinition) async {
+    func execute(_ runID: String, _ definition: SagaDefinition) async {
         // The step this execution itself entered (with the previous step's success), so `advance` can tell
         // it from a step a crash interrupted: both read "entered, not done" in the journal.
         var entered: (step: Int, attempt: Int)?
