@@ -249,6 +249,13 @@ import Testing
         let takenOver = log.split(separator: "\n").filter { $0.contains("took over runs") || $0.contains("pending orders handed to checkout") }
         print("shared-shop kill: \(acknowledged.count) acknowledged orders settled \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) s after the kill;"
               + " the survivor said: \(takenOver.map { String($0.suffix(90)) })")
+        // Any instance shows any run: the survivor reads the checkout runs from the store, whoever drove them.
+        for id in acknowledged.keys.sorted().prefix(5) {
+            let run = try await survivor.object("GET", "/admin/runs/checkout-\(id)", bearer: pair.admin)
+            #expect(["succeeded", "compensated"].contains(run["state"] as? String ?? ""), "run of \(id): \(run)")
+        }
+        let listing = try await survivor.object("GET", "/admin/runs", bearer: pair.admin)
+        #expect((listing["scope"] as? String)?.hasPrefix("runs this instance") == true)
         let confirmed = settled.values.filter { $0 == "confirmed" }.count
         let stock = try #require(try await survivor.object("GET", "/api/products/p1")["stock"] as? Int)
         #expect(confirmed <= initialStock - stock, "confirmed \(confirmed), stock left \(stock)")

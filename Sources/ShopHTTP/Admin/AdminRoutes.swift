@@ -103,10 +103,14 @@ struct AdminRoutes {
                 state = parsed
             }
             let pipeline = parameters["pipeline"].flatMap { $0.isEmpty ? nil : $0 }
-            return JSONBody.response(["items": core.sagas.runs(saga: pipeline, state: state, limit: 200).map(RunView.init)])
+            let items = core.sagas.runs(saga: pipeline, state: state, limit: 200).map(RunView.init)
+            guard core.engines == nil else { return JSONBody.response(["items": items]) }
+            // Instances share runs through the store, but each lists only those it drove: say so.
+            return JSONBody.response(RunListing(items: items, scope: "runs this instance started or took over; GET /admin/runs/{id} reads any run from the store"))
         })
         router.get("/admin/runs/{id}", route { _, context in
-            guard let run = core.sagas.run(context.parameter("id")) else { throw HTTPError.notFound("no run \(context.parameter("id"))") }
+            // On a shared store the run may be another instance's: read it there.
+            guard let run = await core.sagas.lookUp(context.parameter("id")) else { throw HTTPError.notFound("no run \(context.parameter("id"))") }
             return JSONBody.response(RunView(run))
         })
 

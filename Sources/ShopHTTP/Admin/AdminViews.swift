@@ -29,6 +29,12 @@ struct QueueView: Encodable {
     }
 }
 
+/// `/admin/runs` on a shared backend: the runs and what they are a listing of.
+struct RunListing: Encodable {
+    var items: [RunView]
+    var scope: String
+}
+
 /// `/admin/runs` items.
 struct RunView: Encodable {
     struct Step: Encodable {
