@@ -189,6 +189,18 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(try await freed.send("GET", "/api/products/p1", forwardedFor: attacker).status == 200)
+
+        // A viewer token rotated on the second works on the first within seconds, and the old one stops working there.
+        let oldViewer = try String(contentsOfFile: pair.directories[0] + "/viewer-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await a.send("GET", "/admin/waf/rules", bearer: oldViewer).status == 200)
+        let newViewer = try #require(try await b.object("POST", "/admin/tokens/viewer/rotate", bearer: pair.admin)["token"] as? String)
+        let rotatedAt = Date()
+        while try await a.send("GET", "/admin/waf/rules", bearer: newViewer).status != 200, Date().timeIntervalSince(rotatedAt) < 5 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await a.send("GET", "/admin/waf/rules", bearer: newViewer).status == 200)
+        #expect(try await a.send("GET", "/admin/waf/rules", bearer: oldViewer).status == 401)
+        #expect(try String(contentsOfFile: pair.directories[0] + "/viewer-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == newViewer)
         #expect(try await onThread { pair.first.stop() } == 0)
         #expect(try await onThread { pair.second.stop() } == 0)
     }
