@@ -22,6 +22,31 @@ final class OrderLedger: Sendable {
     func accept(_ key: String, order: String) { state.withLock { $0.accepted[key] = order } }
     func lose(_ key: String) { state.withLock { $0.unanswered.append(key) } }
     var acceptedCount: Int { state.withLock { $0.accepted.count } }
+
+    /// `workers` buyers place `order` as fast as they can, each with a fresh key, until `accepted` orders
+    /// are acknowledged; then `pid` gets SIGKILL and the buyers stop (their answers, or their loss, recorded).
+    func burst(_ buyer: ShopClient, order: String, workers: Int, killing pid: Int32, after accepted: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    while !self.isStopped {
+                        let key = self.nextKey()
+                        do {
+                            let response = try await buyer.send("POST", "/api/orders", json: order, idempotencyKey: key)
+                            let body = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+                            if response.status == 202, let id = body?["orderId"] as? String { self.accept(key, order: id) } else { self.lose(key) }
+                        } catch {
+                            self.lose(key)
+                        }
+                    }
+                }
+            }
+            while acceptedCount < accepted { try await Task.sleep(for: .milliseconds(1)) }
+            kill(pid, SIGKILL)
+            stop()
+            try await group.waitForAll()
+        }
+    }
 }
 
 /// A client of a `serve` child: JSON requests with the user's token and an API key with a generous plan.
@@ -68,30 +93,8 @@ struct ShopClient: Sendable {
         shop.token = try #require(try await shop.object("POST", "/api/sessions", json: credentials)["token"] as? String)
 
         let ledger = OrderLedger()
-        let buyer = shop
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<16 {
-                group.addTask {
-                    while !ledger.isStopped {
-                        let key = ledger.nextKey()
-                        do {
-                            let response = try await buyer.send("POST", "/api/orders", json: Self.order, idempotencyKey: key)
-                            let body = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-                            if response.status == 202, let id = body?["orderId"] as? String { ledger.accept(key, order: id) } else { ledger.lose(key) }
-                        } catch {
-                            ledger.lose(key)
-                        }
-                    }
-                }
-            }
-            // Kill once well past the stock, while orders still arrive and checkouts run.
-            while ledger.acceptedCount < 120 {
-                try await Task.sleep(nanoseconds: 1_000_000)
-            }
-            kill(first.pid, SIGKILL)
-            ledger.stop()
-            try await group.waitForAll()
-        }
+        // Kill once well past the stock, while orders still arrive and checkouts run.
+        try await ledger.burst(shop, order: Self.order, workers: 16, killing: first.pid, after: 120)
         _ = try await onThread { first.stop(SIGKILL) }
         shop.client.closeIdleConnections()
 

@@ -229,26 +229,7 @@ import Testing
 
         // A burst at the first instance; it is killed once 30 orders are acknowledged, while checkouts run.
         let ledger = OrderLedger()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    while !ledger.isStopped {
-                        let key = ledger.nextKey()
-                        do {
-                            let response = try await buyer.send("POST", "/api/orders", json: Self.order, idempotencyKey: key)
-                            let body = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-                            if response.status == 202, let id = body?["orderId"] as? String { ledger.accept(key, order: id) } else { ledger.lose(key) }
-                        } catch {
-                            ledger.lose(key)
-                        }
-                    }
-                }
-            }
-            while ledger.acceptedCount < 30 { try await Task.sleep(for: .milliseconds(1)) }
-            kill(pair.first.pid, SIGKILL)
-            ledger.stop()
-            try await group.waitForAll()
-        }
+        try await ledger.burst(buyer, order: Self.order, workers: 8, killing: pair.first.pid, after: 30)
         _ = try await onThread { pair.first.stop(SIGKILL) }
         let killedAt = Date()
 

@@ -82,7 +82,10 @@ extension SagaEngine {
     public func adoptAbandonedRuns(limit: Int = 100) async -> [String] {
         guard case .shared(let shared) = persistence, !lifecycle.isClosed else { return [] }
         let now = nowMillis
-        // A run younger than a lease cannot have an expired lease: its creation set one.
+        // A run younger than a lease cannot have an expired lease (its creation set one) unless its owner
+        // released it at shutdown; such a run waits until it is a lease old, which bounds what a sweep reads.
+        // A live owner's long run (the pipeline's training) is tried every round and refused: one
+        // conditional write per round per long run.
         let leaseMillis = Int64(shared.leaseSeconds * 1000)
         guard let candidates = try? await shared.store.openRuns(startedBeforeMillis: now - leaseMillis, limit: limit) else { return [] }
         var adopted: [String] = []
