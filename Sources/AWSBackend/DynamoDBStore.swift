@@ -221,10 +221,32 @@ public final class DynamoDBStore: DocumentStore {
         return Page(items: items, nextCursor: next, examinedCount: answer["ScannedCount"] as? Int ?? items.count)
     }
 
-    /// Exports are the embedded engine's (files in the data directory); on AWS the pipeline's export step
-    /// would use DynamoDB's export to S3, which this backend does not do yet.
+    /// Writes the table to `directory` in the embedded store's export format, by consistent `Scan` pages
+    /// (1 MB each, DynamoDB's page), leaving out items whose time to live has passed (DynamoDB deletes them
+    /// only within days; reads still return them). Unlike the embedded export this is not one instant:
+    /// items written during the scan may or may not be in it — for the pipeline's training data, which
+    /// tolerates a purchase more or less, that is enough; a point-in-time copy is DynamoDB's export to S3,
+    /// which needs point-in-time recovery on the table and an S3 bucket.
     public func exportTable(_ name: String, to directory: String) async throws(StoreError) -> ExportManifest {
-        throw .export(path: directory, reason: "exports from DynamoDB (to S3) are not supported by this backend yet")
+        let schema = try await schema(name)
+        let startedAt = Date()
+        let nowSeconds = Int64(startedAt.timeIntervalSince1970)
+        var writer = try ExportWriter(directory: directory)
+        do throws(StoreError) {
+            var cursor: PageCursor?
+            repeat {
+                let page = try await scan(name, ScanRequest(startAfter: cursor))
+                for item in page.items {
+                    if let attribute = schema.timeToLiveAttribute, let expiry = item[attribute]?.int64Value, expiry <= nowSeconds { continue }
+                    try writer.append(item)
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+            return try writer.finish(table: name, changeSequence: 0, exportedAt: startedAt)
+        } catch {
+            writer.abandon()
+            throw error
+        }
     }
 
     /// Requests' read and write units so far (as DynamoDB bills them on demand: a transactional item counts

@@ -28,61 +28,18 @@ extension Store {
         try await waitDurable(lsn)
         let now = clock.now()
         let nowSeconds = Self.epochSeconds(now)
-        let fileManager = FileManager.default
-        guard !fileManager.fileExists(atPath: directory) else {
-            throw .export(path: directory, reason: "the directory already exists")
-        }
-        let partial = directory + ".partial"
-        try? fileManager.removeItem(atPath: partial)
-        do {
-            try fileManager.createDirectory(atPath: partial, withIntermediateDirectories: true)
-            let dataFile = "items.jsonl"
-            var hasher = SHA256()
-            var bytes = 0
-            var count = 0
-            guard fileManager.createFile(atPath: partial + "/" + dataFile, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: partial + "/" + dataFile) else {
-                throw StoreError.export(path: directory, reason: "cannot create \(dataFile)")
-            }
-            var buffer: [UInt8] = []
-            func flush() throws {
-                hasher.update(buffer)
-                bytes += buffer.count
-                try handle.write(contentsOf: buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
+        var writer = try ExportWriter(directory: directory)
+        do throws(StoreError) {
             var rows: [(PrimaryKey, Item)] = []
             table.forEachItem { key, stored in
                 if stored.isVisible(atEpochSecond: nowSeconds) { rows.append((key, stored.item)) }
             }
             rows.sort { $0.0 < $1.0 }
-            for (_, item) in rows {
-                buffer.append(contentsOf: Array("{\"Item\":\(DynamoJSON.encode(item))}\n".utf8))
-                count += 1
-                if buffer.count >= 1 << 20 { try flush() }
-            }
-            try flush()
-            try handle.synchronize()
-            try handle.close()
-            let manifest = ExportManifest(table: name, itemCount: count, changeSequence: sequence, exportedAtMillis: Self.millis(now),
-                                          dataFile: dataFile, dataBytes: bytes, dataSHA256: Hex.encode(hasher.finalize()))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let manifestData = try encoder.encode(manifest)
-            let manifestURL = URL(fileURLWithPath: partial + "/manifest.json")
-            try manifestData.write(to: manifestURL)
-            let manifestHandle = try FileHandle(forWritingTo: manifestURL)
-            try manifestHandle.synchronize()
-            try manifestHandle.close()
-            try fileManager.moveItem(atPath: partial, toPath: directory)
-            try? FileSystem.syncDirectory(URL(fileURLWithPath: directory).deletingLastPathComponent().path)
-            return manifest
-        } catch let error as StoreError {
-            try? fileManager.removeItem(atPath: partial)
-            throw error
+            for (_, item) in rows { try writer.append(item) }
+            return try writer.finish(table: name, changeSequence: sequence, exportedAt: now)
         } catch {
-            try? fileManager.removeItem(atPath: partial)
-            throw .export(path: directory, reason: error.localizedDescription)
+            writer.abandon()
+            throw error
         }
     }
 

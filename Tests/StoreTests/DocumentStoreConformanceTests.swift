@@ -28,7 +28,8 @@ import Telemetry
         switch backend {
         case .embedded:
             let directory = TemporaryDirectory()
-            let store = try openStore(directory)
+            // Real time, as DynamoDB keeps it: expiry is judged against the same clock on both backends.
+            let store = try openStore(directory, clock: SystemClock())
             return (store, { await store.close(); _ = directory })
         case .dynamoDBOnMoto:
             guard let moto = try MotoServer.start() else { return nil }
@@ -37,6 +38,32 @@ import Telemetry
             let store = DynamoDBStore(client: AWSClient(configuration: configuration), prefix: "conformance-")
             return (store, { moto.stop() })
         }
+    }
+
+    /// The pipeline's export step: every live item in one file with a checksummed manifest, expired ones
+    /// left out, read back by the same reader whatever wrote it; an existing directory is never overwritten.
+    @Test(arguments: Backend.allCases)
+    func anExportHoldsEveryLiveItemInTheStoresFormat(_ backend: Backend) async throws {
+        guard let (store, close) = try Self.open(backend) else { return }
+        let schema = TableSchema(name: "history", partitionKey: KeyAttribute("id", .string), timeToLiveAttribute: "expiresAt")
+        try await store.ensureTable(schema)
+        let now = Int(Date().timeIntervalSince1970)
+        for index in 0..<60 {
+            // Every fifth item expired an hour ago; the rest expire in an hour or never.
+            let expiry: AttributeValue = index % 5 == 0 ? .number(now - 3_600) : index % 2 == 0 ? .number(now + 3_600) : .null
+            var item: Item = ["id": .string("i\(index)"), "qty": .number(index)]
+            if expiry != .null { item["expiresAt"] = expiry }
+            try await store.put("history", item)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(backend)-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manifest = try await store.exportTable("history", to: directory)
+        let (read, items) = try Store.readExport(at: directory)
+        #expect(read == manifest && manifest.itemCount == 48 && manifest.table == "history")
+        #expect(Set(items.compactMap { $0["id"]?.stringValue }) == Set((0..<60).filter { $0 % 5 != 0 }.map { "i\($0)" }))
+        #expect(items.first { $0["id"] == "i7" }?["qty"] == 7)
+        await #expect(throws: StoreError.self) { try await store.exportTable("history", to: directory) }
+        await close()
     }
 
     @Test(arguments: Backend.allCases)
