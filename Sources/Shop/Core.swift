@@ -215,10 +215,11 @@ public final class Core: Sendable {
         recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock,
                                           keepInteractionsSeconds: options.retention.interactionsSeconds)
         traffic = TrafficMonitor(clock: clock)
-        sharing = engines == nil ? SharedShopSync(store: store, blocks: wafBlocks, rules: wafRules, tokens: tokens, apiKeys: apiKeys, directory: directory) : nil
+        sharing = engines == nil ? SharedShopSync(store: store, blocks: wafBlocks, rules: wafRules, tokens: tokens, apiKeys: apiKeys,
+                                                  recommendations: recommendations, directory: directory) : nil
         pipeline = RecommendationPipeline(dataDirectory: directory, store: store, recommendations: recommendations, demoHistory: options.demoHistory,
                                           minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
-                                          stepHook: options.pipelineStepHook)
+                                          stepHook: options.pipelineStepHook, sharedModels: engines == nil ? SharedModels(store: store) : nil)
         workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, interactions: recommendations.interactions,
                           logger: logger.labeled("workers"))
         startedAt = clock.now()
@@ -243,6 +244,7 @@ public final class Core: Sendable {
             if engines == nil {
                 try await StoredSagaRuns(store: store).prepare()
                 try await ScheduleFireClaims(store: store).prepare()
+                try await SharedModels(store: store).prepare()
             }
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
@@ -300,7 +302,9 @@ public final class Core: Sendable {
             var lastSweep = options.clock.now()
             while !Task.isCancelled {
                 queueFigures.store(await broker.allStats())
-                await sharing?.synchronize()
+                if let adopted = await sharing?.synchronize() {
+                    options.logger.info("serving the model another instance published", ["version": adopted.map(String.init) ?? "none (best sellers)"])
+                }
                 let adopted = await sagas.adoptAbandonedRuns()
                 if !adopted.isEmpty {
                     options.logger.info("took over runs whose instance stopped renewing them", ["runs": String(adopted.count)])

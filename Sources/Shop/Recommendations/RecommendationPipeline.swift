@@ -26,6 +26,8 @@ public struct RecommendationPipeline: Sendable {
     /// A run's state, so pruning never touches a run that is still going or waiting for a redrive.
     let runState: @Sendable (String) -> RunState?
     let stepHook: (@Sendable (String) async throws -> Void)?
+    /// On a shared backend: where a published model goes so that every instance serves it.
+    let sharedModels: SharedModels?
 
     var definition: SagaDefinition {
         let resume = [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0.5, backoffRate: 2, maxAttempts: 5)]
@@ -171,6 +173,7 @@ public struct RecommendationPipeline: Sendable {
         }
         try recommendations.models.setCurrent(version)
         recommendations.slot.publish(model)
+        try await sharedModels?.publish(model, keeping: previous)
         try pruneOldRuns(keeping: version)
         // The model it replaced and the gate's copy were freed on the cooperative pool, after the heavy jobs'
         // own trim: handed back here (a 30-minute demo held 15 MB of such memory until trimmed by hand).
@@ -185,7 +188,9 @@ public struct RecommendationPipeline: Sendable {
         if recommendations.models.currentVersion() == version {
             let previous = claim["previous"]?.int64Value.map(Int.init).flatMap { $0 == 0 ? nil : $0 }
             try recommendations.models.setCurrent(previous)
-            recommendations.slot.publish(try previous.map { try recommendations.models.load(version: $0) })
+            let restored = try previous.map { try recommendations.models.load(version: $0) }
+            recommendations.slot.publish(restored)
+            try await sharedModels?.withdraw(to: restored)
         } else if recommendations.slot.current?.version == version {
             recommendations.slot.publish(try recommendations.models.currentVersion().map { try recommendations.models.load(version: $0) })
         }

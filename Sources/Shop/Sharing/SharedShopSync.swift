@@ -4,7 +4,8 @@ import Synchronization
 import WAF
 
 /// What one instance of a shared shop takes from the others through the store, every couple of seconds:
-/// IP blocks added or removed elsewhere, rule settings changed elsewhere, API keys made elsewhere, and admin tokens rotated
+/// IP blocks added or removed elsewhere, rule settings changed elsewhere, API keys made elsewhere, the model
+/// another instance's pipeline published, and admin tokens rotated
 /// elsewhere (a token rotated here is put in the store for the others). Remembers what it last saw so that
 /// an unchanged setting is not applied again (applying a rate rule's limit again would be harmless, but a
 /// block removed here must not come back from a stale read).
@@ -19,25 +20,33 @@ final class SharedShopSync: Sendable {
     private let rules: WAFRuleSettings
     private let tokens: AccessTokens
     private let apiKeys: APIKeyRegistry
+    private let recommendations: Recommendations
+    private let models: SharedModels
     private let secrets: SharedSecrets
     private let directory: String
     private let seen = Mutex(Seen())
 
-    init(store: any DocumentStore, blocks: WAFBlockSettings, rules: WAFRuleSettings, tokens: AccessTokens, apiKeys: APIKeyRegistry, directory: String) {
+    init(store: any DocumentStore, blocks: WAFBlockSettings, rules: WAFRuleSettings, tokens: AccessTokens, apiKeys: APIKeyRegistry,
+         recommendations: Recommendations, directory: String) {
         self.blocks = blocks
         self.apiKeys = apiKeys
+        self.recommendations = recommendations
+        models = SharedModels(store: store)
         self.rules = rules
         self.tokens = tokens
         secrets = SharedSecrets(store: store)
         self.directory = directory
     }
 
-    /// One round: blocks, rules, API keys, tokens. A failed read leaves things as they are until the next round.
-    func synchronize() async {
+    /// One round: blocks, rules, API keys, tokens, the model in service. A failed read leaves things as they
+    /// are until the next round. Returns the model version put in service when that changed.
+    @discardableResult
+    func synchronize() async -> Int?? {
         if let stored = try? await blocks.stored() { adoptBlocks(stored) }
         if let stored = try? await rules.stored() { adoptRules(stored) }
         try? await apiKeys.reload()
         await synchronizeTokens()
+        return await models.adopt(into: recommendations)
     }
 
     private func adoptBlocks(_ stored: [IPBlock]) {
