@@ -164,9 +164,13 @@ public final class AWSClient: Sendable {
     }
 
     /// The error an answer carries: its code from `__type` (after `#`, before any `:`), or from the
-    /// `x-amzn-errortype` header, and its message.
+    /// `x-amzn-errortype` header, and its message. An XML error document instead of JSON (what an
+    /// authentication layer in front of the service may send — moto's does for a bad signature) is read as
+    /// the query protocol's.
     static func serviceError(_ call: AWSCall, _ answer: (body: Data, status: Int, headers: [String: String])) -> AWSError {
-        let object = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+        let json = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any]
+        if json == nil, answer.headers["x-amzn-errortype"] == nil, answer.body.first == UInt8(ascii: "<") { return queryError(call, answer) }
+        let object = json ?? [:]
         let type = object["__type"] as? String ?? answer.headers["x-amzn-errortype"] ?? "HTTP\(answer.status)"
         let code = String(type.split(separator: "#").last ?? Substring(type)).split(separator: ":").first.map(String.init) ?? type
         let message = object["message"] as? String ?? object["Message"] as? String

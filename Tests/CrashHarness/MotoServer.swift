@@ -19,8 +19,12 @@ public final class MotoServer: Sendable {
             .appendingPathComponent("assets/aws/moto-serial.py").path
     }
 
-    public static func start() throws -> MotoServer? {
-        let child = try SpawnedChild("/usr/bin/env", ["python3", script, "--port", "0"], killAfterSeconds: 600)
+    /// Starts moto; `environment` is added to the test's own (`INITIAL_NO_AUTH_ACTION_COUNT` turns on
+    /// moto's signature and IAM checking after that many requests).
+    public static func start(environment: [String: String] = [:]) throws -> MotoServer? {
+        let child = try SpawnedChild("/usr/bin/env", ["python3", script, "--port", "0"],
+                                     environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                                     killAfterSeconds: 600)
         var text = ""
         while !text.contains("\n"), let piece = child.readOutput() { text += String(decoding: piece, as: UTF8.self) }
         guard let line = text.split(separator: "\n").first, line.hasPrefix("moto-serial listening on "),
