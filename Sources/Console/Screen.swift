@@ -90,7 +90,9 @@ public enum Screen {
     static func drawPane(_ pane: Pane, _ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
         let focused = model.focus == pane
         let filter = model.filters[pane].map { " /\($0)" } ?? ""
-        canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
+        // A backend whose figures are partial says so beside the title (the console never shows a gap as zero).
+        let note = model.snapshot?.paneNotes?[pane.title].map { (model.ascii ? " - " : " · ") + $0 } ?? ""
+        canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)\(note)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
                    titleStyle: focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style(bold: true))
         let inner = area.inset(by: 1)
         guard !inner.isEmpty else { return }

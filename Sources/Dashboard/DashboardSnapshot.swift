@@ -148,6 +148,10 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public var events: [EventLine]
     /// The rows asked for with `focus`, if any.
     public var focused: FocusedDetail?
+    /// What a pane's figures are when they are not the whole truth, by pane title (`Queues`: SQS's
+    /// approximate counts; `Sagas`: this instance's runs only) — shown beside the pane's title. Nil on the
+    /// embedded backend, where every figure is exact.
+    public var paneNotes: [String: String]?
 
     public init(takenAt: Date, listen: String?, uptimeSeconds: Double, traffic: TrafficSnapshot, wafBlocksThisMinute: Int, blocked: [BlockedRow],
                 queues: [QueueRow], runs: [RunRow], recommender: RecommenderPane, events: [EventLine], focused: FocusedDetail? = nil) {

@@ -26,6 +26,18 @@ import Testing
         try check("starting-\(width)x\(height)", Screen.render(Fixtures.model(nil, width: width, height: height)))
     }
 
+    /// On a backend whose figures are partial (SQS's approximate counts, one instance's runs), the panes say
+    /// so beside their titles; on the embedded backend nothing is added.
+    @Test func panesSayWhenTheirFiguresArePartial() {
+        var snapshot = Fixtures.full
+        snapshot.paneNotes = ["Queues": "SQS counts, approximate", "Sagas": "this instance's runs"]
+        let text = Screen.render(Fixtures.model(snapshot, width: 160, height: 48)).lines.joined(separator: "\n")
+        #expect(text.contains("Queues · SQS counts, approximate"))
+        #expect(text.contains("Sagas · this instance's runs"))
+        let plain = Screen.render(Fixtures.model(width: 160, height: 48)).lines.joined(separator: "\n")
+        #expect(!plain.contains("approximate") && !plain.contains("this instance"))
+    }
+
     @Test func colourIsDroppedWithNoColourAndTheTextStaysTheSame() {
         let coloured = Screen.render(Fixtures.model())
         let plain = Screen.render(Fixtures.model(colour: false))

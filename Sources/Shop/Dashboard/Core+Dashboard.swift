@@ -36,9 +36,15 @@ extension Core {
         for finding in findings(listening: nil) where finding.severity != .info {
             events.append(.init(at: now, kind: finding.severity == .critical ? .critical : .warning, text: finding.message))
         }
-        return DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
-                                 wafBlocksThisMinute: waf.blocksPerMinute().values.reduce(0) { $0 + ($1.last ?? 0) },
-                                 blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
-                                 focused: focus.map { focusedDetail($0) })
+        var snapshot = DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
+                                         wafBlocksThisMinute: waf.blocksPerMinute().values.reduce(0) { $0 + ($1.last ?? 0) },
+                                         blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
+                                         focused: focus.map { focusedDetail($0) })
+        if engines == nil {
+            // Say what the figures are rather than let a remote backend's gaps read as zeros.
+            snapshot.paneNotes = ["Queues": queueFigures.hasRefreshed ? "SQS counts, approximate" : "waiting for SQS's counts",
+                                  "Sagas": "this instance's runs"]
+        }
+        return snapshot
     }
 }
