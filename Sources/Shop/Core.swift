@@ -77,6 +77,8 @@ public final class Core: Sendable {
     public let instanceID: String
     /// What this instance takes up from the others, on a remote backend.
     private let sharing: SharedShopSync?
+    /// Every instance's audit entries, on a remote backend.
+    let sharedAudit: SharedAudit?
     public let scheduler: Scheduler
     public let sagas: SagaEngine
     public let audit: AuditTrail
@@ -169,6 +171,7 @@ public final class Core: Sendable {
         let instanceID = Self.makeInstanceID()
         self.instanceID = instanceID
         let fireClaims = engines == nil ? ScheduleFireClaims(store: store) : nil
+        sharedAudit = engines == nil ? SharedAudit(store: store, instance: instanceID, logger: logger.labeled("audit")) : nil
         do throws(WorkflowError) {
             let sagas = if engines == nil {
                 SagaEngine(shared: SharedSagaRuns(store: StoredSagaRuns(store: store), owner: instanceID, leaseSeconds: options.sharedRunLeaseSeconds),
@@ -198,7 +201,7 @@ public final class Core: Sendable {
             throw CoreError.opening(directory, error)
         }
         do throws(JournalError) {
-            audit = try AuditTrail(directory: directory + "/audit", clock: clock)
+            audit = try AuditTrail(directory: directory + "/audit", clock: clock, mirror: sharedAudit)
         } catch {
             throw CoreError.opening(directory, error)
         }
@@ -245,6 +248,7 @@ public final class Core: Sendable {
                 try await StoredSagaRuns(store: store).prepare()
                 try await ScheduleFireClaims(store: store).prepare()
                 try await SharedModels(store: store).prepare()
+                try await sharedAudit?.prepare()
             }
         } catch {
             throw CoreError("cannot prepare the shop's tables in \(directory): \(error)")
@@ -280,6 +284,12 @@ public final class Core: Sendable {
                                           "products": String(catalog.count), "runsResumed": String(resumed.count),
                                           "ordersHandedToCheckout": String(handedOver),
                                           "modelInService": served.version.map(String.init) ?? "none", "interactionsReplayed": String(served.replayed)])
+    }
+
+    /// On a remote backend, the newest `limit` audit entries of every instance (oldest first, each naming its
+    /// instance); nil on the embedded backend, whose own trail is the shop's.
+    public func shopWideAudit(limit: Int) async throws(StoreError) -> [(instance: String, entry: AuditEntry)]? {
+        try await sharedAudit?.recent(limit: limit)
     }
 
     /// `embedded`, or the remote backend's name.

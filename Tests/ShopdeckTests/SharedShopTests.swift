@@ -190,6 +190,14 @@ import Testing
         }
         #expect(try await freed.send("GET", "/api/products/p1", forwardedFor: attacker).status == 200)
 
+        // One audit listing for the shop: the block made on the first and the unblock made on the second, read on either.
+        let audit = try await b.object("GET", "/admin/audit", bearer: pair.admin)
+        let entries = audit["items"] as? [[String: Any]] ?? []
+        let recorders = Dictionary(grouping: entries) { $0["action"] as? String ?? "" }.mapValues { Set($0.compactMap { $0["instance"] as? String }) }
+        #expect(recorders["waf.block"]?.count == 1 && recorders["waf.unblock"]?.count == 1 && recorders["waf.block"] != recorders["waf.unblock"],
+                "\(recorders)")
+        #expect((audit["scope"] as? String)?.hasPrefix("every instance's entries") == true)
+
         // A viewer token rotated on the second works on the first within seconds, and the old one stops working there.
         let oldViewer = try String(contentsOfFile: pair.directories[0] + "/viewer-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await a.send("GET", "/admin/waf/rules", bearer: oldViewer).status == 200)

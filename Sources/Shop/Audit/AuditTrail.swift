@@ -20,6 +20,11 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     }
 }
 
+/// Receives every entry of a trail once it is durable (`SharedAudit`: the copy all instances of a shop read).
+public protocol AuditMirror: Sendable {
+    func copy(_ entry: AuditEntry) async
+}
+
 /// The durable, hash-chained record of admin actions and security events, on a journal of its own (never
 /// compacted, so the whole chain can be checked). Checked end to end when opened.
 public final class AuditTrail: Sendable {
@@ -40,13 +45,16 @@ public final class AuditTrail: Sendable {
     private let state: Mutex<State>
     private let clock: any WallClock
     private let anchor: AuditAnchor
+    /// Where each durable entry is copied as well (the shop-wide trail of several instances), if anywhere.
+    private let mirror: (any AuditMirror)?
     /// A slot of the anchor file did not read back when the trail opened (a torn write, or damage).
     public let anchorDamaged: Bool
 
     /// Opens the trail in `directory` and checks the chain against itself and against its anchor; a break is
     /// reported by `verified`/`brokenAt`.
-    public init(directory: String, clock: any WallClock) throws(JournalError) {
+    public init(directory: String, clock: any WallClock, mirror: (any AuditMirror)? = nil) throws(JournalError) {
         self.clock = clock
+        self.mirror = mirror
         var recovered = State()
         journal = try Journal(directory: directory, restoreSnapshot: { _ in }, replay: { _, payload in
             let entry = try Self.decode(payload)
@@ -114,6 +122,7 @@ public final class AuditTrail: Sendable {
         }
         try await journal.waitUntilDurable(lsn)
         anchor.advance(to: AuditAnchor.Head(seq: entry.seq, hash: entry.hash))
+        await mirror?.copy(entry)
         return entry
     }
 

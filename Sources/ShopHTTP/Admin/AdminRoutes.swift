@@ -163,7 +163,13 @@ struct AdminRoutes {
                 guard let parsed = UInt64(text) else { throw HTTPError.invalidField("since must be a sequence number (0 or more)") }
                 since = parsed
             }
-            let page = AuditPage(items: core.audit.entries(since: since, limit: 500).map(AuditView.init), verified: core.audit.verified)
+            // On a shared backend with no `since`: every instance's entries, from the store, each naming its instance
+            // (`seq` counts per instance; `since` reads this instance's own trail).
+            if request.queryParameters["since"] == nil, let shared = try await core.shopWideAudit(limit: 500) {
+                return JSONBody.response(AuditPage(items: shared.map { AuditView($0.entry, instance: $0.instance) }, verified: core.audit.verified,
+                                                   scope: "every instance's entries, newest 500; this instance's own trail is verified"))
+            }
+            let page = AuditPage(items: core.audit.entries(since: since, limit: 500).map { AuditView($0) }, verified: core.audit.verified)
             return JSONBody.response(page)
         })
     }
@@ -171,6 +177,7 @@ struct AdminRoutes {
     private struct AuditPage: Encodable {
         var items: [AuditView]
         var verified: Bool
+        var scope: String?
     }
 
     private func view(_ key: APIKey, secret: String?) -> APIKeyView {

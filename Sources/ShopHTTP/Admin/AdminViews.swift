@@ -107,8 +107,11 @@ struct AuditView: Encodable {
     var action: String
     var detail: String
     var hash: String
+    /// The instance that recorded it, in a shop-wide listing.
+    var instance: String?
 
-    init(_ entry: AuditEntry) {
+    init(_ entry: AuditEntry, instance: String? = nil) {
+        self.instance = instance
         seq = entry.seq
         at = Logger.timestamp(entry.at)
         actor = entry.actor
