@@ -193,13 +193,19 @@ public struct Logger: Sendable {
     }
 
     static func textValue(_ value: String) -> String {
+        // Most values (routes, statuses, addresses, ids) are printable ASCII without a space, quote or `=`:
+        // checked on the bytes, they need no quotes. Going by Characters cost about a tenth of the server's
+        // CPU on `GET /healthz` (perf, 2026-12-06: `line` 18.7 % of all samples, `textValue` 8.4 %).
+        if !value.isEmpty, value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") }) { return value }
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
             || value.unicodeScalars.contains(where: TextSafety.isControlOrFormat)
         return needsQuotes ? JSONText.quoted(value) : value
     }
 
     static func singleLine(_ text: String) -> String {
-        text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
+        // ASCII without a line break (LF, VT, FF, CR) is one line already: checked on the bytes.
+        if text.utf8.allSatisfy({ $0 < 0x80 && !(0x0A...0x0D).contains($0) }) { return text }
+        return text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
     }
 
     /// RFC 3339 UTC with milliseconds, as every line carries it.

@@ -12,6 +12,9 @@ public enum TextSafety {
 
     /// `text` with every control or format character written as `\u{XX}`, so it shows as what it is.
     public static func escaped(_ text: String) -> String {
+        // Printable ASCII has no control or format character: checked on the bytes, the common case costs
+        // a pass over them rather than one over Unicode scalars.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: isControlOrFormat) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)

@@ -59,3 +59,40 @@ import Testing
         #expect(TextSafety.escaped("plain: é ü 日本") == "plain: é ü 日本")
     }
 }
+
+/// The byte-level fast paths of the log line (`textValue`, `singleLine`, `TextSafety.escaped`) against the
+/// rules they shortcut, written out the slow way: random strings over an alphabet of the characters that
+/// matter (quotes, `=`, spaces, every kind of line break, controls, format characters, non-ASCII).
+@Suite struct LogTextFastPathTests {
+    static let alphabet: [String] = ["a", "Z", "0", "/", "-", ":", "%", " ", "\"", "=", "\\", "\n", "\r", "\u{0B}", "\u{0C}", "\t", "\u{85}",
+                                     "\u{2028}", "\u{2029}", "\u{1B}", "\u{7F}", "\u{202E}", "\u{200B}", "é", "日", "🙂", "\r\n"]
+
+    @Test func fastPathsAgreeWithTheRulesTheyShortcut() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("LogTextFastPathTests seed \(seed)")
+        var generator = SplitMix(seed: seed)
+        for _ in 0..<20_000 {
+            let length = Int(generator.next() % 8)
+            let text = (0..<length).map { _ in Self.alphabet[Int(generator.next() % UInt64(Self.alphabet.count))] }.joined()
+            let needsQuotes = text.isEmpty || text.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+                || text.unicodeScalars.contains(where: TextSafety.isControlOrFormat)
+            #expect(Logger.textValue(text) == (needsQuotes ? JSONText.quoted(text) : text), "seed \(seed): \(text.debugDescription)")
+            #expect(Logger.singleLine(text) == String(text.map { $0.isNewline ? " " : $0 }), "seed \(seed): \(text.debugDescription)")
+            let escapedSlowly = text.unicodeScalars.contains(where: TextSafety.isControlOrFormat) ? nil : text
+            if let escapedSlowly { #expect(TextSafety.escaped(text) == escapedSlowly, "seed \(seed): \(text.debugDescription)") }
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a failure can be replayed from the printed seed.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
