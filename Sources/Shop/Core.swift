@@ -72,11 +72,11 @@ public final class Core: Sendable {
     public let engines: EmbeddedEngines?
     /// A remote broker's queue figures, refreshed in the background for the synchronous readers.
     let queueFigures = QueueFiguresCache()
-    private let refresher = Mutex<Task<Void, Never>?>(nil)
+    let refresher = Mutex<Task<Void, Never>?>(nil)
     /// This process among the instances of a shop on a remote backend (saga leases and schedule claims name it).
     public let instanceID: String
     /// What this instance takes up from the others, on a remote backend.
-    private let sharing: SharedShopSync?
+    let sharing: SharedShopSync?
     /// Every instance's audit entries, on a remote backend.
     let sharedAudit: SharedAudit?
     public let scheduler: Scheduler
@@ -286,12 +286,6 @@ public final class Core: Sendable {
                                           "modelInService": served.version.map(String.init) ?? "none", "interactionsReplayed": String(served.replayed)])
     }
 
-    /// On a remote backend, the newest `limit` audit entries of every instance (oldest first, each naming its
-    /// instance); nil on the embedded backend, whose own trail is the shop's.
-    public func shopWideAudit(limit: Int) async throws(StoreError) -> [(instance: String, entry: AuditEntry)]? {
-        try await sharedAudit?.recent(limit: limit)
-    }
-
     /// `embedded`, or the remote backend's name.
     public var backendName: String {
         if case .remote(_, _, let name, _) = options.backend { return name }
@@ -302,39 +296,6 @@ public final class Core: Sendable {
     /// remote one (SQS's approximate counts).
     public func queueStats() -> [QueueStats] {
         engines?.broker.allStats() ?? queueFigures.latest
-    }
-
-    /// On a remote backend, until the core closes: the queue figures, what other instances changed, and
-    /// runs whose instance stopped renewing their leases, every `sharedSyncSeconds`; pending orders without a
-    /// checkout run every `pendingOrderSweepSeconds`.
-    private func startRemoteUpkeep() {
-        let task = Task { [self] in
-            var lastSweep = options.clock.now()
-            while !Task.isCancelled {
-                queueFigures.store(await broker.allStats())
-                if let adopted = await sharing?.synchronize() {
-                    options.logger.info("serving the model another instance published", ["version": adopted.map(String.init) ?? "none (best sellers)"])
-                }
-                let adopted = await sagas.adoptAbandonedRuns()
-                if !adopted.isEmpty {
-                    options.logger.info("took over runs whose instance stopped renewing them", ["runs": String(adopted.count)])
-                }
-                if options.clock.now().timeIntervalSince(lastSweep) >= options.pendingOrderSweepSeconds {
-                    lastSweep = options.clock.now()
-                    let started = await handPendingOrdersToCheckout()
-                    if started > 0 { options.logger.info("pending orders handed to checkout", ["orders": String(started)]) }
-                }
-                do { try await options.clock.sleep(seconds: options.sharedSyncSeconds) } catch { return }
-            }
-        }
-        refresher.withLock { $0 = task }
-    }
-
-    /// Host, process and a random suffix: unique among the instances, and readable in a lease.
-    private static func makeInstanceID() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
-        return "\(host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 1_000_000)"
     }
 
     /// Calls `observer` with the id of every product an operator changes from now on (the HTTP edge's cache
@@ -351,7 +312,7 @@ public final class Core: Sendable {
     /// between the order's commit and the publish gets one now. An order whose run already ended (a run that
     /// failed before its first step completed has nothing to compensate, so nothing settled the order) is
     /// settled from the run's outcome.
-    private func handPendingOrdersToCheckout() async -> Int {
+    func handPendingOrdersToCheckout() async -> Int {
         guard let pending = try? await orders.pending() else { return 0 }
         var started = 0
         for (userId, orderId) in pending {
