@@ -110,4 +110,21 @@ import Workflow
         for engine in [stalled, survivor] { await engine.close() }
         await store.close()
     }
+
+    @Test func anInstancesListingOfSharedRunsStaysWithinItsQuota() async throws {
+        let (store, runs, directory) = try await Self.openStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let engine = SagaEngine(shared: SharedSagaRuns(store: runs, owner: "a"), clock: ManualClock(), retainedRunsPerSaga: 10)
+        try engine.register(SagaDefinition(name: "quick", steps: [SagaStep("only") { _ in }]))
+        for index in 0..<300 {
+            let id = try await engine.start("quick", runID: "q\(index)")
+            _ = try await engine.waitForRun(id)
+        }
+        // Forgetting runs in passes once the listing has grown by 64 past the quota (as the journal's replay does).
+        let listed = engine.runs(saga: "quick", limit: 1_000).count
+        #expect(listed <= 10 + 65, "\(listed) runs listed")
+        #expect(try await runs.load("q0")?.state == .succeeded, "forgotten here, still in the store")
+        await engine.close()
+        await store.close()
+    }
 }

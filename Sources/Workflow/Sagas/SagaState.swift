@@ -114,7 +114,7 @@ struct SagaState: Sendable {
     /// Forgets each saga's oldest ended runs beyond its quota, in one pass once `order` has grown by an eighth
     /// of a quota since the last one: ending a run costs a few lookups on average, and a busy saga's listing
     /// stays within an eighth of its quota instead of doubling it between passes.
-    private mutating func forgetOldRuns() {
+    mutating func forgetOldRuns() {
         guard order.count - countAfterForgetting > max(retainedRunsPerSaga / 8, 64) else { return }
         var kept: [String: Int] = [:]
         for id in order.reversed() {
