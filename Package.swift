@@ -53,7 +53,7 @@ let package = Package(
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "AWSBackend", "Store", "Hashing", "CrashHarness"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport", "AWS", "AWSBackend"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness", "AWS", "AWSBackend"]),

@@ -44,7 +44,7 @@ public struct SignableRequest: Sendable, Equatable {
 /// normalised and encoded path, sorted query, lowercased sorted headers with their values trimmed, the
 /// signed header list, the body's SHA-256), the string to sign over the date, region and service scope,
 /// and the HMAC chain that derives the signing key from the secret. Checked against AWS's published
-/// signature test suite and a signature-checking moto (`SigV4Tests`).
+/// signature test suite (`SigV4Tests`) and by moto checking signatures against its IAM (`SignatureCheckingMotoTests`).
 public struct SigV4Signer: Sendable {
     public var credentials: AWSCredentials
     public var region: String

@@ -34,7 +34,7 @@ import Testing
         try instances[0].models.save(model)
         try instances[0].models.setCurrent(3)
         instances[0].slot.publish(model)
-        try await shared.publish(model, keeping: nil)
+        try await shared.publish(model)
         #expect(instances[1].slot.current == nil)
 
         // b's next sync round: the model is fetched, kept as b's own file, and served.

@@ -86,15 +86,21 @@ import Testing
         return settled
     }
 
-    @Test func twoInstancesShareAccountsKeysStockAndBlocks() async throws {
+    /// Runs `body` on two fresh instances on their own moto (nothing when moto is missing), with the rate rule
+    /// raised through the first; cleans up however it ends.
+    static func onTwoInstances(prefix: String, _ body: (Pair) async throws -> Void) async throws {
         guard let moto = try MotoServer.start() else { return }
         defer { moto.stop() }
-        let pair = try await Pair(moto: moto, prefix: "t19s-")
+        let pair = try await Pair(moto: moto, prefix: prefix)
         defer { pair.remove() }
         try await pair.reportingFailure {
             try await pair.raiseRateLimit()
-            try await Self.shareAccountsKeysStockAndBlocks(pair)
+            try await body(pair)
         }
+    }
+
+    @Test func twoInstancesShareAccountsKeysStockAndBlocks() async throws {
+        try await Self.onTwoInstances(prefix: "t19s-", Self.shareAccountsKeysStockAndBlocks)
     }
 
     static func shareAccountsKeysStockAndBlocks(_ pair: Pair) async throws {
@@ -214,14 +220,7 @@ import Testing
     }
 
     @Test func aKilledInstancesAcknowledgedOrdersSettleThroughTheSurvivor() async throws {
-        guard let moto = try MotoServer.start() else { return }
-        defer { moto.stop() }
-        let pair = try await Pair(moto: moto, prefix: "t19k-")
-        defer { pair.remove() }
-        try await pair.reportingFailure {
-            try await pair.raiseRateLimit()
-            try await Self.settleThroughTheSurvivor(pair)
-        }
+        try await Self.onTwoInstances(prefix: "t19k-", Self.settleThroughTheSurvivor)
     }
 
     static func settleThroughTheSurvivor(_ pair: Pair) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 @testable import Telemetry
 
@@ -70,10 +71,9 @@ import Testing
     @Test func fastPathsAgreeWithTheRulesTheyShortcut() {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("LogTextFastPathTests seed \(seed)")
-        var generator = SplitMix(seed: seed)
+        var generator = FuzzGenerator(seed: seed)
         for _ in 0..<20_000 {
-            let length = Int(generator.next() % 8)
-            let text = (0..<length).map { _ in Self.alphabet[Int(generator.next() % UInt64(Self.alphabet.count))] }.joined()
+            let text = (0..<generator.int(0...7)).map { _ in generator.pick(Self.alphabet) }.joined()
             let needsQuotes = text.isEmpty || text.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
                 || text.unicodeScalars.contains(where: TextSafety.isControlOrFormat)
             #expect(Logger.textValue(text) == (needsQuotes ? JSONText.quoted(text) : text), "seed \(seed): \(text.debugDescription)")
@@ -84,15 +84,3 @@ import Testing
     }
 }
 
-/// SplitMix64: a small seeded generator, so a failure can be replayed from the printed seed.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

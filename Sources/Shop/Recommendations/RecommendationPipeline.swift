@@ -173,7 +173,7 @@ public struct RecommendationPipeline: Sendable {
         }
         try recommendations.models.setCurrent(version)
         recommendations.slot.publish(model)
-        try await sharedModels?.publish(model, keeping: previous)
+        try await sharedModels?.publish(model)
         try pruneOldRuns(keeping: version)
         // The model it replaced and the gate's copy were freed on the cooperative pool, after the heavy jobs'
         // own trim: handed back here (a 30-minute demo held 15 MB of such memory until trimmed by hand).

@@ -28,9 +28,9 @@ struct SharedModels: Sendable {
         try await store.ensureTable(Self.schema)
     }
 
-    /// Puts `model`'s file in the store and points every instance at it; removes files of versions other
-    /// than this one and `keeping` (the one it replaces, for a rollback).
-    func publish(_ model: RecommendationModel, keeping previous: Int?) async throws(StoreError) {
+    /// Puts `model`'s file in the store and points every instance at it; removes other versions' files (a
+    /// rollback publishes the restored model again from the rolling-back instance's own file).
+    func publish(_ model: RecommendationModel) async throws(StoreError) {
         let bytes = ModelFile.encode(model)
         var chunks = 0
         for start in stride(from: 0, to: max(bytes.count, 1), by: Self.chunkBytes) {
@@ -39,7 +39,7 @@ struct SharedModels: Sendable {
             chunks += 1
         }
         try await point(at: Pointer(version: model.version, chunks: chunks, sha256: Hex.encode(SHA256.hash(bytes))))
-        try await prune(keeping: Set([model.version, previous ?? 0]))
+        try await prune(keeping: model.version)
     }
 
     /// Points every instance back at `model` (a rollback: the one this instance keeps as the previous), or
@@ -49,7 +49,7 @@ struct SharedModels: Sendable {
             try await point(at: Pointer(version: 0, chunks: 0, sha256: ""))
             return
         }
-        try await publish(model, keeping: nil)
+        try await publish(model)
     }
 
     private func point(at pointer: Pointer) async throws(StoreError) {
@@ -81,12 +81,12 @@ struct SharedModels: Sendable {
         return try? ModelFile.decode(bytes)
     }
 
-    private func prune(keeping kept: Set<Int>) async throws(StoreError) {
+    private func prune(keeping kept: Int) async throws(StoreError) {
         var cursor: PageCursor?
         repeat {
             let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
             for item in page.items {
-                guard let version = item["version"]?.int64Value, !kept.contains(Int(version)), let chunk = item["chunk"] else { continue }
+                guard let version = item["version"]?.int64Value, Int(version) != kept, let chunk = item["chunk"] else { continue }
                 try await store.delete(Self.table, key: ["version": .number(Int(version)), "chunk": chunk])
             }
             cursor = page.nextCursor
