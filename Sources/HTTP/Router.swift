@@ -36,34 +36,16 @@ public enum RouteMatch: Sendable {
 /// (`/api/products/{id}/similar`); a literal segment wins over a parameter at the same depth.
 /// `HEAD` is answered by the `GET` route when no `HEAD` route is registered.
 public struct Router: Sendable {
-    /// A value-type trie; the parameter child sits in a one-element array because a struct cannot hold
-    /// an optional of itself directly.
+    /// A trie kept flat, children named by index into `nodes`: matching reads nodes in place, where a trie of
+    /// nested values copied (and retained) every node it passed — 6.6 % of the gateway route's CPU under wrk.
     private struct Node: Sendable {
-        var literals: [String: Node] = [:]
+        var literals: [String: Int] = [:]
         var parameterName: String?
-        var parameterChild: [Node] = []
+        var parameterChild: Int?
         var routes: [String: Route] = [:]
-
-        mutating func insert(_ route: Route, segments: ArraySlice<Substring>) {
-            guard let segment = segments.first else {
-                precondition(routes[route.method] == nil, "route \(route.name) registered twice")
-                routes[route.method] = route
-                return
-            }
-            if segment.hasPrefix("{"), segment.hasSuffix("}") {
-                let name = String(segment.dropFirst().dropLast())
-                precondition(parameterName == nil || parameterName == name,
-                             "conflicting parameter names {\(parameterName ?? "")} and {\(name)} in \(route.pattern)")
-                parameterName = name
-                if parameterChild.isEmpty { parameterChild = [Node()] }
-                parameterChild[0].insert(route, segments: segments.dropFirst())
-            } else {
-                literals[String(segment), default: Node()].insert(route, segments: segments.dropFirst())
-            }
-        }
     }
 
-    private var root = Node()
+    private var nodes = [Node()]
     /// Every route, in registration order.
     public private(set) var routes: [Route] = []
 
@@ -74,8 +56,31 @@ public struct Router: Sendable {
     public mutating func add(_ method: String, _ pattern: String, _ handler: RouteHandler) {
         precondition(pattern.hasPrefix("/"), "route pattern must start with /: \(pattern)")
         let route = Route(method: method, pattern: pattern, handler: handler, index: routes.count)
-        root.insert(route, segments: Self.segments(of: pattern)[...])
+        var current = 0
+        for segment in Self.segments(of: pattern) {
+            current = child(of: current, for: segment, in: route.pattern)
+        }
+        precondition(nodes[current].routes[route.method] == nil, "route \(route.name) registered twice")
+        nodes[current].routes[route.method] = route
         routes.append(route)
+    }
+
+    /// The node under `parent` for a pattern segment, made if new.
+    private mutating func child(of parent: Int, for segment: Substring, in pattern: String) -> Int {
+        if segment.hasPrefix("{"), segment.hasSuffix("}") {
+            let name = String(segment.dropFirst().dropLast())
+            let existing = nodes[parent].parameterName
+            precondition(existing == nil || existing == name, "conflicting parameter names {\(existing ?? "")} and {\(name)} in \(pattern)")
+            nodes[parent].parameterName = name
+            if let child = nodes[parent].parameterChild { return child }
+            nodes.append(Node())
+            nodes[parent].parameterChild = nodes.count - 1
+            return nodes.count - 1
+        }
+        if let child = nodes[parent].literals[String(segment)] { return child }
+        nodes.append(Node())
+        nodes[parent].literals[String(segment)] = nodes.count - 1
+        return nodes.count - 1
     }
 
     public mutating func get(_ pattern: String, _ handler: RouteHandler) { add("GET", pattern, handler) }
@@ -83,34 +88,31 @@ public struct Router: Sendable {
     public mutating func put(_ pattern: String, _ handler: RouteHandler) { add("PUT", pattern, handler) }
     public mutating func delete(_ pattern: String, _ handler: RouteHandler) { add("DELETE", pattern, handler) }
 
-    /// Finds the route for `method` and the (still percent-encoded) `path`.
+    /// Finds the route for `method` and the (still percent-encoded) `path`. A literal segment is preferred
+    /// to a parameter and never retried as one, so the work is one step per segment of the path.
     public func match(method: String, path: String) -> RouteMatch {
         var parameters: [String: String] = [:]
-        var failure: RouteMatch?
-        let found = Self.walk(root, Self.segments(of: path)[...], &parameters, &failure)
-        guard let node = found else { return failure ?? .notFound }
-        if let route = node.routes[method] ?? (method == "HEAD" ? node.routes["GET"] : nil) {
+        var current = 0
+        for segment in Self.segments(of: path) {
+            if let child = nodes[current].literals[String(segment)] {
+                current = child
+                continue
+            }
+            guard let name = nodes[current].parameterName, let child = nodes[current].parameterChild, !segment.isEmpty else {
+                return .notFound
+            }
+            guard let decoded = percentDecode(String(segment)) else { return .malformedPath }
+            parameters[name] = decoded
+            current = child
+        }
+        let routesHere = nodes[current].routes
+        if let route = routesHere[method] ?? (method == "HEAD" ? routesHere["GET"] : nil) {
             return .found(route, parameters: parameters)
         }
-        if node.routes.isEmpty { return .notFound }
-        var allowed = Set(node.routes.keys)
+        if routesHere.isEmpty { return .notFound }
+        var allowed = Set(routesHere.keys)
         if allowed.contains("GET") { allowed.insert("HEAD") }
         return .methodNotAllowed(allow: allowed.sorted())
-    }
-
-    private static func walk(_ node: Node, _ segments: ArraySlice<Substring>, _ parameters: inout [String: String],
-                             _ failure: inout RouteMatch?) -> Node? {
-        guard let segment = segments.first else { return node }
-        if let child = node.literals[String(segment)] {
-            return walk(child, segments.dropFirst(), &parameters, &failure)
-        }
-        guard let name = node.parameterName, !segment.isEmpty else { return nil }
-        guard let decoded = percentDecode(String(segment)) else {
-            failure = .malformedPath
-            return nil
-        }
-        parameters[name] = decoded
-        return walk(node.parameterChild[0], segments.dropFirst(), &parameters, &failure)
     }
 
     /// The `/`-separated segments after the leading slash, split on bytes (paths are ASCII on the wire).
