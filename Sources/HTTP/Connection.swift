@@ -15,6 +15,8 @@ final class Connection {
     /// Distinguishes this connection from a later one that reuses the same descriptor.
     let serial: UInt64
     let peer: SocketAddress
+    /// The peer's address as the access log writes it, formatted once per connection rather than per request.
+    private(set) lazy var peerText = peer.ip.description
     /// Whether this connection holds a slot in the connection limiter.
     let countsTowardLimits: Bool
     var parser: HTTPRequestParser

@@ -188,7 +188,7 @@ extension EventLoop {
         environment.metrics.series(for: answer.route).record(status: response.status, microseconds: elapsed)
         environment.accessLog?.record(into: &accessLogBuffer, now: now, method: answer.method, target: answer.target, status: response.status,
                                       bytes: connection.output.count - before, microseconds: elapsed,
-                                      peer: connection.peer, requestId: answer.requestId)
+                                      peer: connection.peerText, requestId: answer.requestId)
         environment.observer?.observe(AnsweredRequest(method: answer.method, route: answer.route?.pattern, status: response.status,
                                                       microseconds: elapsed, peer: connection.peer.ip))
         if !keepAlive { connection.phase = .closingAfterFlush }

@@ -38,7 +38,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { lowercase($0) == lowercase($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        // On the strings' own bytes: the generic element-by-element walk was 1 % of the gateway route's CPU.
+        let compared = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in
+                for index in left.indices where left[index] != right[index] && lowercase(left[index]) != lowercase(right[index]) {
+                    return false
+                }
+                return true
+            }
+        }
+        return (compared ?? nil) ?? a.utf8.elementsEqual(b.utf8) { lowercase($0) == lowercase($1) }
     }
 
     @inline(__always)

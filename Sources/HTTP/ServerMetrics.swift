@@ -64,7 +64,7 @@ struct AccessLog: Sendable {
     }
 
     func record(into buffer: inout Buffer, now: Double, method: String, target: String, status: Int, bytes: Int,
-                microseconds: UInt64, peer: SocketAddress, requestId: String) {
+                microseconds: UInt64, peer: String, requestId: String) {
         let millisecond = Int64((now * 1000).rounded(.down))
         if millisecond != buffer.millisecond {
             buffer.millisecond = millisecond
@@ -72,12 +72,26 @@ struct AccessLog: Sendable {
         }
         buffer.lines.append(logger.line(.info, "\(method) \(Self.redacted(target)) \(status)", fields: [
             ("bytes", String(bytes)),
-            ("client", peer.ip.description),
-            ("ms", String(Double(microseconds) / 1000)),
+            ("client", peer),
+            ("ms", Self.milliseconds(microseconds)),
             ("requestId", requestId),
             ("status", String(status)),
         ], timestamp: buffer.timestamp))
         if buffer.lines.count >= Self.batchLines { flush(&buffer) }
+    }
+
+    /// `microseconds` in milliseconds, exactly, with at most three decimals and at least one (`0.25`, `12.0`,
+    /// `1234.567`): the text `Double.description` gives for any latency a server sees, made without floating
+    /// point, whose formatting was a tenth of the access log's cost under wrk.
+    static func milliseconds(_ microseconds: UInt64) -> String {
+        var fraction = microseconds % 1000
+        var digits = 3
+        while digits > 1, fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let fractionText = String(fraction)
+        return String(microseconds / 1000) + "." + String(repeating: "0", count: digits - fractionText.utf8.count) + fractionText
     }
 
     func flush(_ buffer: inout Buffer) {

@@ -55,7 +55,7 @@ public final class RateRule: Sendable {
         var lastBucket: Int64 { buckets.last?.index ?? Int64.min }
 
         /// Counts one request in `bucket`; true if that puts the address over `limit`.
-        mutating func add(bucket: Int64, oldest: Int64, limit: Int, now: Date, clientIP: String) -> Bool {
+        mutating func add(bucket: Int64, oldest: Int64, limit: Int, now: Date, clientIP: @autoclosure () -> String) -> Bool {
             slide(oldest: oldest)
             if lastBucket == bucket { buckets[buckets.count - 1].count += 1 } else { buckets.append((bucket, 1)) }
             total += 1
@@ -66,7 +66,7 @@ public final class RateRule: Sendable {
             if limitedSince == nil {
                 limitedSince = now
                 refused = 0
-                self.clientIP = clientIP
+                self.clientIP = clientIP()
             }
             refused += 1
             return true
@@ -104,14 +104,14 @@ public final class RateRule: Sendable {
 
     /// Counts a request from `address` (if in scope); the address's requests in the window if that is
     /// over the limit, nil if not.
-    func record(address: [UInt8], clientIP: String, method: String, path: Substring, now: Date) -> Int? {
+    func record(address: [UInt8], clientIP: @autoclosure () -> String, method: String, path: Substring, now: Date) -> Int? {
         guard scope?.matches(method: method, path: path) ?? true else { return nil }
         let (limit, window) = settings.withLock { ($0.limit, Int64($0.windowSeconds)) }
         let bucket = Self.bucket(now)
         let oldest = Self.oldestBucket(current: bucket, windowSeconds: window)
         return shard(for: address).counters.withLock { counters in
             let key = ByteKey(address)
-            let over = counters[key, default: Counter()].add(bucket: bucket, oldest: oldest, limit: limit, now: now, clientIP: clientIP)
+            let over = counters[key, default: Counter()].add(bucket: bucket, oldest: oldest, limit: limit, now: now, clientIP: clientIP())
             let total = counters[key]?.total ?? 0
             if counters.count > Self.maximumTracked / shards.count { Self.prune(&counters, oldest: oldest) }
             return over ? total : nil

@@ -173,6 +173,22 @@ import Telemetry
         #expect(lines.contains { $0.contains("/items/1?password=[redacted]&q=tea") })
         #expect(!lines.joined().contains("hunter2"))
         #expect(!lines.joined().contains("sekrit"))
+        #expect(lines.allSatisfy { $0.contains(" client=127.0.0.1 ") && $0.contains(" ms=") })
+    }
+
+    /// The access log formats latency without floating point; it must write what `Double` would.
+    @Test func accessLogMillisecondsReadAsDoubleWritesThem() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("accessLogMillisecondsReadAsDoubleWritesThem seed \(seed)")
+        var state = seed
+        var samples: [UInt64] = [0, 1, 9, 10, 100, 999, 1000, 1001, 1010, 1100, 123_456, 9_999_999_999]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            samples.append((state >> 11) % [1000, 1_000_000, 10_000_000_000][Int(state % 3)])
+        }
+        for microseconds in samples {
+            #expect(AccessLog.milliseconds(microseconds) == String(Double(microseconds) / 1000), "\(microseconds) µs (seed \(seed))")
+        }
     }
 }
 
@@ -211,9 +227,13 @@ extension SocketAddress {
     }
 
     @Test func connectingToAClosedPortFailsClearly() async throws {
-        let test = try TestServer.start()
-        let address = test.address
-        await test.server.shutdown(grace: 0)
+        // A port bound but never listened on refuses connections, and no other test's server can take it
+        // meanwhile (a shut-down server's port could be reused by a test running in parallel).
+        let fd = try Socket.makeTCP(family: AF_INET)
+        defer { close(fd) }
+        let bound = SocketAddress(ip: .v4(0x7F00_0001), port: 0).withKernelAddress { bind(fd, $0, $1) }
+        #expect(bound == 0)
+        let address = try #require(Socket.localAddress(fd))
         let client = HTTPClient(timeout: 1)
         await #expect(throws: HTTPClientError.self) { try await client.send(.get("/hello"), to: address) }
         do {

@@ -65,8 +65,11 @@ enum HTTPBenchServer {
 
     static func runInChild(directory: String) async -> Int32 {
         let core: Core
-        do throws(CoreError) {
-            core = try await Core.open(options: CoreOptions(dataDirectory: directory, logger: Logger(label: "bench", minimumLevel: .warning)))
+        let logger: Logger
+        do {
+            // Every request logged to a file, as `serve` logs them and as the nginx anchor does with ACCESS_LOG=1.
+            logger = try ShopRuntime.fileLogger(directory: directory)
+            core = try await Core.open(options: CoreOptions(dataDirectory: directory, logger: logger.labeled("core")))
         } catch {
             print("error \(error)")
             return 1
@@ -87,7 +90,7 @@ enum HTTPBenchServer {
         var limits = HTTPLimits()
         limits.maxConnectionsPerIP = 4096
         let server = HTTPServer(configuration: HTTPServerConfiguration(address: SocketAddress(ip: .v4(0x7F00_0001), port: 0), limits: limits),
-                                router: router, metrics: core.metrics, observer: edge.observer)
+                                router: router, metrics: core.metrics, accessLog: logger.labeled("http"), observer: edge.observer)
         do {
             let address = try server.start()
             reference.set(server)
