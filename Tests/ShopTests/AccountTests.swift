@@ -57,8 +57,11 @@ import Testing
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }
         let token = try await shop.signedInUser()
+        // Used twice first, so that the checks below meet a token whose signature is remembered as good.
+        for _ in 0..<2 { #expect(try await shop.call("GET", "/api/cart", token: token).status == 200) }
         #expect(try await shop.call("GET", "/api/cart").status == 401)
         #expect(try await shop.call("GET", "/api/cart", token: "garbage").status == 401)
+        #expect(try await shop.call("GET", "/api/cart", token: String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")).status == 401)
         // A token with its payload changed and the old signature.
         let parts = token.split(separator: ".")
         let forged = TokenSigner.base64URL(Array("u-admin|9999999999|x".utf8)) + "." + parts[1]

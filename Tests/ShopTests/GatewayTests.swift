@@ -7,6 +7,13 @@ import Testing
 @testable import ShopHTTP
 
 @Suite struct GatewayTests {
+    @Test(arguments: [("Bearer abc.def", "abc.def"), ("bearer   abc.def \t", "abc.def"), ("BEARER abc", "abc"), ("Bearer ", nil),
+                      ("Bearer  \t ", nil), ("Basic abc", nil), ("Bearerabc", nil), ("Bearer a b", "a b"),
+                      ("Bearer abc\u{00A0}", "abc")] as [(String, String?)])
+    func theBearerTokenIsTheHeaderAfterItsSchemeTrimmed(header: String, token: String?) {
+        #expect(HTTPRequest(method: "GET", target: "/", headers: ["Authorization": header]).bearerToken == token)
+    }
+
     func createKey(_ shop: TestShop, _ json: String) async throws -> String {
         let created = try await shop.call("POST", "/admin/api-keys", json: json, token: shop.adminToken)
         #expect(created.status == 201, "\(created.text)")
