@@ -58,7 +58,8 @@ struct AccessLog: Sendable {
 
     /// The loop's unwritten lines and its cached timestamp.
     struct Buffer {
-        var lines: [String] = []
+        var text: [UInt8] = []
+        var lines = 0
         var millisecond: Int64 = -1
         var timestamp = ""
     }
@@ -70,14 +71,15 @@ struct AccessLog: Sendable {
             buffer.millisecond = millisecond
             buffer.timestamp = Logger.timestamp(Date(timeIntervalSince1970: Double(millisecond) / 1000))
         }
-        buffer.lines.append(logger.line(.info, "\(method) \(Self.redacted(target)) \(status)", fields: [
+        logger.appendLine(.info, "\(method) \(Self.redacted(target)) \(status)", fields: [
             ("bytes", String(bytes)),
             ("client", peer),
             ("ms", Self.milliseconds(microseconds)),
             ("requestId", requestId),
             ("status", String(status)),
-        ], timestamp: buffer.timestamp))
-        if buffer.lines.count >= Self.batchLines { flush(&buffer) }
+        ], timestamp: buffer.timestamp, to: &buffer.text)
+        buffer.lines += 1
+        if buffer.lines >= Self.batchLines { flush(&buffer) }
     }
 
     /// `microseconds` in milliseconds, exactly, with at most three decimals and at least one (`0.25`, `12.0`,
@@ -95,9 +97,10 @@ struct AccessLog: Sendable {
     }
 
     func flush(_ buffer: inout Buffer) {
-        guard !buffer.lines.isEmpty else { return }
-        logger.write(lines: buffer.lines)
-        buffer.lines.removeAll(keepingCapacity: true)
+        guard buffer.lines > 0 else { return }
+        logger.write(text: buffer.text)
+        buffer.text.removeAll(keepingCapacity: true)
+        buffer.lines = 0
     }
 
     static let secretNameParts = ["pass", "pwd", "token", "secret", "key", "auth", "session", "signature"].map { Array($0.utf8) }

@@ -48,9 +48,17 @@ public final class CleanValueCache: Sendable {
     }
 
     /// Whether the header (its name lowercased, a zero byte, its value) is cached, without building the key.
+    /// Hashed and compared on the strings' own bytes: walking the views byte by byte generically made this
+    /// probe 5.7 % of the server's CPU on a request with a browser's headers.
     func contains(header: (name: String, value: String)) -> Bool {
-        let name = header.name.utf8, value = header.value.utf8
-        guard name.count + 1 + value.count <= longestValue else { return false }
+        guard header.name.utf8.count + 1 + header.value.utf8.count <= longestValue else { return false }
+        let found = header.name.utf8.withContiguousStorageIfAvailable { name in
+            header.value.utf8.withContiguousStorageIfAvailable { value in contains(name: name, value: value) }
+        }
+        return (found ?? nil) ?? contains(name: Array(header.name.utf8), value: Array(header.value.utf8))
+    }
+
+    private func contains(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
         var hash = seed
         for byte in name { Self.mix(&hash, ASCIINames.lower(byte)) }
         Self.mix(&hash, 0)
@@ -58,12 +66,18 @@ public final class CleanValueCache: Sendable {
         return shard.shard.withLock { s in
             guard let candidates = s.buckets[hash] else { return false }
             return candidates.contains { stored in
-                stored.count == name.count + 1 + value.count
-                    && zip(stored, name).allSatisfy { $0 == ASCIINames.lower($1) }
-                    && stored[name.count] == 0
-                    && stored[(name.count + 1)...].elementsEqual(value)
+                guard stored.count == name.count + 1 + value.count else { return false }
+                return stored.withUnsafeBufferPointer { stored in
+                    for index in name.indices where stored[index] != ASCIINames.lower(name[index]) { return false }
+                    return stored[name.count] == 0
+                        && (value.isEmpty || memcmp(stored.baseAddress! + name.count + 1, value.baseAddress!, value.count) == 0)
+                }
             }
         }
+    }
+
+    private func contains(name: [UInt8], value: [UInt8]) -> Bool {
+        name.withUnsafeBufferPointer { name in value.withUnsafeBufferPointer { value in contains(name: name, value: value) } }
     }
 
     func insert(_ value: [UInt8]) {

@@ -94,6 +94,20 @@ private func labels(_ view: RequestView) -> [String: String] {
         #expect(waf.cachedCleanValues == 0)
     }
 
+    @Test func aHeaderIsFoundByItsNameInAnyCaseAndItsExactValue() {
+        let cache = CleanValueCache()
+        for header in [("User-Agent", "Mozilla/5.0"), ("X-Empty", ""), ("ab", "c")] { cache.insert(WebApplicationFirewall.cacheKey(header)) }
+        #expect(cache.contains(header: ("user-agent", "Mozilla/5.0")))
+        #expect(cache.contains(header: ("USER-AGENT", "Mozilla/5.0")))
+        #expect(!cache.contains(header: ("User-Agent", "mozilla/5.0")), "values are compared exactly")
+        #expect(!cache.contains(header: ("User-Agent", "Mozilla/5.1")))
+        #expect(!cache.contains(header: ("User-Agent", "Mozilla/5.0 ")))
+        #expect(cache.contains(header: ("x-empty", "")))
+        #expect(cache.contains(header: ("AB", "c")))
+        #expect(!cache.contains(header: ("a", "bc")), "the name ends where the value starts")
+        #expect(!cache.contains(header: ("abc", "")))
+    }
+
     @Test func theCacheEmptiesWhenFull() {
         let cache = CleanValueCache(capacity: 2)
         for value in ["a", "b", "c"] { cache.insert(Array(value.utf8)) }
