@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Writes a response onto a connection's output buffer in HTTP/1.1 wire form.
 enum ResponseEncoder {
     /// Status lines for 100–599, indexed by status - 100, built once.
@@ -28,12 +30,12 @@ enum ResponseEncoder {
         output.append(contentsOf: "Server: shopdeck\r\nDate: ".utf8)
         output.append(contentsOf: date)
         output.append(contentsOf: "\r\nX-Request-Id: ".utf8)
-        output.append(contentsOf: requestId.utf8)
+        output.appendUTF8(requestId)
         output.append(contentsOf: "\r\n".utf8)
         for (name, value) in response.headers where !isFraming(name) {
-            output.append(contentsOf: name.utf8)
+            output.appendUTF8(name)
             output.append(contentsOf: ": ".utf8)
-            output.append(contentsOf: value.utf8)
+            output.appendUTF8(value)
             output.append(contentsOf: "\r\n".utf8)
         }
         let bodyless = response.status < 200 || response.status == 204 || response.status == 304

@@ -173,24 +173,24 @@ public struct Logger: Sendable {
                            to buffer: inout [UInt8]) {
         switch format {
         case .text:
-            buffer.append(contentsOf: timestamp.utf8)
+            buffer.appendUTF8(timestamp)
             buffer.append(UInt8(ascii: " "))
-            buffer.append(contentsOf: level.name.utf8)
+            buffer.appendUTF8(level.name)
             buffer.append(UInt8(ascii: " "))
-            buffer.append(contentsOf: label.utf8)
-            buffer.append(contentsOf: ": ".utf8)
-            buffer.append(contentsOf: TextSafety.escaped(Self.singleLine(message)).utf8)
+            buffer.appendUTF8(label)
+            buffer.appendUTF8(": ")
+            buffer.appendUTF8(TextSafety.escaped(Self.singleLine(message)))
             for field in fields {
                 buffer.append(UInt8(ascii: " "))
-                buffer.append(contentsOf: field.key.utf8)
+                buffer.appendUTF8(field.key)
                 buffer.append(UInt8(ascii: "="))
-                buffer.append(contentsOf: Self.textValue(field.value).utf8)
+                buffer.appendUTF8(Self.textValue(field.value))
             }
         case .json:
             var line = "{\"ts\":\(JSONText.quoted(timestamp)),\"level\":\(JSONText.quoted(level.name)),"
             line += "\"logger\":\(JSONText.quoted(label)),\"msg\":\(JSONText.quoted(message))"
             for field in fields { line += ",\(JSONText.quoted(field.key)):\(JSONText.quoted(field.value))" }
-            buffer.append(contentsOf: line.utf8)
+            buffer.appendUTF8(line)
             buffer.append(UInt8(ascii: "}"))
         }
         buffer.append(UInt8(ascii: "\n"))

@@ -156,7 +156,7 @@ public final class WebApplicationFirewall: Sendable {
         }
         // A plain path with nothing else to read holds nothing the other detectors look for; only a file no
         // shop serves (`/etc/passwd`) could still be there.
-        if !freshInspected, body.isEmpty, RequestView.isPlainTarget(target), PathTraversalDetector.inspect(Array(target.utf8)) == nil {
+        if !freshInspected, body.isEmpty, RequestView.isPlainTarget(target), plainTargetIsClean(target) {
             return .allow
         }
         let view = RequestView(method: method, target: target, headers: fresh, body: body, bodyLimit: bodyLimit)
@@ -203,6 +203,20 @@ public final class WebApplicationFirewall: Sendable {
 
     /// A header as the clean-value cache knows it: name and value, since the same text is read differently
     /// as a cookie, a Referer or a plain header.
+    /// The name plain targets are remembered under in the clean-value cache: no header can carry it, since a
+    /// header name cannot hold a control character.
+    static let plainTargetName = "\u{1}target"
+
+    /// Whether a plain target (`RequestView.isPlainTarget`) names no file a shop never serves. The answer
+    /// depends on the target alone, so a target found clean is remembered: checking it again for every request
+    /// for a product was 2.75 % of the gateway route's CPU.
+    private func plainTargetIsClean(_ target: String) -> Bool {
+        if cache.contains(header: (Self.plainTargetName, target)) { return true }
+        guard PathTraversalDetector.inspect(Array(target.utf8)) == nil else { return false }
+        cache.insert(Self.cacheKey((Self.plainTargetName, target)))
+        return true
+    }
+
     static func cacheKey(_ header: (name: String, value: String)) -> [UInt8] {
         var key: [UInt8] = []
         key.reserveCapacity(header.name.utf8.count + 1 + header.value.utf8.count)

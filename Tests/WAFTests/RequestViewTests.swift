@@ -127,6 +127,14 @@ private func labels(_ view: RequestView) -> [String: String] {
             return
         }
         #expect(rule == "traversal")
+        // The clean plain target is remembered once; the sensitive one is never remembered, and blocked again.
+        #expect(waf.cachedCleanValues == 1)
+        #expect(waf.inspect(method: "GET", target: "/api/products/p1", headers: [], body: [], clientIP: "a") == .allow)
+        #expect(waf.cachedCleanValues == 1)
+        if case .allow = waf.inspect(method: "GET", target: "/api/products/etc/passwd", headers: [], body: [], clientIP: "a") {
+            Issue.record("let through the second time")
+        }
+        #expect(waf.cachedCleanValues == 1)
         #expect(!RequestView.isPlainTarget("/a/../b"))
         #expect(!RequestView.isPlainTarget("/a?q=1"))
         #expect(RequestView.isPlainTarget("/api/products/sku-1.2~x_y"))
