@@ -41,3 +41,8 @@ extension Broker {
         }
     }
 }
+
+extension Broker {
+    /// The broker's journal: records and fsyncs so far (the shop's status reports them per journal).
+    public var journalStats: JournalStats { journal.stats }
+}

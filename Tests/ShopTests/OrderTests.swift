@@ -46,6 +46,12 @@ import Testing
         // Another user cannot see it.
         let other = try await shop.signedInUser()
         #expect(try await shop.call("GET", "/api/orders/\(id)", token: other).status == 404)
+        // The order went through all three journals, and /status counts each one's records.
+        let components = try #require(try await shop.call("GET", "/status").object["components"] as? [String: [String: Any]])
+        for name in ["store", "broker", "sagas"] {
+            #expect((components[name]?["journalRecords"] as? Int ?? 0) > 0, "\(name)")
+            #expect((components[name]?["fsyncs"] as? Int ?? 0) > 0, "\(name)")
+        }
     }
 
     @Test func theSameIdempotencyKeyGivesTheSameOrder() async throws {

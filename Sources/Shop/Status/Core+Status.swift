@@ -16,9 +16,7 @@ extension Core {
         if let storeStats = engines?.store.stats {
             store = StatusReport.Component(details: [
                 "tables": storeStats.tables.count, "items": storeStats.liveItems, "liveBytes": storeStats.liveBytes,
-                "journalRecords": storeStats.journal.recordsWritten, "fsyncs": storeStats.journal.fsyncCount,
-                "recordsPerFsync": (storeStats.journal.averageBatch * 10).rounded() / 10,
-            ])
+            ].merging(Self.journalFigures(storeStats.journal)) { _, new in new })
         } else {
             var details: [String: any Sendable] = ["backend": backendName]
             if case .remote(_, _, _, let counts) = options.backend { details["requests"] = counts() }
@@ -33,6 +31,7 @@ extension Core {
             deadLettered += stats.deadLetterQueue?.visible ?? 0
         }
         var brokerDetails: [String: any Sendable] = ["queues": queues.count, "visible": visible, "inFlight": inFlight, "deadLettered": deadLettered]
+        if let journal = engines?.broker.journalStats { brokerDetails.merge(Self.journalFigures(journal)) { _, new in new } }
         if engines == nil { brokerDetails["backend"] = backendName; brokerDetails["countsAreApproximate"] = true }
         let broker = StatusReport.Component(details: brokerDetails)
 
@@ -42,11 +41,13 @@ extension Core {
         ])
 
         let recent = sagas.runs(limit: 100)
-        let sagas = StatusReport.Component(details: [
+        var sagaDetails: [String: any Sendable] = [
             "running": sagas.activeRunCount,
             "failedRecently": recent.filter { $0.state == .failed }.count,
             "compensatedRecently": recent.filter { $0.state == .compensated }.count,
-        ])
+        ]
+        if let journal = self.sagas.journalStats { sagaDetails.merge(Self.journalFigures(journal)) { _, new in new } }
+        let sagas = StatusReport.Component(details: sagaDetails)
 
         var audit = StatusReport.Component(details: ["entries": self.audit.count, "verified": self.audit.verified])
         if let broken = self.audit.brokenAt {
@@ -160,5 +161,11 @@ extension Core {
         [("audit", audit.recoveryReport), ("scheduler", scheduler.recoveryReport)]
             + (sagas.recoveryReport.map { [("sagas", $0)] } ?? [])
             + (engines.map { [("broker", $0.broker.recoveryReport), ("store", $0.store.recoveryReport)] } ?? [])
+    }
+
+    /// A journal's records and fsyncs so far, as each embedded engine reports them: records per order is what
+    /// the durable path costs.
+    static func journalFigures(_ journal: JournalStats) -> [String: any Sendable] {
+        ["journalRecords": journal.recordsWritten, "fsyncs": journal.fsyncCount, "recordsPerFsync": (journal.averageBatch * 10).rounded() / 10]
     }
 }

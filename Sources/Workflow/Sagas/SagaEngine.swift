@@ -338,3 +338,11 @@ public final class SagaEngine: Sendable {
         try await record(.compensated(runID: run.runID, step: index, detail: nil, atMillis: nowMillis))
     }
 }
+
+extension SagaEngine {
+    /// The engine's journal — records and fsyncs so far — or nil when runs are kept in a shared store.
+    public var journalStats: JournalStats? {
+        if case .journal(let journal) = persistence { return journal.stats }
+        return nil
+    }
+}
