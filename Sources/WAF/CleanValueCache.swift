@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Telemetry
 
 /// Header values (name and value) already inspected by every detector and found clean: a browser sends the
 /// same User-Agent and cookies with every request, so they need be read once. Kept whole — a lookup finds
@@ -29,10 +30,7 @@ public final class CleanValueCache: Sendable {
         seed = UInt64.random(in: 1...UInt64.max)
     }
 
-    private var shard: ShardBox {
-        // pthread_t is the thread's control block address; its low bits are alignment, so skip them.
-        shards[Int((UInt(pthread_self()) >> 12) % UInt(shards.count))]
-    }
+    private var shard: ShardBox { shards[ThreadShard.index(count: shards.count)] }
 
     @inline(__always)
     private static func mix(_ hash: inout UInt64, _ byte: UInt8) {

@@ -1,0 +1,36 @@
+import Addressing
+import Dashboard
+import Foundation
+import Shop
+import Telemetry
+import Testing
+
+@Suite struct TrafficMonitorTests {
+    /// The server's loops record from their own threads into their own shards; the pane must see the sum.
+    @Test func requestsRecordedOnManyThreadsAddUpInOneSnapshot() throws {
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
+        let monitor = TrafficMonitor(clock: clock)
+        let threads = 8, perThread = 500
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in 0..<perThread {
+                monitor.record(method: "GET", route: "/api/products/{id}", status: index % 10 == 0 ? 503 : 200, microseconds: 100,
+                               peer: .v4(0x0A00_0000 | UInt32(thread)))
+            }
+        }
+        clock.advance(by: 1)
+        monitor.record(method: "POST", route: "/api/orders", status: 202, microseconds: 900, peer: .v4(0x0A00_00FF))
+        let snapshot = monitor.snapshot(top: 20)
+        let total = threads * perThread
+        #expect(snapshot.statusMix["2xx"] == total - total / 10 + 1)
+        #expect(snapshot.statusMix["5xx"] == total / 10)
+        #expect(snapshot.requestsPerSecond.suffix(2) == [Double(total), 1])
+        #expect(snapshot.errorsPerSecond.suffix(2) == [Double(total / 10), 0])
+        #expect(snapshot.topRoutes.first == NamedCount(name: "GET /api/products/{id}", count: total))
+        #expect(snapshot.topClients.count == threads + 1)
+        #expect(snapshot.topClients.allSatisfy { $0.name == "10.0.0.255" ? $0.count == 1 : $0.count == perThread })
+        let recent = monitor.recentRequests(in: nil, limit: 5)
+        #expect(recent.count == 5)
+        #expect(recent.first?.route == "/api/orders", "the newest request first, whichever shard holds it")
+        #expect(monitor.recentRequests(in: try #require(IPNetwork("10.0.0.3/32")), limit: 1000).count == perThread)
+    }
+}
