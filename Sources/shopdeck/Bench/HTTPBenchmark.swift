@@ -52,18 +52,21 @@ struct HTTPBenchmark {
         report.notes.append("server_rss_mb is the serving process's resident memory (target < 64 MB at 1,000 idle connections)")
         report.notes.append("get_product_api passes the whole gateway with an API key; get_small_json is a fixed answer (the server alone)")
 
+        // Before the orders, whose analytics and notifications keep workers busy for a while after the
+        // checkout queue is empty: the comparison with nginx is of the request path on a quiet server.
+        if let anchorScript {
+            try compareWithNginx(address: address, apiKey: fixture.apiKey, script: anchorScript, seconds: quick ? 3 : 10,
+                                 rounds: quick ? 1 : 3, report: &report, progress: progress)
+        }
+
         // After the idle-memory figure, since the orders leave the store and the saga history larger.
         for connections in [64, 256] {
             try await measureOrders(fixture: fixture, address: address, connections: connections, seconds: quick ? 2 : 10,
                                     report: &report, progress: progress)
         }
         report.notes.append("post_order: orders accepted (202) per second; the checkout queue empty and every checkout run finished "
-                            + "that many seconds after the load stopped (target ≥ 5,000/s, queue empty within 10 s)")
+                            + "that many seconds after the load stopped (target ≥ 12,000/s, queue empty within 5 s)")
 
-        if let anchorScript {
-            try compareWithNginx(address: address, apiKey: fixture.apiKey, script: anchorScript, seconds: quick ? 3 : 10,
-                                 rounds: quick ? 1 : 3, report: &report, progress: progress)
-        }
         return report
     }
 
