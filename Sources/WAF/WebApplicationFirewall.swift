@@ -201,8 +201,6 @@ public final class WebApplicationFirewall: Sendable {
                            source: rule, createdAt: now, expiresAt: now.addingTimeInterval(Double(repeatOffenders.blockSeconds))))
     }
 
-    /// A header as the clean-value cache knows it: name and value, since the same text is read differently
-    /// as a cookie, a Referer or a plain header.
     /// The name plain targets are remembered under in the clean-value cache: no header can carry it, since a
     /// header name cannot hold a control character.
     static let plainTargetName = "\u{1}target"
@@ -217,6 +215,8 @@ public final class WebApplicationFirewall: Sendable {
         return true
     }
 
+    /// A header as the clean-value cache knows it: name and value, since the same text is read differently
+    /// as a cookie, a Referer or a plain header.
     static func cacheKey(_ header: (name: String, value: String)) -> [UInt8] {
         var key: [UInt8] = []
         key.reserveCapacity(header.name.utf8.count + 1 + header.value.utf8.count)

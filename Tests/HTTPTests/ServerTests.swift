@@ -1,5 +1,6 @@
 import Addressing
 import Foundation
+import FuzzSupport
 import Testing
 import Telemetry
 @testable import HTTP
@@ -180,11 +181,10 @@ import Telemetry
     @Test func accessLogMillisecondsReadAsDoubleWritesThem() {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("accessLogMillisecondsReadAsDoubleWritesThem seed \(seed)")
-        var state = seed
+        var random = FuzzGenerator(seed: seed)
         var samples: [UInt64] = [0, 1, 9, 10, 100, 999, 1000, 1001, 1010, 1100, 123_456, 9_999_999_999]
         for _ in 0..<20_000 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            samples.append((state >> 11) % [1000, 1_000_000, 10_000_000_000][Int(state % 3)])
+            samples.append(UInt64.random(in: 0..<random.pick([1000, 1_000_000, 10_000_000_000]), using: &random))
         }
         for microseconds in samples {
             #expect(AccessLog.milliseconds(microseconds) == String(Double(microseconds) / 1000), "\(microseconds) µs (seed \(seed))")

@@ -56,65 +56,10 @@ struct SagaState: Sendable {
             order.append(id)
             return
         }
-        guard runs[record.runID] != nil else { return }
         // Changed in place through the dictionary: a copy taken out and stored back made every transition copy
         // the run's step and history arrays (4.5 % of the process's CPU while checkout drained a backlog).
-        Self.transition(&runs[record.runID]!, by: record)
+        guard runs[record.runID]?.take(record) != nil else { return }
         if case .finished = record { forgetOldRuns() }
-    }
-
-    /// What `record` does to its run.
-    private static func transition(_ run: inout SagaRun, by record: SagaRecord) {
-        func name(_ step: Int) -> String? { step < run.steps.count ? run.steps[step].name : nil }
-        switch record {
-        case .started, .advanced:
-            break
-        case let .entered(_, step, attempt, at):
-            run.steps[step].state = .running
-            run.steps[step].attempts = attempt
-            run.history.append(RunEvent(at: Self.date(at), type: "stepEntered", step: name(step), detail: "attempt \(attempt)"))
-        case let .attemptFailed(_, step, attempt, error, retryAt, at):
-            run.steps[step].state = .failed
-            run.steps[step].error = error
-            let retry = retryAt.map { " — retrying at \(Self.iso(Self.date($0)))" } ?? ""
-            run.history.append(RunEvent(at: Self.date(at), type: "attemptFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
-        case let .succeeded(_, step, at):
-            run.steps[step].state = .succeeded
-            run.steps[step].error = nil
-            run.history.append(RunEvent(at: Self.date(at), type: "stepSucceeded", step: name(step), detail: nil))
-        case let .compensationStarted(_, reason, at):
-            run.state = .compensating
-            run.history.append(RunEvent(at: Self.date(at), type: "compensationStarted", step: nil, detail: reason))
-        case let .compensationEntered(_, step, attempt, at):
-            run.steps[step].state = .compensating
-            run.steps[step].compensationAttempts = attempt
-            run.history.append(RunEvent(at: Self.date(at), type: "compensationEntered", step: name(step), detail: "attempt \(attempt)"))
-        case let .compensationFailed(_, step, attempt, error, retryAt, at):
-            run.steps[step].error = error
-            let retry = retryAt.map { " — retrying at \(Self.iso(Self.date($0)))" } ?? ""
-            run.history.append(RunEvent(at: Self.date(at), type: "compensationFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
-        case let .compensated(_, step, detail, at):
-            run.steps[step].state = .compensated
-            run.history.append(RunEvent(at: Self.date(at), type: "stepCompensated", step: name(step), detail: detail))
-        case let .finished(_, state, detail, at):
-            run.failedWhileCompensating = state == .failed && run.state == .compensating
-            run.state = state
-            run.endedAt = Self.date(at)
-            let type = state == .succeeded ? "runSucceeded" : state == .compensated ? "runCompensated" : "runFailed"
-            run.history.append(RunEvent(at: Self.date(at), type: type, step: nil, detail: detail))
-        case let .redriven(_, at):
-            run.state = run.failedWhileCompensating ? .compensating : .running
-            run.endedAt = nil
-            for index in run.steps.indices where run.steps[index].state == .failed {
-                run.steps[index].state = .pending
-                run.steps[index].attempts = 0
-            }
-            for index in run.steps.indices where run.steps[index].state == .compensating {
-                run.steps[index].state = .succeeded
-                run.steps[index].compensationAttempts = 0
-            }
-            run.history.append(RunEvent(at: Self.date(at), type: "runRedriven", step: nil, detail: nil))
-        }
     }
 
     /// Forgets each saga's oldest ended runs beyond its quota, in one pass once `order` has grown by an eighth
@@ -134,4 +79,60 @@ struct SagaState: Sendable {
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
+
+extension SagaRun {
+    /// What `record`, one of this run's transitions after its start, does to it.
+    fileprivate mutating func take(_ record: SagaRecord) {
+        func name(_ step: Int) -> String? { step < steps.count ? steps[step].name : nil }
+        switch record {
+        case .started, .advanced:
+            break
+        case let .entered(_, step, attempt, at):
+            steps[step].state = .running
+            steps[step].attempts = attempt
+            history.append(RunEvent(at: SagaState.date(at), type: "stepEntered", step: name(step), detail: "attempt \(attempt)"))
+        case let .attemptFailed(_, step, attempt, error, retryAt, at):
+            steps[step].state = .failed
+            steps[step].error = error
+            let retry = retryAt.map { " — retrying at \(SagaState.iso(SagaState.date($0)))" } ?? ""
+            history.append(RunEvent(at: SagaState.date(at), type: "attemptFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
+        case let .succeeded(_, step, at):
+            steps[step].state = .succeeded
+            steps[step].error = nil
+            history.append(RunEvent(at: SagaState.date(at), type: "stepSucceeded", step: name(step), detail: nil))
+        case let .compensationStarted(_, reason, at):
+            state = .compensating
+            history.append(RunEvent(at: SagaState.date(at), type: "compensationStarted", step: nil, detail: reason))
+        case let .compensationEntered(_, step, attempt, at):
+            steps[step].state = .compensating
+            steps[step].compensationAttempts = attempt
+            history.append(RunEvent(at: SagaState.date(at), type: "compensationEntered", step: name(step), detail: "attempt \(attempt)"))
+        case let .compensationFailed(_, step, attempt, error, retryAt, at):
+            steps[step].error = error
+            let retry = retryAt.map { " — retrying at \(SagaState.iso(SagaState.date($0)))" } ?? ""
+            history.append(RunEvent(at: SagaState.date(at), type: "compensationFailed", step: name(step), detail: "attempt \(attempt): \(error)\(retry)"))
+        case let .compensated(_, step, detail, at):
+            steps[step].state = .compensated
+            history.append(RunEvent(at: SagaState.date(at), type: "stepCompensated", step: name(step), detail: detail))
+        case let .finished(_, ended, detail, at):
+            failedWhileCompensating = ended == .failed && state == .compensating
+            state = ended
+            endedAt = SagaState.date(at)
+            let type = ended == .succeeded ? "runSucceeded" : ended == .compensated ? "runCompensated" : "runFailed"
+            history.append(RunEvent(at: SagaState.date(at), type: type, step: nil, detail: detail))
+        case let .redriven(_, at):
+            state = failedWhileCompensating ? .compensating : .running
+            endedAt = nil
+            for index in steps.indices where steps[index].state == .failed {
+                steps[index].state = .pending
+                steps[index].attempts = 0
+            }
+            for index in steps.indices where steps[index].state == .compensating {
+                steps[index].state = .succeeded
+                steps[index].compensationAttempts = 0
+            }
+            history.append(RunEvent(at: SagaState.date(at), type: "runRedriven", step: nil, detail: nil))
+        }
+    }
 }
