@@ -1,3 +1,5 @@
+import Foundation
+
 /// The type a key attribute must have.
 public enum KeyType: String, Sendable, CaseIterable {
     case string = "S", number = "N", binary = "B"
@@ -85,10 +87,23 @@ public enum KeyValue: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public static func < (lhs: KeyValue, rhs: KeyValue) -> Bool {
         switch (lhs, rhs) {
-        case let (.string(a), .string(b)): a.utf8.lexicographicallyPrecedes(b.utf8)
+        case let (.string(a), .string(b)): Self.utf8Precedes(a, b)
         case let (.number(a), .number(b)): a < b
         case let (.binary(a), .binary(b)): a.lexicographicallyPrecedes(b)
         default: lhs.rank < rhs.rank
+        }
+    }
+
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, by `memcmp` on the contiguous bytes: the generic form walked
+    /// the views a code unit at a time and was 1.5 % of the order path's CPU (binary searches of a user's orders).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
         }
     }
 

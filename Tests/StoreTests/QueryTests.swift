@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Telemetry
+import FuzzSupport
 @testable import Store
 
 @Suite struct QueryAndScanTests {
@@ -100,5 +101,18 @@ import Telemetry
         await #expect(throws: StoreError.validation("limit must be between 1 and 10000, got 0")) { try await store.scan("products", ScanRequest(limit: 0)) }
         #expect(throws: StoreError.validation("the page cursor is malformed")) { try PageCursor(token: "!!!") }
         await store.close()
+    }
+}
+
+@Suite struct KeyOrderTests {
+    /// String keys order by their UTF-8 bytes (DynamoDB's rule); the byte comparison must agree with the
+    /// generic one on any text, prefixes, empty strings and non-ASCII included.
+    @Test func stringKeysOrderByTheirUTF8Bytes() {
+        let pieces = ["a", "b", "ab", "", "é", "e\u{301}", "日本", "🛒", "\u{0}", "Z", "z", "0", "o-", "u1", "u10"]
+        Fuzz.run("string key order", defaultCases: 5000) { generator, index in
+            let a = generator.string(pieces: pieces, maximum: 12), b = generator.chance(0.2) ? a : generator.string(pieces: pieces, maximum: 12)
+            let expected = a.utf8.lexicographicallyPrecedes(b.utf8)
+            #expect((KeyValue.string(a) < KeyValue.string(b)) == expected, "case \(index): \(Array(a.utf8)) < \(Array(b.utf8))")
+        }
     }
 }
