@@ -117,7 +117,7 @@ public final class ConsoleApp: Sendable {
                 case .line(let line):
                     model.note(line)
                 case .snapshot(let snapshot):
-                    model.snapshot = snapshot
+                    model.receive(snapshot)
                     model.connection = .connected
                     model.readOnly = source.readOnly
                     failures = 0

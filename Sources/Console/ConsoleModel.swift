@@ -35,8 +35,9 @@ public struct ConsoleModel: Sendable {
     public enum Mode: Equatable, Sendable {
         case normal
         case help
-        /// The detail view of the focused pane's selected row.
-        case detail
+        /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
+        /// re-sorts or the item leaves it.
+        case detail(String)
         /// Typing into the `/` filter of the focused pane.
         case filter(String)
         /// The `:` command line.
@@ -60,7 +61,8 @@ public struct ConsoleModel: Sendable {
     /// The source refuses changes (a viewer token, `--read-only`).
     public var readOnly = false
     public var focus: Pane = .traffic
-    public var selection: [Pane: Int] = [:]
+    /// Each pane's selection, by key (see `Selection`).
+    public var selection: [Pane: Selection] = [:]
     public var filters: [Pane: String] = [:]
     public var mode: Mode = .normal
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
@@ -96,20 +98,71 @@ public struct ConsoleModel: Sendable {
     }
 
     /// The focused pane's selected row (0 when nothing was selected yet).
-    public var selectedRow: Int { selection[focus] ?? 0 }
+    public var selectedRow: Int { selectedRow(focus, in: PaneRows.of(focus, snapshot, filter: filters[focus])) ?? 0 }
 
     /// What the focused pane's selected row refers to (an address, a queue, a run, a product), if any.
     public var selectedKey: String? {
         let rows = PaneRows.of(focus, snapshot, filter: filters[focus])
-        return rows.keys.indices.contains(selectedRow) ? rows.keys[selectedRow] : nil
+        return selectedRow(focus, in: rows).map { rows.keys[$0] }
+    }
+
+    /// Where `pane`'s selection is among `rows`: the row of its key while the key is listed, else the row it
+    /// was last at (clamped to the list, so a removed last row never leaves a blank highlight); nil for no rows.
+    func selectedRow(_ pane: Pane, in rows: PaneRows) -> Int? {
+        guard !rows.keys.isEmpty else { return nil }
+        let chosen = selection[pane] ?? Selection(key: nil, row: 0)
+        if let key = chosen.key, let row = rows.keys.firstIndex(of: key) { return row }
+        return min(max(0, chosen.row), rows.keys.count - 1)
+    }
+
+    /// Selects `row` of the focused pane's `rows` (clamped), pinning the selection to that row's item.
+    mutating func select(row: Int, in rows: PaneRows) {
+        guard !rows.keys.isEmpty else {
+            selection[focus] = Selection(key: nil, row: 0)
+            return
+        }
+        let row = min(max(0, row), rows.keys.count - 1)
+        selection[focus] = Selection(key: rows.keys[row], row: row)
+    }
+
+    /// Selects `row` of the focused pane as it is listed now.
+    public mutating func select(row: Int) {
+        select(row: row, in: PaneRows.of(focus, snapshot, filter: filters[focus]))
+    }
+
+    /// Opens the detail view of the focused pane's selected row, if it has one.
+    public mutating func openDetail() {
+        if let key = selectedKey { mode = .detail(key) }
+    }
+
+    /// Takes a new snapshot. Each pane's selection stays on its item; one whose item left the list moves to the
+    /// item now at its row and stays on that one — the highlight never wanders with the sort order.
+    public mutating func receive(_ snapshot: DashboardSnapshot) {
+        self.snapshot = snapshot
+        for pane in Pane.allCases {
+            let rows = PaneRows.of(pane, snapshot, filter: filters[pane])
+            guard let row = selectedRow(pane, in: rows) else { continue }
+            selection[pane] = Selection(key: rows.keys[row], row: row)
+        }
     }
 
     /// What the next snapshot should carry in detail: the open detail view's address, queue or product; else
     /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
-        if mode == .detail, let key = selectedKey, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }
+        if case .detail(let key) = mode, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }
         let rows = PaneRows.of(.recommendations, snapshot, filter: filters[.recommendations])
-        let row = selection[.recommendations] ?? 0
-        return rows.keys.indices.contains(row) ? .product(rows.keys[row]) : nil
+        return selectedRow(.recommendations, in: rows).map { .product(rows.keys[$0]) }
+    }
+}
+
+/// A pane's selection: the selected row's key (an address, a queue, a run), so the highlight stays on its
+/// item while the list re-sorts under it every second, and the row it was at, for when the item leaves.
+public struct Selection: Equatable, Sendable {
+    public var key: String?
+    public var row: Int
+
+    public init(key: String?, row: Int) {
+        self.key = key
+        self.row = row
     }
 }

@@ -17,7 +17,7 @@ extension ConsoleModel {
         case .filter(let text):
             return edit(text, key, apply: { model, text in
                 model.filters[model.focus] = text.isEmpty ? nil : text
-                model.selection[model.focus] = 0
+                model.select(row: 0, in: PaneRows.of(model.focus, model.snapshot, filter: model.filters[model.focus]))
                 return []
             }, rebuild: { .filter($0) })
         case .command(let text):
@@ -100,9 +100,9 @@ extension ConsoleModel {
         return [.setRate(next)]
     }
 
-    mutating func move(by offset: Int, rows: Int) {
-        guard rows > 0 else { return }
-        selection[focus] = min(rows - 1, max(0, selectedRow + offset))
+    mutating func move(by offset: Int, in rows: PaneRows) {
+        guard let current = selectedRow(focus, in: rows) else { return }
+        select(row: current + offset, in: rows)
     }
 
     /// The block prompt asks for the address, then the reason, then how long (blank: until unblocked).

@@ -54,17 +54,17 @@ extension ConsoleModel {
         KeyBinding(label: "Up Down / j k", keys: [.up, .down, .character("j"), .character("k"), .pageUp, .pageDown, .home, .end], hint: nil,
                    help: ["move the selection (PgUp PgDn Home End)"], reach: .view) { model, key, rows in
             switch key {
-            case .up, .character("k"): model.move(by: -1, rows: rows.cells.count)
-            case .down, .character("j"): model.move(by: 1, rows: rows.cells.count)
-            case .pageUp: model.move(by: -10, rows: rows.cells.count)
-            case .pageDown: model.move(by: 10, rows: rows.cells.count)
-            case .home: model.selection[model.focus] = 0
-            default: model.selection[model.focus] = max(0, rows.cells.count - 1)
+            case .up, .character("k"): model.move(by: -1, in: rows)
+            case .down, .character("j"): model.move(by: 1, in: rows)
+            case .pageUp: model.move(by: -10, in: rows)
+            case .pageDown: model.move(by: 10, in: rows)
+            case .home: model.select(row: 0, in: rows)
+            default: model.select(row: rows.keys.count - 1, in: rows)
             }
             return []
         },
         KeyBinding(label: "Enter", keys: [.enter], hint: "detail", help: ["details of the selected row;  Esc  back"], reach: .view) { model, _, rows in
-            if rows.cells.isEmpty { model.note("nothing to show in \(model.focus.title)") } else { model.mode = .detail }
+            if let key = model.selectedKey { model.mode = .detail(key) } else { model.note("nothing to show in \(model.focus.title)") }
             return []
         },
         KeyBinding(label: "/", keys: [.character("/")], hint: "filter", help: ["filter the focused pane"], reach: .view) { model, _, _ in

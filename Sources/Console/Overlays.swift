@@ -13,9 +13,8 @@ enum Overlays {
 
     static func detailLines(_ model: ConsoleModel) -> [String] {
         guard let snapshot = model.snapshot else { return ["no data"] }
-        let rows = PaneRows.of(model.focus, snapshot, filter: model.filters[model.focus])
-        guard rows.keys.indices.contains(model.selectedRow) else { return ["nothing selected"] }
-        return ConsolePanes.unit(model.focus).detailLines(model, snapshot, key: rows.keys[model.selectedRow])
+        guard case .detail(let key) = model.mode else { return ["nothing selected"] }
+        return ConsolePanes.unit(model.focus).detailLines(model, snapshot, key: key)
     }
 
     /// A client's latest requests and WAF verdicts (for Traffic and Blocked IPs).

@@ -42,7 +42,7 @@ import Testing
         var model = Fixtures.model()
         _ = model.update(.character("4"))
         _ = model.update(.enter)
-        #expect(model.mode == .detail)
+        #expect(model.mode == .detail(model.selectedKey ?? ""))
         #expect(Overlays.detailLines(model).contains("error: InjectedFault: failure injected at step train"))
         _ = model.update(.escape)
         #expect(model.mode == .normal)

@@ -36,7 +36,7 @@ import Testing
             }
             var model = Fixtures.model()
             model.focus = unit.pane
-            model.mode = .detail
+            model.openDetail()
             #expect(!unit.detailLines(model, snapshot, key: key).isEmpty, "\(unit.title)")
             #expect(model.dashboardFocus == unit.detailFocus(key: key) ?? model.dashboardFocusWithoutDetail, "\(unit.title)")
         }

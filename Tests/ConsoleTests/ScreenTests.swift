@@ -62,7 +62,7 @@ import Testing
         try check("help-80x24", Screen.render(model))
         model.mode = .normal
         model.focus = .sagas
-        model.mode = .detail
+        model.openDetail()
         try check("detail-sagas-80x24", Screen.render(model))
         model.mode = .confirm(.unblock(cidr: "127.0.9.2/32"), "unblock 127.0.9.2/32? (y/n)")
         #expect(Screen.render(model).line(23).hasPrefix("unblock 127.0.9.2/32? (y/n)"))
@@ -72,7 +72,7 @@ import Testing
 
     @Test func detailViewsShowAClientsRequestsAndVerdictsAQueuesOldestMessagesAndWhatIsBoughtTogether() throws {
         var model = Fixtures.model(Fixtures.focused(on: .client("127.0.3.17")))
-        model.mode = .detail
+        model.openDetail()
         #expect(model.dashboardFocus == .client("127.0.3.17"))
         try check("detail-client-80x24", Screen.render(model))
         let client = Screen.render(model).lines.joined(separator: "\n")
@@ -80,8 +80,8 @@ import Testing
 
         model = Fixtures.model(Fixtures.focused(on: .queue("checkout")), width: 160, height: 48)
         model.focus = .queues
-        model.selection[.queues] = 1
-        model.mode = .detail
+        model.select(row: 1)
+        model.openDetail()
         #expect(model.dashboardFocus == .queue("checkout"))
         try check("detail-queue-160x48", Screen.render(model))
         #expect(Screen.render(model).lines.contains { $0.contains("1m   in-flight 3× {\"orderId\":\"o-81\"") })
@@ -94,11 +94,13 @@ import Testing
                 "bought together below trending when the pane is tall enough")
         model.width = 80
         model.height = 24
-        model.mode = .detail
+        model.openDetail()
         try check("detail-product-80x24", Screen.render(model))
 
-        // Another selection: its rows are not in this snapshot yet, so the view says it is loading them.
-        model.selection[.recommendations] = 1
+        // Another product's detail: its rows are not in this snapshot yet, so the view says it is loading them.
+        model.mode = .normal
+        model.select(row: 1)
+        model.openDetail()
         #expect(model.dashboardFocus == .product("p7"))
         #expect(Screen.render(model).lines.contains { $0.contains("loading…") })
         model.focus = .sagas

@@ -32,7 +32,7 @@ extension ConsolePane {
 
     /// The pane's rows as a table with its selection, row styles and empty text.
     func table(_ model: ConsoleModel, _ rows: PaneRows) -> Table {
-        var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : model.selection[pane] ?? 0)
+        var table = Table(columns: rows.columns, rows: rows.cells, selected: model.selectedRow(pane, in: rows))
         table.rowStyles = rows.styles
         table.emptyText = emptyText
         return table

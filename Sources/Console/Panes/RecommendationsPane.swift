@@ -58,7 +58,7 @@ struct RecommendationsPane: ConsolePane {
 
     /// What is bought together with the selected best seller, once the snapshot carries it.
     private func boughtTogether(_ model: ConsoleModel, selected rows: PaneRows) -> Table {
-        let row = model.selection[.recommendations] ?? 0
+        let row = model.selectedRow(.recommendations, in: rows) ?? 0
         let name = rows.cells.indices.contains(row) ? rows.cells[row][0] : "…"
         var table = Table(columns: [.init("with " + name), .init("sim", width: 4, rightAligned: true)], rows: [])
         if let detail = model.snapshot?.focused, case .product(let id) = detail.focus, rows.keys.indices.contains(row), rows.keys[row] == id {
