@@ -77,10 +77,10 @@ public enum Screen {
         let model_ = model.snapshot!.recommender.modelVersion.map { "v\($0)" } ?? "none"
         let simulator = model.scenario.map { $0 + (model.rate.map { " " + Format.rate($0) + "/s" } ?? "") + (model.paused ? " (paused)" : "") }
         let full = ["shopdeck", snapshot.listen ?? "no listener", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + " req/s",
-                    String(format: "errors %.1f%%", traffic.errorRate * 100), "WAF blocks \(snapshot.wafBlocksThisMinute)/min", "model " + model_]
+                    String(format: "errors %.1f%%", traffic.errorRate * 100), "WAF blocks \(snapshot.wafBlocksLastMinute)/min", "model " + model_]
             + (simulator.map { ["simulator " + $0] } ?? [])
         let compact = ["shopdeck", snapshot.listen ?? "-", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + "/s",
-                       String(format: "err %.1f%%", traffic.errorRate * 100), "blk \(snapshot.wafBlocksThisMinute)/m", "model " + model_]
+                       String(format: "err %.1f%%", traffic.errorRate * 100), "blk \(snapshot.wafBlocksLastMinute)/m", "model " + model_]
             + (simulator.map { ["sim " + $0] } ?? [])
         let separator = model.ascii ? " | " : " │ "
         let text = " " + full.joined(separator: separator)

@@ -139,8 +139,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public var listen: String?
     public var uptimeSeconds: Double
     public var traffic: TrafficSnapshot
-    /// WAF blocks in the current minute, all rules together.
-    public var wafBlocksThisMinute: Int
+    /// WAF blocks over the last 60 seconds (sliding), all rules together.
+    public var wafBlocksLastMinute: Int
     public var blocked: [BlockedRow]
     public var queues: [QueueRow]
     public var runs: [RunRow]
@@ -153,13 +153,13 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     /// embedded backend, where every figure is exact.
     public var paneNotes: [String: String]?
 
-    public init(takenAt: Date, listen: String?, uptimeSeconds: Double, traffic: TrafficSnapshot, wafBlocksThisMinute: Int, blocked: [BlockedRow],
+    public init(takenAt: Date, listen: String?, uptimeSeconds: Double, traffic: TrafficSnapshot, wafBlocksLastMinute: Int, blocked: [BlockedRow],
                 queues: [QueueRow], runs: [RunRow], recommender: RecommenderPane, events: [EventLine], focused: FocusedDetail? = nil) {
         self.takenAt = takenAt
         self.listen = listen
         self.uptimeSeconds = uptimeSeconds
         self.traffic = traffic
-        self.wafBlocksThisMinute = wafBlocksThisMinute
+        self.wafBlocksLastMinute = wafBlocksLastMinute
         self.blocked = blocked
         self.queues = queues
         self.runs = runs
@@ -194,6 +194,7 @@ public struct TrafficSnapshot: Sendable, Codable, Equatable {
     public var p50Microseconds: UInt64?
     public var p95Microseconds: UInt64?
     public var p99Microseconds: UInt64?
+    /// The busiest routes and client addresses over the last 60 seconds (sliding), busiest first.
     public var topRoutes: [NamedCount]
     public var topClients: [NamedCount]
 

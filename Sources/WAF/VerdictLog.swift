@@ -53,6 +53,9 @@ final class VerdictLog: Sendable {
     static let minutesKept = 60
     static let clientLimit = 10_000
     private let state = Mutex(State())
+    /// Blocks per second, all rules together, for a sliding minute's total.
+    private let blocksPerSecond = TimeSeriesRing(capacity: VerdictLog.lastMinute.slots + 1)
+    static let lastMinute = SlidingWindow(slots: 60, slotSeconds: 1)
     private let blockedCounter: Counter
     private let countedCounter: Counter
 
@@ -62,7 +65,12 @@ final class VerdictLog: Sendable {
     }
 
     func append(_ record: VerdictRecord) {
-        if record.action == .block { blockedCounter.increment() } else { countedCounter.increment() }
+        if record.action == .block {
+            blockedCounter.increment()
+            blocksPerSecond.record(1, at: record.at)
+        } else {
+            countedCounter.increment()
+        }
         state.withLock { s in
             s.matched[record.rule, default: 0] += 1
             if record.action == .block { Self.noteBlock(record, in: &s) }
@@ -106,6 +114,11 @@ final class VerdictLog: Sendable {
 
     func matched(_ rule: String) -> Int {
         state.withLock { $0.matched[rule] ?? 0 }
+    }
+
+    /// Blocks over the last 60 seconds, all rules together, sliding by the second.
+    func blocksInLastMinute(now: Date) -> Int {
+        Int(Self.lastMinute.total(of: blocksPerSecond.values(at: now), at: now).rounded())
     }
 
     /// Blocks per minute for every rule that blocked in the last hour, oldest minute first.

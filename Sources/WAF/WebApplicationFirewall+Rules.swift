@@ -101,6 +101,11 @@ extension WebApplicationFirewall {
         log.blocksPerMinute(now: now)
     }
 
+    /// Blocks over the last 60 seconds, all rules together: a sliding minute, so a steady attack reads steady.
+    public func blocksInLastMinute() -> Int {
+        log.blocksInLastMinute(now: now)
+    }
+
     /// The client addresses blocked most often (any rule), busiest first.
     public func topBlockedClients(limit: Int = 10) -> [BlockedClient] {
         log.topBlockedClients(limit: limit)

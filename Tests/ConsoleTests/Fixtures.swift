@@ -11,7 +11,7 @@ enum Fixtures {
                           traffic: TrafficSnapshot(requestsPerSecond: Array(repeating: 0, count: 300), errorsPerSecond: Array(repeating: 0, count: 300),
                                                    currentRate: 0, errorRate: 0, statusMix: [:], p50Microseconds: nil, p95Microseconds: nil,
                                                    p99Microseconds: nil, topRoutes: [], topClients: []),
-                          wafBlocksThisMinute: 0, blocked: [], queues: [], runs: [],
+                          wafBlocksLastMinute: 0, blocked: [], queues: [], runs: [],
                           recommender: .init(modelVersion: nil, algorithm: nil, trainedAt: nil, ndcgModel: nil, ndcgPopularity: nil, topSellers: [], trending: []),
                           events: [])
     }
@@ -26,7 +26,7 @@ enum Fixtures {
                                                        .init(name: "POST /api/orders", count: 640)],
                                            topClients: [.init(name: "127.0.3.17", count: 1_802), .init(name: "127.0.9.2", count: 911),
                                                         .init(name: "127.0.5.44", count: 230), .init(name: "127.0.6.1", count: 120)])
-        snapshot.wafBlocksThisMinute = 37
+        snapshot.wafBlocksLastMinute = 37
         snapshot.blocked = [
             .init(cidr: "127.0.66.6/32", reason: "5 requests blocked by WAF rules within 300 s, the last by sqli", source: "sqli", hits: 42,
                   since: now.addingTimeInterval(-300), expires: now.addingTimeInterval(600)),

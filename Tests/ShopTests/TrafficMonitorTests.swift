@@ -34,3 +34,22 @@ import Testing
         #expect(monitor.recentRequests(in: try #require(IPNetwork("10.0.0.3/32")), limit: 1000).count == perThread)
     }
 }
+
+@Suite struct SlidingMinuteTests {
+    /// Issue 21, problem 3: a steady client read 487 → 0 → 71 → 180 → 540 a minute, because the count was
+    /// "this minute so far". Over a sliding minute a steady 5 requests a second reads 300 whenever it is looked at.
+    @Test func aSteadyClientReadsSteadyPerMinute() {
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_007.3))
+        let monitor = TrafficMonitor(clock: clock)
+        var readings: [Int] = []
+        for tick in 0..<(5 * 200) {  // 200 s at 5 requests a second
+            monitor.record(method: "GET", route: "/", status: 200, microseconds: 100, peer: .v4(0x0A00_0001))
+            clock.advance(by: 0.2)
+            if tick >= 5 * 70, tick % 7 == 0 { readings.append(monitor.snapshot().topClients.first?.count ?? 0) }
+        }
+        #expect(readings.count > 80)
+        #expect(readings.allSatisfy { (295...305).contains($0) }, "\(readings)")
+        clock.advance(by: 70)
+        #expect(monitor.snapshot().topClients.isEmpty, "a client silent for the window and its oldest slot is gone")
+    }
+}

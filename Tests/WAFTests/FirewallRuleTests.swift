@@ -126,6 +126,23 @@ import Testing
         #expect(waf.rules.first { $0.name == "rate-limit" }?.matched == 23)
     }
 
+    /// Issue 21, problem 3: the header's blocks a minute counted the current minute so far, so a steady attack
+    /// read 487 → 0 → 71 → 180 → 540. Over a sliding minute, 4 blocks a second read 240 whenever it is looked at.
+    @Test func aSteadyAttackReadsSteadyBlocksPerMinute() {
+        let waf = WebApplicationFirewall(clock: clock)
+        clock.advance(by: 17.4)
+        var readings: [Int] = []
+        for tick in 0..<(4 * 150) {
+            _ = inspect(waf, "/api/products?q=%27%20OR%201%3D1--", from: "203.0.113.\(tick % 200 + 1)")
+            clock.advance(by: 0.25)
+            if tick >= 4 * 65, tick % 5 == 0 { readings.append(waf.blocksInLastMinute()) }
+        }
+        #expect(readings.count > 60)
+        #expect(readings.allSatisfy { (236...244).contains($0) }, "\(readings)")
+        clock.advance(by: 61)
+        #expect(waf.blocksInLastMinute() == 0)
+    }
+
     @Test func blockedAddressesListManualAndRateBlocksTogether() {
         let waf = WebApplicationFirewall(clock: clock, rateRules: [RateRule(name: "rate-limit", limit: 1, windowSeconds: 60)])
         waf.blocks.add(IPBlock(cidr: "192.0.2.0/24", network: [192, 0, 2, 0], prefixLength: 24, reason: "test", source: "manual",

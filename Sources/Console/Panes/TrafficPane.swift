@@ -19,7 +19,7 @@ struct TrafficPane: ConsolePane {
     func detailLines(_ model: ConsoleModel, _ snapshot: DashboardSnapshot, key: String) -> [String] {
         let count = snapshot.traffic.topClients.first { $0.name == key }?.count ?? 0
         let block = snapshot.blocked.first { $0.cidr.hasPrefix(key + "/") }
-        return ["client    \(key)", "requests  \(count) in the last minute or two",
+        return ["client    \(key)", "requests  \(count) in the last 60 s",
                 "blocked   \(block.map { "yes (\($0.source)): \($0.reason)" } ?? "no")", "b blocks it", ""]
             + Overlays.clientActivity(model, key)
     }

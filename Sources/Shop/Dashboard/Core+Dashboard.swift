@@ -37,7 +37,7 @@ extension Core {
             events.append(.init(at: now, kind: finding.severity == .critical ? .critical : .warning, text: finding.message))
         }
         var snapshot = DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
-                                         wafBlocksThisMinute: waf.blocksPerMinute().values.reduce(0) { $0 + ($1.last ?? 0) },
+                                         wafBlocksLastMinute: waf.blocksInLastMinute(),
                                          blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
                                          focused: focus.map { focusedDetail($0) })
         if engines == nil {

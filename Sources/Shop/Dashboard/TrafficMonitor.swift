@@ -6,11 +6,11 @@ import Telemetry
 
 /// What the console's Traffic pane shows, kept as requests are answered: requests and errors per second
 /// over the last five minutes, the status mix, latency percentiles over the last minute, and the busiest
-/// routes and client addresses over the last minute. Bounded: per-second rings, and at most
-/// `maximumKeys` routes and addresses per minute.
+/// routes and client addresses over a sliding minute (`window`). Bounded: per-second rings, and at most
+/// `maximumKeys` routes and addresses per slot.
 public final class TrafficMonitor: Sendable {
-    /// One minute's figures (the histogram is a lock-free class; a new one per minute).
-    private struct Minute {
+    /// One slot's figures (the histogram is a lock-free class; a new one per slot).
+    private struct Slot {
         var index: Int64 = .min
         var latencies = LatencyHistogram()
         var routes: [RouteKey: Int] = [:]
@@ -27,8 +27,8 @@ public final class TrafficMonitor: Sendable {
 
     private struct State {
         var statusClasses = [Int](repeating: 0, count: 6)
-        var current = Minute()
-        var previous = Minute()
+        /// The window's slots and the one it is about to drop, by slot index modulo their count.
+        var slots = [Slot](repeating: Slot(), count: TrafficMonitor.window.slots + 1)
         /// The latest requests, overwritten in a circle: a client's detail view filters them.
         var recent: [RecentRequest] = []
         var recentNext = 0
@@ -44,7 +44,10 @@ public final class TrafficMonitor: Sendable {
     }
 
     static let seconds = 300
-    /// Routes and addresses counted per minute and shard.
+    /// "Per minute" is the last 60 s, sliding in 10-second slots: a count of this minute so far fell to zero
+    /// at every full minute (issue 21).
+    static let window = SlidingWindow(slots: 6, slotSeconds: 10)
+    /// Routes and addresses counted per slot and shard.
     static let maximumKeys = 2000
     /// Requests remembered per shard.
     static let recentCapacity = 2048
@@ -66,22 +69,28 @@ public final class TrafficMonitor: Sendable {
         let shard = self.shard
         shard.requests.record(1, at: now)
         if status >= 500 { shard.errors.record(1, at: now) }
-        let minute = Int64(now.timeIntervalSince1970 / 60)
+        let slot = Self.window.slot(now)
         let route = RouteKey(method: method, route: route)
         shard.state.withLock { s in
             s.statusClasses[min(5, max(0, status / 100))] += 1
-            if s.current.index != minute {
-                s.previous = s.current.index == minute - 1 ? s.current : Minute()
-                s.current = Minute(index: minute)
+            let position = Self.position(of: slot, in: s.slots)
+            if s.slots[position].index != slot { s.slots[position] = Slot(index: slot) }
+            s.slots[position].latencies.record(microseconds: microseconds)
+            if s.slots[position].routes.count < Self.maximumKeys || s.slots[position].routes[route] != nil {
+                s.slots[position].routes[route, default: 0] += 1
             }
-            s.current.latencies.record(microseconds: microseconds)
-            if s.current.routes.count < Self.maximumKeys || s.current.routes[route] != nil { s.current.routes[route, default: 0] += 1 }
             let client = peer
-            if s.current.clients.count < Self.maximumKeys || s.current.clients[client] != nil { s.current.clients[client, default: 0] += 1 }
+            if s.slots[position].clients.count < Self.maximumKeys || s.slots[position].clients[client] != nil {
+                s.slots[position].clients[client, default: 0] += 1
+            }
             let entry = RecentRequest(at: now, peer: client, method: method, route: route.route, status: status, microseconds: microseconds)
             if s.recent.count < Self.recentCapacity { s.recent.append(entry) } else { s.recent[s.recentNext] = entry }
             s.recentNext = (s.recentNext + 1) % Self.recentCapacity
         }
+    }
+
+    private static func position(of slot: Int64, in slots: [Slot]) -> Int {
+        Int(((slot % Int64(slots.count)) + Int64(slots.count)) % Int64(slots.count))
     }
 
     /// The latest requests from addresses in `network` (all clients when nil) among the last 2,048 answered
@@ -109,24 +118,26 @@ public final class TrafficMonitor: Sendable {
         }
         let perSecond = added(shards.map { $0.requests.values(at: now) })
         let errorsPerSecond = added(shards.map { $0.errors.values(at: now) })
-        let minute = Int64(now.timeIntervalSince1970 / 60)
-        // The last full minute and the current one: "the last minute or two".
         var latencies = HistogramSnapshot()
-        var routes: [RouteKey: Int] = [:], clients: [IPAddress: Int] = [:]
+        var routes: [RouteKey: Double] = [:], clients: [IPAddress: Double] = [:]
         var statusClasses = [Int](repeating: 0, count: 6)
+        let weights = Self.window.weights(at: now)
         for shard in shards {
             shard.state.withLock { s in
-                for part in [s.previous, s.current] where part.index >= minute - 1 {
+                for (slot, weight) in weights {
+                    let part = s.slots[Self.position(of: slot, in: s.slots)]
+                    guard part.index == slot, weight > 0 else { continue }
                     latencies.merge(part.latencies.snapshot())
-                    routes.merge(part.routes, uniquingKeysWith: +)
-                    clients.merge(part.clients, uniquingKeysWith: +)
+                    for (route, count) in part.routes { routes[route, default: 0] += Double(count) * weight }
+                    for (client, count) in part.clients { clients[client, default: 0] += Double(count) * weight }
                 }
                 for index in statusClasses.indices { statusClasses[index] += s.statusClasses[index] }
             }
         }
         // Formatted here, once per snapshot, rather than per request.
-        func best(_ counts: [String: Int]) -> [NamedCount] {
-            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { NamedCount(name: $0.key, count: $0.value) }
+        func best(_ counts: [String: Double]) -> [NamedCount] {
+            counts.map { ($0.key, Int($0.value.rounded())) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(top)
+                .map { NamedCount(name: $0.0, count: $0.1) }
         }
         let lastTen = perSecond.suffix(11).dropLast()  // whole seconds only
         return TrafficSnapshot(requestsPerSecond: perSecond, errorsPerSecond: errorsPerSecond,
