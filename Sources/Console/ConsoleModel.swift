@@ -35,6 +35,8 @@ public struct ConsoleModel: Sendable {
     public enum Mode: Equatable, Sendable {
         case normal
         case help
+        /// What the shop's status finds wrong or worth knowing (the header's badge).
+        case findings
         /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
         /// re-sorts or the item leaves it.
         case detail(String)

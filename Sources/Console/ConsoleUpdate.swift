@@ -11,7 +11,7 @@ extension ConsoleModel {
         }
         switch mode {
         case .normal: return normalKey(key)
-        case .help, .detail:
+        case .help, .findings, .detail:
             if key == .escape || key == .character("q") || key == .character("?") || key == .enter { mode = .normal }
             return []
         case .filter(let text):

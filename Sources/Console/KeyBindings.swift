@@ -107,6 +107,11 @@ extension ConsoleModel {
                 return [.setScenario(next)]
             }
         },
+        KeyBinding(label: "!", keys: [.character("!")], hint: nil, help: ["findings: what the shop's status warns about (the header's badge)"],
+                   reach: .view) { model, _, _ in
+            model.mode = .findings
+            return []
+        },
         KeyBinding(label: "?", keys: [.character("?")], hint: "help", help: ["this help;  q  quit"], reach: .view) { model, _, _ in
             model.mode = .help
             return []

@@ -7,6 +7,20 @@ enum Overlays {
         box(title: "Keys", lines: model.helpLines, into: &canvas)
     }
 
+    /// The status's findings, worst first, each once: the place of their own the event strip was not.
+    static func findings(_ model: ConsoleModel, into canvas: inout Canvas) {
+        box(title: "Findings — Esc to go back", lines: findingLines(model), into: &canvas)
+    }
+
+    static func findingLines(_ model: ConsoleModel) -> [String] {
+        let rank: [DashboardSnapshot.EventLine.Kind: Int] = [.critical: 0, .warning: 1, .info: 2, .audit: 3]
+        let findings = (model.snapshot?.findings ?? []).sorted { rank[$0.kind, default: 3] < rank[$1.kind, default: 3] }
+        guard !findings.isEmpty else { return ["the shop's status finds nothing to report"] }
+        return findings.flatMap { finding in
+            Screen.wrap("\(finding.kind.rawValue): \(finding.text)", width: max(20, min(model.width, 120) - 8)) + [""]
+        }
+    }
+
     static func detail(_ model: ConsoleModel, into canvas: inout Canvas) {
         box(title: "\(model.focus.title) — Esc to go back", lines: detailLines(model), into: &canvas)
     }

@@ -51,6 +51,7 @@ public enum Screen {
         drawPrompt(model, into: &canvas, layout.prompt)
         switch model.mode {
         case .help: Overlays.help(model, into: &canvas)
+        case .findings: Overlays.findings(model, into: &canvas)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
         }
@@ -84,7 +85,23 @@ public enum Screen {
             + (simulator.map { ["sim " + $0] } ?? [])
         let separator = model.ascii ? " | " : " │ "
         let text = " " + full.joined(separator: separator)
-        canvas.write(TextWidth.of(text) <= area.width ? text : " " + compact.joined(separator: "  "), x: area.x, y: area.y, style: style, limit: area.width)
+        let shown = TextWidth.of(text) <= area.width ? text : " " + compact.joined(separator: "  ")
+        // The findings' badge keeps its place at the right; the figures give way before it, with an ellipsis.
+        let badge = findingsBadge(snapshot, ascii: model.ascii)
+        let room = max(0, area.width - TextWidth.of(badge))
+        canvas.write(TextWidth.truncate(shown, to: room, ascii: model.ascii), x: area.x, y: area.y, style: style, limit: room)
+        if !badge.isEmpty {
+            let critical = snapshot.findings?.contains { $0.kind == .critical } ?? false
+            canvas.write(badge, x: area.maxX - TextWidth.of(badge), y: area.y,
+                         style: Style(foreground: .black, background: critical ? .red : .yellow, bold: true), limit: TextWidth.of(badge))
+        }
+    }
+
+    /// ` ⚠ 2 findings ! ` when the status finds something to warn about; empty otherwise.
+    static func findingsBadge(_ snapshot: DashboardSnapshot, ascii: Bool) -> String {
+        let count = snapshot.findings?.filter { $0.kind == .warning || $0.kind == .critical }.count ?? 0
+        guard count > 0 else { return "" }
+        return " \(ascii ? "!" : "⚠") \(count) finding\(count == 1 ? "" : "s") (!) "
     }
 
     static func drawPane(_ pane: Pane, _ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {

@@ -6,7 +6,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public struct BlockedRow: Sendable, Codable, Equatable {
         public var cidr: String
         public var reason: String
-        /// `manual`, `rate`, or the detector that made the address a repeat offender.
+        /// `manual`, the rate rule refusing it (`rate-limit`, `login-rate`), or the detector that made the address a repeat
+        /// offender; several joined with `+` when more than one keeps it out.
         public var source: String
         public var hits: Int
         public var since: Date
@@ -146,6 +147,10 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public var runs: [RunRow]
     public var recommender: RecommenderPane
     public var events: [EventLine]
+    /// What the shop's status finds wrong or worth knowing (a missing TLS terminator, a rule set to count, a
+    /// dead-letter queue with messages): shown once, as a badge in the header and in the findings view, not
+    /// re-stamped into the event strip every second. Nil from a shop that predates them.
+    public var findings: [EventLine]?
     /// The rows asked for with `focus`, if any.
     public var focused: FocusedDetail?
     /// What a pane's figures are when they are not the whole truth, by pane title (`Queues`: SQS's

@@ -125,7 +125,7 @@ public final class RateRule: Sendable {
         current - (windowSeconds + bucketSeconds - 1) / bucketSeconds + 1
     }
 
-    /// The addresses the rule refuses now, as blocks of one address with source `rate`: since when, how
+    /// The addresses the rule refuses now, as blocks of one address with the rule's name as source: since when, how
     /// many requests it refused, and when the address gets back in if it stops sending (its oldest
     /// requests sliding out of the window).
     public func limitedAddresses(now: Date) -> [IPBlock] {
@@ -149,7 +149,7 @@ public final class RateRule: Sendable {
                         }
                     }
                     return IPBlock(cidr: "\(counter.clientIP)/\(address.count * 8)", network: address, prefixLength: address.count * 8,
-                                   reason: "\(counter.total) requests in \(window) s, over \(name)'s limit of \(limit)", source: "rate",
+                                   reason: "\(counter.total) requests in \(window) s, over \(name)'s limit of \(limit)", source: name,
                                    createdAt: since, expiresAt: release, hits: counter.refused)
                 }
             }

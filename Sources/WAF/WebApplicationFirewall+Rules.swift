@@ -112,7 +112,7 @@ extension WebApplicationFirewall {
     }
 
     /// Every address kept out now: the IP set's blocks (`manual`, or a detector's name for a repeat
-    /// offender) and the addresses over a rate rule's limit (`rate`), oldest first.
+    /// offender) and the addresses over a rate rule's limit (source: the rule's name), oldest first.
     public func blockedAddresses() -> [IPBlock] {
         let now = self.now
         return (blocks.list(now: now) + rateRules.flatMap { $0.limitedAddresses(now: now) }).sorted { $0.createdAt < $1.createdAt }

@@ -30,7 +30,7 @@ enum Fixtures {
         snapshot.blocked = [
             .init(cidr: "127.0.66.6/32", reason: "5 requests blocked by WAF rules within 300 s, the last by sqli", source: "sqli", hits: 42,
                   since: now.addingTimeInterval(-300), expires: now.addingTimeInterval(600)),
-            .init(cidr: "127.0.9.2/32", reason: "611 requests in 300 s, over rate-limit's limit of 600", source: "rate", hits: 11,
+            .init(cidr: "127.0.9.2/32", reason: "611 requests in 300 s, over rate-limit's limit of 600", source: "rate-limit", hits: 11,
                   since: now.addingTimeInterval(-30), expires: now.addingTimeInterval(250)),
             .init(cidr: "203.0.113.0/24", reason: "scraper network", source: "manual", hits: 0, since: now.addingTimeInterval(-7200), expires: nil),
         ]
@@ -60,7 +60,12 @@ enum Fixtures {
         snapshot.events = [
             .init(at: now.addingTimeInterval(-60), kind: .audit, text: "waf.block: 203.0.113.0/24: scraper network"),
             .init(at: now.addingTimeInterval(-20), kind: .audit, text: "pipeline.run: started recommendations run 4f1c2a9e with a failure injected at train"),
+            .init(at: now.addingTimeInterval(-5), kind: .info, text: "recommendations run 4f1c2a9e compensated at train after 1.2 s: InjectedFault"),
+        ]
+        snapshot.findings = [
             .init(at: now, kind: .warning, text: "1 message(s) wait in dead-letter queue checkout-dlq of checkout; redrive once the cause is fixed"),
+            .init(at: now, kind: .warning, text: "no trusted TLS terminator is configured: shopdeck speaks plain HTTP, so put a TLS-terminating proxy in front and name it with --trusted-proxy"),
+            .init(at: now, kind: .info, text: "no recommendation model in service yet"),
         ]
         snapshot.focused = FocusedDetail(focus: .product("p12"), boughtTogether: [
             .init(productId: "p13", name: "Tea strainer, steel", value: 0.61), .init(productId: "p7", name: "抹茶 Matcha cookies, box of 12", value: 0.34),

@@ -48,7 +48,27 @@ import Testing
         after.blocked.removeLast()
         model.receive(after)
         #expect(model.selectedKey == "127.0.9.2/32")
-        let rows = Screen.render(model).lines.filter { $0.contains("127.0.9.2/32") }
+        let rows = Screen.render(model).lines.filter { $0.contains("127.0.9.2 ") }
         #expect(!rows.isEmpty)
+    }
+
+    /// Problem 4: findings were re-stamped into the event strip every refresh; they are a header badge and a view.
+    @Test func findingsAreABadgeAndAViewNotEventLines() {
+        var model = Fixtures.model(width: 120, height: 40)
+        let screen = Screen.render(model)
+        #expect(screen.line(0).hasSuffix(" ⚠ 2 findings (!) "), "warnings counted, the info finding not: \(screen.line(0))")
+        #expect(!screen.lines.contains { $0.contains("TLS") })
+        _ = model.update(.character("!"))
+        #expect(model.mode == .findings)
+        let lines = Overlays.findingLines(model)
+        #expect(lines.first?.hasPrefix("warning: 1 message(s) wait in dead-letter queue") == true)
+        #expect(lines.joined(separator: " ").contains("--trusted-proxy"), "wrapped, not cut")
+        #expect(model.helpLines.contains { $0.hasPrefix("!") })
+        _ = model.update(.escape)
+        #expect(model.mode == .normal)
+        var narrow = Fixtures.model(width: 80, height: 24)
+        narrow.scenario = "flash-sale"
+        let header = Screen.render(narrow).line(0)
+        #expect(header.hasSuffix(" ⚠ 2 findings (!) ") && header.contains("…"), "the figures give way to the badge, with an ellipsis: \(header)")
     }
 }

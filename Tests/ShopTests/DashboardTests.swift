@@ -98,3 +98,50 @@ import Recommender
         #expect(together[0].name == core.catalog.details("p2")?.name)
     }
 }
+
+/// Issue 21, problems 2, 4 and 8, where the core assembles the snapshot.
+@Suite struct DashboardEventTests {
+    /// Problem 2: checkouts pushed a finished pipeline run out of the Sagas pane within seconds, and nothing the
+    /// shop did by itself — a run ending, an automatic block — reached the event strip.
+    @Test func pipelineRunsStayListedAndTheirEndReachesTheEventStrip() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        let runID = try #require(try await core.perform(.rerunPipeline(failAt: "train")).runID)
+        #expect(try await core.sagas.waitForRun(runID).state == .compensated)
+        for index in 0..<60 {
+            shop.clock.advance(by: 0.1)
+            let checkout = try await core.sagas.start(CheckoutSaga.name, input: ["userId": "nobody", "orderId": "o-missing-\(index)"])
+            _ = try await core.sagas.waitForRun(checkout)
+        }
+        let snapshot = core.dashboard()
+        #expect(snapshot.runs.count > 50)
+        #expect(snapshot.runs.contains { $0.runID == runID }, "sixty checkouts later the pipeline run is still listed")
+        #expect(snapshot.runs.first?.pipeline == CheckoutSaga.name, "newest first")
+        let ended = snapshot.events.first { $0.text.hasPrefix("recommendations run \(runID) compensated at train after") }
+        #expect(ended?.kind == .warning)
+    }
+
+    /// Problems 4 and 8: the TLS finding took one of three event lines every refresh; an address refused by a
+    /// rate rule and blocked by hand was listed twice, and both rate rules read `rate`.
+    @Test func findingsStayOutOfTheStripAndAnAddressIsOneRowNamingItsRules() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        let snapshot = core.dashboard()
+        #expect(snapshot.findings?.contains { $0.kind == .warning && $0.text.hasPrefix("no trusted TLS terminator") } == true)
+        #expect(!snapshot.events.contains { $0.text.contains("TLS") }, "findings have a place of their own")
+
+        #expect(try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":3,"windowSeconds":60}"#, token: shop.adminToken).status == 200)
+        let flooder = IPAddress("127.0.22.1")
+        for _ in 0..<5 { _ = try await shop.call("GET", "/api/drops", from: flooder) }
+        shop.clock.advance(by: 1)
+        _ = try await core.perform(.block(cidr: "127.0.22.1", reason: "flooding", ttlSeconds: 600))
+        let rows = core.dashboard().blocked
+        #expect(rows.count == 1)
+        #expect(rows.first?.source == "rate-limit+manual")
+        #expect(rows.first?.reason == "flooding", "the operator's reason")
+        #expect(rows.first?.expires == shop.clock.now().addingTimeInterval(600), "kept out until the later of the two")
+        #expect(core.dashboard().events.contains { $0.kind == .warning && $0.text.hasPrefix("WAF blocked 127.0.22.1/32 automatically (rate-limit)") })
+    }
+}

@@ -20,7 +20,7 @@ import Testing
         let listed = try await items(shop, "/admin/waf/blocks")
         #expect(listed.count == 1)
         #expect(listed.first?["cidr"] as? String == "127.0.12.1/32")
-        #expect(listed.first?["source"] as? String == "rate")
+        #expect(listed.first?["source"] as? String == "rate-limit", "the rule refusing it, so login-rate and rate-limit are told apart")
         #expect(listed.first?["hits"] as? Int == 2)
         #expect(listed.first?["expiresAt"] != nil, "when it gets back in if it stops")
         let verdicts = try await items(shop, "/admin/waf/verdicts")

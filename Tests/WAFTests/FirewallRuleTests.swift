@@ -35,7 +35,7 @@ import Testing
         let address: [UInt8] = [192, 0, 2, 5]
         for offset in [0.0, 10, 20, 21, 22] { _ = rule.record(address: address, clientIP: "192.0.2.5", method: "GET", path: "/", now: start + offset) }
         let listed = try #require(rule.limitedAddresses(now: start + 25).first)
-        #expect(listed.cidr == "192.0.2.5/32" && listed.source == "rate" && listed.hits == 2)
+        #expect(listed.cidr == "192.0.2.5/32" && listed.source == "rate-limit" && listed.hits == 2)
         #expect(listed.createdAt == start + 21)
         // Five requests, limit three: the address is back in once the buckets at 0 s and 10 s slide out.
         #expect(listed.expiresAt == start + 70)
@@ -149,7 +149,7 @@ import Testing
                                createdAt: clock.now(), expiresAt: nil))
         clock.advance(by: 1)
         for _ in 0..<3 { _ = inspect(waf, "/api/products", from: "203.0.113.9") }
-        #expect(waf.blockedAddresses().map(\.source) == ["manual", "rate"])
+        #expect(waf.blockedAddresses().map(\.source) == ["manual", "rate-limit"])
         #expect(waf.forgive([203, 0, 113, 9]))
         #expect(waf.blockedAddresses().map(\.source) == ["manual"])
         #expect(inspect(waf, "/api/products", from: "203.0.113.9") == .allow)

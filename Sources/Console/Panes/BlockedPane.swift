@@ -8,15 +8,24 @@ struct BlockedPane: ConsolePane {
 
     func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows {
         let now = snapshot.takenAt
-        var rows = PaneRows(columns: [.init("ip/cidr", width: 18), .init("source", width: 7), .init("hits", width: 5, rightAligned: true),
-                                      .init("expires", width: 7, rightAligned: true, optional: true),
+        // At 80 columns the pane is 38 wide: address, source and expiry fit there; hits, age and reason follow
+        // as the pane widens (expiry used to be the first to go, the one an operator most needs).
+        var rows = PaneRows(columns: [.init("ip/cidr", width: 16), .init("source", width: 10), .init("expires", width: 7, rightAligned: true),
+                                      .init("hits", width: 5, rightAligned: true, optional: true),
                                       .init("since", width: 5, rightAligned: true, optional: true), .init("reason", optional: true)],
                             cells: snapshot.blocked.map {
-                                [$0.cidr, $0.source, "\($0.hits)", $0.expires.map { Format.age($0.timeIntervalSince(now)) } ?? "never",
+                                [Self.shortCIDR($0.cidr), $0.source, $0.expires.map { Format.age($0.timeIntervalSince(now)) } ?? "never", "\($0.hits)",
                                  Format.age(now.timeIntervalSince($0.since)), $0.reason]
                             }, keys: snapshot.blocked.map(\.cidr))
-        for (index, row) in snapshot.blocked.enumerated() where row.source == "rate" { rows.styles[index] = Style(foreground: .yellow) }
+        // Automatic blocks (a rate rule, a repeat offender) in yellow; an operator's in the plain colour.
+        for (index, row) in snapshot.blocked.enumerated() where row.source != "manual" { rows.styles[index] = Style(foreground: .yellow) }
         return rows
+    }
+
+    /// A single address without its `/32` or `/128`: the address is what the operator reads.
+    static func shortCIDR(_ cidr: String) -> String {
+        for suffix in ["/32", "/128"] where cidr.hasSuffix(suffix) { return String(cidr.dropLast(suffix.count)) }
+        return cidr
     }
 
     func detailFocus(key: String) -> DashboardFocus? { .client(key) }

@@ -9,15 +9,14 @@ extension Core {
     /// adds the rows of the one thing the operator is looking at closely.
     public func dashboard(listening: String? = nil, events limit: Int = 50, focus: DashboardFocus? = nil) -> DashboardSnapshot {
         let now = options.clock.now()
-        let blocked = waf.blockedAddresses().map {
-            DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
-        }
+        let blocks = waf.blockedAddresses()
+        let blocked = Self.blockedRows(blocks)
         let queues = queueStats().map {
             DashboardSnapshot.QueueRow(name: $0.name, isFIFO: $0.isFIFO, visible: $0.visible, inFlight: $0.inFlight, delayed: $0.delayed,
                                        deadLetterQueue: $0.deadLetterQueue?.name, deadLettered: $0.deadLetterQueue?.visible ?? 0,
                                        oldestAgeSeconds: $0.oldestAgeSeconds, sentPerSecond: $0.sentRate, receivedPerSecond: $0.receivedRate)
         }
-        let runs = sagas.runs(limit: 50).map { run in
+        let runs = dashboardRuns().map { run in
             DashboardSnapshot.RunRow(runID: run.runID, pipeline: run.saga, state: DashboardSnapshot.RunPhase(rawValue: run.state.rawValue) ?? .running,
                                      steps: run.steps.map { .init(name: $0.name, state: DashboardSnapshot.StepPhase(rawValue: $0.state.rawValue) ?? .pending) },
                                      startedAt: run.startedAt, error: run.steps.last { $0.error != nil }?.error)
@@ -30,16 +29,15 @@ extension Core {
             ndcgModel: model.flatMap { $0.metrics[$0.algorithm.rawValue]?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
             topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
             trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
-        var events = audit.entries(since: UInt64(max(0, Int(audit.count) - limit)), limit: limit).map {
-            DashboardSnapshot.EventLine(at: $0.at, kind: .audit, text: "\($0.action): \($0.detail)")
-        }
-        for finding in findings(listening: nil) where finding.severity != .info {
-            events.append(.init(at: now, kind: finding.severity == .critical ? .critical : .warning, text: finding.message))
+        let events = dashboardEvents(limit: limit, blocks: blocks)
+        let findings = findings(listening: nil).map {
+            DashboardSnapshot.EventLine(at: now, kind: DashboardSnapshot.EventLine.Kind(rawValue: $0.severity.rawValue) ?? .warning, text: $0.message)
         }
         var snapshot = DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
                                          wafBlocksLastMinute: waf.blocksInLastMinute(),
                                          blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
                                          focused: focus.map { focusedDetail($0) })
+        snapshot.findings = findings
         if engines == nil {
             // Say what the figures are rather than let a remote backend's gaps read as zeros.
             snapshot.paneNotes = ["Queues": queueFigures.hasRefreshed ? "SQS counts, approximate" : "waiting for SQS's counts",
