@@ -66,7 +66,11 @@ public struct ConsoleModel: Sendable {
     /// Each pane's selection, by key (see `Selection`).
     public var selection: [Pane: Selection] = [:]
     public var filters: [Pane: String] = [:]
-    public var mode: Mode = .normal
+    public var mode: Mode = .normal {
+        didSet { if mode != oldValue { overlayScroll = 0 } }
+    }
+    /// How many lines the open overlay (help, findings, a detail) is scrolled down.
+    public var overlayScroll = 0
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
     public var notes: [String] = []
     public var width: Int

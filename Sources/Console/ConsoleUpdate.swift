@@ -12,7 +12,17 @@ extension ConsoleModel {
         switch mode {
         case .normal: return normalKey(key)
         case .help, .findings, .detail:
-            if key == .escape || key == .character("q") || key == .character("?") || key == .enter { mode = .normal }
+            switch key {
+            case .escape, .character("q"), .character("?"), .enter: mode = .normal
+            case .down, .character("j"): overlayScroll += 1
+            case .up, .character("k"): overlayScroll -= 1
+            case .pageDown: overlayScroll += 10
+            case .pageUp: overlayScroll -= 10
+            case .home: overlayScroll = 0
+            case .end: overlayScroll = .max
+            default: break
+            }
+            overlayScroll = overlayScroll.clamped(to: 0...Overlays.maximumScroll(self))
             return []
         case .filter(let text):
             return edit(text, key, apply: { model, text in

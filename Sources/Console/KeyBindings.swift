@@ -41,7 +41,7 @@ extension ConsoleModel {
 
     /// The keys that look, move and change the shop from any pane.
     static let openingBindings: [KeyBinding] = [
-        KeyBinding(label: "Tab / Shift-Tab / 1-5", keys: [.tab, .backTab] + (1...5).map { .character(Character(String($0))) }, hint: nil,
+        KeyBinding(label: "Tab Shift-Tab 1-5", keys: [.tab, .backTab] + (1...5).map { .character(Character(String($0))) }, hint: nil,
                    help: ["focus a pane"], reach: .view) { model, key, _ in
             switch key {
             case .tab: model.focus = Pane(rawValue: (model.focus.rawValue + 1) % Pane.allCases.count)!
@@ -97,7 +97,7 @@ extension ConsoleModel {
             return [.togglePause]
         },
         KeyBinding(label: "s", keys: [.character("s"), .character("+"), .character("="), .character("-")], hint: "scenario",
-                   help: ["next simulator scenario;  + -  simulator faster, slower"], reach: .simulator) { model, key, _ in
+                   help: ["next simulator scenario", "+ -  simulator faster, slower"], reach: .simulator) { model, key, _ in
             switch key {
             case .character("+"), .character("="): return model.changeRate(by: ConsoleModel.rateStep)
             case .character("-"): return model.changeRate(by: 1 / ConsoleModel.rateStep)
@@ -107,7 +107,7 @@ extension ConsoleModel {
                 return [.setScenario(next)]
             }
         },
-        KeyBinding(label: "!", keys: [.character("!")], hint: nil, help: ["findings: what the shop's status warns about (the header's badge)"],
+        KeyBinding(label: "!", keys: [.character("!")], hint: nil, help: ["findings: what the status warns about (header badge)"],
                    reach: .view) { model, _, _ in
             model.mode = .findings
             return []
@@ -119,20 +119,33 @@ extension ConsoleModel {
         KeyBinding(label: "q", keys: [.character("q")], hint: "quit", help: [], reach: .view) { _, _, _ in [.quit] },
     ]
 
+    /// The help's key column: the longest label and two spaces, so the descriptions fit 80 columns uncut.
+    static let helpLabelWidth = (bindings.map { TextWidth.of($0.label) }.max() ?? 0) + 2
+
     /// The help's lines for this console (keys it hides are not listed).
     var helpLines: [String] {
         Self.bindings.filter { $0.shown(readOnly: readOnly, simulator: scenario != nil) && !$0.help.isEmpty }.flatMap { binding in
-            let first = binding.label.padding(toLength: 24, withPad: " ", startingAt: 0) + binding.help[0]
-            return [first] + binding.help.dropFirst().map { String(repeating: " ", count: 24) + $0 }
+            let first = binding.label.padding(toLength: Self.helpLabelWidth, withPad: " ", startingAt: 0) + binding.help[0]
+            return [first] + binding.help.dropFirst().map { String(repeating: " ", count: Self.helpLabelWidth) + $0 }
         } + (readOnly ? ["", "read-only: this console shows the shop and changes nothing"] : [])
     }
 
-    /// The hint bar: quit and help first, then the other keys with a word.
-    var hintBar: String {
+    /// The hint bar: quit and help first, then the other keys with a word — every one of them.
+    var hintBar: String { hintBar(width: .max) }
+
+    /// The hint bar in `width` columns: whole hints only, in order, skipping those that no longer fit (a cut
+    /// `b bl…` said nothing; `?` lists every key).
+    func hintBar(width: Int) -> String {
         let shown = Self.bindings.filter { $0.shown(readOnly: readOnly, simulator: scenario != nil) && $0.hint != nil }
         let first = shown.filter { ["q", "?"].contains($0.label) }.sorted { $0.label == "q" && $1.label != "q" }
         let pairs = (first + [KeyBinding.panes] + shown.filter { !["q", "?"].contains($0.label) }).map { "\($0.label) \($0.hint ?? "")" }
-        return pairs.joined(separator: "  ") + (readOnly ? "  · read-only" : "")
+        let suffix = readOnly ? "  · read-only" : ""
+        var text = ""
+        for pair in pairs {
+            let longer = text.isEmpty ? pair : text + "  " + pair
+            if TextWidth.of(longer + suffix) <= width { text = longer }
+        }
+        return text + suffix
     }
 }
 

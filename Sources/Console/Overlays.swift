@@ -3,13 +3,28 @@ import Foundation
 
 /// The boxes drawn over the panes: the help listing every key, and the detail of a selected row.
 enum Overlays {
+    /// The open overlay's lines (none outside help, findings and detail).
+    static func lines(_ model: ConsoleModel) -> [String] {
+        switch model.mode {
+        case .help: model.helpLines
+        case .findings: findingLines(model)
+        case .detail: detailLines(model)
+        default: []
+        }
+    }
+
+    /// The furthest the open overlay scrolls: its last line at the bottom of the box.
+    static func maximumScroll(_ model: ConsoleModel) -> Int {
+        max(0, lines(model).count - (model.height - 4))
+    }
+
     static func help(_ model: ConsoleModel, into canvas: inout Canvas) {
-        box(title: "Keys", lines: model.helpLines, into: &canvas)
+        box(title: "Keys — Esc to go back", lines: model.helpLines, scroll: model.overlayScroll, into: &canvas)
     }
 
     /// The status's findings, worst first, each once: the place of their own the event strip was not.
     static func findings(_ model: ConsoleModel, into canvas: inout Canvas) {
-        box(title: "Findings — Esc to go back", lines: findingLines(model), into: &canvas)
+        box(title: "Findings — Esc to go back", lines: findingLines(model), scroll: model.overlayScroll, into: &canvas)
     }
 
     static func findingLines(_ model: ConsoleModel) -> [String] {
@@ -22,7 +37,7 @@ enum Overlays {
     }
 
     static func detail(_ model: ConsoleModel, into canvas: inout Canvas) {
-        box(title: "\(model.focus.title) — Esc to go back", lines: detailLines(model), into: &canvas)
+        box(title: "\(model.focus.title) — Esc to go back", lines: detailLines(model), scroll: model.overlayScroll, into: &canvas)
     }
 
     static func detailLines(_ model: ConsoleModel) -> [String] {
@@ -62,14 +77,24 @@ enum Overlays {
     }
 
     /// A centred box holding `lines`, as large as they need and the canvas allows.
-    static func box(title: String, lines: [String], into canvas: inout Canvas) {
+    /// A centred box of `lines`, scrolled down by `scroll` lines (clamped) when they do not all fit; the bottom
+    /// border then says which lines show and which way there are more (the help was cut at 80×24; issue 21).
+    static func box(title: String, lines: [String], scroll: Int = 0, into canvas: inout Canvas) {
         let width = min(canvas.width - 4, max(TextWidth.of(title) + 6, (lines.map { TextWidth.of($0) }.max() ?? 0) + 4))
         let height = min(canvas.height - 2, lines.count + 2)
         let area = Rect(x: (canvas.width - width) / 2, y: (canvas.height - height) / 2, width: width, height: height)
         canvas.fill(area)
         canvas.box(area, title: title, style: Style(foreground: .cyan, bold: true))
-        for (index, line) in lines.prefix(height - 2).enumerated() {
+        let room = height - 2
+        let first = min(max(0, scroll), max(0, lines.count - room))
+        for (index, line) in lines.dropFirst(first).prefix(room).enumerated() {
             canvas.write(TextWidth.truncate(line, to: width - 4, ascii: canvas.ascii), x: area.x + 2, y: area.y + 1 + index, limit: width - 4)
         }
+        guard lines.count > room else { return }
+        let arrows = (first > 0 ? (canvas.ascii ? "^" : "↑") : "") + (first + room < lines.count ? (canvas.ascii ? "v" : "↓") : "")
+        let label = " \(first + 1)–\(first + room) of \(lines.count) \(arrows) j/k "
+        let labelWidth = TextWidth.of(label)
+        guard labelWidth < width - 2 else { return }
+        canvas.write(label, x: area.maxX - 1 - labelWidth, y: area.maxY - 1, style: Style(foreground: .cyan, bold: true), limit: labelWidth)
     }
 }

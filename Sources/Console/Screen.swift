@@ -152,7 +152,7 @@ public enum Screen {
             text = question
             style = Style(foreground: .black, background: .yellow, bold: true)
         default:
-            text = model.hintBar
+            text = model.hintBar(width: area.width)
             style = Style(dim: true)
         }
         canvas.fill(area, style: style)

@@ -28,12 +28,19 @@ public struct Table: Sendable {
         public var rightAligned: Bool
         /// Left out, right to left, when the table is too narrow for every column.
         public var optional: Bool
+        /// For a flexible column: the fewest columns it needs before optional columns make room for it.
+        public var minimumWidth: Int
+        /// Cut in the middle rather than at the end (names that differ at the end).
+        public var middle: Bool
 
-        public init(_ title: String, width: Int? = nil, rightAligned: Bool = false, optional: Bool = false) {
+        public init(_ title: String, width: Int? = nil, rightAligned: Bool = false, optional: Bool = false,
+                    minimumWidth: Int = Table.minimumFlexibleWidth, middle: Bool = false) {
             self.title = title
             self.width = width
             self.rightAligned = rightAligned
             self.optional = optional
+            self.minimumWidth = minimumWidth
+            self.middle = middle
         }
     }
 
@@ -50,14 +57,14 @@ public struct Table: Sendable {
         self.selected = selected
     }
 
-    static let minimumFlexibleWidth = 8
+    public static let minimumFlexibleWidth = 8
 
     /// The columns shown in `total` columns of space: optional ones are left out, right to left, until the
     /// fixed widths, the gaps and `minimumFlexibleWidth` for each flexible column fit.
     func shownColumns(for total: Int) -> [Int] {
         var shown = Array(columns.indices)
         func needed() -> Int {
-            shown.reduce(0) { $0 + (columns[$1].width ?? Self.minimumFlexibleWidth) } + max(0, shown.count - 1)
+            shown.reduce(0) { $0 + (columns[$1].width ?? columns[$1].minimumWidth) } + max(0, shown.count - 1)
         }
         while needed() > total, let drop = shown.last(where: { columns[$0].optional }) { shown.removeAll { $0 == drop } }
         return shown
@@ -86,7 +93,7 @@ public struct Table: Sendable {
             var x = area.x
             for (position, index) in shown.enumerated() where x < area.maxX {
                 let text = TextWidth.fit(index < cells.count ? cells[index] : "", to: widths[position], rightAligned: columns[index].rightAligned,
-                                         ascii: canvas.ascii)
+                                         middle: columns[index].middle, ascii: canvas.ascii)
                 x += canvas.write(text, x: x, y: y, style: style, limit: area.maxX - x)
                 if position < shown.count - 1, x < area.maxX { x += canvas.write(" ", x: x, y: y, style: style, limit: 1) }
             }
@@ -104,5 +111,15 @@ public struct Table: Sendable {
             if index == selected { style.reverse = focused; style.bold = true }
             drawRow(rows[index], y: area.y + 1 + offset, style: style)
         }
+    }
+
+    /// `3/27 ↓`: where the selection is and which way the list goes on past what `visibleRows` show; nil when
+    /// every row is in view (nothing showed that a list continued below its pane; issue 21).
+    public func position(visibleRows: Int, ascii: Bool) -> String? {
+        guard visibleRows > 0, rows.count > visibleRows else { return nil }
+        let first = firstVisible(visibleRows)
+        let above = first > 0, below = first + visibleRows < rows.count
+        let arrows = (above ? (ascii ? "^" : "↑") : "") + (below ? (ascii ? "v" : "↓") : "")
+        return "\((selected ?? 0) + 1)/\(rows.count) \(arrows)"
     }
 }

@@ -54,9 +54,25 @@ public enum TextWidth {
         return result + (ascii ? "~" : "…")
     }
 
-    /// `text` padded with spaces (or cut) to exactly `columns`, left- or right-aligned.
-    public static func fit(_ text: String, to columns: Int, rightAligned: Bool = false, ascii: Bool = false) -> String {
-        let cut = truncate(text, to: columns, ascii: ascii)
+    /// `text` cut to at most `columns` by taking out its middle, so names that differ only at the end
+    /// (`drop-entries.fifo`, `drop-entries-dlq.fifo`) stay apart when cut: `drop-ent…dlq.fifo`.
+    public static func truncateMiddle(_ text: String, to columns: Int, ascii: Bool = false) -> String {
+        guard columns > 2, of(text) > columns else { return truncate(text, to: columns, ascii: ascii) }
+        let characters = Array(text)
+        var tail: [Character] = [], tailWidth = 0
+        let tailRoom = (columns - 1) / 2
+        for character in characters.reversed() {
+            guard tailWidth + of(character) <= tailRoom else { break }
+            tail.insert(character, at: 0)
+            tailWidth += of(character)
+        }
+        return truncate(String(characters.dropLast(tail.count)), to: columns - tailWidth, ascii: ascii) + String(tail)
+    }
+
+    /// `text` padded with spaces (or cut) to exactly `columns`, left- or right-aligned; `middle` cuts out the
+    /// middle rather than the end.
+    public static func fit(_ text: String, to columns: Int, rightAligned: Bool = false, middle: Bool = false, ascii: Bool = false) -> String {
+        let cut = middle ? truncateMiddle(text, to: columns, ascii: ascii) : truncate(text, to: columns, ascii: ascii)
         let padding = String(repeating: " ", count: max(0, columns - of(cut)))
         return rightAligned ? padding + cut : cut + padding
     }

@@ -71,4 +71,35 @@ import Testing
         let header = Screen.render(narrow).line(0)
         #expect(header.hasSuffix(" ⚠ 2 findings (!) ") && header.contains("…"), "the figures give way to the badge, with an ellipsis: \(header)")
     }
+
+    /// Problem 5: what truncation hid at 80×24 — names cut alike, the run's error, the end of the help and the
+    /// hint bar — and that nothing showed a list going on past its pane.
+    @Test func truncationKeepsWhatMatters() {
+        var snapshot = Fixtures.full
+        snapshot.queues.append(.init(name: "drop-entries-dlq.fifo", isFIFO: true, visible: 1, inFlight: 0, delayed: 0, deadLetterQueue: nil,
+                                     deadLettered: 0, oldestAgeSeconds: 30, sentPerSecond: 0, receivedPerSecond: 0))
+        snapshot.blocked[0].source = "traversal"
+        snapshot.traffic.topClients = (1...12).map { NamedCount(name: "10.0.0.\($0)", count: 100 - $0) }
+        var model = Fixtures.model(snapshot, height: 30)
+        var screen = Screen.render(model).lines
+        let queueNames = screen.compactMap { line -> String? in
+            guard let range = line.range(of: "drop-") else { return nil }
+            return String(line[range.lowerBound...].prefix(17))
+        }
+        #expect(queueNames.count == 2 && Set(queueNames).count == 2, "\(queueNames)")
+        #expect(screen.contains { $0.contains("│compensated ↺↺↺✗·· InjectedFault") }, "the run's error at 80 columns")
+        #expect(screen.contains { $0.contains("traversal") })
+        #expect(screen.contains { $0.contains("─ 1/12 ↓ ┘") }, "the clients list goes on below")
+        let hints = screen[29]
+        #expect(!hints.contains("…") && hints.trimmingCharacters(in: .whitespaces).hasSuffix("command"), "\(hints)")
+
+        model = Fixtures.model(snapshot)
+        model.width = 80
+        _ = model.update(.character("?"))
+        let lastHelpLine = model.helpLines.last ?? "none"
+        _ = model.update(.end)
+        screen = Screen.render(model).lines
+        #expect(screen.contains { $0.contains(lastHelpLine.trimmingCharacters(in: .whitespaces)) })
+        #expect(!screen.contains { $0.contains("…│") && $0.contains("simulator") }, "no help line is cut")
+    }
 }

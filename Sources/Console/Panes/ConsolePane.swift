@@ -25,9 +25,21 @@ extension ConsolePane {
     func detailFocus(key: String) -> DashboardFocus? { nil }
     var bindings: [KeyBinding] { [] }
 
-    /// A list pane: its rows as a table, the selection highlighted.
+    /// A list pane: its rows as a table, the selection highlighted, and on the border below where the list goes on.
     func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool) {
-        table(model, rows).draw(into: &canvas, area, focused: focused)
+        let table = table(model, rows)
+        table.draw(into: &canvas, area, focused: focused)
+        markContinuation(of: table, in: area, on: &canvas)
+    }
+
+    /// Writes the table's position (`3/27 ↓`) on the pane's bottom border, right below `area`, when the list is
+    /// longer than the area.
+    func markContinuation(of table: Table, in area: Rect, on canvas: inout Canvas) {
+        guard let text = table.position(visibleRows: area.height - 1, ascii: canvas.ascii) else { return }
+        let label = " " + text + " "
+        let width = TextWidth.of(label)
+        guard width < area.width else { return }
+        canvas.write(label, x: area.maxX - width, y: area.y + area.height, style: Style(bold: true), limit: width)
     }
 
     /// The pane's rows as a table with its selection, row styles and empty text.

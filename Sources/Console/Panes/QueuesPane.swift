@@ -8,8 +8,11 @@ struct QueuesPane: ConsolePane {
     let emptyText = "no queues"
 
     func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows {
-        var rows = PaneRows(columns: [.init("queue"), .init("vis", width: 5, rightAligned: true), .init("fly", width: 5, rightAligned: true),
-                                      .init("dlq", width: 4, rightAligned: true), .init("oldest", width: 6, rightAligned: true),
+        // The name keeps 14 columns, cut in the middle: at 80 columns `drop-entries.fifo` and its dead-letter
+        // queue both read `drop-entrie…` before (issue 21).
+        var rows = PaneRows(columns: [.init("queue", minimumWidth: 14, middle: true), .init("vis", width: 5, rightAligned: true),
+                                      .init("fly", width: 5, rightAligned: true), .init("dlq", width: 3, rightAligned: true),
+                                      .init("old", width: 4, rightAligned: true),
                                       .init("dly", width: 4, rightAligned: true, optional: true), .init("in/s", width: 6, rightAligned: true, optional: true)],
                             cells: snapshot.queues.map {
                                 [$0.name, "\($0.visible)", "\($0.inFlight)", $0.deadLetterQueue == nil ? "-" : "\($0.deadLettered)",

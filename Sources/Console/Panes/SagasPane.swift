@@ -8,10 +8,13 @@ struct SagasPane: ConsolePane {
     let emptyText = "no runs yet"
 
     func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows {
-        var rows = PaneRows(columns: [.init("run", width: 8), .init("state", width: 11), .init("steps", width: 6), .init("pipeline"),
-                                      .init("error", optional: true)],
+        // The error before the pipeline's name, and the run's id last and first to go: at 80 columns the error
+        // was the column left out (issue 21), though it is what an operator looks for.
+        var rows = PaneRows(columns: [.init("state", width: 11), .init("steps", width: 6), .init("error · pipeline", minimumWidth: 18),
+                                      .init("run", width: 8, optional: true)],
                             cells: snapshot.runs.map { run in
-                                [String(run.runID.prefix(8)), run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.pipeline, run.error ?? ""]
+                                [run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.error.map { "\($0) · \(run.pipeline)" } ?? run.pipeline,
+                                 String(run.runID.prefix(8))]
                             }, keys: snapshot.runs.map(\.runID))
         for (index, run) in snapshot.runs.enumerated() {
             switch run.state {

@@ -40,6 +40,8 @@ struct TrafficPane: ConsolePane {
         let routes = Table(columns: [.init("route"), .init("req/min", width: 8, rightAligned: true)],
                            rows: traffic.topRoutes.map { [$0.name, "\($0.count)"] })
         routes.draw(into: &canvas, Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height), focused: false)
-        table(model, rows).draw(into: &canvas, right, focused: focused)
+        let clients = table(model, rows)
+        clients.draw(into: &canvas, right, focused: focused)
+        markContinuation(of: clients, in: right, on: &canvas)
     }
 }
