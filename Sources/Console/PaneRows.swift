@@ -14,7 +14,8 @@ public struct PaneRows: Sendable {
         var rows = unfiltered(pane, snapshot, ascii: ascii)
         if let filter, !filter.isEmpty {
             let needle = filter.lowercased()
-            let kept = rows.cells.indices.filter { rows.cells[$0].joined(separator: " ").lowercased().contains(needle) }
+            // The key too: a cell may show less than it (a single address without its /32).
+            let kept = rows.cells.indices.filter { (rows.cells[$0] + [rows.keys[$0]]).joined(separator: " ").lowercased().contains(needle) }
             rows = PaneRows(columns: rows.columns, cells: kept.map { rows.cells[$0] }, keys: kept.map { rows.keys[$0] },
                             styles: Dictionary(uniqueKeysWithValues: kept.enumerated().compactMap { new, old in rows.styles[old].map { (new, $0) } }))
         }

@@ -28,9 +28,9 @@ public struct ModelBuilder: Sendable {
             let candidates = evaluation.rows.filter { $0.model != Algorithm.popularity.rawValue }
             if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }), let chosen = Algorithm(rawValue: best.model) { algorithm = chosen }
         }
-        // Trending looks at the last two complete intervals only: the tracker is fed just those.
+        // Trending looks at the rising window and the baseline before it only: the tracker is fed just those.
         let tracker = TrendTracker(settings: trendSettings)
-        let recent = now - 3 * trendSettings.intervalSeconds
+        let recent = now - trendSettings.keptSeconds
         for interaction in interactions where interaction.timestamp >= recent && seen.contains(interaction.item) { tracker.record(interaction) }
         let bestSellers = TopK.best(200, of: scorer.popularity).map { (matrix.items[$0.index], Int($0.score)) }
         return RecommendationModel(version: version, trainedAt: now, algorithm: algorithm, items: matrix.items,

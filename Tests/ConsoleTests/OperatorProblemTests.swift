@@ -102,4 +102,19 @@ import Testing
         #expect(screen.contains { $0.contains(lastHelpLine.trimmingCharacters(in: .whitespaces)) })
         #expect(!screen.contains { $0.contains("…│") && $0.contains("simulator") }, "no help line is cut")
     }
+
+    /// Problem 6: focusing Recommendations swapped trending for another table; its score column is "rise".
+    @Test func focusingRecommendationsKeepsTrendingInPlace() {
+        var model = Fixtures.model()
+        let before = Screen.render(model).lines
+        _ = model.update(.character("5"))
+        let after = Screen.render(model).lines
+        for lines in [before, after] {
+            #expect(lines.contains { $0.contains("trending") && $0.contains("rise") })
+            #expect(lines.contains { $0.contains("Yuzu gumm") && $0.contains("6.2") })
+        }
+        var quiet = Fixtures.full
+        quiet.recommender.trending = []
+        #expect(Screen.render(Fixtures.model(quiet, width: 120, height: 40)).lines.contains { $0.contains("nothing rising in 10 min") })
+    }
 }

@@ -79,7 +79,7 @@ import Testing
 
 @Suite struct TrendTests {
     @Test func bestSellersCountDistinctBuyersAllTimeAndRecently() {
-        let tracker = TrendTracker(settings: .init(intervalSeconds: 3600, recentWindowSeconds: 86_400))
+        let tracker = TrendTracker(settings: .init(recentWindowSeconds: 86_400))
         for (user, item, at) in [("u1", "a", 0.0), ("u1", "a", 10), ("u2", "a", 20), ("u3", "b", 100_000), ("u4", "b", 100_100), ("u5", "b", 100_200)] {
             tracker.record(user: user, item: item, at: at, isPurchase: true)
         }
@@ -89,21 +89,34 @@ import Testing
         #expect(tracker.recentTopSellers(5, now: 100_300).map(\.item) == ["b"], "a's buyers were more than a day ago")
     }
 
-    @Test func trendingRanksTheFastestRiseBetweenIntervals() {
-        let tracker = TrendTracker(settings: .init(intervalSeconds: 100, minimumTrendingCount: 3))
-        func events(_ item: String, _ count: Int, interval: Double) {
-            for index in 0..<count { tracker.record(user: "u\(index)", item: item, at: interval * 100 + Double(index), isPurchase: false) }
+    /// Rising over the last 100 s against the 400 s before (buckets of 10 s), at any moment — not only once a
+    /// whole interval has passed.
+    @Test func trendingRanksTheFurthestRiseAboveTheBaselineRate() {
+        let tracker = TrendTracker(settings: .init(risingSeconds: 100, baselineSeconds: 400, minimumTrendingCount: 3))
+        func events(_ item: String, every spacing: Double, from start: Double, to end: Double) {
+            var at = start
+            while at < end {
+                tracker.record(user: "u\(Int(at))", item: item, at: at, isPurchase: false)
+                at += spacing
+            }
         }
-        events("steady", 20, interval: 1); events("steady", 20, interval: 2)
-        events("rising", 2, interval: 1); events("rising", 10, interval: 2)
-        events("new", 4, interval: 2)
-        events("falling", 9, interval: 1); events("falling", 3, interval: 2)
-        events("rare", 2, interval: 2)
-        let trending = tracker.trending(10, now: 350)
-        // rising: (10 - 2)/√3 ≈ 4.6; new: 4/√1 = 4; steady, falling and rare (under 3) are not trending.
+        let now = 1_000_055.0  // 5 s into a bucket: the rising window is the 9 buckets before and this one
+        let risingFrom = 1_000_050.0 - 90, baselineFrom = risingFrom - 400
+        events("steady", every: 10, from: baselineFrom, to: now)           // 40 in the baseline, 10 rising: as expected
+        events("rising", every: 50, from: baselineFrom, to: risingFrom)     // 8 in the baseline → 2 expected
+        events("rising", every: 10, from: risingFrom, to: now)              // 10 rising
+        events("new", every: 20, from: risingFrom, to: risingFrom + 80)      // 4 rising, none before
+        events("falling", every: 5, from: baselineFrom, to: risingFrom)     // 80 before → 20 expected
+        events("falling", every: 30, from: risingFrom, to: now)
+        events("rare", every: 50, from: risingFrom, to: now)                // 2: under the minimum
+        let trending = tracker.trending(10, now: now)
+        // rising: (10 - 2)/√3 ≈ 4.6; new: 4/√1 = 4; steady, falling and rare are not trending.
         #expect(trending.map(\.item) == ["rising", "new"])
         #expect(abs(trending[0].score - 8 / 3.0.squareRoot()) < 1e-9)
-        #expect(tracker.trending(10, now: 550).isEmpty, "two quiet intervals later nothing trends")
+        #expect(tracker.trending(10, now: now + 100).isEmpty, "a quiet rising window later nothing trends")
+        // A burst shows at once, without waiting for an interval to complete.
+        for index in 0..<6 { tracker.record(user: "b\(index)", item: "flash", at: now + 101, isPurchase: true) }
+        #expect(tracker.trending(10, now: now + 102).map(\.item) == ["flash"])
     }
 }
 

@@ -112,13 +112,15 @@ import Glibc
             try tmux.type("e2e test")
             try tmux.press("Enter")
             try tmux.press("Enter")
-            try await tmux.waitFor("the block in Blocked IPs") { $0.contains("\(address)/32") && $0.contains("manual") }
+            // Blocked IPs shows a single address without its /32: address, source, expiry, hits.
+            func blockRow(_ screen: String) -> [Substring]? {
+                screen.split(separator: "\n").first { $0.contains("│\(address) ") && $0.contains(" manual ") }.map { $0.split(separator: " ") }
+            }
+            try await tmux.waitFor("the block in Blocked IPs") { blockRow($0) != nil }
             // Its requests are now refused: the block's hit count rises.
             try await tmux.waitFor("the blocked client's requests refused") { screen in
-                guard let row = screen.split(separator: "\n").first(where: { $0.contains("\(address)/32") }) else { return false }
-                let fields = row.split(separator: " ")
-                guard let source = fields.firstIndex(where: { $0 == "manual" }), fields.count > source + 1 else { return false }
-                return Int(fields[source + 1]).map { $0 > 0 } ?? false
+                guard let fields = blockRow(screen), let source = fields.firstIndex(of: "manual"), fields.count > source + 2 else { return false }
+                return fields[source + 1] == "never" && (Int(fields[source + 2]).map { $0 > 0 } ?? false)
             }
             // The admin API agrees: the block is there, with the hits of the refused requests.
             let header = tmux.screen.split(separator: "\n").first ?? ""

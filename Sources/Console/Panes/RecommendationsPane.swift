@@ -41,16 +41,16 @@ struct RecommendationsPane: ConsolePane {
         let tables = area.splitTop(1).rest
         let (left, right) = tables.splitLeft(tables.width * 3 / 5)
         table(model, rows).draw(into: &canvas, Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height), focused: focused)
-        var trending = Table(columns: [.init("trending"), .init("score", width: 5, rightAligned: true)],
+        // "rise": how far the last 10 minutes stand above the hour before (see TrendTracker.trending).
+        var trending = Table(columns: [.init("trending"), .init("rise", width: 5, rightAligned: true)],
                              rows: pane.trending.map { [$0.name, String(format: "%.1f", $0.value)] })
-        trending.emptyText = "nothing rising"
-        let together = boughtTogether(model, selected: rows)
+        trending.emptyText = "nothing rising in 10 min"
+        // Trending stays where it is whether or not the pane has the focus (focusing it swapped in another
+        // table; issue 21); bought-together joins it when there is room, and is always in the detail (Enter).
         if right.height >= 8 {
             let (upper, lower) = right.splitTop(right.height / 2)
             trending.draw(into: &canvas, upper, focused: false)
-            together.draw(into: &canvas, lower, focused: false)
-        } else if focused {
-            together.draw(into: &canvas, right, focused: false)
+            boughtTogether(model, selected: rows).draw(into: &canvas, lower, focused: false)
         } else {
             trending.draw(into: &canvas, right, focused: false)
         }
