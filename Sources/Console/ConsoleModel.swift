@@ -37,6 +37,8 @@ public struct ConsoleModel: Sendable {
         case help
         /// What the shop's status finds wrong or worth knowing (the header's badge).
         case findings
+        /// The flash sales, live: entrants, winners, the queue, the moment of selling out.
+        case drops
         /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
         /// re-sorts or the item leaves it.
         case detail(String)

@@ -11,7 +11,7 @@ extension ConsoleModel {
         }
         switch mode {
         case .normal: return normalKey(key)
-        case .help, .findings, .detail:
+        case .help, .findings, .drops, .detail:
             switch key {
             case .escape, .character("q"), .character("?"), .enter: mode = .normal
             case .down, .character("j"): overlayScroll += 1

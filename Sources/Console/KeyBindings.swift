@@ -107,6 +107,11 @@ extension ConsoleModel {
                 return [.setScenario(next)]
             }
         },
+        KeyBinding(label: "d", keys: [.character("d")], hint: "drops", help: ["flash sales, live: entrants, winners, queue, sold out"],
+                   reach: .view) { model, _, _ in
+            model.mode = .drops
+            return []
+        },
         KeyBinding(label: "!", keys: [.character("!")], hint: nil, help: ["findings: what the status warns about (header badge)"],
                    reach: .view) { model, _, _ in
             model.mode = .findings

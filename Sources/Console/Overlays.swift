@@ -8,6 +8,7 @@ enum Overlays {
         switch model.mode {
         case .help: model.helpLines
         case .findings: findingLines(model)
+        case .drops: FlashSaleView.lines(model)
         case .detail: detailLines(model)
         default: []
         }

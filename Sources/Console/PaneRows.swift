@@ -51,9 +51,13 @@ public enum Format {
         }
     }
 
-    /// `4.2ms` under ten milliseconds, `37ms` above.
+    /// `4.2ms` under ten milliseconds, `37ms` above, `2.3s` from a second.
     public static func milliseconds(_ microseconds: UInt64) -> String {
-        microseconds < 10_000 ? String(format: "%.1fms", Double(microseconds) / 1000) : "\(microseconds / 1000)ms"
+        switch microseconds {
+        case ..<10_000: String(format: "%.1fms", Double(microseconds) / 1000)
+        case ..<1_000_000: "\(microseconds / 1000)ms"
+        default: String(format: "%.1fs", Double(microseconds) / 1_000_000)
+        }
     }
 
     /// A run's steps as one mark each: done `✓`/`+`, running `>`, failed `✗`/`x`, undone `↺`/`<`, pending `·`/`.`.

@@ -52,6 +52,7 @@ public enum Screen {
         switch model.mode {
         case .help: Overlays.help(model, into: &canvas)
         case .findings: Overlays.findings(model, into: &canvas)
+        case .drops: Overlays.box(title: "Flash sales — Esc to go back", lines: FlashSaleView.lines(model), scroll: model.overlayScroll, into: &canvas)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
         }
@@ -77,11 +78,14 @@ public enum Screen {
         let traffic = snapshot.traffic
         let model_ = model.snapshot!.recommender.modelVersion.map { "v\($0)" } ?? "none"
         let simulator = model.scenario.map { $0 + (model.rate.map { " " + Format.rate($0) + "/s" } ?? "") + (model.paused ? " (paused)" : "") }
-        let full = ["shopdeck", snapshot.listen ?? "no listener", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + " req/s",
-                    String(format: "errors %.1f%%", traffic.errorRate * 100), "WAF blocks \(snapshot.wafBlocksLastMinute)/min", "model " + model_]
+        // A drop on sale is news: it goes right after the shop's name, where it is seen.
+        let sale = FlashSaleView.headline(snapshot).map { [$0] } ?? []
+        let full = ["shopdeck"] + sale + [snapshot.listen ?? "no listener", "up " + Format.age(snapshot.uptimeSeconds),
+                                          Format.rate(traffic.currentRate) + " req/s", String(format: "errors %.1f%%", traffic.errorRate * 100),
+                                          "WAF blocks \(snapshot.wafBlocksLastMinute)/min", "model " + model_]
             + (simulator.map { ["simulator " + $0] } ?? [])
-        let compact = ["shopdeck", snapshot.listen ?? "-", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + "/s",
-                       String(format: "err %.1f%%", traffic.errorRate * 100), "blk \(snapshot.wafBlocksLastMinute)/m", "model " + model_]
+        let compact = ["shopdeck"] + sale + [snapshot.listen ?? "-", "up " + Format.age(snapshot.uptimeSeconds), Format.rate(traffic.currentRate) + "/s",
+                                             String(format: "err %.1f%%", traffic.errorRate * 100), "blk \(snapshot.wafBlocksLastMinute)/m", "model " + model_]
             + (simulator.map { ["sim " + $0] } ?? [])
         let separator = model.ascii ? " | " : " │ "
         let text = " " + full.joined(separator: separator)

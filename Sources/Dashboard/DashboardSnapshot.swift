@@ -122,6 +122,35 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
         }
     }
 
+    /// A flash sale as the console's view of it shows it: entrants, winners, what waits in the FIFO queue, and
+    /// the moment the last unit went.
+    public struct DropRow: Sendable, Codable, Equatable {
+        public var dropId: String
+        public var product: String
+        public var stock: Int
+        public var opensAt: Date
+        /// Entries accepted.
+        public var entered: Int
+        /// Entries the FIFO consumer has numbered (the first `stock` win).
+        public var numbered: Int
+        public var soldOutAt: Date?
+
+        public init(dropId: String, product: String, stock: Int, opensAt: Date, entered: Int, numbered: Int, soldOutAt: Date?) {
+            self.dropId = dropId
+            self.product = product
+            self.stock = stock
+            self.opensAt = opensAt
+            self.entered = entered
+            self.numbered = numbered
+            self.soldOutAt = soldOutAt
+        }
+
+        /// Entries that won a unit so far.
+        public var winners: Int { min(numbered, stock) }
+        /// Entries accepted and not yet numbered: the queue in front of the consumer.
+        public var waiting: Int { max(0, entered - numbered) }
+    }
+
     /// One line of the event strip.
     public struct EventLine: Sendable, Codable, Equatable {
         public enum Kind: String, Sendable, Codable { case audit, info, warning, critical }
@@ -151,6 +180,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     /// dead-letter queue with messages): shown once, as a badge in the header and in the findings view, not
     /// re-stamped into the event strip every second. Nil from a shop that predates them.
     public var findings: [EventLine]?
+    /// The latest flash sales, oldest first. Nil from a shop that predates them.
+    public var drops: [DropRow]?
     /// The rows asked for with `focus`, if any.
     public var focused: FocusedDetail?
     /// What a pane's figures are when they are not the whole truth, by pane title (`Queues`: SQS's
@@ -196,15 +227,19 @@ public struct TrafficSnapshot: Sendable, Codable, Equatable {
     public var errorRate: Double
     /// Answers by status class since the start.
     public var statusMix: [String: Int]
+    /// Latency percentiles over the last minute, sign-ups and sign-ins apart (`signInP99Microseconds`).
     public var p50Microseconds: UInt64?
     public var p95Microseconds: UInt64?
     public var p99Microseconds: UInt64?
+    /// The 99th percentile of sign-ups and sign-ins, which hash a password on purpose (slow by design).
+    public var signInP99Microseconds: UInt64?
     /// The busiest routes and client addresses over the last 60 seconds (sliding), busiest first.
     public var topRoutes: [NamedCount]
     public var topClients: [NamedCount]
 
     public init(requestsPerSecond: [Double], errorsPerSecond: [Double], currentRate: Double, errorRate: Double, statusMix: [String: Int],
-                p50Microseconds: UInt64?, p95Microseconds: UInt64?, p99Microseconds: UInt64?, topRoutes: [NamedCount], topClients: [NamedCount]) {
+                p50Microseconds: UInt64?, p95Microseconds: UInt64?, p99Microseconds: UInt64?, signInP99Microseconds: UInt64? = nil,
+                topRoutes: [NamedCount], topClients: [NamedCount]) {
         self.requestsPerSecond = requestsPerSecond
         self.errorsPerSecond = errorsPerSecond
         self.currentRate = currentRate
@@ -213,6 +248,7 @@ public struct TrafficSnapshot: Sendable, Codable, Equatable {
         self.p50Microseconds = p50Microseconds
         self.p95Microseconds = p95Microseconds
         self.p99Microseconds = p99Microseconds
+        self.signInP99Microseconds = signInP99Microseconds
         self.topRoutes = topRoutes
         self.topClients = topClients
     }

@@ -273,6 +273,11 @@ public final class Core: Sendable {
         }
         let resumed = sagas.resumeInterrupted()
         let handedOver = await handPendingOrdersToCheckout()
+        do throws(ShopError) {
+            try await drops.loadBoard()
+        } catch {
+            options.logger.warning("cannot read the drops for the console's flash-sale view", ["error": "\(error)"])
+        }
         if options.startWorkers { workers.start() }
         scheduler.start()
         if options.demoHistory != nil, served.version == nil, sagas.runs(saga: RecommendationPipeline.name, state: .running).isEmpty {

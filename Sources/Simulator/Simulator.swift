@@ -13,6 +13,9 @@ import Telemetry
 /// the seed.
 public final class Simulator: Sendable {
     public static let scenarios = ["normal", "flash-sale", "attack", "mixed"]
+    /// Actions per phase of `mixed`: 15 s at the default 40 a second. At 300 (7.5 s) the phases changed too fast
+    /// for an operator to watch one (issue 21); 15 s still shows all three in the demo's first minute on a busy machine.
+    public static let mixedPhaseActions = 600
 
     public struct Settings: Sendable {
         public var target: SocketAddress
@@ -179,7 +182,7 @@ public final class Simulator: Sendable {
     public func step() async {
         let (turn, number) = state.withLock { s -> (Turn, Int) in
             s.step += 1
-            let scenario = s.scenario == "mixed" ? ["normal", "flash-sale", "attack"][(s.step / 300) % 3] : s.scenario
+            let scenario = s.scenario == "mixed" ? ["normal", "flash-sale", "attack"][(s.step / Self.mixedPhaseActions) % 3] : s.scenario
             if scenario == "flash-sale", s.lastEffectiveScenario != "flash-sale" { s.flashSalePhase += 1 }
             // A burst outlives no flash sale: its pace would carry into the next scenario.
             if scenario != "flash-sale" { s.burst = [] }

@@ -20,7 +20,7 @@ struct DemoCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("shopdeck-demo-\(UUID().uuidString.prefix(8))").path
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
         if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
-            return try await LiveDemo(arguments: arguments, output: output).run(scenario: scenario, seed: seed, directory: directory)
+            return try await LiveDemo(arguments: arguments, output: output).run(scenario: scenario, seed: seed, directory: directory, temporary: temporary)
         }
 
         output.out("shopdeck \(Commands.version) demo (scenario \(scenario), seed \(seed))")

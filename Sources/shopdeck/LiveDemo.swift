@@ -14,7 +14,8 @@ struct LiveDemo {
     let arguments: ParsedArguments
     let output: any CommandOutput
 
-    func run(scenario: String, seed: Int, directory: String) async throws -> Int32 {
+    /// Runs the demo in `directory`; a `temporary` one is removed when the demo ends, and the goodbye says so.
+    func run(scenario: String, seed: Int, directory: String, temporary: Bool) async throws -> Int32 {
         let options = try ShopOptions.validate(arguments)
         var settings = try RunCommand.consoleSettings(arguments)
         settings.scenario = scenario
@@ -68,8 +69,14 @@ struct LiveDemo {
         logger.info("core closed")
         if let failure { throw RuntimeFailure(description: failure.description) }
         let tally = simulator.tally
-        output.out("shopdeck demo stopped: the simulator sent \(tally.requests) requests (\(tally.orders) orders accepted); log in \(directory)/shopdeck.log")
+        output.out("shopdeck demo stopped: the simulator sent \(tally.requests) requests (\(tally.orders) orders accepted); " + Self.whereTheLogIs(directory, temporary: temporary))
         return ExitCode.success
+    }
+
+    /// Where the demo's log can be read afterwards. A temporary directory is gone by then: naming a log in it
+    /// sent operators looking for a file that no longer existed (issue 21).
+    static func whereTheLogIs(_ directory: String, temporary: Bool) -> String {
+        temporary ? "its shop and log were in a temporary directory, now removed (--data DIR keeps them)" : "log in \(directory)/shopdeck.log"
     }
 
     /// A lighter demo for tests and slow machines, from the environment (the demo's shop is thrown away, so

@@ -100,7 +100,12 @@ import Testing
         _ = model.update(.end)
         screen = Screen.render(model).lines
         #expect(screen.contains { $0.contains(lastHelpLine.trimmingCharacters(in: .whitespaces)) })
-        #expect(!screen.contains { $0.contains("…│") && $0.contains("simulator") }, "no help line is cut")
+        _ = model.update(.home)
+        let top = Screen.render(model).lines.joined(separator: "\n")
+        let all = top + "\n" + screen.joined(separator: "\n")
+        for line in model.helpLines where !line.isEmpty {
+            #expect(all.contains(line.trimmingCharacters(in: .whitespaces)), "the help line \"\(line)\" is cut or missing")
+        }
     }
 
     /// Problem 6: focusing Recommendations swapped trending for another table; its score column is "rise".
@@ -116,5 +121,41 @@ import Testing
         var quiet = Fixtures.full
         quiet.recommender.trending = []
         #expect(Screen.render(Fixtures.model(quiet, width: 120, height: 40)).lines.contains { $0.contains("nothing rising in 10 min") })
+    }
+
+    /// Problem 7: a flash sale showed as one `drop.create` line; now the header carries a drop on sale and `d`
+    /// shows entrants, winners, the queue and the moment it sold out.
+    @Test func aFlashSaleIsVisibleLive() {
+        var snapshot = Fixtures.full
+        let opened = Fixtures.now.addingTimeInterval(-30)
+        snapshot.drops = [
+            .init(dropId: "d-old", product: "Cast-iron pan, 24 cm", stock: 50, opensAt: opened.addingTimeInterval(-600), entered: 400, numbered: 400,
+                  soldOutAt: opened.addingTimeInterval(-597.5)),
+            .init(dropId: "d-live", product: "Organic Sencha, 100 g", stock: 100, opensAt: opened, entered: 812, numbered: 63, soldOutAt: nil),
+        ]
+        var model = Fixtures.model(snapshot, width: 160, height: 48)
+        #expect(Screen.render(model).line(0).contains("drop Organic Sench… 37/100 left · 749 queued"))
+        _ = model.update(.character("d"))
+        #expect(model.mode == .drops)
+        let lines = FlashSaleView.lines(model)
+        #expect(lines.first == "d-live  Organic Sencha, 100 g", "newest first")
+        #expect(lines.contains("  on sale for 30s"))
+        #expect(lines.contains("  entered 812   numbered 63   lost 0   waiting in queue 749"))
+        #expect(lines.contains { $0.hasSuffix(" 63/100 won") })
+        #expect(lines.contains { $0.hasPrefix("  sold out 2.5 s after opening") })
+        #expect(lines.contains("  entered 400   numbered 400   lost 350   waiting in queue 0"))
+        #expect(Screen.render(model).lines.contains { $0.contains("Flash sales") })
+        snapshot.drops?[1].numbered = 812
+        snapshot.drops?[1].soldOutAt = Fixtures.now
+        model.receive(snapshot)
+        #expect(!Screen.render(model).line(0).contains("left ·"), "sold out: the header lets it go")
+    }
+
+    /// Problem 8: slow sign-ins (password hashing) are shown apart and say why.
+    @Test func signInLatencyIsShownApartWithItsReason() {
+        var snapshot = Fixtures.full
+        snapshot.traffic.signInP99Microseconds = 2_310_000
+        #expect(Screen.render(Fixtures.model(snapshot, width: 120, height: 40)).lines.contains { $0.contains("sign-in p99 2.3s (password hashing)") })
+        #expect(Screen.render(Fixtures.model(snapshot)).lines.contains { $0.contains("p99 12ms  sign-in 2.3s") }, "the short form at 80 columns")
     }
 }

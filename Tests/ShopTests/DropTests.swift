@@ -69,6 +69,14 @@ import Testing
         let drops = try await shop.call("GET", "/api/drops").object["items"] as? [[String: Any]]
         #expect(drops?.first { $0["dropId"] as? String == dropId }?["state"] as? String == "sold-out")
         #expect(drops?.first { $0["dropId"] as? String == dropId }?["entrants"] as? Int == 500)
+
+        // The console's flash-sale view (issue 21, problem 7): entrants, winners, the queue drained, the moment it sold out.
+        let snapshot = shop.core.dashboard()
+        let row = try #require(snapshot.drops?.first { $0.dropId == dropId })
+        #expect(row.entered == 500 && row.numbered == 500 && row.winners == 20 && row.waiting == 0)
+        #expect(row.soldOutAt != nil)
+        #expect(snapshot.events.contains { $0.text.hasPrefix("drop \(dropId) (") && $0.text.hasSuffix("sold out 0.0 s after opening: 20 won, 500 entered so far") },
+                "\(snapshot.events.map(\.text))")
     }
 
     @Test func enteringTwiceGivesTheSameEntryAndAScheduledDropRefusesEarlyEntrants() async throws {

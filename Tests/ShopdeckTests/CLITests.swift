@@ -179,3 +179,12 @@ final class CapturedOutput: CommandOutput {
         #expect(try run(["rec-eval", "x.csv"]).status == 1)
     }
 }
+
+@Suite struct DemoGoodbyeTests {
+    /// Issue 21, problem 8: the demo's goodbye named a log inside the temporary directory it had just removed.
+    @Test func theGoodbyeNamesALogOnlyWhereOneIsKept() {
+        #expect(LiveDemo.whereTheLogIs("/tmp/shopdeck-demo-1", temporary: true)
+                == "its shop and log were in a temporary directory, now removed (--data DIR keeps them)")
+        #expect(LiveDemo.whereTheLogIs("/srv/shop", temporary: false) == "log in /srv/shop/shopdeck.log")
+    }
+}

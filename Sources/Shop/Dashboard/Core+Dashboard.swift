@@ -29,7 +29,8 @@ extension Core {
             ndcgModel: model.flatMap { $0.metrics[$0.algorithm.rawValue]?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
             topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
             trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
-        let events = dashboardEvents(limit: limit, blocks: blocks)
+        let drops = dropRows()
+        let events = dashboardEvents(limit: limit, blocks: blocks, drops: drops)
         let findings = findings(listening: nil).map {
             DashboardSnapshot.EventLine(at: now, kind: DashboardSnapshot.EventLine.Kind(rawValue: $0.severity.rawValue) ?? .warning, text: $0.message)
         }
@@ -38,6 +39,7 @@ extension Core {
                                          blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
                                          focused: focus.map { focusedDetail($0) })
         snapshot.findings = findings
+        snapshot.drops = drops
         if engines == nil {
             // Say what the figures are rather than let a remote backend's gaps read as zeros.
             snapshot.paneNotes = ["Queues": queueFigures.hasRefreshed ? "SQS counts, approximate" : "waiting for SQS's counts",

@@ -17,9 +17,10 @@ extension Core {
     }
 
     /// The event strip, oldest first: the audit trail (what operators did) together with what the shop did by
-    /// itself — pipeline runs started by their schedule and pipeline runs ending, automatic blocks — each at
+    /// itself — pipeline runs started by their schedule and pipeline runs ending, drops selling out, automatic
+    /// blocks — each at
     /// the moment it happened.
-    func dashboardEvents(limit: Int, blocks: [IPBlock]) -> [DashboardSnapshot.EventLine] {
+    func dashboardEvents(limit: Int, blocks: [IPBlock], drops: [DashboardSnapshot.DropRow]) -> [DashboardSnapshot.EventLine] {
         var events = audit.entries(since: UInt64(max(0, Int(audit.count) - limit)), limit: limit).map {
             DashboardSnapshot.EventLine(at: $0.at, kind: .audit, text: "\($0.action): \($0.detail)")
         }
@@ -28,6 +29,12 @@ extension Core {
                 events.append(.init(at: run.startedAt, kind: .info, text: "scheduled retrain started: run \(run.runID)"))
             }
             if let ended = run.endedAt { events.append(Self.endEvent(of: run, at: ended)) }
+        }
+        for drop in drops {
+            guard let soldOut = drop.soldOutAt else { continue }
+            let took = String(format: "%.1f s", soldOut.timeIntervalSince(drop.opensAt))
+            events.append(.init(at: soldOut, kind: .info, text: "drop \(drop.dropId) (\(drop.product)) sold out \(took) after opening: "
+                                + "\(drop.stock) won, \(drop.entered) entered so far"))
         }
         for block in blocks where block.source != "manual" {
             events.append(.init(at: block.createdAt, kind: .warning, text: "WAF blocked \(block.cidr) automatically (\(block.source)): \(block.reason)"))
@@ -45,6 +52,14 @@ extension Core {
             let step = failure.map { " at \($0.name)" } ?? ""
             return .init(at: ended, kind: .warning,
                          text: "\(run.saga) run \(run.runID) \(run.state.rawValue)\(step) after \(took)" + (failure?.error.map { ": \($0)" } ?? ""))
+        }
+    }
+
+    /// The flash-sale view's rows: the drops the board follows, with their products' names.
+    func dropRows() -> [DashboardSnapshot.DropRow] {
+        drops.board.all.map {
+            DashboardSnapshot.DropRow(dropId: $0.dropId, product: catalog.details($0.productId)?.name ?? $0.productId, stock: $0.stock, opensAt: $0.opensAt,
+                                      entered: $0.entered, numbered: $0.numbered, soldOutAt: $0.soldOutAt)
         }
     }
 

@@ -54,6 +54,8 @@ public final class Drops: Sendable {
     private let clock: any WallClock
     /// Drops are kept as long as orders, counted from when they open; entries from when they are made.
     private let retention: DataRetention
+    /// The latest drops' live picture, for the console.
+    let board = DropBoard()
 
     init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, clock: any WallClock, retention: DataRetention) {
         self.store = store
@@ -86,6 +88,7 @@ public final class Drops: Sendable {
         } catch {
             throw ShopError.storage(error)
         }
+        board.track(dropId: drop.dropId, productId: productId, stock: stock, opensAt: drop.opensAt)
         return view(drop, entrants: 0, now: now)
     }
 
@@ -101,24 +104,35 @@ public final class Drops: Sendable {
         return view(drop, entrants: Int(item["entrants"]?.int64Value ?? 0), now: clock.now())
     }
 
+    /// Every drop, by opening time.
     public func list() async throws(ShopError) -> [DropView] {
         let now = clock.now()
-        var views: [DropView] = []
+        return try await stored().map { view($0.drop, entrants: $0.entrants, now: now) }
+    }
+
+    /// Follows the latest drops in the store on the board (at start: the console's flash-sale view survives a restart).
+    func loadBoard() async throws(ShopError) {
+        for (drop, entrants) in try await stored().suffix(DropBoard.capacity) {
+            board.track(dropId: drop.dropId, productId: drop.productId, stock: drop.stock, opensAt: drop.opensAt, entrants: entrants)
+        }
+    }
+
+    /// Every drop in the store with its count of numbered entrants, by opening time.
+    private func stored() async throws(ShopError) -> [(drop: StoredDrop, entrants: Int)] {
+        var drops: [(drop: StoredDrop, entrants: Int)] = []
         var cursor: PageCursor?
         do {
             repeat {
                 let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
                 for item in page.items {
-                    if let drop = StoredDocument.decode(StoredDrop.self, from: item) {
-                        views.append(view(drop, entrants: Int(item["entrants"]?.int64Value ?? 0), now: now))
-                    }
+                    if let drop = StoredDocument.decode(StoredDrop.self, from: item) { drops.append((drop, Int(item["entrants"]?.int64Value ?? 0))) }
                 }
                 cursor = page.nextCursor
             } while cursor != nil
         } catch {
             throw ShopError.storage(error)
         }
-        return views.sorted { $0.opensAt < $1.opensAt }
+        return drops.sorted { $0.drop.opensAt < $1.drop.opensAt }
     }
 
     private func view(_ drop: StoredDrop, entrants: Int, now: Date) -> DropView {
@@ -202,6 +216,7 @@ public final class Drops: Sendable {
                         .merging(retention.orderExpiry(from: clock.now())) { $1 },
                      condition: .notExists("position")),
             ])
+            board.numbered(dropId, position: position, at: clock.now())
         } catch {
             // Already numbered (a redelivery): done. Anything else: let the queue redeliver.
             if case .transactionCanceled(let reasons) = error, reasons.count == 2, reasons[1].code == .conditionalCheckFailed { return }
