@@ -39,6 +39,8 @@ public struct ConsoleModel: Sendable {
         case findings
         /// The flash sales, live: entrants, winners, the queue, the moment of selling out.
         case drops
+        /// The WAF's rules, with a selection of their own (`ruleSelection`).
+        case rules
         /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
         /// re-sorts or the item leaves it.
         case detail(String)
@@ -73,6 +75,10 @@ public struct ConsoleModel: Sendable {
     }
     /// How many lines the open overlay (help, findings, a detail) is scrolled down.
     public var overlayScroll = 0
+    /// The row selected in the WAF rules view (rules keep their order, so a row number stays on its rule).
+    public var ruleSelection = 0
+    /// Where a `confirm` returns after its answer: the view it was asked from.
+    public var afterConfirm: Mode = .normal
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
     public var notes: [String] = []
     public var width: Int

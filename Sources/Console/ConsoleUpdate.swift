@@ -51,8 +51,11 @@ extension ConsoleModel {
                 }
                 return [.perform(.rerunPipeline(failAt: text))]
             }, rebuild: { .failPrompt($0) })
+        case .rules:
+            return rulesKey(key)
         case .confirm(let action, _):
-            mode = .normal
+            mode = afterConfirm
+            afterConfirm = .normal
             guard key == .character("y") || key == .character("Y") else {
                 note("cancelled")
                 return []
@@ -93,6 +96,29 @@ extension ConsoleModel {
         default:
             return binding.run(&self, key, PaneRows.of(focus, snapshot, filter: filters[focus]))
         }
+    }
+
+    /// The rules view's keys: move, switch the selected rule's action (after a y/n), go back.
+    private mutating func rulesKey(_ key: Key) -> [ConsoleCommand] {
+        let count = snapshot?.rules?.count ?? 0
+        switch key {
+        case .escape, .character("q"), .character("w"): mode = .normal
+        case .down, .character("j"): ruleSelection = min(max(0, count - 1), ruleSelection + 1)
+        case .up, .character("k"): ruleSelection = max(0, ruleSelection - 1)
+        case .home: ruleSelection = 0
+        case .end: ruleSelection = max(0, count - 1)
+        case .character("a"):
+            guard !readOnly else {
+                note("read-only: this console changes nothing (a viewer token or --read-only)")
+                return []
+            }
+            guard let rule = RulesView.selected(self) else { return [] }
+            let next = RulesView.nextAction(for: rule)
+            afterConfirm = .rules
+            mode = .confirm(.setRule(name: rule.name, action: next.action), next.question)
+        default: break
+        }
+        return []
     }
 
     /// `s`, `p`, `+`, `-` and their commands steer the simulator, which only `demo` runs.

@@ -107,6 +107,11 @@ extension ConsoleModel {
                 return [.setScenario(next)]
             }
         },
+        KeyBinding(label: "w", keys: [.character("w")], hint: "rules", help: ["WAF rules: matches, actions (a: block/count/off)"],
+                   reach: .view) { model, _, _ in
+            model.mode = .rules
+            return []
+        },
         KeyBinding(label: "d", keys: [.character("d")], hint: "drops", help: ["flash sales, live: entrants, winners, queue, sold out"],
                    reach: .view) { model, _, _ in
             model.mode = .drops

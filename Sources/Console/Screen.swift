@@ -10,6 +10,8 @@ public enum Screen {
     /// Where each part goes for a width and height.
     public struct Layout: Equatable, Sendable {
         public var header: Rect
+        /// Everything between the header and the event strip: the panes, or a view drawn over them.
+        public var body: Rect
         public var panes: [Pane: Rect]
         public var events: Rect
         public var prompt: Rect
@@ -24,6 +26,7 @@ public enum Screen {
             let (blocked, queues) = upper.splitLeft(upper.width / 2)
             let (sagas, recommendations) = lower.splitLeft(lower.width / 2)
             header = headerRect
+            self.body = body
             panes = [.traffic: trafficRect, .blocked: blocked, .queues: queues, .sagas: sagas, .recommendations: recommendations]
             events = eventsRect
             prompt = promptRect
@@ -53,6 +56,8 @@ public enum Screen {
         case .help: Overlays.help(model, into: &canvas)
         case .findings: Overlays.findings(model, into: &canvas)
         case .drops: Overlays.box(title: "Flash sales — Esc to go back", lines: FlashSaleView.lines(model), scroll: model.overlayScroll, into: &canvas)
+        case .rules: RulesView.draw(model, into: &canvas, layout.body)
+        case .confirm where model.afterConfirm == .rules: RulesView.draw(model, into: &canvas, layout.body)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
         }

@@ -151,6 +151,36 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
         public var waiting: Int { max(0, entered - numbered) }
     }
 
+    /// A WAF rule as the rules view shows it: its action, how often it matched, where, and its settings.
+    public struct RuleRow: Sendable, Codable, Equatable {
+        public var name: String
+        /// `ipset`, `rate`, `oversize`, or the detector family.
+        public var kind: String
+        /// `block`, `count` or `off`.
+        public var action: String
+        /// Matches since the shop started, blocked or counted.
+        public var matched: Int
+        /// Matches per minute over the last hour, oldest first, the last minute still filling; empty when none.
+        public var perMinute: [Int]
+        /// Rate rules: requests allowed per window and address.
+        public var limit: Int?
+        public var windowSeconds: Int?
+        /// Detectors: the fields their findings were in most often.
+        public var topFields: [NamedCount]
+
+        public init(name: String, kind: String, action: String, matched: Int, perMinute: [Int], limit: Int? = nil, windowSeconds: Int? = nil,
+                    topFields: [NamedCount] = []) {
+            self.name = name
+            self.kind = kind
+            self.action = action
+            self.matched = matched
+            self.perMinute = perMinute
+            self.limit = limit
+            self.windowSeconds = windowSeconds
+            self.topFields = topFields
+        }
+    }
+
     /// One line of the event strip.
     public struct EventLine: Sendable, Codable, Equatable {
         public enum Kind: String, Sendable, Codable { case audit, info, warning, critical }
@@ -182,6 +212,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public var findings: [EventLine]?
     /// The latest flash sales, oldest first. Nil from a shop that predates them.
     public var drops: [DropRow]?
+    /// The WAF's rules in evaluation order. Nil from a shop that predates them.
+    public var rules: [RuleRow]?
     /// The rows asked for with `focus`, if any.
     public var focused: FocusedDetail?
     /// What a pane's figures are when they are not the whole truth, by pane title (`Queues`: SQS's

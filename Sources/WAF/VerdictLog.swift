@@ -39,15 +39,22 @@ public struct BlockedClient: Sendable, Equatable {
     public var lastAt: Date
 }
 
-/// The firewall's memory of what it did: recent verdicts, blocks per rule per minute (the last hour) and
-/// the most blocked client addresses. Bounded in every dimension; written only when a rule matches.
+/// The firewall's memory of what it did: recent verdicts, blocks and matches per rule per minute (the last
+/// hour), the fields each detector matched in, and the most blocked client addresses. Bounded in every
+/// dimension; written only when a rule matches.
 final class VerdictLog: Sendable {
     private struct State {
         var recent: [VerdictRecord] = []
         var matched: [String: Int] = [:]
         var perMinute: [String: TimeSeriesRing] = [:]
+        /// Matches per minute, blocked or counted: what a rule in count mode would have blocked.
+        var matchedPerMinute: [String: TimeSeriesRing] = [:]
+        /// Per rule, the fields its findings were in (`query:q`, `header:user-agent`), at most `fieldLimit` each.
+        var fields: [String: [String: Int]] = [:]
         var clients: [String: BlockedClient] = [:]
     }
+
+    static let fieldLimit = 50
 
     static let recentLimit = 500
     static let minutesKept = 60
@@ -73,6 +80,12 @@ final class VerdictLog: Sendable {
         }
         state.withLock { s in
             s.matched[record.rule, default: 0] += 1
+            let ring = s.matchedPerMinute[record.rule] ?? TimeSeriesRing(capacity: Self.minutesKept, slotSeconds: 60)
+            s.matchedPerMinute[record.rule] = ring
+            ring.record(1, at: record.at)
+            if let field = record.detection?.field, s.fields[record.rule, default: [:]].count < Self.fieldLimit || s.fields[record.rule]?[field] != nil {
+                s.fields[record.rule, default: [:]][field, default: 0] += 1
+            }
             if record.action == .block { Self.noteBlock(record, in: &s) }
             let recentStart = max(0, s.recent.count - 8)
             if let index = s.recent[recentStart...].lastIndex(where: { Self.folds(record, into: $0) }) {
@@ -128,6 +141,21 @@ final class VerdictLog: Sendable {
             let counts = ring.values(at: now).map { Int($0) }
             return counts.contains { $0 > 0 } ? counts : nil
         }
+    }
+
+    /// Matches per minute (blocked or counted) for every rule that matched in the last hour, oldest minute first.
+    func matchesPerMinute(now: Date) -> [String: [Int]] {
+        let rings = state.withLock { $0.matchedPerMinute }
+        return rings.compactMapValues { ring in
+            let counts = ring.values(at: now).map { Int($0) }
+            return counts.contains { $0 > 0 } ? counts : nil
+        }
+    }
+
+    /// The fields `rule`'s findings were in most often, most first.
+    func topFields(_ rule: String, limit: Int) -> [(field: String, count: Int)] {
+        let fields = state.withLock { $0.fields[rule] ?? [:] }
+        return fields.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map { ($0.key, $0.value) }
     }
 
     /// The client addresses blocked most often, busiest first.

@@ -101,6 +101,16 @@ extension WebApplicationFirewall {
         log.blocksPerMinute(now: now)
     }
 
+    /// Matches per minute over the last hour, blocked or counted, oldest minute first, for each rule that matched in it.
+    public func matchesPerMinute() -> [String: [Int]] {
+        log.matchesPerMinute(now: now)
+    }
+
+    /// The fields `rule`'s findings were in most often (`query:q`, `header:user-agent`), most first.
+    public func topMatchedFields(_ rule: String, limit: Int = 3) -> [(field: String, count: Int)] {
+        log.topFields(rule, limit: limit)
+    }
+
     /// Blocks over the last 60 seconds, all rules together: a sliding minute, so a steady attack reads steady.
     public func blocksInLastMinute() -> Int {
         log.blocksInLastMinute(now: now)

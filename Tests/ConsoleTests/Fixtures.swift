@@ -62,6 +62,18 @@ enum Fixtures {
             .init(at: now.addingTimeInterval(-20), kind: .audit, text: "pipeline.run: started recommendations run 4f1c2a9e with a failure injected at train"),
             .init(at: now.addingTimeInterval(-5), kind: .info, text: "recommendations run 4f1c2a9e compensated at train after 1.2 s: InjectedFault"),
         ]
+        snapshot.rules = [
+            .init(name: "ip-block", kind: "ipset", action: "block", matched: 42, perMinute: Array(repeating: 0, count: 57) + [3, 9, 2]),
+            .init(name: "rate-limit", kind: "rate", action: "block", matched: 611, perMinute: Array(repeating: 0, count: 50) + Array(repeating: 60, count: 10),
+                  limit: 600, windowSeconds: 300),
+            .init(name: "sqli", kind: "sqli", action: "block", matched: 17, perMinute: (0..<60).map { $0 % 7 == 0 ? 2 : 0 },
+                  topFields: [.init(name: "query:q", count: 15), .init(name: "body:note", count: 2)]),
+            .init(name: "traversal", kind: "traversal", action: "count", matched: 3, perMinute: []),
+        ]
+        snapshot.drops = [
+            .init(dropId: "d-7f3a", product: "抹茶 Matcha cookies, box of 12", stock: 100, opensAt: now.addingTimeInterval(-600), entered: 812, numbered: 812,
+                  soldOutAt: now.addingTimeInterval(-597)),
+        ]
         snapshot.findings = [
             .init(at: now, kind: .warning, text: "1 message(s) wait in dead-letter queue checkout-dlq of checkout; redrive once the cause is fixed"),
             .init(at: now, kind: .warning, text: "no trusted TLS terminator is configured: shopdeck speaks plain HTTP, so put a TLS-terminating proxy in front and name it with --trusted-proxy"),

@@ -158,4 +158,46 @@ import Testing
         #expect(Screen.render(Fixtures.model(snapshot, width: 120, height: 40)).lines.contains { $0.contains("sign-in p99 2.3s (password hashing)") })
         #expect(Screen.render(Fixtures.model(snapshot)).lines.contains { $0.contains("p99 12ms  sign-in 2.3s") }, "the short form at 80 columns")
     }
+
+    /// Peers' WAF rules view: every rule's action and matches; `a` switches the selected rule after a y/n.
+    @Test func theRulesViewSwitchesARuleAfterAQuestion() {
+        var model = Fixtures.model(width: 120, height: 40)
+        _ = model.update(.character("w"))
+        #expect(model.mode == .rules)
+        let screen = Screen.render(model).lines
+        #expect(screen.contains { $0.contains("rate-limit") && $0.contains("block") && $0.contains("60") && $0.contains("600 requests / 300 s per address") })
+        #expect(screen.contains { $0.contains("sqli") && $0.contains("query:q 15 · body:note 2") })
+        _ = model.update(.down)
+        _ = model.update(.down)
+        #expect(model.update(.character("a")) == [])
+        #expect(model.mode == .confirm(.setRule(name: "sqli", action: "count"), "set sqli to count: matching requests are logged and let through? (y/n)"))
+        #expect(Screen.render(model).lines.contains { $0.contains("WAF rules") }, "the view stays behind the question")
+        #expect(model.update(.character("y")) == [.perform(.setRule(name: "sqli", action: "count"))])
+        #expect(model.mode == .rules, "back in the view after the answer")
+        _ = model.update(.down)
+        _ = model.update(.character("a"))
+        #expect(model.update(.character("n")) == [])
+        #expect(model.notes.last == "cancelled" && model.mode == .rules)
+        _ = model.update(.escape)
+        #expect(model.mode == .normal)
+        var readOnly = Fixtures.model()
+        readOnly.readOnly = true
+        _ = readOnly.update(.character("w"))
+        #expect(readOnly.update(.character("a")) == [] && readOnly.mode == .rules)
+    }
+
+    /// Every new view at 80×24 and 120×40, colour and none.
+    @Test(arguments: [(80, 24), (120, 40)])
+    func newViewsRenderAtBothSizes(_ width: Int, _ height: Int) throws {
+        for (key, name) in [("w", "rules"), ("d", "drops"), ("!", "findings")] {
+            var model = Fixtures.model(width: width, height: height)
+            _ = model.update(.character(Character(key)))
+            let coloured = Screen.render(model)
+            try ScreenTests().check("\(name)-\(width)x\(height)", coloured)
+            model.colour = false
+            let plain = Screen.render(model)
+            #expect(plain.lines == coloured.lines, "NO_COLOR changes colours, not text")
+            #expect((0..<plain.height).allSatisfy { y in (0..<plain.width).allSatisfy { plain[$0, y].style == plain[$0, y].style.colourless } })
+        }
+    }
 }

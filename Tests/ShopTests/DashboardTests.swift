@@ -144,4 +144,23 @@ import Recommender
         #expect(rows.first?.expires == shop.clock.now().addingTimeInterval(600), "kept out until the later of the two")
         #expect(core.dashboard().events.contains { $0.kind == .warning && $0.text.hasPrefix("WAF blocked 127.0.22.1/32 automatically (rate-limit)") })
     }
+
+    /// The rules view's rows: a detector's matches per minute and fields, a rule switched to count still counted.
+    @Test func ruleRowsCountMatchesPerMinuteAndTheirFields() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        for _ in 0..<3 { _ = try await shop.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: IPAddress("127.0.23.1")) }
+        _ = try await core.perform(.setRule(name: "sqli", action: "count"))
+        let passed = try await shop.call("GET", "/api/products?q=1%27%20OR%201%3D1--", from: IPAddress("127.0.23.2"))
+        #expect(passed.status == 200, "counted, not blocked")
+        let rows = try #require(core.dashboard().rules)
+        #expect(rows.map(\.name).prefix(2) == ["ip-block", "rate-limit"], "in evaluation order")
+        let sqli = try #require(rows.first { $0.name == "sqli" })
+        #expect(sqli.action == "count" && sqli.matched == 4)
+        #expect(sqli.perMinute.count == 60 && sqli.perMinute.last == 4, "blocked and counted matches alike")
+        #expect(sqli.topFields.first?.count == 4 && sqli.topFields.first?.name.contains("q") == true, "\(sqli.topFields)")
+        let rate = try #require(rows.first { $0.name == "rate-limit" })
+        #expect(rate.limit != nil && rate.windowSeconds != nil && rate.perMinute.isEmpty)
+    }
 }

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// `shopdeck demo` in a real terminal (tmux, 120×40): simulated traffic shows, a client is blocked with `b`
-/// and its requests are refused (the block's hits rise), it is unblocked, a pipeline run with a failure
+/// and its requests are refused (the block's hits rise), it is unblocked, the WAF rules view switches sqli to
+/// count and a probe then passes and is logged, a pipeline run with a failure
 /// injected with `f` ends compensated, the window is resized, `q` quits, and the terminal is given back.
 @Suite(.serialized) struct ConsoleEndToEndTests {
     /// tmux on a socket of its own, so the test never touches the developer's sessions.
@@ -143,6 +144,30 @@ import Glibc
             try tmux.press("y")
             // The pane, still filtered to the address, has nothing left to show.
             try await tmux.waitFor("the block gone") { $0.contains("no address is blocked") && $0.contains("unblocked \(address)/32") }
+
+            // The WAF rules view switches sqli to count: the next probe passes, and is logged.
+            try tmux.press("w")
+            try await tmux.waitFor("the rules view") { $0.contains("WAF rules") && $0.contains("│sqli ") }
+            let rulesScreen = tmux.screen.split(separator: "\n").filter { $0.hasPrefix("│") }.map { String($0.dropFirst()) }
+            let ruleNames = rulesScreen.compactMap { $0.split(separator: " ").first.map(String.init) }
+            let sqliRow = (ruleNames.firstIndex(of: "sqli") ?? 0) - (ruleNames.firstIndex(of: "ip-block") ?? 0)
+            for _ in 0..<sqliRow { try tmux.press("j") }
+            try tmux.press("a")
+            try await tmux.waitFor("the question") { $0.contains("set sqli to count: matching requests are logged and let through? (y/n)") }
+            try tmux.press("y")
+            try await tmux.waitFor("sqli counting") { $0.split(separator: "\n").contains { $0.hasPrefix("│sqli ") && $0.contains(" count ") } }
+            var probe = HTTPClientRequest.get("/api/products?q=1%27%20OR%20%271%27%3D%271")
+            probe.headers.set("X-Probe", "e2e")
+            let probed = try await HTTPClient().send(probe, to: SocketAddress(ip: .v4(0x7F00_0001), port: port))
+            #expect(probed.status == 200, "a rule in count mode lets the probe through")
+            let verdicts = try await HTTPClient().send({
+                var request = HTTPClientRequest.get("/admin/waf/verdicts")
+                request.headers.set("Authorization", "Bearer \(token)")
+                return request
+            }(), to: SocketAddress(ip: .v4(0x7F00_0001), port: port))
+            let logged = (try JSONSerialization.jsonObject(with: Data(verdicts.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            #expect(logged.contains { $0["rule"] as? String == "sqli" && $0["action"] as? String == "count" }, "the probe is logged")
+            try tmux.press("Escape")
 
             // Failing at `train`: export, catalog and query are undone.
             try tmux.press("f")

@@ -40,6 +40,12 @@ extension Core {
                                          focused: focus.map { focusedDetail($0) })
         snapshot.findings = findings
         snapshot.drops = drops
+        let matches = waf.matchesPerMinute()
+        snapshot.rules = waf.rules.map { rule in
+            DashboardSnapshot.RuleRow(name: rule.name, kind: rule.kind, action: rule.action.rawValue, matched: rule.matched, perMinute: matches[rule.name] ?? [],
+                                      limit: rule.kind == "rate" ? rule.limit : nil, windowSeconds: rule.kind == "rate" ? rule.windowSeconds : nil,
+                                      topFields: waf.topMatchedFields(rule.name).map { NamedCount(name: $0.field, count: $0.count) })
+        }
         if engines == nil {
             // Say what the figures are rather than let a remote backend's gaps read as zeros.
             snapshot.paneNotes = ["Queues": queueFigures.hasRefreshed ? "SQS counts, approximate" : "waiting for SQS's counts",
