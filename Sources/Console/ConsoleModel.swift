@@ -70,6 +70,8 @@ public struct ConsoleModel: Sendable {
     /// Each pane's selection, by key (see `Selection`).
     public var selection: [Pane: Selection] = [:]
     public var filters: [Pane: String] = [:]
+    /// Each pane's sort (`<` `>` choose the column, `~` reverses); none: the pane's own order.
+    public var sorts: [Pane: RowSort] = [:]
     public var mode: Mode = .normal {
         didSet { if mode != oldValue { overlayScroll = 0 } }
     }
@@ -111,12 +113,17 @@ public struct ConsoleModel: Sendable {
         if notes.count > 50 { notes.removeFirst(notes.count - 50) }
     }
 
+    /// `pane`'s rows as the operator has them: filtered and sorted.
+    public func rows(_ pane: Pane) -> PaneRows {
+        PaneRows.of(pane, snapshot, filter: filters[pane], sort: sorts[pane], ascii: ascii)
+    }
+
     /// The focused pane's selected row (0 when nothing was selected yet).
-    public var selectedRow: Int { selectedRow(focus, in: PaneRows.of(focus, snapshot, filter: filters[focus])) ?? 0 }
+    public var selectedRow: Int { selectedRow(focus, in: rows(focus)) ?? 0 }
 
     /// What the focused pane's selected row refers to (an address, a queue, a run, a product), if any.
     public var selectedKey: String? {
-        let rows = PaneRows.of(focus, snapshot, filter: filters[focus])
+        let rows = rows(focus)
         return selectedRow(focus, in: rows).map { rows.keys[$0] }
     }
 
@@ -141,7 +148,7 @@ public struct ConsoleModel: Sendable {
 
     /// Selects `row` of the focused pane as it is listed now.
     public mutating func select(row: Int) {
-        select(row: row, in: PaneRows.of(focus, snapshot, filter: filters[focus]))
+        select(row: row, in: rows(focus))
     }
 
     /// Opens the detail view of the focused pane's selected row, if it has one.
@@ -154,7 +161,7 @@ public struct ConsoleModel: Sendable {
     public mutating func receive(_ snapshot: DashboardSnapshot) {
         self.snapshot = snapshot
         for pane in Pane.allCases {
-            let rows = PaneRows.of(pane, snapshot, filter: filters[pane])
+            let rows = rows(pane)
             guard let row = selectedRow(pane, in: rows) else { continue }
             selection[pane] = Selection(key: rows.keys[row], row: row)
         }
@@ -164,7 +171,7 @@ public struct ConsoleModel: Sendable {
     /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
         if case .detail(let key) = mode, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }
-        let rows = PaneRows.of(.recommendations, snapshot, filter: filters[.recommendations])
+        let rows = rows(.recommendations)
         return selectedRow(.recommendations, in: rows).map { .product(rows.keys[$0]) }
     }
 }

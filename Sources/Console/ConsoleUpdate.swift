@@ -27,7 +27,7 @@ extension ConsoleModel {
         case .filter(let text):
             return edit(text, key, apply: { model, text in
                 model.filters[model.focus] = text.isEmpty ? nil : text
-                model.select(row: 0, in: PaneRows.of(model.focus, model.snapshot, filter: model.filters[model.focus]))
+                model.select(row: 0, in: model.rows(model.focus))
                 return []
             }, rebuild: { .filter($0) })
         case .command(let text):
@@ -94,7 +94,7 @@ extension ConsoleModel {
         case .simulator where !hasSimulator:
             return noSimulator()
         default:
-            return binding.run(&self, key, PaneRows.of(focus, snapshot, filter: filters[focus]))
+            return binding.run(&self, key, rows(focus))
         }
     }
 

@@ -67,7 +67,21 @@ extension ConsoleModel {
             if let key = model.selectedKey { model.mode = .detail(key) } else { model.note("nothing to show in \(model.focus.title)") }
             return []
         },
-        KeyBinding(label: "/", keys: [.character("/")], hint: "filter", help: ["filter the focused pane"], reach: .view) { model, _, _ in
+        KeyBinding(label: "< > ~", keys: [.character("<"), .character(">"), .character("~")], hint: nil,
+                   help: ["sort by the previous / next column;  ~  reverse"], reach: .view) { model, key, rows in
+            let columns = rows.columns.count
+            guard columns > 0 else { return [] }
+            var sort = model.sorts[model.focus]
+            switch key {
+            case .character("~"): sort = sort.map { RowSort(column: $0.column, descending: !$0.descending) } ?? RowSort(column: 0, descending: true)
+            case .character(">"): sort = RowSort(column: sort.map { ($0.column + 1) % columns } ?? 0, descending: sort?.descending ?? false)
+            default: sort = RowSort(column: sort.map { ($0.column + columns - 1) % columns } ?? columns - 1, descending: sort?.descending ?? false)
+            }
+            model.sorts[model.focus] = sort
+            return []
+        },
+        KeyBinding(label: "/", keys: [.character("/")], hint: "filter",
+                   help: ["filter: a regex, column:value, !inverted"], reach: .view) { model, _, _ in
             model.mode = .filter(model.filters[model.focus] ?? "")
             return []
         },

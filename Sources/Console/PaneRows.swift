@@ -10,15 +10,22 @@ public struct PaneRows: Sendable {
     public var keys: [String]
     public var styles: [Int: Style] = [:]
 
-    public static func of(_ pane: Pane, _ snapshot: DashboardSnapshot?, filter: String?, ascii: Bool = false) -> PaneRows {
+    /// The pane's rows from a snapshot, kept by `filter` (see `RowFilter`) and ordered by `sort`.
+    public static func of(_ pane: Pane, _ snapshot: DashboardSnapshot?, filter: String?, sort: RowSort? = nil, ascii: Bool = false) -> PaneRows {
         var rows = unfiltered(pane, snapshot, ascii: ascii)
+        var kept = Array(rows.cells.indices)
         if let filter, !filter.isEmpty {
-            let needle = filter.lowercased()
-            // The key too: a cell may show less than it (a single address without its /32).
-            let kept = rows.cells.indices.filter { (rows.cells[$0] + [rows.keys[$0]]).joined(separator: " ").lowercased().contains(needle) }
-            rows = PaneRows(columns: rows.columns, cells: kept.map { rows.cells[$0] }, keys: kept.map { rows.keys[$0] },
-                            styles: Dictionary(uniqueKeysWithValues: kept.enumerated().compactMap { new, old in rows.styles[old].map { (new, $0) } }))
+            let titles = rows.columns.map(\.title)
+            let test = RowFilter(filter, columns: titles.map { $0.lowercased() })
+            kept = kept.filter { test.keeps(cells: rows.cells[$0], titles: titles, key: rows.keys[$0]) }
         }
+        if let sort, sort.column < rows.columns.count {
+            let order = sort.order(kept.map { rows.cells[$0] })
+            kept = order.map { kept[$0] }
+        }
+        guard kept != Array(rows.cells.indices) else { return rows }
+        rows = PaneRows(columns: rows.columns, cells: kept.map { rows.cells[$0] }, keys: kept.map { rows.keys[$0] },
+                        styles: Dictionary(uniqueKeysWithValues: kept.enumerated().compactMap { new, old in rows.styles[old].map { (new, $0) } }))
         return rows
     }
 

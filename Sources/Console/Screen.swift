@@ -116,9 +116,13 @@ public enum Screen {
     static func drawPane(_ pane: Pane, _ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
         let focused = model.focus == pane
         let filter = model.filters[pane].map { " /\($0)" } ?? ""
+        let rows = model.rows(pane)
+        let sorted = model.sorts[pane].flatMap { sort in
+            rows.columns.indices.contains(sort.column) ? " ↕\(rows.columns[sort.column].title)\(sort.descending ? "▼" : "▲")" : nil
+        } ?? ""
         // A backend whose figures are partial says so beside the title (the console never shows a gap as zero).
         let note = model.snapshot?.paneNotes?[pane.title].map { (model.ascii ? " - " : " · ") + $0 } ?? ""
-        canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)\(note)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
+        canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)\(sorted)\(note)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
                    titleStyle: focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style(bold: true))
         let inner = area.inset(by: 1)
         guard !inner.isEmpty else { return }
@@ -126,7 +130,6 @@ public enum Screen {
             canvas.write("waiting for the first snapshot…", x: inner.x, y: inner.y, style: Style(dim: true), limit: inner.width)
             return
         }
-        let rows = PaneRows.of(pane, model.snapshot, filter: model.filters[pane], ascii: model.ascii)
         ConsolePanes.unit(pane).draw(model, rows, into: &canvas, inner, focused: focused)
     }
 

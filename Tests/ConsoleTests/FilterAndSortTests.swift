@@ -1,0 +1,42 @@
+import Dashboard
+import Foundation
+import Testing
+@testable import Console
+
+/// k9s's filter and sort (issue 21): regular expressions, `column:value`, `!` to invert; `<` `>` `~` to sort.
+@Suite struct FilterAndSortTests {
+    func keys(_ pane: Pane, _ filter: String?, sort: RowSort? = nil) -> [String] {
+        PaneRows.of(pane, Fixtures.full, filter: filter, sort: sort).keys
+    }
+
+    @Test func filtersAreRegularExpressionsColumnsOrInverted() {
+        #expect(keys(.blocked, "^127\\.0\\.(66|9)\\.") == ["127.0.66.6/32", "127.0.9.2/32"], "a regular expression")
+        #expect(keys(.blocked, "MANUAL") == ["203.0.113.0/24"], "case-insensitive")
+        #expect(keys(.blocked, "source:rate") == ["127.0.9.2/32"], "one column")
+        #expect(keys(.blocked, "reason:rate") == ["127.0.9.2/32"], "another column: 'over rate-limit's limit'")
+        #expect(keys(.blocked, "!source:manual") == ["127.0.66.6/32", "127.0.9.2/32"], "inverted")
+        #expect(keys(.blocked, "!") == ["127.0.66.6/32", "127.0.9.2/32", "203.0.113.0/24"], "nothing to invert")
+        #expect(keys(.queues, "(dlq") == [], "not an expression: matched as text")
+        #expect(keys(.sagas, "state:compensated") == ["4f1c2a9e-0000"])
+        #expect(keys(.blocked, "nosuchcolumn:x") == [], "an unknown column is part of the text")
+    }
+
+    @Test func sortingOrdersNumbersAndAgesByValueAndKeepsTheSelection() {
+        #expect(keys(.queues, nil, sort: RowSort(column: 1)) == ["drop-entries.fifo", "checkout", "analytics"], "vis 0, 3, 12")
+        #expect(keys(.queues, nil, sort: RowSort(column: 4, descending: true)) == ["checkout", "analytics", "drop-entries.fifo"], "old 1m, 2s, 0s")
+        #expect(keys(.blocked, nil, sort: RowSort(column: 2)) == ["127.0.9.2/32", "127.0.66.6/32", "203.0.113.0/24"], "expires 4m, 10m, never")
+        var model = Fixtures.model()
+        _ = model.update(.character("2"))
+        _ = model.update(.down)
+        let chosen = model.selectedKey
+        _ = model.update(.character(">"))
+        #expect(model.sorts[.blocked] == RowSort(column: 0))
+        _ = model.update(.character("~"))
+        #expect(model.sorts[.blocked] == RowSort(column: 0, descending: true))
+        #expect(model.rows(.blocked).keys == ["203.0.113.0/24", "127.0.9.2/32", "127.0.66.6/32"])
+        #expect(model.selectedKey == chosen, "the selection stays on its row's item")
+        _ = model.update(.character("<"))
+        #expect(model.sorts[.blocked]?.column == model.rows(.blocked).columns.count - 1, "back around to the last column")
+        #expect(Screen.render(model).lines.contains { $0.contains("2 Blocked IPs ↕") }, "the title says how the pane is sorted")
+    }
+}
