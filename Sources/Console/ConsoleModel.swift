@@ -41,6 +41,10 @@ public struct ConsoleModel: Sendable {
         case drops
         /// The WAF's rules, with a selection of their own (`ruleSelection`).
         case rules
+        /// The log view: the audit trail and the shop's log lines, newest first, searched by `logSearch`.
+        case log
+        /// Typing the log view's search.
+        case logSearch(String)
         /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
         /// re-sorts or the item leaves it.
         case detail(String)
@@ -79,6 +83,8 @@ public struct ConsoleModel: Sendable {
     public var overlayScroll = 0
     /// The row selected in the WAF rules view (rules keep their order, so a row number stays on its rule).
     public var ruleSelection = 0
+    /// What the log view shows lines containing (all when empty).
+    public var logSearch = ""
     /// Where a `confirm` returns after its answer: the view it was asked from.
     public var afterConfirm: Mode = .normal
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
@@ -170,6 +176,10 @@ public struct ConsoleModel: Sendable {
     /// What the next snapshot should carry in detail: the open detail view's address, queue or product; else
     /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
+        switch mode {
+        case .log, .logSearch: return .log(logSearch)
+        default: break
+        }
         if case .detail(let key) = mode, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }
         let rows = rows(.recommendations)
         return selectedRow(.recommendations, in: rows).map { .product(rows.keys[$0]) }

@@ -12,18 +12,7 @@ extension ConsoleModel {
         switch mode {
         case .normal: return normalKey(key)
         case .help, .findings, .drops, .detail:
-            switch key {
-            case .escape, .character("q"), .character("?"), .enter: mode = .normal
-            case .down, .character("j"): overlayScroll += 1
-            case .up, .character("k"): overlayScroll -= 1
-            case .pageDown: overlayScroll += 10
-            case .pageUp: overlayScroll -= 10
-            case .home: overlayScroll = 0
-            case .end: overlayScroll = .max
-            default: break
-            }
-            overlayScroll = overlayScroll.clamped(to: 0...Overlays.maximumScroll(self))
-            return []
+            return scrollOverlay(key)
         case .filter(let text):
             return edit(text, key, apply: { model, text in
                 model.filters[model.focus] = text.isEmpty ? nil : text
@@ -53,6 +42,24 @@ extension ConsoleModel {
             }, rebuild: { .failPrompt($0) })
         case .rules:
             return rulesKey(key)
+        case .log where key == .character("/"):
+            mode = .logSearch(logSearch)
+            return []
+        case .log where key == .character("l"):
+            mode = .normal
+            return []
+        case .log:
+            return scrollOverlay(key)
+        case .logSearch(let text):
+            if key == .escape {
+                mode = .log
+                return []
+            }
+            return edit(text, key, apply: { model, text in
+                model.logSearch = text
+                model.mode = .log
+                return []
+            }, rebuild: { .logSearch($0) })
         case .confirm(let action, _):
             mode = afterConfirm
             afterConfirm = .normal
@@ -96,6 +103,22 @@ extension ConsoleModel {
         default:
             return binding.run(&self, key, rows(focus))
         }
+    }
+
+    /// Keys in a scrolling view (help, findings, flash sales, a detail, the log): scroll, or close it.
+    private mutating func scrollOverlay(_ key: Key) -> [ConsoleCommand] {
+        switch key {
+        case .escape, .character("q"), .character("?"), .enter: mode = .normal
+        case .down, .character("j"): overlayScroll += 1
+        case .up, .character("k"): overlayScroll -= 1
+        case .pageDown: overlayScroll += 10
+        case .pageUp: overlayScroll -= 10
+        case .home: overlayScroll = 0
+        case .end: overlayScroll = .max
+        default: break
+        }
+        overlayScroll = overlayScroll.clamped(to: 0...Overlays.maximumScroll(self))
+        return []
     }
 
     /// The rules view's keys: move, switch the selected rule's action (after a y/n), go back.

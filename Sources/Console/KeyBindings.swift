@@ -126,6 +126,11 @@ extension ConsoleModel {
             model.mode = .rules
             return []
         },
+        KeyBinding(label: "l", keys: [.character("l")], hint: "log", help: ["log: audit trail and the shop's lines;  /  search"],
+                   reach: .view) { model, _, _ in
+            model.mode = .log
+            return []
+        },
         KeyBinding(label: "d", keys: [.character("d")], hint: "drops", help: ["flash sales, live: entrants, winners, queue, sold out"],
                    reach: .view) { model, _, _ in
             model.mode = .drops

@@ -9,6 +9,7 @@ enum Overlays {
         case .help: model.helpLines
         case .findings: findingLines(model)
         case .drops: FlashSaleView.lines(model)
+        case .log, .logSearch: LogView.lines(model)
         case .detail: detailLines(model)
         default: []
         }
@@ -77,7 +78,6 @@ enum Overlays {
         String(String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) }).prefix(120))
     }
 
-    /// A centred box holding `lines`, as large as they need and the canvas allows.
     /// A centred box of `lines`, scrolled down by `scroll` lines (clamped) when they do not all fit; the bottom
     /// border then says which lines show and which way there are more (the help was cut at 80×24; issue 21).
     static func box(title: String, lines: [String], scroll: Int = 0, into canvas: inout Canvas) {

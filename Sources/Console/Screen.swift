@@ -57,6 +57,7 @@ public enum Screen {
         case .findings: Overlays.findings(model, into: &canvas)
         case .drops: Overlays.box(title: "Flash sales — Esc to go back", lines: FlashSaleView.lines(model), scroll: model.overlayScroll, into: &canvas)
         case .rules: RulesView.draw(model, into: &canvas, layout.body)
+        case .log, .logSearch: LogView.draw(model, into: &canvas)
         case .confirm where model.afterConfirm == .rules: RulesView.draw(model, into: &canvas, layout.body)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
@@ -155,6 +156,7 @@ public enum Screen {
         var style = Style(reverse: true)
         switch model.mode {
         case .filter(let typed): text = "filter \(model.focus.title): \(typed)\(cursor)   Enter apply · Esc cancel"
+        case .logSearch(let typed): text = "search the log: \(typed)\(cursor)   Enter apply · Esc cancel"
         case .command(let typed): text = ":\(typed)\(cursor)   Tab completes · Enter runs · Esc cancels"
         case .blockPrompt(let step, let cidr, _, let typed):
             let question = ["block which address or CIDR", "reason for blocking \(cidr)", "for how long (600, 10m, 2h, 1d; blank: until unblocked)"][min(step, 2)]

@@ -9,6 +9,8 @@ public enum DashboardFocus: Sendable, Equatable, Codable {
     case queue(String)
     /// A product: what is bought together with it.
     case product(String)
+    /// The log view: the audit trail and the shop's log lines, those containing the text (all when empty).
+    case log(String)
 
     /// `client:203.0.113.9`, as `GET /admin/dashboard?focus=` takes it.
     public var parameter: String {
@@ -16,6 +18,7 @@ public enum DashboardFocus: Sendable, Equatable, Codable {
         case .client(let value): "client:\(value)"
         case .queue(let value): "queue:\(value)"
         case .product(let value): "product:\(value)"
+        case .log(let search): "log:\(search)"
         }
     }
 
@@ -23,7 +26,12 @@ public enum DashboardFocus: Sendable, Equatable, Codable {
     public init?(parameter: String) {
         guard let colon = parameter.firstIndex(of: ":") else { return nil }
         let value = String(parameter[parameter.index(after: colon)...])
-        guard !value.isEmpty, value.utf8.count <= 200 else { return nil }
+        guard value.utf8.count <= 200 else { return nil }
+        if parameter[..<colon] == "log" {
+            self = .log(value)
+            return
+        }
+        guard !value.isEmpty else { return nil }
         switch parameter[..<colon] {
         case "client": self = .client(value)
         case "queue": self = .queue(value)
@@ -100,9 +108,28 @@ public struct FocusedDetail: Sendable, Codable, Equatable {
         }
     }
 
+    /// One line of the log view: an audit entry (who did what, and how it ended) or a line the shop logged.
+    public struct LogRow: Sendable, Codable, Equatable {
+        public var at: Date
+        /// `audit`, or the log line's level (`info`, `warning`, `error`).
+        public var kind: String
+        /// The audit entry's actor (`admin`, `console`, `user:…`) or the log line's component.
+        public var actor: String
+        public var text: String
+
+        public init(at: Date, kind: String, actor: String, text: String) {
+            self.at = at
+            self.kind = kind
+            self.actor = actor
+            self.text = text
+        }
+    }
+
     public var focus: DashboardFocus
     /// Newest first.
     public var requests: [RequestRow] = []
+    /// The log view's lines, newest first.
+    public var log: [LogRow] = []
     /// Newest first.
     public var verdicts: [VerdictRow] = []
     /// Oldest first.

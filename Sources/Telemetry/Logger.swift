@@ -120,19 +120,22 @@ public struct Logger: Sendable {
     public let format: LogFormat
     private let sink: any LogSink
     private let clock: any WallClock
+    /// Where the latest lines are also kept, for the console's log view (nil: nowhere).
+    public let recent: RecentLogLines?
 
     public init(label: String, minimumLevel: LogLevel = .info, format: LogFormat = .text,
-                sink: any LogSink = StandardOutputSink(), clock: any WallClock = SystemClock()) {
+                sink: any LogSink = StandardOutputSink(), clock: any WallClock = SystemClock(), recent: RecentLogLines? = nil) {
         self.label = label
         self.minimumLevel = minimumLevel
         self.format = format
         self.sink = sink
         self.clock = clock
+        self.recent = recent
     }
 
     /// The same logger under another label (one per component).
     public func labeled(_ label: String) -> Logger {
-        Logger(label: label, minimumLevel: minimumLevel, format: format, sink: sink, clock: clock)
+        Logger(label: label, minimumLevel: minimumLevel, format: format, sink: sink, clock: clock, recent: recent)
     }
 
     public func debug(_ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
@@ -155,7 +158,12 @@ public struct Logger: Sendable {
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: [String: String] = [:]) {
         guard level >= minimumLevel else { return }
         let fields = metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.isSecret($0.key) ? "[redacted]" : $0.value) }
-        sink.write(line: line(level, message(), fields: fields, timestamp: Self.timestamp(clock.now())))
+        let now = clock.now(), text = message()
+        sink.write(line: line(level, text, fields: fields, timestamp: Self.timestamp(now)))
+        if let recent {
+            let shown = fields.isEmpty ? text : text + " " + fields.map { "\($0.key)=\(Self.textValue($0.value))" }.joined(separator: " ")
+            recent.record(.init(at: now, level: level, label: label, text: shown))
+        }
     }
 
     /// One line in this logger's format, without redaction (`log` redacts before it calls this), with

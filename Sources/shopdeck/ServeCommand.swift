@@ -15,7 +15,7 @@ struct ServeCommand {
     func run() async throws -> Int32 {
         let options = try ShopOptions.validate(arguments)
         let format = LogFormat(rawValue: try arguments.choice("--log-format", from: ["text", "json"], default: "text")) ?? .text
-        let logger = Logger(label: "shopdeck", format: format)
+        let logger = Logger(label: "shopdeck", format: format, recent: RecentLogLines())
         FatalSignals.install(logDescriptor: STDOUT_FILENO, json: format == .json)
         let directory = URL(fileURLWithPath: arguments.value("--data") ?? "shopdeck-data").standardizedFileURL.path
 

@@ -14,7 +14,7 @@ enum ShopRuntime {
         do throws(LogFileError) {
             let sink = try FileLogSink(path: directory + "/shopdeck.log")
             FatalSignals.install(logDescriptor: sink.descriptor, json: false)
-            return Logger(label: "shopdeck", sink: sink)
+            return Logger(label: "shopdeck", sink: sink, recent: RecentLogLines())
         } catch {
             throw RuntimeFailure(description: error.description)
         }

@@ -113,6 +113,13 @@ enum Fixtures {
             ]
         case .product:
             return full
+        case .log:
+            detail.log = [
+                .init(at: now.addingTimeInterval(-2), kind: "warning", actor: "core", text: "cannot read the drops for the console's flash-sale view"),
+                .init(at: now.addingTimeInterval(-20), kind: "audit", actor: "console", text: "pipeline.run: started recommendations run 4f1c2a9e"),
+                .init(at: now.addingTimeInterval(-60), kind: "audit", actor: "admin", text: "waf.block: blocked 203.0.113.0/24: scraper network"),
+                .init(at: now.addingTimeInterval(-90), kind: "info", actor: "core", text: "recommendation pipeline started by its schedule runId=9b77e001"),
+            ]
         }
         snapshot.focused = detail
         return snapshot

@@ -91,7 +91,9 @@ import Testing
         #expect(screen.contains { $0.contains("traversal") })
         #expect(screen.contains { $0.contains("─ 1/12 ↓ ┘") }, "the clients list goes on below")
         let hints = screen[29]
-        #expect(!hints.contains("…") && hints.trimmingCharacters(in: .whitespaces).hasSuffix("command"), "\(hints)")
+        let allPairs = model.hintBar.components(separatedBy: "  ")
+        #expect(!hints.contains("…") && hints.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ").allSatisfy(allPairs.contains),
+                "whole hints only: \(hints)")
 
         model = Fixtures.model(snapshot)
         model.width = 80
@@ -189,8 +191,8 @@ import Testing
     /// Every new view at 80×24 and 120×40, colour and none.
     @Test(arguments: [(80, 24), (120, 40)])
     func newViewsRenderAtBothSizes(_ width: Int, _ height: Int) throws {
-        for (key, name) in [("w", "rules"), ("d", "drops"), ("!", "findings")] {
-            var model = Fixtures.model(width: width, height: height)
+        for (key, name) in [("w", "rules"), ("d", "drops"), ("!", "findings"), ("l", "log")] {
+            var model = Fixtures.model(key == "l" ? Fixtures.focused(on: .log("")) : Fixtures.full, width: width, height: height)
             _ = model.update(.character(Character(key)))
             let coloured = Screen.render(model)
             try ScreenTests().check("\(name)-\(width)x\(height)", coloured)
@@ -199,5 +201,25 @@ import Testing
             #expect(plain.lines == coloured.lines, "NO_COLOR changes colours, not text")
             #expect((0..<plain.height).allSatisfy { y in (0..<plain.width).allSatisfy { plain[$0, y].style == plain[$0, y].style.colourless } })
         }
+    }
+
+    /// Peers' log pane (k9s `l` with `/`): the audit trail and the shop's lines, newest first, searched.
+    @Test func theLogViewSearchesTheAuditTrailAndTheShopsLines() {
+        var model = Fixtures.model(Fixtures.focused(on: .log("")), width: 120, height: 40)
+        _ = model.update(.character("l"))
+        #expect(model.mode == .log && model.dashboardFocus == .log(""))
+        let lines = LogView.lines(model)
+        #expect(lines.dropFirst(2).first?.hasSuffix("warning core         cannot read the drops for the console's flash-sale view") == true, "\(lines)")
+        #expect(lines.contains { $0.contains("audit   admin        waf.block: blocked 203.0.113.0/24") })
+        _ = model.update(.character("/"))
+        for character in "waf" { _ = model.update(.character(character)) }
+        #expect(Screen.render(model).line(39).hasPrefix("search the log: waf"))
+        _ = model.update(.enter)
+        #expect(model.mode == .log && model.logSearch == "waf")
+        #expect(model.dashboardFocus == .log("waf"), "the shop is asked for that search")
+        #expect(LogView.lines(model).contains("  loading…"), "until the snapshot carries it")
+        _ = model.update(.character("l"))
+        #expect(model.mode == .normal && model.dashboardFocus != .log("waf"))
+        #expect(DashboardFocus(parameter: "log:") == .log("") && DashboardFocus(parameter: "log:waf") == .log("waf"))
     }
 }

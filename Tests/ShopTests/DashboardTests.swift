@@ -163,4 +163,18 @@ import Recommender
         let rate = try #require(rows.first { $0.name == "rate-limit" })
         #expect(rate.limit != nil && rate.windowSeconds != nil && rate.perMinute.isEmpty)
     }
+
+    /// The log view's rows: the audit trail with its actors, searched.
+    @Test func theLogFocusSearchesTheAuditTrail() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        _ = try await core.perform(.block(cidr: "203.0.113.0/24", reason: "scraping", ttlSeconds: 600))
+        _ = try await core.perform(.setRule(name: "xss", action: "count"))
+        let all = try #require(core.dashboard(focus: .log("")).focused?.log)
+        #expect(all.count >= 2 && all.first?.text.hasPrefix("waf.rule") == true, "newest first: \(all.map(\.text))")
+        let found = try #require(core.dashboard(focus: .log("SCRAPING")).focused?.log)
+        #expect(found.map(\.text) == ["waf.block: blocked 203.0.113.0/24: scraping for 600 s"])
+        #expect(found.first?.kind == "audit" && found.first?.actor == "console")
+    }
 }

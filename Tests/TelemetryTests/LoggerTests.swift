@@ -84,3 +84,24 @@ import Testing
     }
 }
 
+
+@Suite struct RecentLogLinesTests {
+    /// The console's log view reads the shop's own lines, redacted as the file has them; the access log's
+    /// batched lines are not kept, and the ring holds at most its capacity.
+    @Test func theLatestApplicationLinesAreKeptRedactedAndBounded() {
+        let recent = RecentLogLines(capacity: 3)
+        let logger = Logger(label: "core", sink: MemoryLogSink(), clock: ManualClock(), recent: recent)
+        logger.info("pipeline started", ["runId": "r1", "token": "s3cret"])
+        logger.labeled("broker").warning("redriven")
+        logger.debug("below the level")
+        var batch: [UInt8] = []
+        logger.appendLine(.info, "GET / 200", fields: [], timestamp: "t", to: &batch)
+        logger.write(text: batch)
+        #expect(recent.lines(limit: 10).map(\.text) == ["pipeline started runId=r1 token=[redacted]", "redriven"])
+        #expect(recent.lines(limit: 10).map(\.label) == ["core", "broker"])
+        for index in 0..<5 { logger.error("e\(index)") }
+        #expect(recent.lines(limit: 10).map(\.text) == ["e2", "e3", "e4"], "oldest first, the ring's capacity at most")
+        #expect(recent.lines(limit: 1) .map(\.text) == ["e4"])
+        #expect(recent.lines(limit: 10) { $0.text.hasSuffix("3") }.map(\.text) == ["e3"])
+    }
+}

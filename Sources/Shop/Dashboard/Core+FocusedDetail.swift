@@ -5,6 +5,27 @@ import Foundation
 import WAF
 
 extension Core {
+    /// Lines the log view gets at most: enough to scroll back through an incident, bounded per snapshot.
+    static let logViewLimit = 300
+
+    /// The audit trail and the shop's own log lines (when its logger keeps them), newest first, those whose
+    /// text, actor or kind contain `search` (case-insensitive; all when empty).
+    func logRows(containing search: String, limit: Int) -> [FocusedDetail.LogRow] {
+        let needle = search.lowercased()
+        func matches(_ row: FocusedDetail.LogRow) -> Bool {
+            needle.isEmpty || "\(row.kind) \(row.actor) \(row.text)".lowercased().contains(needle)
+        }
+        let audited = audit.entries(since: UInt64(max(0, Int(audit.count) - 2000)), limit: 2000).map {
+            FocusedDetail.LogRow(at: $0.at, kind: "audit", actor: $0.actor, text: "\($0.action): \($0.detail)")
+        }.filter(matches)
+        let logged = (options.logger.recent?.lines(limit: 1000) ?? []).map {
+            FocusedDetail.LogRow(at: $0.at, kind: $0.level.name, actor: $0.label, text: $0.text)
+        }.filter(matches)
+        // Newest first; lines of the same moment keep the order they were written in, reversed.
+        let merged = (audited + logged).enumerated().sorted { ($0.element.at, $0.offset) > ($1.element.at, $1.offset) }
+        return Array(merged.prefix(limit).map(\.element))
+    }
+
     /// The rows `focus` asks for.
     func focusedDetail(_ focus: DashboardFocus, limit: Int = 20) -> FocusedDetail {
         var detail = FocusedDetail(focus: focus)
@@ -40,6 +61,8 @@ extension Core {
             detail.boughtTogether = recommendations.similar(to: id, limit: limit).items.map {
                 .init(productId: $0.item, name: catalog.details($0.item)?.name ?? $0.item, value: $0.score)
             }
+        case .log(let search):
+            detail.log = logRows(containing: search, limit: Self.logViewLimit)
         }
         return detail
     }
