@@ -1,15 +1,16 @@
 import Dashboard
 import Foundation
 
-/// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `rerun recommendations
-/// [failAt=STEP]`, `redrive QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command,
-/// step, scenario and queue names.
+/// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `unblock-all [source=NAME]
+/// [within=CIDR]`, `allow CIDR [reason…]`, `disallow CIDR`, `rerun recommendations [failAt=STEP]`, `redrive
+/// QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command, step, scenario and
+/// queue names.
 public enum CommandLineParser {
     public struct Problem: Error, Equatable {
         public var message: String
     }
 
-    public static let commands = ["block", "unblock", "rerun", "redrive", "scenario", "rate", "pause", "quit"]
+    public static let commands = ["block", "unblock", "unblock-all", "allow", "disallow", "rerun", "redrive", "scenario", "rate", "pause", "quit"]
     /// The simulator rates `rate` accepts, in actions per second (the simulator's own bounds).
     public static let rateRange = 0.5...2000.0
 
@@ -31,6 +32,22 @@ public enum CommandLineParser {
         case "unblock":
             guard rest.count == 1 else { return .failure(Problem(message: "usage: unblock CIDR")) }
             return .success(.perform(.unblock(cidr: rest[0])))
+        case "unblock-all":
+            var source: String?, within: String?
+            for word in rest {
+                if word.hasPrefix("source=") { source = String(word.dropFirst(7)) } else if word.hasPrefix("within=") { within = String(word.dropFirst(7)) } else {
+                    return .failure(Problem(message: "usage: unblock-all [source=NAME] [within=CIDR]"))
+                }
+            }
+            guard source != nil || within != nil else { return .failure(Problem(message: "usage: unblock-all [source=NAME] [within=CIDR] (one or both)")) }
+            return .success(.perform(.unblockMatching(source: source, within: within)))
+        case "allow":
+            guard let cidr = rest.first else { return .failure(Problem(message: "usage: allow CIDR [reason…]")) }
+            let reason = rest.count > 1 ? rest.dropFirst().joined(separator: " ") : "allowlisted from the console"
+            return .success(.perform(.allow(cidr: cidr, reason: reason)))
+        case "disallow":
+            guard rest.count == 1 else { return .failure(Problem(message: "usage: disallow CIDR")) }
+            return .success(.perform(.disallow(cidr: rest[0])))
         case "rerun":
             guard rest.first == "recommendations" else { return .failure(Problem(message: "usage: rerun recommendations [failAt=STEP]")) }
             guard rest.count <= 2 else { return .failure(Problem(message: "usage: rerun recommendations [failAt=STEP]")) }
@@ -85,6 +102,7 @@ public enum CommandLineParser {
             case "rerun": candidates = ["recommendations"]
             case "redrive": candidates = snapshot?.queues.map(\.name) ?? []
             case "unblock": candidates = snapshot?.blocked.map(\.cidr) ?? []
+            case "disallow": candidates = snapshot?.allowlist?.map(\.cidr) ?? []
             default: candidates = []
             }
         case 3 where words[0] == "rerun": candidates = ConsoleModel.pipelineSteps.map { "failAt=" + $0 }

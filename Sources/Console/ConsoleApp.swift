@@ -193,6 +193,9 @@ extension OperatorAction {
         switch self {
         case .block(let cidr, _, _, _): "block \(cidr)"
         case .unblock(let cidr): "unblock \(cidr)"
+        case let .unblockMatching(source, within): "unblock " + [source.map { "from \($0)" }, within.map { "inside \($0)" }].compactMap { $0 }.joined(separator: " ")
+        case .allow(let cidr, _): "allowlist \(cidr)"
+        case .disallow(let cidr): "take \(cidr) off the allowlist"
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"
         case .setRule(let name, let action, _, _, _): "set \(name)" + (action.map { " to \($0)" } ?? "")

@@ -86,7 +86,8 @@ extension ConsoleModel {
             return []
         },
         KeyBinding(label: ":", keys: [.character(":")], hint: "command",
-                   help: ["command line (Tab completes):", "block CIDR [ttl] [reason]   unblock CIDR", "rerun recommendations [failAt=STEP]",
+                   help: ["command line (Tab completes):", "block CIDR [ttl] [reason]   unblock CIDR", "unblock-all [source=NAME] [within=CIDR]",
+                          "allow CIDR [reason]   disallow CIDR", "rerun recommendations [failAt=STEP]",
                           "redrive QUEUE   scenario NAME   rate N   pause   quit"], reach: .view) { model, _, _ in
             model.mode = .command("")
             return []

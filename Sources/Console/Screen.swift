@@ -122,7 +122,8 @@ public enum Screen {
             rows.columns.indices.contains(sort.column) ? " ↕\(rows.columns[sort.column].title)\(sort.descending ? "▼" : "▲")" : nil
         } ?? ""
         // A backend whose figures are partial says so beside the title (the console never shows a gap as zero).
-        let note = model.snapshot?.paneNotes?[pane.title].map { (model.ascii ? " - " : " · ") + $0 } ?? ""
+        var note = model.snapshot?.paneNotes?[pane.title].map { (model.ascii ? " - " : " · ") + $0 } ?? ""
+        if pane == .blocked, let allowed = model.snapshot?.allowlist?.count, allowed > 0 { note += (model.ascii ? " - " : " · ") + "\(allowed) allowlisted" }
         canvas.box(area, title: "\(pane.rawValue + 1) \(pane.title)\(filter)\(sorted)\(note)", style: focused ? Style(foreground: .cyan, bold: true) : Style(dim: true),
                    titleStyle: focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style(bold: true))
         let inner = area.inset(by: 1)

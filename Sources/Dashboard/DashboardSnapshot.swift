@@ -214,6 +214,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public var drops: [DropRow]?
     /// The WAF's rules in evaluation order. Nil from a shop that predates them.
     public var rules: [RuleRow]?
+    /// Ranges no automatic rule keeps out (source `allowlist`). Nil from a shop that predates it.
+    public var allowlist: [BlockedRow]?
     /// The rows asked for with `focus`, if any.
     public var focused: FocusedDetail?
     /// What a pane's figures are when they are not the whole truth, by pane title (`Queues`: SQS's

@@ -10,6 +10,13 @@ public enum OperatorAction: Sendable, Equatable {
     case block(cidr: String, reason: String, ttlSeconds: Int?, force: Bool = false)
     /// Remove a block (or let an address over a rate limit back in).
     case unblock(cidr: String)
+    /// Remove every block from `source` (`manual`, a rate rule's or a detector's name) and/or inside `within`
+    /// (a CIDR) at once — CrowdSec's `cscli decisions delete --origin / --range`. At least one is needed.
+    case unblockMatching(source: String?, within: String?)
+    /// Put a range on the allowlist: no automatic rule (rate rules, repeat offenders) keeps it out.
+    case allow(cidr: String, reason: String)
+    /// Take a range off the allowlist.
+    case disallow(cidr: String)
     /// Set a WAF rule's action (`block`, `count`, `off`); for the rate and repeat-offender rules, its
     /// limit and window; for a detector family, its paranoia level (1 or 2). Nil leaves a setting as it is.
     case setRule(name: String, action: String?, limit: Int? = nil, windowSeconds: Int? = nil, paranoia: Int? = nil)
@@ -38,6 +45,9 @@ public enum OperatorAction: Sendable, Equatable {
         switch self {
         case .block: "waf.block"
         case .unblock: "waf.unblock"
+        case .unblockMatching: "waf.unblock-matching"
+        case .allow: "waf.allow"
+        case .disallow: "waf.disallow"
         case .setRule: "waf.rule"
         case .rerunPipeline: "pipeline.run"
         case .redrive: "queue.redrive"
@@ -106,17 +116,20 @@ public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible
 extension OperatorAction: Codable {
     private enum Keys: String, CodingKey {
         case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, paranoia, failAt, queue, productId, stock, rate, burst
-        case dailyQuota, opensAt, expression, enabled, role
+        case dailyQuota, opensAt, expression, enabled, role, source, within
     }
 
     /// Every action's name on the wire.
-    public static let names = ["block", "unblock", "setRule", "rerunPipeline", "redrive", "purge", "restock", "createAPIKey", "createDrop",
+    public static let names = ["block", "unblock", "unblockMatching", "allow", "disallow", "setRule", "rerunPipeline", "redrive", "purge", "restock", "createAPIKey", "createDrop",
                                "updateSchedule", "acknowledgeRepairs", "rotateToken"]
 
     public var name: String {
         switch self {
         case .block: "block"
         case .unblock: "unblock"
+        case .unblockMatching: "unblockMatching"
+        case .allow: "allow"
+        case .disallow: "disallow"
         case .setRule: "setRule"
         case .rerunPipeline: "rerunPipeline"
         case .redrive: "redrive"
@@ -138,6 +151,10 @@ extension OperatorAction: Codable {
             self = .block(cidr: try c.decode(String.self, forKey: .cidr), reason: try c.decode(String.self, forKey: .reason),
                           ttlSeconds: try c.decodeIfPresent(Int.self, forKey: .ttlSeconds), force: try c.decodeIfPresent(Bool.self, forKey: .force) ?? false)
         case "unblock": self = .unblock(cidr: try c.decode(String.self, forKey: .cidr))
+        case "unblockMatching":
+            self = .unblockMatching(source: try c.decodeIfPresent(String.self, forKey: .source), within: try c.decodeIfPresent(String.self, forKey: .within))
+        case "allow": self = .allow(cidr: try c.decode(String.self, forKey: .cidr), reason: try c.decode(String.self, forKey: .reason))
+        case "disallow": self = .disallow(cidr: try c.decode(String.self, forKey: .cidr))
         case "setRule":
             self = .setRule(name: try c.decode(String.self, forKey: .name), action: try c.decodeIfPresent(String.self, forKey: .ruleAction),
                             limit: try c.decodeIfPresent(Int.self, forKey: .limit), windowSeconds: try c.decodeIfPresent(Int.self, forKey: .windowSeconds),
@@ -178,7 +195,13 @@ extension OperatorAction: Codable {
             try c.encode(reason, forKey: .reason)
             try c.encodeIfPresent(ttl, forKey: .ttlSeconds)
             if force { try c.encode(true, forKey: .force) }
-        case .unblock(let cidr): try c.encode(cidr, forKey: .cidr)
+        case .unblock(let cidr), .disallow(let cidr): try c.encode(cidr, forKey: .cidr)
+        case let .unblockMatching(source, within):
+            try c.encodeIfPresent(source, forKey: .source)
+            try c.encodeIfPresent(within, forKey: .within)
+        case let .allow(cidr, reason):
+            try c.encode(cidr, forKey: .cidr)
+            try c.encode(reason, forKey: .reason)
         case let .setRule(name, action, limit, window, paranoia):
             try c.encode(name, forKey: .name)
             try c.encodeIfPresent(action, forKey: .ruleAction)

@@ -84,6 +84,10 @@ public final class WebApplicationFirewall: Sendable {
     public let bodyLimit: Int
     /// Manual and repeat-offender blocks by address, checked before anything is decoded.
     public let blocks = IPBlockList()
+    /// Ranges no automatic rule keeps out (fail2ban's `ignoreip`, CrowdSec's allowlists): the rate rules do not
+    /// count them and the repeat-offender rule never blocks them. An operator's own block still applies, and a
+    /// request carrying an attack is still refused: the allowlist trusts the address, not every request from it.
+    public let allowlist = IPBlockList()
     /// The time blocks are judged by (the same injected clock as the rest of the core).
     public var now: Date { clock.now() }
     let log: VerdictLog
@@ -130,7 +134,8 @@ public final class WebApplicationFirewall: Sendable {
                 record(Self.ipSetRule, ipSetAction, "\(block.cidr) blocked (\(block.source)): \(block.reason)")
                 if ipSetAction == .block { return .blockedAddress(block) }
             }
-            for rule in rateRules where rule.action != .off {
+            let allowlisted = !allowlist.isEmpty && allowlist.match(clientAddress, now: now) != nil
+            for rule in rateRules where rule.action != .off && !allowlisted {
                 guard let total = rule.record(address: clientAddress, clientIP: clientIP(), method: method, path: path, now: now) else { continue }
                 let settings = rule.current
                 record(rule.name, rule.action, "\(total) requests in \(settings.windowSeconds) s, limit \(settings.limit)")
@@ -179,7 +184,9 @@ public final class WebApplicationFirewall: Sendable {
             let truncated = view.bodyTruncated ? " (body inspected up to \(bodyLimit) bytes)" : ""
             record(detection.attack.rawValue, action, "[\(detection.rule.id)] \(detection.shape) in \(detection.field)\(truncated)", detection)
             if action == .block {
-                if !clientAddress.isEmpty { noteOffence(by: clientAddress, clientIP: clientIP, rule: detection.attack.rawValue, record: record) }
+                if !clientAddress.isEmpty, allowlist.isEmpty || allowlist.match(clientAddress, now: clock.now()) == nil {
+                    noteOffence(by: clientAddress, clientIP: clientIP, rule: detection.attack.rawValue, record: record)
+                }
                 return .block(rule: detection.attack.rawValue, detection: detection)
             }
             remaining.remove(detection.attack)

@@ -39,4 +39,26 @@ import Testing
         #expect(model.sorts[.blocked]?.column == model.rows(.blocked).columns.count - 1, "back around to the last column")
         #expect(Screen.render(model).lines.contains { $0.contains("2 Blocked IPs ↕") }, "the title says how the pane is sorted")
     }
+
+    /// Bulk decisions and the allowlist from the command line (CrowdSec's `cscli decisions`, fail2ban's `ignoreip`).
+    @Test func bulkUnblockAndTheAllowlistHaveCommands() throws {
+        #expect(try CommandLineParser.parse("unblock-all source=rate-limit within=203.0.113.0/24").get()
+                == .perform(.unblockMatching(source: "rate-limit", within: "203.0.113.0/24")))
+        #expect(try CommandLineParser.parse("unblock-all within=10.0.0.0/8").get() == .perform(.unblockMatching(source: nil, within: "10.0.0.0/8")))
+        #expect(CommandLineParser.parse("unblock-all").failureMessage == "usage: unblock-all [source=NAME] [within=CIDR] (one or both)")
+        #expect(CommandLineParser.parse("unblock-all everything").failureMessage == "usage: unblock-all [source=NAME] [within=CIDR]")
+        #expect(try CommandLineParser.parse("allow 192.0.2.0/24 the office").get() == .perform(.allow(cidr: "192.0.2.0/24", reason: "the office")))
+        #expect(try CommandLineParser.parse("disallow 192.0.2.0/24").get() == .perform(.disallow(cidr: "192.0.2.0/24")))
+        var snapshot = Fixtures.full
+        snapshot.allowlist = [.init(cidr: "192.0.2.0/24", reason: "the office", source: "allowlist", hits: 0, since: Fixtures.now, expires: nil)]
+        #expect(CommandLineParser.complete("disallow 19", snapshot: snapshot) == "disallow 192.0.2.0/24 ")
+        #expect(Screen.render(Fixtures.model(snapshot)).lines.contains { $0.contains("2 Blocked IPs · 1 allowlisted") })
+    }
+}
+
+extension Result where Failure == CommandLineParser.Problem {
+    var failureMessage: String? {
+        if case .failure(let problem) = self { return problem.message }
+        return nil
+    }
 }

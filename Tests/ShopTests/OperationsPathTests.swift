@@ -11,6 +11,10 @@ import Testing
     static let samples: [OperatorAction] = [
         .block(cidr: "203.0.113.0/24", reason: "scraping", ttlSeconds: 600),
         .unblock(cidr: "203.0.113.0/24"),
+        .block(cidr: "198.51.100.7", reason: "probing", ttlSeconds: nil),
+        .unblockMatching(source: "manual", within: "198.51.100.0/24"),
+        .allow(cidr: "192.0.2.0/24", reason: "the office"),
+        .disallow(cidr: "192.0.2.0/24"),
         .setRule(name: "rate-limit", action: "count", limit: 500, windowSeconds: 60),
         .rerunPipeline(failAt: nil),
         .redrive(queue: "checkout"),
@@ -37,6 +41,9 @@ import Testing
         case .updateSchedule: 9
         case .acknowledgeRepairs: 10
         case .rotateToken: 11
+        case .unblockMatching: 12
+        case .allow: 13
+        case .disallow: 14
         }
     }
 
@@ -45,7 +52,7 @@ import Testing
         defer { Task { await shop.stop() } }
         let core = shop.core
         // Every action but acknowledging a repair has a sample; that one is refused here (no repair), below.
-        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<12).subtracting([10]))
+        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<15).subtracting([10]))
         for action in Self.samples {
             let before = core.audit.count
             let outcome = try await core.perform(action, actor: "admin")

@@ -1,4 +1,5 @@
 import Addressing
+import Dashboard
 import Foundation
 import HTTP
 import Testing
@@ -111,5 +112,82 @@ import Testing
                                     from: IPAddress("127.0.15.2")).status == 401)
         let rule = try #require(try await items(shop, "/admin/waf/rules").first { $0["name"] as? String == "login-rate" })
         #expect(rule["scope"] as? String == "POST /api/sessions" && rule["limit"] as? Int == 20)
+    }
+
+    /// The statuses of `count` requests for `path` from `address`, awaited one by one outside any expectation
+    /// (a first version awaited inside `#expect` in loops and the full suite then crashed — a null value in
+    /// another test's async frame, heap corruption later — three runs out of three; never in a targeted run).
+    func statuses(_ shop: TestShop, _ count: Int, _ path: String, from address: IPAddress?) async throws -> [Int] {
+        var statuses: [Int] = []
+        for _ in 0..<count { statuses.append(try await shop.call("GET", path, from: address).status) }
+        return statuses
+    }
+
+    /// Issue 21, allowlist (fail2ban's `ignoreip`, CrowdSec's allowlists): an allowlisted range is never kept out
+    /// by a rate rule or a repeat-offender block, though an attack from it is still refused, and it survives a
+    /// restart; off the list, it is limited again.
+    @Test func anAllowlistedRangeIsNeverKeptOutAutomatically() async throws {
+        let directory = temporaryDataDirectory()
+        let office = IPAddress("127.0.30.5"), stranger = IPAddress("127.0.31.5")
+        let tighten = #"{"limit":3,"windowSeconds":60}"#
+        do {
+            let shop = try await TestShop.start(directory: directory)
+            let token = shop.adminToken
+            let tightened = try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: tighten, token: token)
+            let allowed = try await shop.call("POST", "/admin/actions", json: #"{"action":"allow","cidr":"127.0.30.0/24","reason":"the office"}"#,
+                                              token: token)
+            let browsing = try await statuses(shop, 8, "/api/drops", from: office)
+            let attacks = try await statuses(shop, 6, "/api/products?q=1%27%20OR%201%3D1--", from: office)
+            let afterAttacks = try await statuses(shop, 1, "/api/drops", from: office)
+            let strangers = try await statuses(shop, 6, "/api/drops", from: stranger)
+            await shop.stop(removingData: false)
+            #expect(tightened.status == 200 && allowed.status == 200, "\(allowed.text)")
+            #expect(browsing == Array(repeating: 200, count: 8), "the rate rule does not count the office")
+            #expect(attacks == Array(repeating: 403, count: 6), "an attack from it is still refused")
+            #expect(afterAttacks == [200], "no repeat-offender block for the office")
+            #expect(strangers.last == 403, "others are limited as before: \(strangers)")
+        }
+        let reopened = try await TestShop.start(directory: directory)
+        defer { Task { await reopened.stop() } }
+        let token = reopened.adminToken
+        _ = try await reopened.call("PUT", "/admin/waf/rules/rate-limit", json: tighten, token: token)
+        let afterRestart = try await statuses(reopened, 8, "/api/drops", from: office)
+        #expect(afterRestart == Array(repeating: 200, count: 8), "allowlisted after a restart")
+        let unknown = await Result { () async throws(OperatorError) in try await reopened.core.perform(.disallow(cidr: "198.51.100.0/24")) }
+        #expect(unknown.failure == OperatorError(.notFound, "198.51.100.0/24 is not on the allowlist"))
+        _ = try await reopened.core.perform(.disallow(cidr: "127.0.30.0/24"))
+        let offTheList = try await statuses(reopened, 6, "/api/drops", from: office)
+        #expect(offTheList.last == 403, "off the allowlist, limited again: \(offTheList)")
+    }
+
+    /// Issue 21, bulk decisions (CrowdSec's `cscli decisions delete --origin --range`): blocks go by source
+    /// and range in one audited action.
+    @Test func blocksGoBySourceOrRangeInOneAction() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let core = shop.core
+        for address in ["127.0.40.1", "127.0.40.2", "127.0.41.1"] {
+            _ = try await core.perform(.block(cidr: address, reason: "probing", ttlSeconds: nil))
+        }
+        let bulk = try await core.perform(.unblockMatching(source: "manual", within: "127.0.40.0/24"))
+        #expect(bulk.message == "unblocked 2 addresses from manual inside 127.0.40.0/24: 127.0.40.1/32, 127.0.40.2/32")
+        #expect(core.waf.blockedAddresses().map(\.cidr) == ["127.0.41.1/32"])
+        #expect(core.audit.entries().last?.action == "waf.unblock-matching")
+        let none = await Result { () async throws(OperatorError) in try await core.perform(.unblockMatching(source: "sqli", within: nil)) }
+        #expect(none.failure == OperatorError(.notFound, "no block from sqli"))
+        let neither = await Result { () async throws(OperatorError) in try await core.perform(.unblockMatching(source: nil, within: nil)) }
+        #expect(neither.failure == OperatorError(.invalid, "name a source, a range, or both"))
+    }
+}
+
+extension Result {
+    /// Runs `body`, keeping its value or typed error.
+    init(_ body: () async throws(Failure) -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

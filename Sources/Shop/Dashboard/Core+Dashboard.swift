@@ -40,6 +40,9 @@ extension Core {
                                          focused: focus.map { focusedDetail($0) })
         snapshot.findings = findings
         snapshot.drops = drops
+        snapshot.allowlist = waf.allowlist.list(now: now).map {
+            DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
+        }
         let matches = waf.matchesPerMinute()
         snapshot.rules = waf.rules.map { rule in
             DashboardSnapshot.RuleRow(name: rule.name, kind: rule.kind, action: rule.action.rawValue, matched: rule.matched, perMinute: matches[rule.name] ?? [],

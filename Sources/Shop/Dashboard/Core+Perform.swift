@@ -28,6 +28,9 @@ extension Core {
         switch action {
         case let .block(text, reason, ttl, force): try await block(text, reason: reason, ttl: ttl, force: force, caller: caller)
         case .unblock(let text): try await unblock(text)
+        case let .unblockMatching(source, within): try await unblockMatching(source: source, within: within)
+        case let .allow(text, reason): try await allow(text, reason: reason)
+        case .disallow(let text): try await disallow(text)
         case let .setRule(name, ruleAction, limit, window, paranoia):
             try await setRule(name, action: ruleAction, limit: limit, windowSeconds: window, paranoia: paranoia)
         case .rerunPipeline(let failAt): try await rerunPipeline(failAt: failAt)

@@ -7,6 +7,8 @@ import WAF
 /// before it takes effect, expired blocks left out when loading.
 public struct WAFBlockSettings: Sendable {
     static let table = "waf-blocks"
+    /// The allowlist's ranges, kept like the blocks (a CIDR, a reason, when).
+    static let allowlistTable = "waf-allowlist"
     /// The name verdicts give for a blocked address.
     public static let rule = "ip-block"
     /// The source of the blocks operators make (the only ones kept in the store).
@@ -16,15 +18,17 @@ public struct WAFBlockSettings: Sendable {
 
     func load() async throws(StoreError) {
         try await store.ensureTable(TableSchema(name: Self.table, partitionKey: KeyAttribute("cidr", .string)))
+        try await store.ensureTable(TableSchema(name: Self.allowlistTable, partitionKey: KeyAttribute("cidr", .string)))
         for block in try await stored() { waf.blocks.add(block) }
+        for entry in try await stored(in: Self.allowlistTable) { waf.allowlist.add(entry) }
     }
 
     /// The blocks the store holds that have not expired (what every instance of a shop enforces).
-    func stored() async throws(StoreError) -> [IPBlock] {
+    func stored(in table: String = WAFBlockSettings.table) async throws(StoreError) -> [IPBlock] {
         var blocks: [IPBlock] = []
         var cursor: PageCursor?
         repeat {
-            let page = try await store.scan(Self.table, ScanRequest(startAfter: cursor))
+            let page = try await store.scan(table, ScanRequest(startAfter: cursor))
             for item in page.items {
                 guard let block = Self.block(item), block.expiresAt.map({ $0 > waf.now }) ?? true else { continue }
                 blocks.append(block)
@@ -42,11 +46,28 @@ public struct WAFBlockSettings: Sendable {
     }
 
     func add(_ block: IPBlock) async throws(StoreError) {
+        _ = try await store.put(Self.table, Self.item(block))
+        waf.blocks.add(block)
+    }
+
+    /// Puts a range on the allowlist, durably first.
+    func allow(_ entry: IPBlock) async throws(StoreError) {
+        _ = try await store.put(Self.allowlistTable, Self.item(entry))
+        waf.allowlist.add(entry)
+    }
+
+    /// Takes a range off the allowlist; false if it was not on it.
+    func disallow(_ network: IPNetwork) async throws(StoreError) -> Bool {
+        let cidr = network.description
+        _ = try await store.delete(Self.allowlistTable, key: ["cidr": .string(cidr)])
+        return waf.allowlist.remove(cidr)
+    }
+
+    private static func item(_ block: IPBlock) -> Item {
         var item: Item = ["cidr": .string(block.cidr), "reason": .string(block.reason), "source": .string(block.source),
                           "createdAt": .number(Int(block.createdAt.timeIntervalSince1970 * 1000))]
         if let expiresAt = block.expiresAt { item["expiresAt"] = .number(Int(expiresAt.timeIntervalSince1970 * 1000)) }
-        _ = try await store.put(Self.table, item)
-        waf.blocks.add(block)
+        return item
     }
 
     /// Removes the block for `network` — a manual or repeat-offender block, and for a single address
