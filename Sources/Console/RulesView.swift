@@ -9,12 +9,16 @@ enum RulesView {
     /// The order `a` steps through.
     static let actions = ["block", "count", "off"]
 
+    static let columns: [Table.Column] = [.init("rule", width: 15), .init("action", width: 6), .init("/min", width: 5, rightAligned: true),
+                                          .init("total", width: 7, rightAligned: true), .init("last hour", minimumWidth: 12),
+                                          .init("looks at", optional: true)]
+    /// Where the sparkline is among `columns`.
+    static let sparkColumn = 4
+
     /// The rules as table rows, each hour drawn `sparkWidth` columns wide (the newest minutes at the right).
     static func rows(_ snapshot: DashboardSnapshot?, ascii: Bool, sparkWidth: Int = 60) -> PaneRows {
         let rules = snapshot?.rules ?? []
-        var rows = PaneRows(columns: [.init("rule", width: 15), .init("action", width: 6), .init("/min", width: 5, rightAligned: true),
-                                      .init("total", width: 7, rightAligned: true), .init("last hour", minimumWidth: 12),
-                                      .init("looks at", optional: true)],
+        var rows = PaneRows(columns: columns,
                             cells: rules.map { rule in
                                 [rule.name, rule.action, "\(lastWholeMinute(rule.perMinute))", "\(rule.matched)",
                                  Sparkline.render(rule.perMinute.map(Double.init), width: sparkWidth, ascii: ascii), looksAt(rule)]
@@ -48,9 +52,8 @@ enum RulesView {
         let inner = area.inset(by: 1)
         guard !inner.isEmpty else { return }
         // The sparkline is drawn as wide as its column turns out, so a cut never drops the latest minutes.
-        let layout = Table(columns: rows(nil, ascii: model.ascii).columns, rows: [])
+        let layout = Table(columns: columns, rows: [])
         let shown = layout.shownColumns(for: inner.width)
-        let sparkColumn = layout.columns.firstIndex { $0.title == "last hour" } ?? 0
         let sparkWidth = shown.firstIndex(of: sparkColumn).map { layout.widths(for: inner.width, shown: shown)[$0] } ?? 12
         let rows = rows(model.snapshot, ascii: model.ascii, sparkWidth: sparkWidth)
         var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : min(model.ruleSelection, rows.cells.count - 1))

@@ -82,8 +82,8 @@ public final class TimeSeriesRing: Sendable {
 }
 
 extension Int64 {
-    /// Remainder that is never negative.
-    func modulo(_ divisor: Int64) -> Int64 {
+    /// Remainder that is never negative (a slot index of a ring, whatever the clock says).
+    public func modulo(_ divisor: Int64) -> Int64 {
         let r = self % divisor
         return r < 0 ? r + divisor : r
     }

@@ -16,7 +16,9 @@ extension Core {
                                        deadLetterQueue: $0.deadLetterQueue?.name, deadLettered: $0.deadLetterQueue?.visible ?? 0,
                                        oldestAgeSeconds: $0.oldestAgeSeconds, sentPerSecond: $0.sentRate, receivedPerSecond: $0.receivedRate)
         }
-        let runs = dashboardRuns().map { run in
+        // Read once: the Sagas pane and the event strip both show the latest pipeline runs.
+        let pipelineRuns = sagas.runs(saga: RecommendationPipeline.name, limit: Self.pipelineRunsShown)
+        let runs = dashboardRuns(pipelineRuns: pipelineRuns).map { run in
             DashboardSnapshot.RunRow(runID: run.runID, pipeline: run.saga, state: DashboardSnapshot.RunPhase(rawValue: run.state.rawValue) ?? .running,
                                      steps: run.steps.map { .init(name: $0.name, state: DashboardSnapshot.StepPhase(rawValue: $0.state.rawValue) ?? .pending) },
                                      startedAt: run.startedAt, error: run.steps.last { $0.error != nil }?.error)
@@ -30,7 +32,7 @@ extension Core {
             topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
             trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
         let drops = dropRows()
-        let events = dashboardEvents(limit: limit, blocks: blocks, drops: drops)
+        let events = dashboardEvents(limit: limit, pipelineRuns: pipelineRuns, blocks: blocks, drops: drops)
         let findings = findings(listening: nil).map {
             DashboardSnapshot.EventLine(at: now, kind: DashboardSnapshot.EventLine.Kind(rawValue: $0.severity.rawValue) ?? .warning, text: $0.message)
         }

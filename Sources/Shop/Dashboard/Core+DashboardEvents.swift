@@ -8,11 +8,11 @@ extension Core {
     /// 50 runs, checkouts pushed a finished pipeline run out within 10–20 s (issue 21).
     static let pipelineRunsShown = 20
 
-    /// The Sagas pane's runs, newest first: the latest 50 of every saga, and the latest pipeline runs however
-    /// many checkouts came after them.
-    func dashboardRuns() -> [SagaRun] {
+    /// The Sagas pane's runs, newest first: the latest 50 of every saga, and `pipelineRuns` (the latest pipeline
+    /// runs) however many checkouts came after them.
+    func dashboardRuns(pipelineRuns: [SagaRun]) -> [SagaRun] {
         var seen = Set<String>()
-        let runs = (sagas.runs(limit: 50) + sagas.runs(saga: RecommendationPipeline.name, limit: Self.pipelineRunsShown)).filter { seen.insert($0.runID).inserted }
+        let runs = (sagas.runs(limit: 50) + pipelineRuns).filter { seen.insert($0.runID).inserted }
         return runs.sorted { ($0.startedAt, $0.runID) > ($1.startedAt, $1.runID) }
     }
 
@@ -20,11 +20,11 @@ extension Core {
     /// itself — pipeline runs started by their schedule and pipeline runs ending, drops selling out, automatic
     /// blocks — each at
     /// the moment it happened.
-    func dashboardEvents(limit: Int, blocks: [IPBlock], drops: [DashboardSnapshot.DropRow]) -> [DashboardSnapshot.EventLine] {
+    func dashboardEvents(limit: Int, pipelineRuns: [SagaRun], blocks: [IPBlock], drops: [DashboardSnapshot.DropRow]) -> [DashboardSnapshot.EventLine] {
         var events = audit.entries(since: UInt64(max(0, Int(audit.count) - limit)), limit: limit).map {
             DashboardSnapshot.EventLine(at: $0.at, kind: .audit, text: "\($0.action): \($0.detail)")
         }
-        for run in sagas.runs(saga: RecommendationPipeline.name, limit: 10) {
+        for run in pipelineRuns.prefix(10) {
             if run.input["scheduledAt"] != nil {
                 events.append(.init(at: run.startedAt, kind: .info, text: "scheduled retrain started: run \(run.runID)"))
             }

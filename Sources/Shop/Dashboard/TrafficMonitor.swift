@@ -101,7 +101,7 @@ public final class TrafficMonitor: Sendable {
     }
 
     private static func position(of slot: Int64, in slots: [Slot]) -> Int {
-        Int(((slot % Int64(slots.count)) + Int64(slots.count)) % Int64(slots.count))
+        Int(slot.modulo(Int64(slots.count)))
     }
 
     /// The latest requests from addresses in `network` (all clients when nil) among the last 2,048 answered
