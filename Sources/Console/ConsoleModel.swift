@@ -163,10 +163,12 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Takes a new snapshot. Each pane's selection stays on its item; one whose item left the list moves to the
-    /// item now at its row and stays on that one — the highlight never wanders with the sort order.
+    /// item now at its row and stays on that one — the highlight never wanders with the sort order. A pane the
+    /// operator has not moved in (or sent Home) has no item to follow and stays at the head of its list, so the
+    /// newest run or the busiest client stays in view rather than the pane scrolling after its first row.
     public mutating func receive(_ snapshot: DashboardSnapshot) {
         self.snapshot = snapshot
-        for pane in Pane.allCases {
+        for pane in Pane.allCases where selection[pane] != nil {
             let rows = rows(pane)
             guard let row = selectedRow(pane, in: rows) else { continue }
             selection[pane] = Selection(key: rows.keys[row], row: row)

@@ -58,7 +58,7 @@ extension ConsoleModel {
             case .down, .character("j"): model.move(by: 1, in: rows)
             case .pageUp: model.move(by: -10, in: rows)
             case .pageDown: model.move(by: 10, in: rows)
-            case .home: model.select(row: 0, in: rows)
+            case .home: model.selection[model.focus] = nil  // the head, followed as the list grows
             default: model.select(row: rows.keys.count - 1, in: rows)
             }
             return []

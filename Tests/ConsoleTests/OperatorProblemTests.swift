@@ -37,6 +37,36 @@ import Testing
         #expect(model.mode == .blockPrompt(step: 0, cidr: "", reason: "", text: "10.0.0.1"))
     }
 
+    /// A pane the operator never moved in must keep its head in view: pinning its first row made Sagas follow
+    /// that run down as newer checkouts arrived above it, until the newest run — the one just compensated — was
+    /// scrolled out of sight (the tmux test caught it in CI). Home goes back to following the head.
+    @Test func anUntouchedPaneKeepsTheNewestRunInView() {
+        var model = Fixtures.model(width: 120, height: 40)
+        var snapshot = Fixtures.full
+        let template = snapshot.runs[2]
+        for index in 0..<40 {
+            var run = template
+            run.runID = "checkout-new-\(index)"
+            run.startedAt = snapshot.takenAt.addingTimeInterval(Double(index + 1))
+            snapshot.runs.insert(run, at: 0)
+            model.receive(snapshot)
+        }
+        _ = model.update(.character("4"))
+        #expect(model.selectedKey == "checkout-new-39", "the newest run, not the one listed first an age ago")
+        #expect(Screen.render(model).lines.contains { $0.contains(" new-39") }, "and in view")
+
+        _ = model.update(.down)
+        var newer = template
+        newer.runID = "checkout-newer"
+        snapshot.runs.insert(newer, at: 0)
+        model.receive(snapshot)
+        #expect(model.selectedKey == "checkout-new-38", "a selection the operator made still follows its run")
+        _ = model.update(.home)
+        snapshot.runs.insert({ var run = template; run.runID = "checkout-newest"; return run }(), at: 0)
+        model.receive(snapshot)
+        #expect(model.selectedKey == "checkout-newest", "Home follows the head again")
+    }
+
     /// Problem 8: unblocking the last row left a blank highlighted row.
     @Test func removingTheSelectedLastRowSelectsTheNewLastRow() {
         var model = Fixtures.model()

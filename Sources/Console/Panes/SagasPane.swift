@@ -14,7 +14,7 @@ struct SagasPane: ConsolePane {
                                       .init("run", width: 8, optional: true)],
                             cells: snapshot.runs.map { run in
                                 [run.state.rawValue, Format.steps(run.steps, ascii: ascii), run.error.map { "\($0) · \(run.pipeline)" } ?? run.pipeline,
-                                 String(run.runID.prefix(8))]
+                                 Self.shortID(run)]
                             }, keys: snapshot.runs.map(\.runID))
         for (index, run) in snapshot.runs.enumerated() {
             switch run.state {
@@ -25,6 +25,13 @@ struct SagasPane: ConsolePane {
             }
         }
         return rows
+    }
+
+    /// The run's id in eight columns: a checkout run's id repeats its pipeline (`checkout-<order>`), which
+    /// made every checkout row read `checkout`; the part after the pipeline's name is what tells runs apart.
+    static func shortID(_ run: DashboardSnapshot.RunRow) -> String {
+        let id = run.runID.hasPrefix(run.pipeline + "-") ? run.runID.dropFirst(run.pipeline.count + 1) : Substring(run.runID)
+        return String(id.prefix(8))
     }
 
     func detailLines(_ model: ConsoleModel, _ snapshot: DashboardSnapshot, key: String) -> [String] {
