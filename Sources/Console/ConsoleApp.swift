@@ -198,6 +198,8 @@ extension OperatorAction {
         case .disallow(let cidr): "take \(cidr) off the allowlist"
         case .rerunPipeline(let failAt): "re-run recommendations" + (failAt.map { " failing at \($0)" } ?? "")
         case .redrive(let queue): "redrive \(queue)"
+        case .redriveRun(let runID): "redrive run \(runID.prefix(8))"
+        case .abandonRun(let runID): "abandon run \(runID.prefix(8))"
         case .setRule(let name, let action, _, _, _): "set \(name)" + (action.map { " to \($0)" } ?? "")
         case .purge(let queue): "purge \(queue)"
         case .restock(let id, let stock): "restock \(id) to \(stock)"

@@ -67,6 +67,16 @@ public enum Format {
         }
     }
 
+    /// A step's time: `0.42s` under ten seconds, `37s`, then `4m 05s`.
+    public static func duration(_ seconds: Double) -> String {
+        let value = max(0, seconds)
+        switch value {
+        case ..<10: return String(format: "%.2fs", value)
+        case ..<60: return "\(Int(value))s"
+        default: return String(format: "%dm %02ds", Int(value) / 60, Int(value) % 60)
+        }
+    }
+
     /// A run's steps as one mark each: done `✓`/`+`, running `>`, failed `✗`/`x`, undone `↺`/`<`, pending `·`/`.`.
     public static func steps(_ steps: [DashboardSnapshot.StepRow], ascii: Bool = false) -> String {
         String(steps.map { step -> Character in

@@ -63,10 +63,20 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
     public struct StepRow: Sendable, Codable, Equatable {
         public var name: String
         public var state: StepPhase
+        /// Attempts made at the step (retries and redrives included); nil from a shop that predates them.
+        public var attempts: Int?
+        /// Time spent in the step over its attempts (one still going counts up to the snapshot); nil before
+        /// it first ran.
+        public var seconds: Double?
+        /// The step's last error, if it failed at least once.
+        public var error: String?
 
-        public init(name: String, state: StepPhase) {
+        public init(name: String, state: StepPhase, attempts: Int? = nil, seconds: Double? = nil, error: String? = nil) {
             self.name = name
             self.state = state
+            self.attempts = attempts
+            self.seconds = seconds
+            self.error = error
         }
     }
 

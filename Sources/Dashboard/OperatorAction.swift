@@ -22,6 +22,12 @@ public enum OperatorAction: Sendable, Equatable {
     case setRule(name: String, action: String?, limit: Int? = nil, windowSeconds: Int? = nil, paranoia: Int? = nil)
     /// Start a recommendation pipeline run, optionally failing on purpose at a step.
     case rerunPipeline(failAt: String?)
+    /// Restart a failed pipeline run from the step it failed at (Step Functions' redrive): what it completed
+    /// is not done again.
+    case redriveRun(runID: String)
+    /// Give up on a run that failed at a step and was held for a redrive: what it completed is undone in
+    /// reverse order and it ends compensated.
+    case abandonRun(runID: String)
     /// Move a queue's dead-lettered messages back to it.
     case redrive(queue: String)
     /// Delete every message waiting in a queue.
@@ -50,6 +56,8 @@ public enum OperatorAction: Sendable, Equatable {
         case .disallow: "waf.disallow"
         case .setRule: "waf.rule"
         case .rerunPipeline: "pipeline.run"
+        case .redriveRun: "pipeline.redrive"
+        case .abandonRun: "pipeline.abandon"
         case .redrive: "queue.redrive"
         case .purge: "queue.purge"
         case .restock: "product.restock"
@@ -115,12 +123,12 @@ public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible
 /// `opensAt` as RFC 3339).
 extension OperatorAction: Codable {
     private enum Keys: String, CodingKey {
-        case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, paranoia, failAt, queue, productId, stock, rate, burst
+        case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, paranoia, failAt, runId, queue, productId, stock, rate, burst
         case dailyQuota, opensAt, expression, enabled, role, source, within
     }
 
     /// Every action's name on the wire.
-    public static let names = ["block", "unblock", "unblockMatching", "allow", "disallow", "setRule", "rerunPipeline", "redrive", "purge", "restock", "createAPIKey", "createDrop",
+    public static let names = ["block", "unblock", "unblockMatching", "allow", "disallow", "setRule", "rerunPipeline", "redriveRun", "abandonRun", "redrive", "purge", "restock", "createAPIKey", "createDrop",
                                "updateSchedule", "acknowledgeRepairs", "rotateToken"]
 
     public var name: String {
@@ -132,6 +140,8 @@ extension OperatorAction: Codable {
         case .disallow: "disallow"
         case .setRule: "setRule"
         case .rerunPipeline: "rerunPipeline"
+        case .redriveRun: "redriveRun"
+        case .abandonRun: "abandonRun"
         case .redrive: "redrive"
         case .purge: "purge"
         case .restock: "restock"
@@ -160,6 +170,8 @@ extension OperatorAction: Codable {
                             limit: try c.decodeIfPresent(Int.self, forKey: .limit), windowSeconds: try c.decodeIfPresent(Int.self, forKey: .windowSeconds),
                             paranoia: try c.decodeIfPresent(Int.self, forKey: .paranoia))
         case "rerunPipeline": self = .rerunPipeline(failAt: try c.decodeIfPresent(String.self, forKey: .failAt))
+        case "redriveRun": self = .redriveRun(runID: try c.decode(String.self, forKey: .runId))
+        case "abandonRun": self = .abandonRun(runID: try c.decode(String.self, forKey: .runId))
         case "redrive": self = .redrive(queue: try c.decode(String.self, forKey: .queue))
         case "purge": self = .purge(queue: try c.decode(String.self, forKey: .queue))
         case "restock": self = .restock(productId: try c.decode(String.self, forKey: .productId), stock: try c.decode(Int.self, forKey: .stock))
@@ -209,6 +221,7 @@ extension OperatorAction: Codable {
             try c.encodeIfPresent(window, forKey: .windowSeconds)
             try c.encodeIfPresent(paranoia, forKey: .paranoia)
         case .rerunPipeline(let failAt): try c.encodeIfPresent(failAt, forKey: .failAt)
+        case .redriveRun(let runID), .abandonRun(let runID): try c.encode(runID, forKey: .runId)
         case .redrive(let queue), .purge(let queue): try c.encode(queue, forKey: .queue)
         case let .restock(id, stock):
             try c.encode(id, forKey: .productId)

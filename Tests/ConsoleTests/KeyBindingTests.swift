@@ -101,6 +101,36 @@ import Testing
         #expect(model.update(.character("y")) == [.perform(.redrive(queue: "checkout"))])
     }
 
+    /// `R` on a failed pipeline run redrives it from its failed step, `X` abandons it — each after a question; on
+    /// a run that is not failed they only say why not. The run's detail gives each step's attempts, time and error.
+    @Test func aFailedRunIsRedrivenOrAbandonedFromSagas() {
+        var snapshot = Fixtures.full
+        var held = snapshot.runs[0]
+        held.runID = "held-run-1"
+        held.state = .failed
+        held.steps = ["export", "catalog", "query", "train", "evaluate", "publish"].enumerated().map { index, name in
+            .init(name: name, state: index < 3 ? .succeeded : index == 3 ? .failed : .pending, attempts: index <= 3 ? 1 : nil,
+                  seconds: index <= 3 ? 0.25 * Double(index + 1) : nil, error: index == 3 ? "InjectedFault: failure injected at step train" : nil)
+        }
+        snapshot.runs.insert(held, at: 0)
+        var model = Fixtures.model(snapshot)
+        _ = model.update(.character("4"))
+        _ = model.update(.character("R"))
+        #expect(model.mode == .confirm(.redriveRun(runID: "held-run-1"), "redrive recommendations run held-run from train? (y/n)"))
+        #expect(model.update(.character("y")) == [.perform(.redriveRun(runID: "held-run-1"))])
+        _ = model.update(.character("X"))
+        #expect(model.update(.character("y")) == [.perform(.abandonRun(runID: "held-run-1"))])
+        _ = model.update(.enter)
+        let detail = Overlays.detailLines(model)
+        #expect(detail.contains("  failed       train     1 attempt   1.00s"), "\(detail)")
+        #expect(detail.contains("      InjectedFault: failure injected at step train"))
+        #expect(detail.last?.hasPrefix("held for a decision: R redrives it") == true)
+        _ = model.update(.escape)
+        _ = model.update(.down)
+        #expect(model.update(.character("R")) == [] && model.mode == .normal, "a compensated run has nothing to redrive")
+        #expect(model.update(.character("X")) == [] && model.mode == .normal)
+    }
+
     @Test func rerunFailPauseScenarioHelpAndQuit() {
         var model = Fixtures.model()
         #expect(model.update(.character("r")) == [.perform(.rerunPipeline(failAt: nil))])

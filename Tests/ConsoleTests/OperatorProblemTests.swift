@@ -132,9 +132,13 @@ import Testing
         _ = model.update(.end)
         screen = Screen.render(model).lines
         #expect(screen.contains { $0.contains(lastHelpLine.trimmingCharacters(in: .whitespaces)) })
+        // Page down from the top: every line of the help is on some page.
         _ = model.update(.home)
-        let top = Screen.render(model).lines.joined(separator: "\n")
-        let all = top + "\n" + screen.joined(separator: "\n")
+        var all = ""
+        for _ in 0..<10 {
+            all += Screen.render(model).lines.joined(separator: "\n") + "\n"
+            _ = model.update(.pageDown)
+        }
         for line in model.helpLines where !line.isEmpty {
             #expect(all.contains(line.trimmingCharacters(in: .whitespaces)), "the help line \"\(line)\" is cut or missing")
         }

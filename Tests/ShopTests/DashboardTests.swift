@@ -46,10 +46,14 @@ import Recommender
 
         let run = try await core.perform(.rerunPipeline(failAt: "catalog"))
         let runID = try #require(run.runID)
-        #expect(try await core.sagas.waitForRun(runID).state == .compensated)
+        #expect(try await core.sagas.waitForRun(runID).state == .failed, "held for a redrive")
         let shown = try #require(core.dashboard().runs.first { $0.runID == runID })
-        #expect(shown.state == .compensated && shown.steps.map(\.name).first == "export")
+        #expect(shown.state == .failed && shown.steps.map(\.name).first == "export")
         #expect(shown.error?.contains("InjectedFault") == true)
+        #expect(shown.steps[0].attempts == 1 && shown.steps[0].seconds != nil && shown.steps[1].error?.contains("InjectedFault") == true)
+        await #expect(throws: OperatorError(.notFound, "no recommendations run nope")) { try await core.perform(.redriveRun(runID: "nope")) }
+        #expect(try await core.perform(.abandonRun(runID: runID)).message == "abandoned recommendations run \(runID): undoing export")
+        #expect(try await core.sagas.waitForRun(runID).state == .compensated)
         await #expect(throws: OperatorError.self) { try await core.perform(.rerunPipeline(failAt: "nowhere")) }
 
         _ = try await core.perform(.setRule(name: "xss", action: "count"))
@@ -108,7 +112,7 @@ import Recommender
         defer { Task { await shop.stop() } }
         let core = shop.core
         let runID = try #require(try await core.perform(.rerunPipeline(failAt: "train")).runID)
-        #expect(try await core.sagas.waitForRun(runID).state == .compensated)
+        #expect(try await core.sagas.waitForRun(runID).state == .failed)
         for index in 0..<60 {
             shop.clock.advance(by: 0.1)
             let checkout = try await core.sagas.start(CheckoutSaga.name, input: ["userId": "nobody", "orderId": "o-missing-\(index)"])
@@ -118,8 +122,9 @@ import Recommender
         #expect(snapshot.runs.count > 50)
         #expect(snapshot.runs.contains { $0.runID == runID }, "sixty checkouts later the pipeline run is still listed")
         #expect(snapshot.runs.first?.pipeline == CheckoutSaga.name, "newest first")
-        let ended = snapshot.events.first { $0.text.hasPrefix("recommendations run \(runID) compensated at train after") }
+        let ended = snapshot.events.first { $0.text.hasPrefix("recommendations run \(runID) failed at train after") }
         #expect(ended?.kind == .warning)
+        #expect(ended?.text.hasSuffix("held: redrive it (R) or abandon it (X)") == true)
     }
 
     /// Problems 4 and 8: the TLS finding took one of three event lines every refresh; an address refused by a

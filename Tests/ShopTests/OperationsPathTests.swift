@@ -17,6 +17,11 @@ import Testing
         .disallow(cidr: "192.0.2.0/24"),
         .setRule(name: "rate-limit", action: "count", limit: 500, windowSeconds: 60),
         .rerunPipeline(failAt: nil),
+        // A run held at catalog, then abandoned; one held at query, then redriven (the ids are the runs').
+        .rerunPipeline(failAt: "catalog"),
+        .abandonRun(runID: "the run above"),
+        .rerunPipeline(failAt: "query"),
+        .redriveRun(runID: "the run above"),
         .redrive(queue: "checkout"),
         .purge(queue: "notifications"),
         .restock(productId: "p1", stock: 77),
@@ -44,6 +49,8 @@ import Testing
         case .unblockMatching: 12
         case .allow: 13
         case .disallow: 14
+        case .redriveRun: 15
+        case .abandonRun: 16
         }
     }
 
@@ -52,13 +59,22 @@ import Testing
         defer { Task { await shop.stop() } }
         let core = shop.core
         // Every action but acknowledging a repair has a sample; that one is refused here (no repair), below.
-        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<15).subtracting([10]))
-        for action in Self.samples {
+        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<17).subtracting([10]))
+        var lastRun: String?
+        for var action in Self.samples {
+            switch action {
+            case .redriveRun, .abandonRun:
+                let runID = try #require(lastRun)
+                _ = try await core.sagas.waitForRun(runID)
+                action = Self.index(of: action) == 15 ? .redriveRun(runID: runID) : .abandonRun(runID: runID)
+            default: break
+            }
             let before = core.audit.count
             let outcome = try await core.perform(action, actor: "admin")
             let written = core.audit.entries(since: before, limit: 10)
             #expect(written.count == 1, "\(action)")
             #expect(written.first?.actor == "admin" && written.first?.action == action.auditName && written.first?.detail == outcome.message, "\(action)")
+            lastRun = outcome.runID ?? lastRun
         }
         // A refused action writes nothing.
         let before = core.audit.count

@@ -106,7 +106,9 @@ import Workflow
         }
     }
 
-    @Test func aFailureAtEveryStepCompensatesInReverseAndThePreviousModelKeepsServing() async throws {
+    /// A failure before publishing holds the run with what it made (nothing the shop serves changed); abandoning
+    /// it undoes that in reverse. A failure while publishing compensates at once, putting the previous model back.
+    @Test func aFailureAtEveryStepIsHeldOrCompensatedInReverseAndThePreviousModelKeepsServing() async throws {
         let shop = try await Self.shopWithHistory()
         defer { Task { await shop.stop() } }
         #expect(try await Self.startupRun(shop).state == .succeeded)
@@ -115,7 +117,15 @@ import Workflow
             let started = try await shop.call("POST", "/admin/pipelines/recommendations/runs", json: #"{"failAt":"\#(step)"}"#, token: shop.adminToken)
             #expect(started.status == 202)
             let runID = try #require(started.object["runId"] as? String)
-            let run = try await shop.core.sagas.waitForRun(runID)
+            var run = try await shop.core.sagas.waitForRun(runID)
+            if step != "publish" {
+                #expect(run.state == .failed, "\(step): held for a decision")
+                #expect(FileManager.default.fileExists(atPath: shop.directory + "/exports/\(runID)") == (index > 0), "\(step): what it made is kept")
+                #expect(shop.core.recommendations.slot.current?.version == 1, "\(step)")
+                let abandoned = try await shop.call("POST", "/admin/runs/\(runID)/abandon", token: shop.adminToken)
+                #expect(abandoned.status == 202, "\(step)")
+                run = try await shop.core.sagas.waitForRun(runID)
+            }
             #expect(run.state == .compensated, "\(step)")
             // Undone in reverse: every step before the failed one that has something to undo.
             let undone = run.history.filter { $0.type == "stepCompensated" }.compactMap(\.step)
@@ -127,6 +137,43 @@ import Workflow
         }
         let view = try await shop.call("GET", "/admin/runs?pipeline=recommendations&state=compensated", token: shop.adminToken).object
         #expect((view["items"] as? [Any])?.count == steps.count)
+    }
+
+    /// Step Functions' redrive over HTTP: a run held at `train` resumes there — the export is not taken again —
+    /// and publishes; the run view gives each step's attempts and time. Redriving it again is a conflict.
+    @Test func aHeldRunRedrivenOverHTTPResumesAtItsFailedStepAndPublishes() async throws {
+        let shop = try await Self.shopWithHistory()
+        defer { Task { await shop.stop() } }
+        #expect(try await Self.startupRun(shop).state == .succeeded)
+        let started = try await shop.call("POST", "/admin/pipelines/recommendations/runs", json: #"{"failAt":"train"}"#, token: shop.adminToken)
+        let runID = try #require(started.object["runId"] as? String)
+        #expect(try await shop.core.sagas.waitForRun(runID).state == .failed)
+        let status = try await shop.call("GET", "/status", token: shop.adminToken).text
+        #expect(status.contains("run(s) failed and are held") && status.contains(runID), "a finding names the held run")
+        let exported = try FileManager.default.attributesOfItem(atPath: shop.directory + "/exports/\(runID)/\(Orders.table)/manifest.json")[.modificationDate] as? Date
+
+        let viewer = try await shop.call("POST", "/admin/runs/\(runID)/redrive", token: shop.core.tokens.token(.viewer))
+        #expect(viewer.status == 403)
+        #expect(try await shop.call("POST", "/admin/runs/nope/redrive", token: shop.adminToken).status == 404)
+        let redriven = try await shop.call("POST", "/admin/runs/\(runID)/redrive", token: shop.adminToken)
+        #expect(redriven.status == 202)
+        #expect((redriven.object["message"] as? String)?.hasSuffix("from train") == true)
+        let run = try await shop.core.sagas.waitForRun(runID)
+        #expect(run.state == .succeeded)
+        // A redrive starts the failed step's attempts afresh (as its retry policy counts them); the history has both.
+        let entered = run.history.filter { $0.type == "stepEntered" }.compactMap(\.step)
+        #expect(entered == ["export", "catalog", "query", "train", "train", "evaluate", "publish"], "export, catalog and query ran once")
+        #expect(shop.core.recommendations.slot.current?.version == 2)
+        let after = try FileManager.default.attributesOfItem(atPath: shop.directory + "/exports/\(runID)/\(Orders.table)/manifest.json")[.modificationDate] as? Date
+        #expect(after == exported, "the export was not taken again")
+
+        let view = try await shop.call("GET", "/admin/runs/\(runID)", token: shop.adminToken).object
+        let shownSteps = try #require(view["steps"] as? [[String: Any]])
+        #expect(shownSteps.allSatisfy { ($0["seconds"] as? Double).map { $0 >= 0 } == true }, "\(shownSteps)")
+        #expect(try await shop.call("POST", "/admin/runs/\(runID)/redrive", token: shop.adminToken).status == 409)
+        #expect(try await shop.call("POST", "/admin/runs/\(runID)/abandon", token: shop.adminToken).status == 409)
+        let audit = shop.core.audit.entries(since: 0, limit: 100).map(\.action)
+        #expect(audit.contains("pipeline.redrive"))
     }
 
     @Test func withoutEnoughHistoryTheGateKeepsTheShopOnBestSellers() async throws {

@@ -8,8 +8,8 @@ import Glibc
 
 /// `shopdeck demo` in a real terminal (tmux, 120×40): simulated traffic shows, a client is blocked with `b`
 /// and its requests are refused (the block's hits rise), it is unblocked, the WAF rules view switches sqli to
-/// count and a probe then passes and is logged, a pipeline run with a failure
-/// injected with `f` ends compensated, the window is resized, `q` quits, and the terminal is given back.
+/// count and a probe then passes and is logged, a pipeline run with a failure injected with `f` is held and,
+/// redriven with `R`, succeeds from its failed step, the window is resized, `q` quits, and the terminal is given back.
 @Suite(.serialized) struct ConsoleEndToEndTests {
     /// tmux on a socket of its own, so the test never touches the developer's sessions.
     struct Tmux {
@@ -169,12 +169,30 @@ import Glibc
             #expect(logged.contains { $0["rule"] as? String == "sqli" && $0["action"] as? String == "count" }, "the probe is logged")
             try tmux.press("Escape")
 
-            // Failing at `train`: export, catalog and query are undone.
+            // Failing at `train`: the run is held with its export; redriven from Sagas, it resumes at train and
+            // succeeds. The Sagas pane, filtered to the pipeline, lists its newest run first.
             try tmux.press("f")
             try tmux.type("tra")
             try tmux.press("Tab")
             try tmux.press("Enter")
-            try await tmux.waitFor("the run compensated", seconds: 60) { $0.contains("compensated") }
+            try await tmux.waitFor("the run started") { $0.contains("started recommendations run ") }
+            let started = tmux.screen.split(separator: "\n").first { $0.contains("started recommendations run ") } ?? ""
+            let runID = String(started.split(separator: " ").first { $0.count == 36 && $0.contains("-") }?.prefix(8) ?? "")
+            try tmux.press("4")
+            try tmux.press("/")
+            try tmux.type("recommendations")
+            try tmux.press("Enter")
+            func runRow(_ screen: String, _ state: String) -> Bool {
+                screen.split(separator: "\n").contains { $0.hasPrefix("│\(state) ") && $0.contains(" \(runID)") }
+            }
+            try await tmux.waitFor("the run held at train", seconds: 60) { runRow($0, "failed") }
+            try tmux.press("R")
+            try await tmux.waitFor("the redrive question") { $0.contains("redrive recommendations run \(runID) from train? (y/n)") }
+            try tmux.press("y")
+            try await tmux.waitFor("the redriven run succeeded", seconds: 60) { runRow($0, "succeeded") }
+            try tmux.press("Enter")
+            try await tmux.waitFor("the run's steps with their attempts") { $0.contains("runRedriven") || ($0.contains("attempts") && $0.contains(" train ")) }
+            try tmux.press("Escape")
 
             try tmux("resize-window", "-t", "console", "-x", "90", "-y", "30")
             try await tmux.waitFor("the console at 90 columns") { screen in

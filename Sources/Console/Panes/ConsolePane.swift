@@ -17,6 +17,9 @@ protocol ConsolePane: Sendable {
     func detailLines(_ model: ConsoleModel, _ snapshot: DashboardSnapshot, key: String) -> [String]
     /// Keys that act on this pane's selected row (listed in the help and hint bar with the others).
     var bindings: [KeyBinding] { get }
+    /// What `R` (redrive) does to row `key` and the question it asks first; nil where the pane or the row has
+    /// nothing to redrive.
+    func redrive(_ snapshot: DashboardSnapshot, key: String) -> (action: OperatorAction, question: String)?
     /// Draws the pane's inside.
     func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool)
 }
@@ -24,6 +27,7 @@ protocol ConsolePane: Sendable {
 extension ConsolePane {
     func detailFocus(key: String) -> DashboardFocus? { nil }
     var bindings: [KeyBinding] { [] }
+    func redrive(_ snapshot: DashboardSnapshot, key: String) -> (action: OperatorAction, question: String)? { nil }
 
     /// A list pane: its rows as a table, the selection highlighted, and on the border below where the list goes on.
     func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool) {
@@ -57,6 +61,20 @@ enum ConsolePanes {
 
     static func unit(_ pane: Pane) -> any ConsolePane { all[pane.rawValue] }
 
-    /// Every pane's own keys, in pane order.
-    static var bindings: [KeyBinding] { all.flatMap(\.bindings) }
+    /// Every pane's own keys, in pane order, after `R`, which redrives whatever the focused pane redrives.
+    static var bindings: [KeyBinding] { [redrive] + all.flatMap(\.bindings) }
+
+    /// `R`: a queue's dead letters back to it (Queues), a failed run from its failed step (Sagas) — one key
+    /// for one idea, asked about first.
+    static let redrive = KeyBinding(label: "R", keys: [.character("R")], hint: "redrive",
+                                    help: ["redrive: a queue's dead letters (3), or a failed", "run from its failed step (4) (y/n)"],
+                                    reach: .changesShop) { model, _, _ in
+        guard let snapshot = model.snapshot, let key = model.selectedKey, let (action, question) = unit(model.focus).redrive(snapshot, key: key) else {
+            model.note(model.focus == .sagas ? "only a failed run can be redriven; select one in Sagas (4)"
+                                             : "select a queue in Queues (3) or a failed run in Sagas (4) to redrive")
+            return []
+        }
+        model.mode = .confirm(action, question)
+        return []
+    }
 }

@@ -40,15 +40,7 @@ struct QueuesPane: ConsolePane {
                 }
     }
 
-    var bindings: [KeyBinding] {
-        [KeyBinding(label: "R", keys: [.character("R")], hint: "redrive", help: ["redrive the selected queue's dead letters (y/n)"],
-                    reach: .changesShop) { model, _, _ in
-            guard model.focus == .queues, let queue = model.selectedKey else {
-                model.note("select a queue in Queues (3) to redrive its dead letters")
-                return []
-            }
-            model.mode = .confirm(.redrive(queue: queue), "redrive the dead letters of \(queue)? (y/n)")
-            return []
-        }]
+    func redrive(_ snapshot: DashboardSnapshot, key: String) -> (action: OperatorAction, question: String)? {
+        (.redrive(queue: key), "redrive the dead letters of \(key)? (y/n)")
     }
 }

@@ -20,7 +20,10 @@ extension Core {
         let pipelineRuns = sagas.runs(saga: RecommendationPipeline.name, limit: Self.pipelineRunsShown)
         let runs = dashboardRuns(pipelineRuns: pipelineRuns).map { run in
             DashboardSnapshot.RunRow(runID: run.runID, pipeline: run.saga, state: DashboardSnapshot.RunPhase(rawValue: run.state.rawValue) ?? .running,
-                                     steps: run.steps.map { .init(name: $0.name, state: DashboardSnapshot.StepPhase(rawValue: $0.state.rawValue) ?? .pending) },
+                                     steps: run.steps.map {
+                                         .init(name: $0.name, state: DashboardSnapshot.StepPhase(rawValue: $0.state.rawValue) ?? .pending, attempts: $0.attempts,
+                                               seconds: run.secondsSpent(inStep: $0.name, now: now), error: $0.error)
+                                     },
                                      startedAt: run.startedAt, error: run.steps.last { $0.error != nil }?.error)
         }
         let model = recommendations.slot.current

@@ -51,7 +51,8 @@ extension Core {
         default:
             let step = failure.map { " at \($0.name)" } ?? ""
             return .init(at: ended, kind: .warning,
-                         text: "\(run.saga) run \(run.runID) \(run.state.rawValue)\(step) after \(took)" + (failure?.error.map { ": \($0)" } ?? ""))
+                         text: "\(run.saga) run \(run.runID) \(run.state.rawValue)\(step) after \(took)" + (failure?.error.map { ": \($0)" } ?? "")
+                             + (run.state == .failed ? " — held: redrive it (R) or abandon it (X)" : ""))
         }
     }
 

@@ -34,6 +34,8 @@ extension Core {
         case let .setRule(name, ruleAction, limit, window, paranoia):
             try await setRule(name, action: ruleAction, limit: limit, windowSeconds: window, paranoia: paranoia)
         case .rerunPipeline(let failAt): try await rerunPipeline(failAt: failAt)
+        case .redriveRun(let runID): try await redriveRun(runID)
+        case .abandonRun(let runID): try await abandonRun(runID)
         case .redrive(let queue): try await redrive(queue)
         case .purge(let queue): try await purge(queue)
         case let .restock(id, stock): try await restock(id, to: stock)

@@ -5,14 +5,22 @@ import Workflow
 
 /// The recommendation pipeline of the original design (EventBridge → Step Functions), as a saga: export
 /// the store, describe the export in a catalog, query it into training data, train, evaluate (a gate:
-/// only a model that beats popularity is published) and publish. When a step fails for good, what the
-/// completed steps made is undone in reverse order — the export and the catalog removed, an unpublished
-/// model deleted, the previous model put back if publishing had begun — so the shop is as it was before
-/// the run. Every step is idempotent and retried after a crash (`Interrupted`).
+/// only a model that beats popularity is published) and publish. Every step is idempotent and retried after
+/// a crash (`Interrupted`).
+///
+/// When a step before publishing fails for good, the run is held `failed` with what it made so far, as Step
+/// Functions leaves a failed execution: nothing the shop serves has changed, and an operator who fixes the
+/// cause redrives it from the failed step instead of exporting again (an export of the whole store is the
+/// expensive part), or abandons it. Abandoning, a model that fails the evaluation gate, or a failure while
+/// publishing undoes what the completed steps made in reverse order — the export and the catalog removed, an
+/// unpublished model deleted, the previous model put back if publishing had begun — so the shop is as it
+/// was before the run.
 public struct RecommendationPipeline: Sendable {
     public static let name = "recommendations"
     public static let schedule = "recommendations-nightly"
     public static let nightly = "cron(0 3 * * ? *)"
+    /// The error a model that does not beat popularity fails the evaluation with.
+    static let gateFailed = "ModelGateFailed"
     /// Model files and exports of successful runs kept besides the one in service.
     static let keptRuns = 3
 
@@ -32,9 +40,12 @@ public struct RecommendationPipeline: Sendable {
     var definition: SagaDefinition {
         let resume = [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0.5, backoffRate: 2, maxAttempts: 5)]
         let hook = stepHook
+        // Held for a redrive, except a failed gate (the model is not good enough: nothing to redrive) and
+        // publishing (the previous model must be back in service at once); those compensate.
+        let hold = [CatchRule(errorEquals: [Self.gateFailed], action: .compensate), CatchRule(errorEquals: ["*"], action: .fail)]
         func step(_ name: String, _ action: @escaping @Sendable (StepContext) async throws -> Void,
                   undo: (@Sendable (StepContext) async throws -> Void)? = nil) -> SagaStep {
-            SagaStep(name, retry: resume, action: { context in
+            SagaStep(name, retry: resume, catchRules: name == "publish" ? [] : hold, action: { context in
                 try await hook?(name)
                 try await action(context)
             }, compensation: undo)
@@ -148,13 +159,13 @@ public struct RecommendationPipeline: Sendable {
         let model = try recommendations.models.load(version: try await claimVersion(context.runID))
         let current = recommendations.models.currentVersion().map { "version \($0)" } ?? "no model (best sellers)"
         guard model.evaluatedUsers >= minimumEvaluatedShoppers else {
-            throw WorkflowFailure("ModelGateFailed", cause: "only \(model.evaluatedUsers) shoppers to evaluate on (at least \(minimumEvaluatedShoppers) needed); keeping \(current)")
+            throw WorkflowFailure(Self.gateFailed, cause: "only \(model.evaluatedUsers) shoppers to evaluate on (at least \(minimumEvaluatedShoppers) needed); keeping \(current)")
         }
         guard let score = model.metrics[model.algorithm.rawValue]?.ndcg10, let baseline = model.metrics[Algorithm.popularity.rawValue]?.ndcg10 else {
-            throw WorkflowFailure("ModelGateFailed", cause: "the model has no evaluation; keeping \(current)")
+            throw WorkflowFailure(Self.gateFailed, cause: "the model has no evaluation; keeping \(current)")
         }
         guard score > baseline else {
-            throw WorkflowFailure("ModelGateFailed", cause: String(format: "%@ scores NDCG@10 %.4f, not above popularity's %.4f, on %d shoppers; keeping %@",
+            throw WorkflowFailure(Self.gateFailed, cause: String(format: "%@ scores NDCG@10 %.4f, not above popularity's %.4f, on %d shoppers; keeping %@",
                                                                    model.algorithm.rawValue, score, baseline, model.evaluatedUsers, current))
         }
     }

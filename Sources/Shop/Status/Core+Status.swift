@@ -89,6 +89,12 @@ extension Core {
                 findings.append(.init(.warning, "\(dlq.visible) message(s) wait in dead-letter queue \(dlq.name) of \(stats.name); redrive once the cause is fixed"))
             }
         }
+        let held = sagas.runs(saga: RecommendationPipeline.name, state: .failed, limit: 100)
+        if let latest = held.first {
+            let step = latest.steps.first { $0.state == .failed }?.name ?? "a compensation"
+            findings.append(.init(.warning, "\(held.count) \(RecommendationPipeline.name) run(s) failed and are held; the latest, \(latest.runID), at "
+                                  + "\(step): redrive it from there once the cause is fixed, or abandon it to undo what it made"))
+        }
         let deadFires = scheduler.deadLetters()
         if let last = deadFires.last {
             findings.append(.init(.warning, "\(deadFires.count) scheduled fire(s) failed every retry; the last was \(last.schedule): \(last.error)"))

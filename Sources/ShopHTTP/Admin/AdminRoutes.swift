@@ -103,7 +103,8 @@ struct AdminRoutes {
                 state = parsed
             }
             let pipeline = parameters["pipeline"].flatMap { $0.isEmpty ? nil : $0 }
-            let items = core.sagas.runs(saga: pipeline, state: state, limit: 200).map(RunView.init)
+            let now = core.options.clock.now()
+            let items = core.sagas.runs(saga: pipeline, state: state, limit: 200).map { RunView($0, now: now) }
             guard core.engines == nil else { return JSONBody.response(["items": items]) }
             // Instances share runs through the store, but each lists only those it drove: say so.
             return JSONBody.response(RunListing(items: items, scope: "runs this instance started or took over; GET /admin/runs/{id} reads any run from the store"))
@@ -111,8 +112,15 @@ struct AdminRoutes {
         router.get("/admin/runs/{id}", route { _, context in
             // On a shared store the run may be another instance's: read it there.
             guard let run = await core.sagas.lookUp(context.parameter("id")) else { throw HTTPError.notFound("no run \(context.parameter("id"))") }
-            return JSONBody.response(RunView(run))
+            return JSONBody.response(RunView(run, now: core.options.clock.now()))
         })
+        // Step Functions' redrive, and its counterpart for a run held after a failure: give up and undo.
+        for (verb, action) in [("redrive", OperatorAction.redriveRun), ("abandon", OperatorAction.abandonRun)] {
+            router.post("/admin/runs/{id}/\(verb)", route { [self] _, context in
+                let outcome = try await perform(action(context.parameter("id")))
+                return JSONBody.response(["runId": outcome.runID ?? "", "message": outcome.message], status: 202)
+            })
+        }
 
         router.get("/admin/schedules", route { _, _ in
             JSONBody.response(["items": core.scheduler.schedules().map(ScheduleView.init)])

@@ -41,6 +41,7 @@ struct RunView: Encodable {
         var name: String
         var state: String
         var attempts: Int
+        var seconds: Double?
         var error: String?
     }
     struct Event: Encodable {
@@ -57,11 +58,13 @@ struct RunView: Encodable {
     var startedAt: String
     var endedAt: String?
 
-    init(_ run: SagaRun) {
+    init(_ run: SagaRun, now: Date) {
         runId = run.runID
         pipeline = run.saga
         state = run.state.rawValue
-        steps = run.steps.map { Step(name: $0.name, state: $0.state.rawValue, attempts: $0.attempts, error: $0.error) }
+        steps = run.steps.map {
+            Step(name: $0.name, state: $0.state.rawValue, attempts: $0.attempts, seconds: run.secondsSpent(inStep: $0.name, now: now), error: $0.error)
+        }
         history = run.history.map { Event(at: Logger.timestamp($0.at), type: $0.type, step: $0.step, detail: $0.detail) }
         startedAt = Logger.timestamp(run.startedAt)
         endedAt = run.endedAt.map(Logger.timestamp)

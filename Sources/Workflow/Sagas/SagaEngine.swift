@@ -147,13 +147,43 @@ public final class SagaEngine: Sendable {
     }
 
     /// Restarts a failed run from where it failed: the failed step again (fresh attempts), or the
-    /// compensation that failed.
+    /// compensation that failed. A failure injected on purpose does not happen again: redriving is the
+    /// operator saying the cause is fixed.
     public func redrive(_ runID: String) async throws(WorkflowError) {
-        if case .shared(let shared) = persistence { try await claimFailedRun(runID, shared) }
-        guard let run = self.run(runID) else { throw .runNotFound(runID) }
-        guard run.state == .failed else { throw .invalidRunState(runID: runID, state: run.state.rawValue, wanted: "failed") }
+        try await resumeFailed(runID, .redriven(runID: runID, atMillis: nowMillis), wanted: "failed") { $0.state == .failed }
+    }
+
+    /// Gives up on a run that failed at a step and was held for a redrive: the steps it completed are undone
+    /// in reverse order, as if the failure had been caught by compensation, and the run ends `compensated`.
+    /// (A run whose compensation failed is redriven instead, which resumes compensating.)
+    public func abandon(_ runID: String) async throws(WorkflowError) {
+        try await resumeFailed(runID, .compensationStarted(runID: runID, reason: "abandoned by an operator after it failed", atMillis: nowMillis),
+                               wanted: "failed at a step (a failed compensation is redriven)") { $0.state == .failed && !$0.failedWhileCompensating }
+    }
+
+    /// Records `record` for a run `allowed` accepts — checked under the lock that records it, so two operators
+    /// redriving or abandoning one run cannot both go ahead — and executes the run again.
+    private func resumeFailed(_ runID: String, _ record: SagaRecord, wanted: String,
+                              allowed: @escaping @Sendable (SagaRun) -> Bool) async throws(WorkflowError) {
+        func check(_ run: SagaRun?) throws(WorkflowError) -> SagaRun {
+            guard let run else { throw .runNotFound(runID) }
+            guard allowed(run) else { throw .invalidRunState(runID: runID, state: run.state.rawValue, wanted: wanted) }
+            return run
+        }
+        let run: SagaRun
+        switch persistence {
+        case .journal(let journal):
+            guard !lifecycle.isClosed else { throw .closed }
+            run = try await journal.perform(on: state, decide: { (s) throws(WorkflowError) -> Decision<SagaRun> in
+                .commit(record, try check(s.runs[runID]))
+            }, encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
+               journalError: { $0 == .closed ? .closed : .journal($0) }).result
+        case .shared(let shared):
+            try await claimFailedRun(runID, shared)
+            run = try check(self.run(runID))
+            try await recordShared(record, shared)
+        }
         guard let definition = definitions.withLock({ $0[run.saga] }) else { throw .sagaNotFound(run.saga) }
-        try await record(.redriven(runID: runID, atMillis: nowMillis))
         launch(runID, definition)
     }
 

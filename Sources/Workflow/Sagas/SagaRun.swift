@@ -46,4 +46,24 @@ public struct SagaRun: Sendable, Equatable {
     public var endedAt: Date?
     /// Whether the failure that ended the run came from a compensation (redrive resumes compensating).
     var failedWhileCompensating = false
+
+    /// Seconds spent in step `name` over all its attempts, from the history (entered → succeeded or failed);
+    /// an attempt under way counts up to `now`. Nil when the step never ran.
+    public func secondsSpent(inStep name: String, now: Date) -> Double? {
+        var total: Double?
+        var enteredAt: Date?
+        for event in history where event.step == name {
+            switch event.type {
+            case "stepEntered": enteredAt = event.at
+            case "stepSucceeded", "attemptFailed":
+                if let entered = enteredAt { total = (total ?? 0) + event.at.timeIntervalSince(entered) }
+                enteredAt = nil
+            default: break
+            }
+        }
+        if let entered = enteredAt, steps.contains(where: { $0.name == name && $0.state == .running }) {
+            total = (total ?? 0) + max(0, now.timeIntervalSince(entered))
+        }
+        return total
+    }
 }

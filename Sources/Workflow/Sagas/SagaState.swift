@@ -103,6 +103,7 @@ extension SagaRun {
             history.append(RunEvent(at: SagaState.date(at), type: "stepSucceeded", step: name(step), detail: nil))
         case let .compensationStarted(_, reason, at):
             state = .compensating
+            endedAt = nil  // a held run an operator abandoned ended once already
             history.append(RunEvent(at: SagaState.date(at), type: "compensationStarted", step: nil, detail: reason))
         case let .compensationEntered(_, step, attempt, at):
             steps[step].state = .compensating
@@ -124,6 +125,7 @@ extension SagaRun {
         case let .redriven(_, at):
             state = failedWhileCompensating ? .compensating : .running
             endedAt = nil
+            failAt = nil  // an injected failure is the demo's outage; the redrive says it is over
             for index in steps.indices where steps[index].state == .failed {
                 steps[index].state = .pending
                 steps[index].attempts = 0
