@@ -64,8 +64,14 @@ public final class HTTPClient: Sendable {
         for connection in all { connection.close() }
     }
 
+    /// The most recently used idle connection the server has not closed meanwhile (those it has are dropped:
+    /// a server's idle timeout would otherwise fail the next request, and a POST is not retried).
     private func takeIdle(_ key: PoolKey) -> HTTPClientConnection? {
-        idle.withLock { pool in pool[key]?.popLast() }
+        while let connection = idle.withLock({ pool in pool[key]?.popLast() }) {
+            guard connection.wentStale else { return connection }
+            connection.close()
+        }
+        return nil
     }
 
     private func putBack(_ connection: HTTPClientConnection, _ key: PoolKey) {

@@ -133,6 +133,17 @@ public final class HTTPClientConnection: @unchecked Sendable {
         if fd >= 0 { shutdown(fd, Int32(SHUT_WR)) }
     }
 
+    /// Whether the server has closed the connection (or sent bytes nobody asked for) while it sat idle: a
+    /// pooled connection like that would fail the next request, which for a POST cannot be retried.
+    var wentStale: Bool {
+        guard fd >= 0 else { return true }
+        var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&probe, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count >= 0 || (errno != EAGAIN && errno != EINTR)
+    }
+
     public func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1

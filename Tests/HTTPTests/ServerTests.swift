@@ -260,4 +260,23 @@ extension SocketAddress {
         #expect(try await client.send(.get("/hello"), to: test.address).text == "hello")
         client.closeIdleConnections()
     }
+
+    /// A POST is not retried, so a pooled connection the server has closed while it sat idle must not be used
+    /// for one (a full test run, slow enough to reach the idle timeout, failed a sign-in this way).
+    @Test func aPostNeverGoesOutOnAConnectionTheServerClosedWhileIdle() async throws {
+        var limits = HTTPLimits()
+        limits.idleTimeout = 30
+        let test = try TestServer.start(limits: limits)
+        defer { Task { await test.server.shutdown(grace: 0) } }
+        let client = HTTPClient(timeout: 5)
+        let post = HTTPClientRequest(method: "POST", target: "/items", headers: HTTPHeaders(), body: Array("{}".utf8))
+        #expect(try await client.send(post, to: test.address).status == 201)
+        try await eventually { await test.server.socketCount() == 1 }
+        test.clock.advance(by: 31)
+        await test.server.checkTimeouts()
+        #expect(await test.server.socketCount() == 0)
+        #expect(try await client.send(post, to: test.address).status == 201)
+        #expect(test.metrics.prometheusText().contains("shopdeck_http_connections_accepted_total 2"))
+        client.closeIdleConnections()
+    }
 }
