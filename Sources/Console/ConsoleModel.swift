@@ -45,6 +45,10 @@ public struct ConsoleModel: Sendable {
         case log
         /// Typing the log view's search.
         case logSearch(String)
+        /// The WAF's latest verdicts, with a selection of their own (`verdictSelection`).
+        case verdicts
+        /// The request inspector: one verdict and the request as the WAF saw it.
+        case inspect(UInt64)
         /// The detail view of one row of the focused pane, by its key: it stays on that item while the list
         /// re-sorts or the item leaves it.
         case detail(String)
@@ -85,6 +89,8 @@ public struct ConsoleModel: Sendable {
     public var ruleSelection = 0
     /// What the log view shows lines containing (all when empty).
     public var logSearch = ""
+    /// The row selected in the verdicts view.
+    public var verdictSelection = 0
     /// Where a `confirm` returns after its answer: the view it was asked from.
     public var afterConfirm: Mode = .normal
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.
@@ -175,11 +181,25 @@ public struct ConsoleModel: Sendable {
         }
     }
 
+    /// In a client's detail, the latest verdict on its requests (what `i` inspects), once the detail has come.
+    var latestClientVerdict: UInt64? {
+        guard case .detail = mode, let focus = dashboardFocus, case .client = focus, let detail = snapshot?.focused, detail.focus == focus else { return nil }
+        return detail.verdicts.first?.id
+    }
+
     /// What the next snapshot should carry in detail: the open detail view's address, queue or product; else
     /// the best seller selected in Recommendations, whose "bought together" list the pane shows.
     public var dashboardFocus: DashboardFocus? {
         switch mode {
         case .log, .logSearch: return .log(logSearch)
+        case .verdicts: return .verdicts
+        case .inspect(let id): return .verdict(id)
+        // A rule change waiting for its y/n: the shop replays recent traffic under it (the false-positive preview).
+        case .confirm(.setRule(let name, let action, let limit, _, _), _) where afterConfirm == .rules:
+            return .rulePreview(rule: name, action: action, limit: limit)
+        // Once the address is typed, the block's impact is previewed from its dossier while the operator
+        // gives the reason and the time to live.
+        case .blockPrompt(let step, let cidr, _, _) where step > 0: return .client(cidr)
         default: break
         }
         if case .detail(let key) = mode, let focus = ConsolePanes.unit(focus).detailFocus(key: key) { return focus }

@@ -42,6 +42,10 @@ extension ConsoleModel {
             }, rebuild: { .failPrompt($0) })
         case .rules:
             return rulesKey(key)
+        case .verdicts:
+            return verdictsKey(key)
+        case .inspect(let id):
+            return inspectKey(key, id: id)
         case .log where key == .character("/"):
             mode = .logSearch(logSearch)
             return []
@@ -105,10 +109,13 @@ extension ConsoleModel {
         }
     }
 
-    /// Keys in a scrolling view (help, findings, flash sales, a detail, the log): scroll, or close it.
-    private mutating func scrollOverlay(_ key: Key) -> [ConsoleCommand] {
+    /// Keys in a scrolling view (help, findings, flash sales, a detail, the log): scroll, or close it. In a
+    /// client's detail, `i` inspects the latest request the WAF judged from it.
+    private mutating func scrollOverlay(_ key: Key, closingTo stay: Mode? = nil) -> [ConsoleCommand] {
         switch key {
-        case .escape, .character("q"), .character("?"), .enter: mode = .normal
+        case .character("i") where stay == nil:
+            if let id = latestClientVerdict { mode = .inspect(id) }
+        case .escape, .character("q"), .character("?"), .enter: if stay == nil { mode = .normal }
         case .down, .character("j"): overlayScroll += 1
         case .up, .character("k"): overlayScroll -= 1
         case .pageDown: overlayScroll += 10
@@ -121,6 +128,47 @@ extension ConsoleModel {
         return []
     }
 
+    /// The verdicts view's keys: move, inspect the selected verdict, go back.
+    private mutating func verdictsKey(_ key: Key) -> [ConsoleCommand] {
+        let count = VerdictsView.verdicts(self).count
+        switch key {
+        case .escape, .character("q"), .character("v"): mode = .normal
+        case .down, .character("j"): verdictSelection = min(max(0, count - 1), verdictSelection + 1)
+        case .up, .character("k"): verdictSelection = max(0, verdictSelection - 1)
+        case .pageDown: verdictSelection = min(max(0, count - 1), verdictSelection + 10)
+        case .pageUp: verdictSelection = max(0, verdictSelection - 10)
+        case .home: verdictSelection = 0
+        case .end: verdictSelection = max(0, count - 1)
+        case .enter:
+            if let id = VerdictsView.selectedID(self) { mode = .inspect(id) } else { note("no verdict to inspect") }
+        default: break
+        }
+        return []
+    }
+
+    /// The inspector's keys: scroll, block or allowlist the client (through the usual prompts), back to the list.
+    private mutating func inspectKey(_ key: Key, id: UInt64) -> [ConsoleCommand] {
+        switch key {
+        case .escape, .character("q"):
+            mode = .verdicts
+            return []
+        case .character("b"), .character("a"):
+            guard !readOnly else {
+                note("read-only: this console changes nothing (a viewer token or --read-only)")
+                return []
+            }
+            guard let client = VerdictsView.inspectedClient(self, id: id) else {
+                note("the request has not come yet")
+                return []
+            }
+            // The block prompt starts at its reason; allowlisting goes through the command line, its reason to type.
+            mode = key == .character("b") ? .blockPrompt(step: 1, cidr: client, reason: "", text: "") : .command("allow \(client) ")
+            return []
+        default:
+            return scrollOverlay(key, closingTo: .inspect(id))
+        }
+    }
+
     /// The rules view's keys: move, switch the selected rule's action (after a y/n), go back.
     private mutating func rulesKey(_ key: Key) -> [ConsoleCommand] {
         let count = snapshot?.rules?.count ?? 0
@@ -130,12 +178,22 @@ extension ConsoleModel {
         case .up, .character("k"): ruleSelection = max(0, ruleSelection - 1)
         case .home: ruleSelection = 0
         case .end: ruleSelection = max(0, count - 1)
-        case .character("a"):
+        case .character("a"), .character("+"), .character("-"):
             guard !readOnly else {
                 note("read-only: this console changes nothing (a viewer token or --read-only)")
                 return []
             }
             guard let rule = RulesView.selected(self) else { return [] }
+            guard key == .character("a") else {
+                // A rate rule's limit, a quarter looser or a fifth tighter; the preview says whom it would shut out.
+                guard let change = RulesView.limitChange(for: rule, tighter: key == .character("-")) else {
+                    note("\(rule.name) has no limit to tune (+ and - change a rate rule's)")
+                    return []
+                }
+                afterConfirm = .rules
+                mode = .confirm(.setRule(name: rule.name, action: nil, limit: change.limit), change.question)
+                return []
+            }
             let next = RulesView.nextAction(for: rule)
             afterConfirm = .rules
             mode = .confirm(.setRule(name: rule.name, action: next.action), next.question)

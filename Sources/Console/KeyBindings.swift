@@ -127,6 +127,12 @@ extension ConsoleModel {
             model.mode = .rules
             return []
         },
+        KeyBinding(label: "v", keys: [.character("v")], hint: "verdicts", help: ["WAF verdicts; Enter inspects one (b block, a allow)"],
+                   reach: .view) { model, _, _ in
+            model.mode = .verdicts
+            model.verdictSelection = 0
+            return []
+        },
         KeyBinding(label: "l", keys: [.character("l")], hint: "log", help: ["log: audit trail and the shop's lines;  /  search"],
                    reach: .view) { model, _, _ in
             model.mode = .log

@@ -62,8 +62,29 @@ enum Overlays {
                 let repeats = verdict.repeats > 0 ? " (+\(verdict.repeats))" : ""
                 return head + repeats + " — \(oneLine(verdict.detail))"
             }
-            return ["latest requests:"] + requests + ["", "WAF verdicts:"] + verdicts
+            // What a block would cut off first, the accounts behind it after what it sent (the box scrolls).
+            let impact = detail.dossier.map { Screen.wrap("impact: " + $0.impact, width: max(20, min(model.width, 120) - 8)) + [""] } ?? []
+            return impact + ["latest requests:"] + requests + ["", "WAF verdicts" + (detail.verdicts.first?.id == nil ? ":" : " (i inspects the latest request):")] + verdicts + accountLines(detail.dossier)
         }
+    }
+
+    /// The accounts seen from an address, most active first, with their sign-ins, orders and drop entries.
+    static func accountLines(_ dossier: Dossier?) -> [String] {
+        guard let dossier, !dossier.accounts.isEmpty else { return [] }
+        func right(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        let header = "  account                 sign-ins fail orders conf     revenue drops"
+        let rows = dossier.accounts.map { account -> String in
+            let name = TextWidth.truncateMiddle(account.account, to: 22)
+            let revenue = account.revenue > 0 ? Dossier.money(account.revenue) : "-"
+            return "  " + name + String(repeating: " ", count: max(0, 22 - TextWidth.of(name))) + right(account.signIns, 10) + right(account.failedSignIns, 5)
+                + right(account.orders, 7) + right(account.confirmedOrders, 5) + String(repeating: " ", count: max(1, 12 - revenue.count)) + revenue
+                + right(account.dropEntries, 6)
+        }
+        let more = dossier.accountCount > dossier.accounts.count ? ["  … and \(dossier.accountCount - dossier.accounts.count) more accounts"] : []
+        return ["", "accounts seen from it in the last hour:", header] + rows + more
     }
 
     /// The focused rows for `focus` once the snapshot carries them; a placeholder until then.

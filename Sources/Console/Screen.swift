@@ -58,6 +58,10 @@ public enum Screen {
         case .drops: Overlays.box(title: "Flash sales — Esc to go back", lines: FlashSaleView.lines(model), scroll: model.overlayScroll, into: &canvas)
         case .rules: RulesView.draw(model, into: &canvas, layout.body)
         case .log, .logSearch: LogView.draw(model, into: &canvas)
+        case .verdicts: VerdictsView.draw(model, into: &canvas, layout.body)
+        case .inspect(let id):
+            Overlays.box(title: "Request inspector — b block · a allow · Esc back", lines: VerdictsView.inspectorLines(model, id: id),
+                         scroll: model.overlayScroll, into: &canvas)
         case .confirm where model.afterConfirm == .rules: RulesView.draw(model, into: &canvas, layout.body)
         case .detail: Overlays.detail(model, into: &canvas)
         default: break
@@ -161,7 +165,14 @@ public enum Screen {
         case .command(let typed): text = ":\(typed)\(cursor)   Tab completes · Enter runs · Esc cancels"
         case .blockPrompt(let step, let cidr, _, let typed):
             let question = ["block which address or CIDR", "reason for blocking \(cidr)", "for how long (600, 10m, 2h, 1d; blank: until unblocked)"][min(step, 2)]
-            text = "\(question): \(typed)\(cursor)"
+            // What the block would cut off, once the dossier of the address has come (issue 21).
+            // First, so a narrow terminal cuts the question rather than the figures.
+            if step > 0, let detail = model.snapshot?.focused, detail.focus == .client(cidr), let dossier = detail.dossier {
+                if dossier.confirmedOrders > 0 { style = Style(foreground: .black, background: .yellow, bold: true) }
+                text = "⚠ \(dossier.briefImpact) · \(step == 1 ? "reason for blocking \(cidr)" : "for how long (blank: until unblocked)"): \(typed)\(cursor)"
+            } else {
+                text = "\(question): \(typed)\(cursor)"
+            }
         case .failPrompt(let typed): text = "re-run with a failure at step (\(ConsoleModel.pipelineSteps.joined(separator: ", "))): \(typed)\(cursor)"
         case .confirm(_, let question):
             text = question
@@ -180,14 +191,25 @@ public enum Screen {
         return String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
     }
 
+    /// `text` in lines of at most `width` columns, broken between words where it can be (a word longer than a
+    /// line is broken where it must).
     static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = [], current = ""
-        for character in text {
-            if TextWidth.of(current + String(character)) > width {
-                lines.append(current)
-                current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let joined = current.isEmpty ? word : current + " " + word
+            if TextWidth.of(joined) <= width {
+                current = joined
+                continue
             }
-            current.append(character)
+            if !current.isEmpty { lines.append(current) }
+            current = ""
+            for character in word {
+                if TextWidth.of(current + String(character)) > width {
+                    lines.append(current)
+                    current = ""
+                }
+                current.append(character)
+            }
         }
         return lines + [current]
     }

@@ -93,6 +93,9 @@ public final class Core: Sendable {
     public let recommendations: Recommendations
     /// The Traffic pane's figures, fed by whatever serves the shop (the HTTP edge records every answer).
     public let traffic: TrafficMonitor
+    /// What addresses did that matters to the business (sign-ins, orders, drop entries): the dossier and a
+    /// block's impact preview read it.
+    public let addressActivity = AddressActivity()
     let pipeline: RecommendationPipeline
     let wafRules: WAFRuleSettings
     let wafBlocks: WAFBlockSettings
@@ -205,11 +208,12 @@ public final class Core: Sendable {
         } catch {
             throw CoreError.opening(directory, error)
         }
-        accounts = Accounts(store: store, audit: audit, clock: clock, signingKey: signingKey, options: options.accounts)
+        accounts = Accounts(store: store, audit: audit, clock: clock, signingKey: signingKey, options: options.accounts, activity: addressActivity)
         catalog = Catalog(store: store)
         carts = Carts(store: store, catalog: catalog)
-        orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics, retention: options.retention)
-        drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock, retention: options.retention)
+        orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics, retention: options.retention,
+                        activity: addressActivity)
+        drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock, retention: options.retention, activity: addressActivity)
         payments = SimulatedPaymentProvider(failureRate: options.paymentFailureRate, latency: options.paymentLatency, clock: clock)
         waf = WebApplicationFirewall(clock: clock, metrics: metrics)
         wafRules = WAFRuleSettings(store: store, waf: waf)

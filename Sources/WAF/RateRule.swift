@@ -156,6 +156,23 @@ public final class RateRule: Sendable {
         }.sorted { $0.createdAt < $1.createdAt }
     }
 
+    /// The addresses whose requests in the current window are over `limit` — a proposed limit: what the rule
+    /// would refuse now with it — as address bytes (4 or 16), busiest first, at most `maximum`.
+    public func addresses(over limit: Int, now: Date, maximum: Int) -> [(address: [UInt8], count: Int)] {
+        let window = settings.withLock { Int64($0.windowSeconds) }
+        let oldest = Self.oldestBucket(current: Self.bucket(now), windowSeconds: window)
+        let over = shards.flatMap { shard in
+            shard.counters.withLock { counters in
+                counters.compactMap { key, original -> (address: [UInt8], count: Int)? in
+                    var counter = original
+                    counter.slide(oldest: oldest)
+                    return counter.total > limit ? (key.bytes, counter.total) : nil
+                }
+            }
+        }
+        return Array(over.sorted { $0.count > $1.count }.prefix(maximum))
+    }
+
     /// Forgets `address`'s requests, letting it back in at once (an operator's unblock); false if the
     /// rule was not refusing it.
     @discardableResult

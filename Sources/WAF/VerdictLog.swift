@@ -18,6 +18,10 @@ public struct VerdictRecord: Sendable, Equatable {
     public var detail: String
     /// Further verdicts folded into this one.
     public var repeats: Int = 0
+    /// The log's number for the verdict, so one can be asked for again (the request inspector); 0 until logged.
+    public var id: UInt64 = 0
+    /// The request as the WAF saw it, cut to `SeenRequest`'s bounds; kept for the latest verdicts only.
+    public var request: SeenRequest?
 
     public init(at: Date, clientIP: String, method: String, path: String, rule: String, action: RuleAction, detection: Detection? = nil, detail: String) {
         self.at = at
@@ -28,6 +32,39 @@ public struct VerdictRecord: Sendable, Equatable {
         self.action = action
         self.detection = detection
         self.detail = detail
+    }
+}
+
+/// A request as the WAF saw it when a rule matched — target, headers, body — each part cut to a bound, since
+/// a client chooses their size (at most about 9 KB a request, 9 MB for the whole log).
+public struct SeenRequest: Sendable, Equatable {
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+    }
+
+    public static let targetLimit = 1024
+    public static let headerLimit = 24
+    public static let headerNameLimit = 64
+    public static let headerValueLimit = 256
+    public static let bodyLimit = 1024
+
+    public var target: String
+    public var headers: [Header]
+    /// How many headers the request had (`headers` holds the first `headerLimit`).
+    public var headerCount: Int
+    /// The body's first `bodyLimit` bytes as text (invalid UTF-8 replaced).
+    public var body: String
+    public var bodyBytes: Int
+
+    public init(target: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.target = String(target.prefix(Self.targetLimit))
+        self.headers = headers.prefix(Self.headerLimit).map {
+            Header(name: String($0.name.prefix(Self.headerNameLimit)), value: String($0.value.prefix(Self.headerValueLimit)))
+        }
+        headerCount = headers.count
+        self.body = String(decoding: body.prefix(Self.bodyLimit), as: UTF8.self)
+        bodyBytes = body.count
     }
 }
 
@@ -52,6 +89,7 @@ final class VerdictLog: Sendable {
         /// Per rule, the fields its findings were in (`query:q`, `header:user-agent`), at most `fieldLimit` each.
         var fields: [String: [String: Int]] = [:]
         var clients: [String: BlockedClient] = [:]
+        var nextID: UInt64 = 1
     }
 
     static let fieldLimit = 50
@@ -71,7 +109,9 @@ final class VerdictLog: Sendable {
         countedCounter = metrics.counter("shopdeck_waf_counted_total", help: "Requests a WAF rule in count mode matched")
     }
 
-    func append(_ record: VerdictRecord) {
+    /// Logs `record`; `request` is taken only when the record is kept rather than folded into an earlier one,
+    /// so a flood from one blocked address does not copy every request it sends.
+    func append(_ record: VerdictRecord, request: () -> SeenRequest? = { nil }) {
         if record.action == .block {
             blockedCounter.increment()
             blocksPerSecond.record(1, at: record.at)
@@ -93,7 +133,11 @@ final class VerdictLog: Sendable {
                 s.recent[index].at = record.at
                 return
             }
-            s.recent.append(record)
+            var kept = record
+            kept.id = s.nextID
+            kept.request = request()
+            s.nextID += 1
+            s.recent.append(kept)
             if s.recent.count > Self.recentLimit * 2 { s.recent.removeFirst(s.recent.count - Self.recentLimit) }
         }
     }
@@ -123,6 +167,14 @@ final class VerdictLog: Sendable {
 
     func recent(limit: Int) -> [VerdictRecord] {
         state.withLock { Array($0.recent.suffix(limit)) }
+    }
+
+    /// A verdict still in the log, by its id.
+    func verdict(id: UInt64) -> VerdictRecord? {
+        state.withLock { s in
+            // Ids rise with the log's order: a binary search would do, but the log is at most a thousand long.
+            s.recent.last { $0.id == id }
+        }
     }
 
     func matched(_ rule: String) -> Int {

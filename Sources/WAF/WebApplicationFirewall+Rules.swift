@@ -96,6 +96,11 @@ extension WebApplicationFirewall {
         log.recent(limit: limit)
     }
 
+    /// A verdict still in the log, with the request as the WAF saw it (the request inspector).
+    public func verdict(id: UInt64) -> VerdictRecord? {
+        log.verdict(id: id)
+    }
+
     /// Blocks per minute over the last hour, oldest minute first, for each rule that blocked in it.
     public func blocksPerMinute() -> [String: [Int]] {
         log.blocksPerMinute(now: now)

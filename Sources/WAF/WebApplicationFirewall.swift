@@ -125,7 +125,7 @@ public final class WebApplicationFirewall: Sendable {
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         func record(_ rule: String, _ action: RuleAction, _ detail: String, _ detection: Detection? = nil) {
             log.append(VerdictRecord(at: clock.now(), clientIP: clientIP(), method: method, path: String(path), rule: rule, action: action,
-                                     detection: detection, detail: detail))
+                                     detection: detection, detail: detail)) { SeenRequest(target: target, headers: headers, body: body) }
         }
         if !clientAddress.isEmpty {
             let now = clock.now()

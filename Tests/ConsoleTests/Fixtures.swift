@@ -100,10 +100,17 @@ enum Fixtures {
             }
             detail.verdicts = [
                 FocusedDetail.VerdictRow(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products?q=1'+OR+'1'='1",
-                                         rule: "sqli", action: "block", detail: "tautology in query parameter q"),
+                                         rule: "sqli", action: "block", detail: "tautology in query parameter q", id: 41),
                 FocusedDetail.VerdictRow(at: now.addingTimeInterval(-9), clientIP: "127.0.3.17", method: "POST", path: "/api/events",
-                                         rule: "xss", action: "block", detail: "script tag in JSON field productId\n(second line)"),
+                                         rule: "xss", action: "block", detail: "script tag in JSON field productId\n(second line)", id: 40),
             ]
+            if case .client(let network) = focus {
+                detail.dossier = Dossier(network: network, windowSeconds: 3600, accounts: [
+                    .init(account: "u-2f9c41d0", signIns: 3, orders: 2, confirmedOrders: 2, revenue: 12_450, dropEntries: 1, lastSeen: now.addingTimeInterval(-30)),
+                    .init(account: "u-77e1a9b3", signIns: 1, lastSeen: now.addingTimeInterval(-200)),
+                    .init(account: "someone-with-a-long-address@example.com", failedSignIns: 7, lockouts: 1, lastSeen: now.addingTimeInterval(-5)),
+                ], accountCount: 3)
+            }
         case .queue:
             detail.messages = [
                 FocusedDetail.MessageRow(id: "m-1", body: #"{"orderId":"o-81","userId":"u-3"}"#, sentAt: now.addingTimeInterval(-75), receiveCount: 3,
@@ -113,6 +120,29 @@ enum Fixtures {
             ]
         case .product:
             return full
+        case let .rulePreview(rule, action, limit):
+            detail.preview = RulePreview(rule: rule, action: action ?? "block", limit: limit, basis: "the 41 matches in the WAF's log since 2026-12-01T00:40:00Z",
+                                         effect: action == "block" || limit != nil ? .refused : .letThrough, requests: 41, addresses: [
+                                            .init(address: "127.0.50.1", requests: 2, payingAccounts: ["u-2f9c41d0"], confirmedOrders: 3, revenue: 9_900),
+                                            .init(address: "127.0.3.17", requests: 38),
+                                            .init(address: "127.0.9.2", requests: 1),
+                                         ], addressCount: 3)
+        case .verdicts:
+            detail.verdicts = [
+                .init(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products", rule: "sqli", action: "block",
+                      detail: "tautology in ARGS:q: 1' OR '1'='1", repeats: 0, id: 41),
+                .init(at: now.addingTimeInterval(-4), clientIP: "127.0.66.6", method: "POST", path: "/api/sessions", rule: "login-rate", action: "block",
+                      detail: "21 requests in 300 s, limit 20", repeats: 12, id: 39),
+                .init(at: now.addingTimeInterval(-30), clientIP: "127.0.9.2", method: "GET", path: "/static/../../etc/passwd", rule: "traversal", action: "count",
+                      detail: "dot-dot-slash in REQUEST_FILENAME", id: 12),
+            ]
+        case .verdict(let id):
+            detail.inspected = InspectedRequest(
+                verdict: .init(at: now.addingTimeInterval(-1), clientIP: "127.0.3.17", method: "GET", path: "/api/products", rule: "sqli", action: "block",
+                               detail: "tautology in ARGS:q: 1' OR '1'='1", id: id),
+                target: "/api/products?q=1%27%20OR%20%271%27%3D%271&limit=5",
+                headers: [["Host", "127.0.0.1:8080"], ["User-Agent", "sqlmap/1.8.4#stable (https://sqlmap.org)"], ["Accept", "*/*"]], headerCount: 3,
+                body: "", bodyBytes: 0, field: "ARGS:q", shape: "tautology", excerpt: "1' OR '1'='1")
         case .log:
             detail.log = [
                 .init(at: now.addingTimeInterval(-2), kind: "warning", actor: "core", text: "cannot read the drops for the console's flash-sale view"),

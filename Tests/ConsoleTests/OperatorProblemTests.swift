@@ -67,6 +67,27 @@ import Testing
         #expect(model.selectedKey == "checkout-newest", "Home follows the head again")
     }
 
+    /// The address dossier (Enter on a client) puts what a block would cut off and the accounts behind the
+    /// address above its requests; the block prompt previews the same impact once the address is given.
+    @Test func theDossierAndTheBlocksImpactPreview() {
+        var model = Fixtures.model(Fixtures.focused(on: .client("127.0.3.17")), width: 120, height: 40)
+        _ = model.update(.enter)
+        #expect(model.dashboardFocus == .client("127.0.3.17"))
+        let lines = Overlays.detailLines(model)
+        #expect(lines.joined(separator: " ").contains(
+            "impact: 127.0.3.17 placed 2 confirmed orders (124.50) from 1 account in the last hour; 2 accounts signed in; 1 drop entry"), "wrapped, not cut: \(lines)")
+        #expect(lines.contains { $0.hasPrefix("  u-2f9c41d0 ") && $0.hasSuffix("124.50     1") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  someone-wit…xample.com") }, "a long account is cut in the middle")
+        _ = model.update(.escape)
+
+        _ = model.update(.character("b"))
+        #expect(model.dashboardFocus == nil || model.dashboardFocus == .product("p12"), "no address yet, nothing to preview")
+        _ = model.update(.enter)
+        #expect(model.dashboardFocus == .client("127.0.3.17"))
+        let prompt = Screen.render(model).lines.last ?? ""
+        #expect(prompt.hasPrefix("⚠ 2 confirmed orders from 1 account in the last hour · reason for blocking 127.0.3.17: "), "\(prompt)")
+    }
+
     /// Problem 8: unblocking the last row left a blank highlighted row.
     @Test func removingTheSelectedLastRowSelectsTheNewLastRow() {
         var model = Fixtures.model()

@@ -6,7 +6,8 @@ import Testing
 import Glibc
 #endif
 
-/// `shopdeck demo` in a real terminal (tmux, 120×40): simulated traffic shows, a client is blocked with `b`
+/// `shopdeck demo` in a real terminal (tmux, 120×40): simulated traffic shows, a client's dossier shows what a
+/// block would cut off and its requests, it is blocked with `b`
 /// and its requests are refused (the block's hits rise), it is unblocked, the WAF rules view switches sqli to
 /// count and a probe then passes and is logged, a pipeline run with a failure injected with `f` is held and,
 /// redriven with `R`, succeeds from its failed step, the window is resized, `q` quits, and the terminal is given back.
@@ -105,6 +106,13 @@ import Glibc
             try tmux.type("127.77.")
             try tmux.press("Enter")
             try await tmux.waitFor("the filtered Traffic pane") { $0.contains("1 Traffic /127.77.") && $0.contains(" 127.77.0.1 ") }
+            // Its dossier: what a block would cut off (a scraper signs in to nothing), then the requests it sent.
+            try tmux.press("Enter")
+            try await tmux.waitFor("the scraper's dossier") { screen in
+                screen.contains("impact: 127.77.0.1 placed no order") && screen.contains("latest requests:")
+                    && screen.split(separator: "\n").contains { $0.contains(" 200 GET /api/products") }
+            }
+            try tmux.press("Escape")
             try tmux.press("b")
             try await tmux.waitFor("the block prompt") { $0.contains("block which address or CIDR: 127.") }
             let prompt = tmux.screen.split(separator: "\n").first { $0.contains("block which address or CIDR: ") } ?? ""

@@ -43,8 +43,11 @@ public final class Accounts: Sendable {
     private let hasher = BlockingExecutor(threads: 1, name: "password-hash", maxQueued: 64)
     private let revoked = Mutex<Set<String>>([])
     private let failures = Mutex<[String: (count: Int, since: Double, lockedUntil: Double?)]>([:])
+    /// Where each sign-in's address and account are noted for the dossier.
+    private let activity: AddressActivity?
 
-    init(store: any DocumentStore, audit: AuditTrail, clock: any WallClock, signingKey: [UInt8], options: AccountOptions) {
+    init(store: any DocumentStore, audit: AuditTrail, clock: any WallClock, signingKey: [UInt8], options: AccountOptions, activity: AddressActivity? = nil) {
+        self.activity = activity
         self.store = store
         self.audit = audit
         self.clock = clock
@@ -118,6 +121,7 @@ public final class Accounts: Sendable {
             await recordFailure(email, clientIP: clientIP, now: now)
             throw ShopError(.unauthenticated, "wrong email or password")
         }
+        activity?.record(.signedIn, from: clientIP, account: user.userId, at: clock.now())
         _ = failures.withLock { $0.removeValue(forKey: email) }
         let expiresAt = Date(timeIntervalSince1970: (now + options.tokenLifetimeSeconds).rounded(.down))
         let tokenId = (try? SecureRandom.hexToken(byteCount: 12)) ?? UUID().uuidString
@@ -168,6 +172,7 @@ public final class Accounts: Sendable {
     }
 
     private func recordFailure(_ email: String, clientIP: IPAddress, now: Double) async {
+        activity?.record(.signInFailed, from: clientIP, account: email, at: clock.now())
         let justLocked: Bool = failures.withLock { table in
             var entry = table[email] ?? (count: 0, since: now, lockedUntil: nil)
             if now - entry.since > options.failureWindowSeconds { entry = (0, now, nil) }
@@ -182,6 +187,7 @@ public final class Accounts: Sendable {
             return locked
         }
         if justLocked {
+            activity?.record(.lockedOut, from: clientIP, account: email, at: clock.now())
             _ = try? await audit.record(actor: "ip:\(clientIP)", action: "account.locked",
                                         detail: "\(email) locked for \(Int(options.lockoutSeconds)) s after \(options.lockoutThreshold) failed sign-ins")
         }

@@ -41,10 +41,8 @@ extension Core {
             }
             detail.verdicts = waf.recentVerdicts(limit: 1000).reversed()
                 .filter { IPAddress($0.clientIP).map(network.contains) ?? false }
-                .prefix(limit).map {
-                    FocusedDetail.VerdictRow(at: $0.at, clientIP: $0.clientIP, method: $0.method, path: $0.path, rule: $0.rule,
-                                             action: $0.action.rawValue, detail: $0.detail, repeats: $0.repeats)
-                }
+                .prefix(limit).map(Self.verdictRow)
+            detail.dossier = dossier(of: network, named: text)
         case .queue(let name):
             do throws(BrokerError) {
                 guard let engines else {
@@ -63,7 +61,35 @@ extension Core {
             }
         case .log(let search):
             detail.log = logRows(containing: search, limit: Self.logViewLimit)
+        case let .rulePreview(rule, action, limit):
+            do throws(OperatorError) {
+                detail.preview = try rulePreview(rule: rule, action: action, limit: limit)
+            } catch {
+                detail.problem = error.description
+            }
+        case .verdicts:
+            detail.verdicts = waf.recentVerdicts(limit: Self.verdictsViewLimit).reversed().map(Self.verdictRow)
+        case .verdict(let id):
+            guard let record = waf.verdict(id: id) else {
+                detail.problem = "verdict \(id) has left the log (it keeps the latest \(Self.verdictsKept))"
+                return detail
+            }
+            let request = record.request
+            detail.inspected = InspectedRequest(verdict: Self.verdictRow(record), target: request?.target ?? record.path,
+                                                headers: request?.headers.map { [$0.name, $0.value] } ?? [], headerCount: request?.headerCount ?? 0,
+                                                body: request?.body ?? "", bodyBytes: request?.bodyBytes ?? 0, field: record.detection?.field,
+                                                shape: record.detection?.shape, excerpt: record.detection?.excerpt)
         }
         return detail
+    }
+
+    /// Verdicts the verdicts view lists: a screenful or two, newest first.
+    static let verdictsViewLimit = 100
+    /// About how many verdicts the WAF's log keeps (their requests with them).
+    static let verdictsKept = 500
+
+    static func verdictRow(_ record: VerdictRecord) -> FocusedDetail.VerdictRow {
+        FocusedDetail.VerdictRow(at: record.at, clientIP: record.clientIP, method: record.method, path: record.path, rule: record.rule,
+                                 action: record.action.rawValue, detail: record.detail, repeats: record.repeats, id: record.id)
     }
 }

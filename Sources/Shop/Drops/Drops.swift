@@ -1,3 +1,4 @@
+import Addressing
 import Broker
 import Foundation
 import Hashing
@@ -56,8 +57,11 @@ public final class Drops: Sendable {
     private let retention: DataRetention
     /// The latest drops' live picture, for the console.
     let board = DropBoard()
+    /// Where each entry's address is noted for the dossier.
+    private let activity: AddressActivity?
 
-    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, clock: any WallClock, retention: DataRetention) {
+    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, clock: any WallClock, retention: DataRetention, activity: AddressActivity? = nil) {
+        self.activity = activity
         self.store = store
         self.broker = broker
         self.catalog = catalog
@@ -152,13 +156,14 @@ public final class Drops: Sendable {
     }
 
     /// Enters the user in the drop: 202 with the pending entry; entering again returns the same entry.
-    public func enter(dropId: String, userId: String) async throws(ShopError) -> DropEntry {
+    /// `clientIP` is where the request came from, noted for the address's dossier.
+    public func enter(dropId: String, userId: String, from clientIP: IPAddress? = nil) async throws(ShopError) -> DropEntry {
         let drop = try await drop(dropId)
         guard clock.now() >= drop.opensAt else {
             throw ShopError.conflict("the drop opens at \(Logger.timestamp(drop.opensAt))", reason: "not_open")
         }
         let uniqueKey = "\(dropId)|\(userId)"
-        var entryId = "e-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? String(Int.random(in: 0..<1_000_000_000)))
+        let entryId = "e-" + ((try? SecureRandom.hexToken(byteCount: 8)) ?? String(Int.random(in: 0..<1_000_000_000)))
         let expiry = retention.orderExpiry(from: clock.now())
         do {
             try await store.transactWrite([
@@ -172,9 +177,16 @@ public final class Drops: Sendable {
                   case .string(let existing)? = try? await store.get(Self.entrantsTable, key: ["key": .string(uniqueKey)])?["entryId"] else {
                 throw ShopError.storage(error)
             }
-            entryId = existing
-            if let current = try await entry(dropId: dropId, entryId: entryId), current.state != "pending" { return current }
+            // Entered before: the same entry, sent again while it is pending (the first send may not have landed).
+            if let current = try await entry(dropId: dropId, entryId: existing), current.state != "pending" { return current }
+            return try await enqueue(dropId: dropId, entryId: existing, userId: userId)
         }
+        if let clientIP { activity?.record(.enteredDrop, from: clientIP, account: userId, subject: dropId, at: clock.now()) }
+        return try await enqueue(dropId: dropId, entryId: entryId, userId: userId)
+    }
+
+    /// Sends the entry to the drop's FIFO queue and answers it as pending.
+    private func enqueue(dropId: String, entryId: String, userId: String) async throws(ShopError) -> DropEntry {
         do {
             // The deduplication id makes a resend (after a crash, or a repeated request) enqueue once.
             _ = try await broker.send(Messaging.dropEntries, OutgoingMessage(

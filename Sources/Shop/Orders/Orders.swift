@@ -1,3 +1,4 @@
+import Addressing
 import Broker
 import Foundation
 import Hashing
@@ -19,8 +20,12 @@ public final class Orders: Sendable {
     private let accepted: Counter
     /// How long an order and its `Idempotency-Key` are kept.
     private let retention: DataRetention
+    /// Where each order's address is noted, and later how checkout ended it, for the dossier.
+    private let activity: AddressActivity?
 
-    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry, retention: DataRetention) {
+    init(store: any DocumentStore, broker: any MessageBroker, catalog: Catalog, carts: Carts, clock: any WallClock, metrics: MetricsRegistry, retention: DataRetention,
+         activity: AddressActivity? = nil) {
+        self.activity = activity
         self.store = store
         self.broker = broker
         self.catalog = catalog
@@ -55,7 +60,8 @@ public final class Orders: Sendable {
     /// request it came with — these lines, or "the cart" — so a replay of the same request answers the
     /// original order whatever the cart holds now (the retry keys exist for), and the same key with another
     /// request is `invalid`.
-    public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?) async throws(ShopError) -> Order {
+    /// `clientIP` is where the request came from, noted for the address's dossier.
+    public func place(userId: String, idempotencyKey: String, lines requested: [Request.Line]?, from clientIP: IPAddress? = nil) async throws(ShopError) -> Order {
         guard (1...128).contains(idempotencyKey.utf8.count), idempotencyKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ShopError.invalid("Idempotency-Key must be 1 to 128 visible ASCII characters")
         }
@@ -102,6 +108,7 @@ public final class Orders: Sendable {
             throw ShopError.storage(error)
         }
         accepted.increment()
+        if let clientIP { activity?.record(.ordered, from: clientIP, account: userId, subject: orderId, amount: stored.total, at: now) }
         // The order is durable; the client need not also wait for the broker's commit. Should the process die
         // before the publish lands, the start-up sweep gives the pending order its checkout run.
         Task { await announce(orderId: orderId, userId: userId) }
@@ -201,6 +208,7 @@ public final class Orders: Sendable {
             if case .conditionalCheckFailed = error { return }
             throw error
         }
+        activity?.settle(order: orderId, outcome: status.rawValue)
     }
 
     /// Orders still pending (for the start-up sweep that makes sure each has a checkout run).

@@ -8,4 +8,9 @@ extension IPAddress {
         case .v6: ipv6Bytes
         }
     }
+
+    /// The address from the WAF's form of it (4 bytes, or 16).
+    public init(addressBytes bytes: [UInt8]) {
+        self = bytes.count == 4 ? .v4(bytes.reduce(0) { $0 << 8 | UInt32($1) }) : IPAddress(ipv6Bytes: bytes)
+    }
 }

@@ -78,7 +78,7 @@ struct ShopRoutes {
                 throw HTTPError.badRequest("send an Idempotency-Key header (any unique string per order) so a retry cannot order twice")
             }
             let body = try JSONBody.decodeIfPresent(Orders.Request.self, from: request.http)
-            let order = try await orders.place(userId: session.userId, idempotencyKey: key, lines: body?.items)
+            let order = try await orders.place(userId: session.userId, idempotencyKey: key, lines: body?.items, from: request.clientIP)
             return JSONBody.response(["orderId": order.orderId, "status": order.status.rawValue], status: 202)
         })
         router.get("/api/orders", gateway.route { request in
@@ -97,7 +97,7 @@ struct ShopRoutes {
         })
         router.post("/api/drops/{id}/entries", gateway.route { request in
             let session = try accounts.authenticate(bearer: request.http.bearerToken)
-            return JSONBody.response(try await drops.enter(dropId: request.parameter("id"), userId: session.userId), status: 202)
+            return JSONBody.response(try await drops.enter(dropId: request.parameter("id"), userId: session.userId, from: request.clientIP), status: 202)
         })
         router.get("/api/drops/{id}/entries/{entryId}", gateway.route { request in
             guard let entry = try await drops.entry(dropId: request.parameter("id"), entryId: request.parameter("entryId")) else {

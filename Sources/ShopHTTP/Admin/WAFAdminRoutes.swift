@@ -61,6 +61,17 @@ extension AdminRoutes {
             guard let updated = core.waf.rules.first(where: { $0.name == name }) else { throw HTTPError.notFound(WAFError.unknownRule(name).description) }
             return JSONBody.response(RuleView(updated))
         })
+        // Before a change: what it would have done to recent traffic, and to which paying customers.
+        router.get("/admin/waf/rules/{name}/preview", route { request, context in
+            let parameters = request.queryParameters
+            var limit: Int?
+            if let text = parameters["limit"], !text.isEmpty {
+                guard let parsed = Int(text) else { throw HTTPError.invalidField("limit must be a whole number") }
+                limit = parsed
+            }
+            let action = parameters["action"].flatMap { $0.isEmpty ? nil : $0 }
+            return JSONBody.response(try core.rulePreview(rule: context.parameter("name"), action: action, limit: limit))
+        })
         router.get("/admin/waf/verdicts", route { request, _ in
             var limit = 100
             if let text = request.queryParameters["limit"], !text.isEmpty {
