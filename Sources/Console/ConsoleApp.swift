@@ -92,7 +92,7 @@ public final class ConsoleApp: Sendable {
         var model = ConsoleModel(width: terminal.width, height: terminal.height, colour: settings.colour, ascii: settings.ascii,
                                  scenario: simulation == nil ? nil : settings.scenario, rate: simulation == nil ? nil : settings.rate)
         model.readOnly = source.readOnly
-        requestSnapshot(focus: nil)
+        requestSnapshot(focus: nil, windowSeconds: nil)
         var nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
         var failures = 0
         // Rendered only when something changed — a key, a snapshot, a note — so an idle console costs a
@@ -130,7 +130,7 @@ public final class ConsoleApp: Sendable {
                 }
             }
             if Date() >= nextRefresh, !fetching.load(ordering: .relaxed) {
-                requestSnapshot(focus: model.dashboardFocus)
+                requestSnapshot(focus: model.dashboardFocus, windowSeconds: model.window.seconds)
                 nextRefresh = Date().addingTimeInterval(settings.refreshSeconds)
             }
         }
@@ -138,12 +138,12 @@ public final class ConsoleApp: Sendable {
     }
 
     /// Asks the source for a snapshot on a task; it comes back through the inbox.
-    private func requestSnapshot(focus: DashboardFocus?) {
+    private func requestSnapshot(focus: DashboardFocus?, windowSeconds: Int?) {
         guard !fetching.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Task { [self] in
             let arrival: Arrival
             do throws(SourceError) {
-                arrival = .snapshot(try await source.snapshot(focus: focus))
+                arrival = .snapshot(try await source.snapshot(focus: focus, windowSeconds: windowSeconds))
             } catch {
                 arrival = .unreachable(error.description)
             }

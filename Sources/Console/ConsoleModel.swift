@@ -91,6 +91,8 @@ public struct ConsoleModel: Sendable {
     public var logSearch = ""
     /// The row selected in the verdicts view.
     public var verdictSelection = 0
+    /// The time Traffic and the rules view cover.
+    public var window = TrafficWindow.minute
     /// Where a `confirm` returns after its answer: the view it was asked from.
     public var afterConfirm: Mode = .normal
     /// The console's own lines for the event strip (outcomes and errors of actions), newest last.

@@ -133,6 +133,12 @@ extension ConsoleModel {
             model.verdictSelection = 0
             return []
         },
+        KeyBinding(label: "t", keys: [.character("t")], hint: nil, help: ["time window: 1 min, 5 min, 1 h, 24 h (Traffic, rules)"],
+                   reach: .view) { model, _, _ in
+            model.window = model.window.next
+            model.note("Traffic and WAF rules over \(model.window == .minute ? "the sliding minute" : "the last " + model.window.label)")
+            return []
+        },
         KeyBinding(label: "l", keys: [.character("l")], hint: "log", help: ["log: audit trail and the shop's lines;  /  search"],
                    reach: .view) { model, _, _ in
             model.mode = .log

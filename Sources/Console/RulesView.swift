@@ -11,19 +11,32 @@ enum RulesView {
     /// The order `a` steps through.
     static let actions = ["block", "count", "off"]
 
-    static let columns: [Table.Column] = [.init("rule", width: 15), .init("action", width: 6), .init("/min", width: 5, rightAligned: true),
-                                          .init("total", width: 7, rightAligned: true), .init("last hour", minimumWidth: 12),
-                                          .init("looks at", optional: true)]
+    /// The columns, the count and the sparkline over `window` (since the start and the last hour for the minute).
+    static func columns(_ window: TrafficWindow) -> [Table.Column] {
+        [.init("rule", width: 15), .init("action", width: 6), .init("/min", width: 5, rightAligned: true),
+         .init(window == .minute ? "total" : window.label, width: 7, rightAligned: true),
+         .init(window == .minute ? "last hour" : "last " + window.label, minimumWidth: 12), .init("looks at", optional: true)]
+    }
+
+    /// A rule's matches over `window`, oldest first: per minute up to an hour, per ten minutes for a day.
+    static func series(_ rule: DashboardSnapshot.RuleRow, _ window: TrafficWindow) -> [Int] {
+        switch window {
+        case .minute, .hour: rule.perMinute
+        case .fiveMinutes: Array(rule.perMinute.suffix(5))
+        case .day: rule.perTenMinutes ?? []
+        }
+    }
     /// Where the sparkline is among `columns`.
     static let sparkColumn = 4
 
     /// The rules as table rows, each hour drawn `sparkWidth` columns wide (the newest minutes at the right).
-    static func rows(_ snapshot: DashboardSnapshot?, ascii: Bool, sparkWidth: Int = 60) -> PaneRows {
+    static func rows(_ snapshot: DashboardSnapshot?, ascii: Bool, sparkWidth: Int = 60, window: TrafficWindow = .minute) -> PaneRows {
         let rules = snapshot?.rules ?? []
-        var rows = PaneRows(columns: columns,
+        var rows = PaneRows(columns: columns(window),
                             cells: rules.map { rule in
-                                [rule.name, rule.action, "\(lastWholeMinute(rule.perMinute))", "\(rule.matched)",
-                                 Sparkline.render(rule.perMinute.map(Double.init), width: sparkWidth, ascii: ascii), looksAt(rule)]
+                                let series = series(rule, window)
+                                return [rule.name, rule.action, "\(lastWholeMinute(rule.perMinute))", "\(window == .minute ? rule.matched : series.reduce(0, +))",
+                                        Sparkline.render(series.map(Double.init), width: sparkWidth, ascii: ascii), looksAt(rule)]
                             }, keys: rules.map(\.name))
         for (index, rule) in rules.enumerated() {
             switch rule.action {
@@ -54,10 +67,10 @@ enum RulesView {
         let inner = area.inset(by: 1)
         guard !inner.isEmpty else { return }
         // The sparkline is drawn as wide as its column turns out, so a cut never drops the latest minutes.
-        let layout = Table(columns: columns, rows: [])
+        let layout = Table(columns: columns(model.window), rows: [])
         let shown = layout.shownColumns(for: inner.width)
         let sparkWidth = shown.firstIndex(of: sparkColumn).map { layout.widths(for: inner.width, shown: shown)[$0] } ?? 12
-        let rows = rows(model.snapshot, ascii: model.ascii, sparkWidth: sparkWidth)
+        let rows = rows(model.snapshot, ascii: model.ascii, sparkWidth: sparkWidth, window: model.window)
         var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : min(model.ruleSelection, rows.cells.count - 1))
         table.rowStyles = rows.styles
         table.emptyText = model.snapshot == nil ? "waiting for the first snapshot…" : "this shop reports no rules (an older version)"

@@ -172,6 +172,8 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
         public var matched: Int
         /// Matches per minute over the last hour, oldest first, the last minute still filling; empty when none.
         public var perMinute: [Int]
+        /// Matches per ten minutes over the last day, oldest first, when the console looks at a day.
+        public var perTenMinutes: [Int]?
         /// Rate rules: requests allowed per window and address.
         public var limit: Int?
         public var windowSeconds: Int?
@@ -280,6 +282,11 @@ public struct TrafficSnapshot: Sendable, Codable, Equatable {
     /// The busiest routes and client addresses over the last 60 seconds (sliding), busiest first.
     public var topRoutes: [NamedCount]
     public var topClients: [NamedCount]
+    /// The time window the figures cover when the console chose one (5 min, 1 h, 24 h): routes, clients, status
+    /// mix, latencies and error rate over it, and `requestsPerSecond` in buckets of `bucketSeconds`. Nil: the
+    /// sliding minute (status mix since the start).
+    public var windowSeconds: Int?
+    public var bucketSeconds: Int?
 
     public init(requestsPerSecond: [Double], errorsPerSecond: [Double], currentRate: Double, errorRate: Double, statusMix: [String: Int],
                 p50Microseconds: UInt64?, p95Microseconds: UInt64?, p99Microseconds: UInt64?, signInP99Microseconds: UInt64? = nil,

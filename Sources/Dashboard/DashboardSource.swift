@@ -4,13 +4,19 @@ import Foundation
 /// shop in the same process implements it directly; `shopdeck console --connect` implements it over the
 /// admin API. The console knows nothing else of the shop.
 public protocol DashboardSource: Sendable {
-    /// The shop now, with the rows `focus` asks for.
-    func snapshot(focus: DashboardFocus?) async throws(SourceError) -> DashboardSnapshot
+    /// The shop now, with the rows `focus` asks for; traffic over the last `windowSeconds` (300, 3,600 or
+    /// 86,400) when given, else over the sliding minute.
+    func snapshot(focus: DashboardFocus?, windowSeconds: Int?) async throws(SourceError) -> DashboardSnapshot
     /// Carries out `action` (checked and audited by the shop) and says what happened.
     func perform(_ action: OperatorAction) async throws(OperatorError) -> OperatorOutcome
     /// Whether actions are refused whatever they are (a viewer token, `--read-only`): the console then hides
     /// its changing keys and says why when one is pressed.
     var readOnly: Bool { get }
+}
+
+/// The time windows a snapshot's traffic can cover besides the sliding minute: 5 minutes, an hour, a day.
+public enum TrafficWindows {
+    public static let seconds = [300, 3600, 86_400]
 }
 
 /// Why a snapshot could not be had: the shop is not reachable, or answered with an error.

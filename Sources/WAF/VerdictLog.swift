@@ -86,6 +86,8 @@ final class VerdictLog: Sendable {
         var perMinute: [String: TimeSeriesRing] = [:]
         /// Matches per minute, blocked or counted: what a rule in count mode would have blocked.
         var matchedPerMinute: [String: TimeSeriesRing] = [:]
+        /// The same per ten minutes over a day, for the console's 24-hour window.
+        var matchedPerTenMinutes: [String: TimeSeriesRing] = [:]
         /// Per rule, the fields its findings were in (`query:q`, `header:user-agent`), at most `fieldLimit` each.
         var fields: [String: [String: Int]] = [:]
         var clients: [String: BlockedClient] = [:]
@@ -96,6 +98,7 @@ final class VerdictLog: Sendable {
 
     static let recentLimit = 500
     static let minutesKept = 60
+    static let tenMinutesKept = 144
     static let clientLimit = 10_000
     private let state = Mutex(State())
     /// Blocks per second, all rules together, for a sliding minute's total.
@@ -123,6 +126,9 @@ final class VerdictLog: Sendable {
             let ring = s.matchedPerMinute[record.rule] ?? TimeSeriesRing(capacity: Self.minutesKept, slotSeconds: 60)
             s.matchedPerMinute[record.rule] = ring
             ring.record(1, at: record.at)
+            let daily = s.matchedPerTenMinutes[record.rule] ?? TimeSeriesRing(capacity: Self.tenMinutesKept, slotSeconds: 600)
+            s.matchedPerTenMinutes[record.rule] = daily
+            daily.record(1, at: record.at)
             if let field = record.detection?.field, s.fields[record.rule, default: [:]].count < Self.fieldLimit || s.fields[record.rule]?[field] != nil {
                 s.fields[record.rule, default: [:]][field, default: 0] += 1
             }
@@ -188,17 +194,22 @@ final class VerdictLog: Sendable {
 
     /// Blocks per minute for every rule that blocked in the last hour, oldest minute first.
     func blocksPerMinute(now: Date) -> [String: [Int]] {
-        let rings = state.withLock { $0.perMinute }
-        return rings.compactMapValues { ring in
-            let counts = ring.values(at: now).map { Int($0) }
-            return counts.contains { $0 > 0 } ? counts : nil
-        }
+        Self.nonEmpty(state.withLock { $0.perMinute }, at: now)
     }
 
     /// Matches per minute (blocked or counted) for every rule that matched in the last hour, oldest minute first.
     func matchesPerMinute(now: Date) -> [String: [Int]] {
-        let rings = state.withLock { $0.matchedPerMinute }
-        return rings.compactMapValues { ring in
+        Self.nonEmpty(state.withLock { $0.matchedPerMinute }, at: now)
+    }
+
+    /// Matches per ten minutes (blocked or counted) for every rule that matched in the last day, oldest first.
+    func matchesPerTenMinutes(now: Date) -> [String: [Int]] {
+        Self.nonEmpty(state.withLock { $0.matchedPerTenMinutes }, at: now)
+    }
+
+    /// Each ring's counts as of `now`, oldest first, leaving out rings with nothing in them.
+    private static func nonEmpty(_ rings: [String: TimeSeriesRing], at now: Date) -> [String: [Int]] {
+        rings.compactMapValues { ring in
             let counts = ring.values(at: now).map { Int($0) }
             return counts.contains { $0 > 0 } ? counts : nil
         }

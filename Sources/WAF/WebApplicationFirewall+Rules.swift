@@ -111,6 +111,11 @@ extension WebApplicationFirewall {
         log.matchesPerMinute(now: now)
     }
 
+    /// Matches per ten minutes over the last day, oldest first, for each rule that matched in it.
+    public func matchesPerTenMinutes() -> [String: [Int]] {
+        log.matchesPerTenMinutes(now: now)
+    }
+
     /// The fields `rule`'s findings were in most often (`query:q`, `header:user-agent`), most first.
     public func topMatchedFields(_ rule: String, limit: Int = 3) -> [(field: String, count: Int)] {
         log.topFields(rule, limit: limit)

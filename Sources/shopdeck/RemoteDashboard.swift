@@ -29,9 +29,10 @@ final class RemoteDashboard: DashboardSource {
 
     var readOnly: Bool { readOnlyRequested || role.withLock { $0 } == "viewer" }
 
-    func snapshot(focus: DashboardFocus?) async throws(SourceError) -> DashboardSnapshot {
+    func snapshot(focus: DashboardFocus?, windowSeconds: Int?) async throws(SourceError) -> DashboardSnapshot {
         var components = URLComponents(url: base.appendingPathComponent("admin/dashboard"), resolvingAgainstBaseURL: false)
-        if let focus { components?.queryItems = [URLQueryItem(name: "focus", value: focus.parameter)] }
+        let items = [focus.map { URLQueryItem(name: "focus", value: $0.parameter) }, windowSeconds.map { URLQueryItem(name: "window", value: "\($0)") }]
+        if !items.compactMap({ $0 }).isEmpty { components?.queryItems = items.compactMap { $0 } }
         guard let url = components?.url else { throw SourceError("\(base) is not a usable URL") }
         let (data, response) = try await exchange(URLRequest(url: url))
         guard response.statusCode == 200 else { throw SourceError(Self.refusal(response.statusCode, data)) }

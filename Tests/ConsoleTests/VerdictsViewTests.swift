@@ -133,3 +133,43 @@ import Testing
         #expect(DashboardFocus(parameter: "preview:sqli,block") == nil && DashboardFocus(parameter: "preview:sqli,block,x") == nil)
     }
 }
+
+/// The time window (`t`): Traffic and the rules view over 1 min, 5 min, 1 h or 24 h, asked of the shop.
+@Suite struct TrafficWindowViewTests {
+    static func windowed(_ seconds: Int) -> DashboardSnapshot {
+        var snapshot = Fixtures.full
+        snapshot.traffic.windowSeconds = seconds
+        snapshot.traffic.bucketSeconds = seconds > 3600 ? 600 : 60
+        snapshot.rules = snapshot.rules?.map { rule in
+            var rule = rule
+            rule.perTenMinutes = (0..<144).map { $0 % 12 == 0 ? 5 : 0 }
+            return rule
+        }
+        return snapshot
+    }
+
+    @Test func tStepsThroughTheWindowsAndThePanesSayWhichTheyShow() throws {
+        var model = Fixtures.model(width: 120, height: 40)
+        #expect(model.window == .minute && model.window.seconds == nil)
+        for expected in [TrafficWindow.fiveMinutes, .hour, .day, .minute] {
+            _ = model.update(.character("t"))
+            #expect(model.window == expected)
+        }
+        _ = model.update(.character("t"))
+        _ = model.update(.character("t"))
+        #expect(model.window.seconds == 3600 && model.notes.last == "Traffic and WAF rules over the last 1 h")
+        model.receive(Self.windowed(3600))
+        let screen = Screen.render(model)
+        #expect(screen.lines.contains { $0.contains("req/s · last 1 h") })
+        #expect(screen.lines.contains { $0.contains("req/1h") })
+        try ScreenTests().check("traffic-hour-120x40", screen)
+
+        _ = model.update(.character("t"))
+        model.receive(Self.windowed(86_400))
+        _ = model.update(.character("w"))
+        let rules = Screen.render(model)
+        #expect(rules.lines.contains { $0.contains("24 h") && $0.contains("last 24 h") }, "the count and the sparkline cover the day")
+        #expect(rules.lines.contains { $0.hasPrefix("│sqli ") && $0.contains("    60 ") }, "twelve ten-minute buckets of five")
+        try ScreenTests().check("rules-day-120x40", rules)
+    }
+}

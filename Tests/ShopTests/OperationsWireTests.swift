@@ -82,5 +82,17 @@ import Testing
         #expect(snapshot.focused?.focus == .client("127.10.0.7"))
         #expect(snapshot.focused?.requests.isEmpty == false)
         #expect(try await shop.call("GET", "/admin/dashboard?focus=planet:mars", token: shop.adminToken).status == 422)
+
+        // The time window: traffic over the last hour, the rules' matches over a day when a day is asked for.
+        let hour = try DashboardCoding.decoder.decode(DashboardSnapshot.self, from: Data(
+            try await shop.call("GET", "/admin/dashboard?window=3600", token: shop.adminToken).body))
+        #expect(hour.traffic.windowSeconds == 3600 && hour.traffic.bucketSeconds == 60 && hour.traffic.requestsPerSecond.count == 60)
+        #expect(hour.traffic.topClients.count == 10 && hour.rules?.allSatisfy { $0.perTenMinutes == nil } == true)
+        let day = try DashboardCoding.decoder.decode(DashboardSnapshot.self, from: Data(
+            try await shop.call("GET", "/admin/dashboard?window=86400", token: shop.adminToken).body))
+        #expect(day.traffic.windowSeconds == 86_400 && day.rules?.allSatisfy { $0.perTenMinutes != nil } == true)
+        for bad in ["7", "60", "abc"] {
+            #expect(try await shop.call("GET", "/admin/dashboard?window=\(bad)", token: shop.adminToken).status == 422)
+        }
     }
 }

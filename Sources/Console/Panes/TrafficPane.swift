@@ -10,7 +10,8 @@ struct TrafficPane: ConsolePane {
 
     func rows(_ snapshot: DashboardSnapshot, ascii: Bool) -> PaneRows {
         let clients = snapshot.traffic.topClients
-        return PaneRows(columns: [.init("client"), .init("req/min", width: 8, rightAligned: true)],
+        let window = TrafficWindow(seconds: snapshot.traffic.windowSeconds)
+        return PaneRows(columns: [.init("client"), .init(window.countTitle, width: 8, rightAligned: true)],
                         cells: clients.map { [$0.name, "\($0.count)"] }, keys: clients.map(\.name))
     }
 
@@ -26,7 +27,8 @@ struct TrafficPane: ConsolePane {
 
     func draw(_ model: ConsoleModel, _ rows: PaneRows, into canvas: inout Canvas, _ area: Rect, focused: Bool) {
         guard let traffic = model.snapshot?.traffic else { return }
-        let rateText = " " + Format.rate(traffic.currentRate) + " req/s"
+        let window = TrafficWindow(seconds: traffic.windowSeconds)
+        let rateText = " " + Format.rate(traffic.currentRate) + " req/s" + (window == .minute ? "" : " · last " + window.label)
         let sparkWidth = max(1, area.width - TextWidth.of(rateText))
         canvas.write(Sparkline.render(Array(traffic.requestsPerSecond.dropLast()), width: sparkWidth, ascii: model.ascii), x: area.x, y: area.y,
                      style: Style(foreground: .green), limit: sparkWidth)
@@ -44,7 +46,7 @@ struct TrafficPane: ConsolePane {
         canvas.write(TextWidth.truncate(line, to: area.width, ascii: model.ascii), x: area.x, y: area.y + 1, limit: area.width)
         let tables = area.splitTop(2).rest
         let (left, right) = tables.splitLeft(tables.width / 2)
-        let routes = Table(columns: [.init("route"), .init("req/min", width: 8, rightAligned: true)],
+        let routes = Table(columns: [.init("route"), .init(window.countTitle, width: 8, rightAligned: true)],
                            rows: traffic.topRoutes.map { [$0.name, "\($0.count)"] })
         routes.draw(into: &canvas, Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height), focused: false)
         let clients = table(model, rows)

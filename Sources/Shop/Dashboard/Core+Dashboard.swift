@@ -7,7 +7,9 @@ import Workflow
 extension Core {
     /// The console's view of the shop now. `listening` is the HTTP address when a server is up; `focus`
     /// adds the rows of the one thing the operator is looking at closely.
-    public func dashboard(listening: String? = nil, events limit: Int = 50, focus: DashboardFocus? = nil) -> DashboardSnapshot {
+    /// `windowSeconds` (one of `TrafficWindows.seconds`) widens the traffic figures and the rules' matches from
+    /// the sliding minute to that window.
+    public func dashboard(listening: String? = nil, events limit: Int = 50, focus: DashboardFocus? = nil, windowSeconds: Int? = nil) -> DashboardSnapshot {
         let now = options.clock.now()
         let blocks = waf.blockedAddresses()
         let blocked = Self.blockedRows(blocks)
@@ -39,7 +41,8 @@ extension Core {
         let findings = findings(listening: nil).map {
             DashboardSnapshot.EventLine(at: now, kind: DashboardSnapshot.EventLine.Kind(rawValue: $0.severity.rawValue) ?? .warning, text: $0.message)
         }
-        var snapshot = DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt), traffic: traffic.snapshot(),
+        var snapshot = DashboardSnapshot(takenAt: now, listen: listening, uptimeSeconds: now.timeIntervalSince(startedAt),
+                                         traffic: windowSeconds.map { traffic.snapshot(windowSeconds: $0) } ?? traffic.snapshot(),
                                          wafBlocksLastMinute: waf.blocksInLastMinute(),
                                          blocked: blocked, queues: queues, runs: runs, recommender: recommender, events: events,
                                          focused: focus.map { focusedDetail($0) })
@@ -49,10 +52,15 @@ extension Core {
             DashboardSnapshot.BlockedRow(cidr: $0.cidr, reason: $0.reason, source: $0.source, hits: $0.hits, since: $0.createdAt, expires: $0.expiresAt)
         }
         let matches = waf.matchesPerMinute()
+        // A day's matches only when the console looks at a day: 144 numbers per rule it otherwise never draws.
+        let daily = windowSeconds.map { $0 > 3600 } == true ? waf.matchesPerTenMinutes() : nil
         snapshot.rules = waf.rules.map { rule in
-            DashboardSnapshot.RuleRow(name: rule.name, kind: rule.kind, action: rule.action.rawValue, matched: rule.matched, perMinute: matches[rule.name] ?? [],
-                                      limit: rule.kind == "rate" ? rule.limit : nil, windowSeconds: rule.kind == "rate" ? rule.windowSeconds : nil,
-                                      topFields: waf.topMatchedFields(rule.name).map { NamedCount(name: $0.field, count: $0.count) })
+            var row = DashboardSnapshot.RuleRow(name: rule.name, kind: rule.kind, action: rule.action.rawValue, matched: rule.matched,
+                                                perMinute: matches[rule.name] ?? [], limit: rule.kind == "rate" ? rule.limit : nil,
+                                                windowSeconds: rule.kind == "rate" ? rule.windowSeconds : nil,
+                                                topFields: waf.topMatchedFields(rule.name).map { NamedCount(name: $0.field, count: $0.count) })
+            if let daily { row.perTenMinutes = daily[rule.name] ?? [] }
+            return row
         }
         if engines == nil {
             // Say what the figures are rather than let a remote backend's gaps read as zeros.

@@ -15,9 +15,9 @@ public struct InProcessDashboard: DashboardSource {
 
     public var readOnly: Bool { false }
 
-    public func snapshot(focus: DashboardFocus?) async throws(SourceError) -> DashboardSnapshot {
+    public func snapshot(focus: DashboardFocus?, windowSeconds: Int?) async throws(SourceError) -> DashboardSnapshot {
         guard !core.isClosing else { throw SourceError("the shop is stopping") }
-        return core.dashboard(listening: listening, focus: focus)
+        return core.dashboard(listening: listening, focus: focus, windowSeconds: windowSeconds)
     }
 
     public func perform(_ action: OperatorAction) async throws(OperatorError) -> OperatorOutcome {

@@ -10,7 +10,7 @@ import Telemetry
 /// `maximumKeys` routes and addresses per slot.
 public final class TrafficMonitor: Sendable {
     /// One slot's figures (the histogram is a lock-free class; a new one per slot).
-    private struct Slot {
+    struct Slot {
         var index: Int64 = .min
         var latencies = LatencyHistogram()
         /// Sign-ups and sign-ins, apart: they hash a password on purpose, and in the demo's first minute they
@@ -18,17 +18,28 @@ public final class TrafficMonitor: Sendable {
         var passwordLatencies = LatencyHistogram()
         var routes: [RouteKey: Int] = [:]
         var clients: [IPAddress: Int] = [:]
+        var requests = 0
+        var errors = 0
+        var statusClasses = [Int](repeating: 0, count: 6)
+
+        /// The slot as the history keeps it, its names as text.
+        func part() -> TrafficHistory.Part {
+            TrafficHistory.Part(start: index * Int64(TrafficMonitor.window.slotSeconds), requests: requests, errors: errors, statusClasses: statusClasses,
+                                latencies: latencies.snapshot(), passwordLatencies: passwordLatencies.snapshot(),
+                                routes: TrafficHistory.busiest(Dictionary(routes.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)),
+                                clients: TrafficHistory.busiest(Dictionary(clients.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)))
+        }
     }
 
     /// A route as counted on the request path: the request's own strings, no text built per request.
-    private struct RouteKey: Hashable {
+    struct RouteKey: Hashable {
         var method: String
         var route: String?
 
         var name: String { "\(method) \(route ?? "(no route)")" }
     }
 
-    private struct State {
+    struct State {
         var statusClasses = [Int](repeating: 0, count: 6)
         /// The window's slots and the one it is about to drop, by slot index modulo their count.
         var slots = [Slot](repeating: Slot(), count: TrafficMonitor.window.slots + 1)
@@ -40,7 +51,7 @@ public final class TrafficMonitor: Sendable {
     /// One thread's share of the figures. The server's event loops record every request; with one shared
     /// lock they queued on each other (the monitor was 3.4 % of the gateway route's CPU, much of it waiting),
     /// so each thread records into its own shard and a snapshot adds the shards up.
-    private final class Shard: Sendable {
+    final class Shard: Sendable {
         let requests = TimeSeriesRing(capacity: TrafficMonitor.seconds)
         let errors = TimeSeriesRing(capacity: TrafficMonitor.seconds)
         let state = Mutex(State())
@@ -54,8 +65,10 @@ public final class TrafficMonitor: Sendable {
     static let maximumKeys = 2000
     /// Requests remembered per shard.
     static let recentCapacity = 2048
-    private let clock: any WallClock
-    private let shards: [Shard]
+    let clock: any WallClock
+    let shards: [Shard]
+    /// Slots that left the live window, by minute and ten minutes, for the console's longer windows.
+    private let history = TrafficHistory()
     /// The routes that hash a password (`POST /api/users`, `POST /api/sessions`), timed apart from the rest.
     private let passwordRoutes: Set<String>
 
@@ -80,7 +93,14 @@ public final class TrafficMonitor: Sendable {
         shard.state.withLock { s in
             s.statusClasses[min(5, max(0, status / 100))] += 1
             let position = Self.position(of: slot, in: s.slots)
-            if s.slots[position].index != slot { s.slots[position] = Slot(index: slot) }
+            if s.slots[position].index != slot {
+                // Once every 10 s per thread: the slot leaving the live window goes to the history.
+                if s.slots[position].index != .min { history.add(s.slots[position].part()) }
+                s.slots[position] = Slot(index: slot)
+            }
+            s.slots[position].requests += 1
+            if status >= 500 { s.slots[position].errors += 1 }
+            s.slots[position].statusClasses[min(5, max(0, status / 100))] += 1
             // Only POSTs hash a password: the set is not consulted for the reads that make up most traffic.
             if method == "POST", let pattern = route.route, passwordRoutes.contains(pattern) {
                 s.slots[position].passwordLatencies.record(microseconds: microseconds)
@@ -163,6 +183,57 @@ public final class TrafficMonitor: Sendable {
                                signInP99Microseconds: passwordLatencies.count > 0 ? passwordLatencies.percentile(0.99) : nil,
                                topRoutes: best(Dictionary(routes.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)),
                                topClients: best(Dictionary(clients.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)))
+    }
+}
+
+extension TrafficMonitor {
+    /// The pane's figures over the last `seconds` — the console's time window of 5 minutes, an hour or a day:
+    /// the history's records overlapping it and the live slots inside it. The rate series is per second for
+    /// five minutes, per minute for an hour, per ten minutes beyond, each bucket in requests per second; the
+    /// current rate stays the last ten seconds'. A window of a minute or less is `snapshot(top:)`.
+    public func snapshot(top: Int = 10, windowSeconds seconds: Int) -> TrafficSnapshot {
+        let live = snapshot(top: top)
+        guard seconds > 60 else { return live }
+        let now = clock.now()
+        let start = Int64(now.timeIntervalSince1970) - Int64(seconds)
+        let (records, granularity) = history.records(covering: seconds, now: now)
+        let bucketSeconds = seconds <= TrafficMonitor.seconds ? 1 : granularity
+        let buckets = seconds / bucketSeconds
+        let firstBucket = (start + 1) / Int64(bucketSeconds)
+        var requests = [Double](repeating: 0, count: buckets), errors = [Double](repeating: 0, count: buckets)
+        var total = TrafficHistory.Part(start: start)
+        func add(_ part: TrafficHistory.Part) {
+            total.add(part)
+            guard bucketSeconds > 1 else { return }
+            let bucket = Int(part.start / Int64(bucketSeconds) - firstBucket)
+            guard requests.indices.contains(bucket) else { return }
+            requests[bucket] += Double(part.requests) / Double(bucketSeconds)
+            errors[bucket] += Double(part.errors) / Double(bucketSeconds)
+        }
+        records.forEach { add($0.figures) }
+        for shard in shards {
+            let parts = shard.state.withLock { s in
+                s.slots.filter { $0.index != .min && $0.index * Int64(Self.window.slotSeconds) >= start }.map { $0.part() }
+            }
+            parts.forEach(add)
+        }
+        func best(_ counts: [String: Int]) -> [NamedCount] {
+            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(top).map { NamedCount(name: $0.key, count: $0.value) }
+        }
+        let latencies = total.latencies, passwords = total.passwordLatencies
+        var snapshot = TrafficSnapshot(
+            requestsPerSecond: bucketSeconds == 1 ? Array(live.requestsPerSecond.suffix(buckets)) : requests,
+            errorsPerSecond: bucketSeconds == 1 ? Array(live.errorsPerSecond.suffix(buckets)) : errors,
+            currentRate: live.currentRate, errorRate: Double(total.errors) / Double(max(1, total.requests)),
+            statusMix: ["1xx": total.statusClasses[1], "2xx": total.statusClasses[2], "3xx": total.statusClasses[3],
+                        "4xx": total.statusClasses[4], "5xx": total.statusClasses[5]],
+            p50Microseconds: latencies.count > 0 ? latencies.percentile(0.5) : nil, p95Microseconds: latencies.count > 0 ? latencies.percentile(0.95) : nil,
+            p99Microseconds: latencies.count > 0 ? latencies.percentile(0.99) : nil,
+            signInP99Microseconds: passwords.count > 0 ? passwords.percentile(0.99) : nil,
+            topRoutes: best(total.routes), topClients: best(total.clients))
+        snapshot.windowSeconds = seconds
+        snapshot.bucketSeconds = bucketSeconds
+        return snapshot
     }
 }
 

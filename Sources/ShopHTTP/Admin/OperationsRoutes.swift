@@ -12,11 +12,19 @@ extension AdminRoutes {
             var focus: DashboardFocus?
             if let text = request.queryParameters["focus"], !text.isEmpty {
                 guard let parsed = DashboardFocus(parameter: text) else {
-                    throw HTTPError.invalidField("focus must be client:ADDRESS, queue:NAME or product:ID")
+                    throw HTTPError.invalidField("focus must be client:ADDRESS, queue:NAME, product:ID, log:TEXT, verdicts:, verdict:ID "
+                                                 + "or preview:RULE,ACTION,LIMIT")
                 }
                 focus = parsed
             }
-            let snapshot = core.dashboard(listening: server.current?.address?.description, focus: focus)
+            var window: Int?
+            if let text = request.queryParameters["window"], !text.isEmpty {
+                guard let seconds = Int(text), TrafficWindows.seconds.contains(seconds) else {
+                    throw HTTPError.invalidField("window must be one of \(TrafficWindows.seconds.map(String.init).joined(separator: ", ")) (seconds)")
+                }
+                window = seconds
+            }
+            let snapshot = core.dashboard(listening: server.current?.address?.description, focus: focus, windowSeconds: window)
             guard let body = try? DashboardCoding.encoder.encode(snapshot) else {
                 throw HTTPError(status: 500, code: "internal", message: "the dashboard could not be encoded")
             }
