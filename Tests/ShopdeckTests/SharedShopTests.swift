@@ -196,6 +196,20 @@ import Testing
         }
         #expect(try await freed.send("GET", "/api/products/p1", forwardedFor: attacker).status == 200)
 
+        // The allowlist likewise: a range put on it on the first is listed on the second, taken off there, gone here.
+        func allowlisted(_ shop: ShopClient) async throws -> [String] {
+            ((try await shop.object("GET", "/admin/dashboard", bearer: pair.admin)["allowlist"] as? [[String: Any]]) ?? []).compactMap { $0["cidr"] as? String }
+        }
+        #expect(try await a.send("POST", "/admin/actions", json: #"{"action":"allow","cidr":"198.51.100.0/24","reason":"the office"}"#,
+                                 bearer: pair.admin).status == 200)
+        let allowedAt = Date()
+        while try await allowlisted(b).isEmpty, Date().timeIntervalSince(allowedAt) < 5 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await allowlisted(b) == ["198.51.100.0/24"], "the second instance does not know the range after 5 s")
+        #expect(try await b.send("POST", "/admin/actions", json: #"{"action":"disallow","cidr":"198.51.100.0/24"}"#, bearer: pair.admin).status == 200)
+        let disallowedAt = Date()
+        while try await !allowlisted(a).isEmpty, Date().timeIntervalSince(disallowedAt) < 5 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await allowlisted(a).isEmpty, "the first instance still allowlists the range 5 s after it was taken off")
+
         // One audit listing for the shop: the block made on the first and the unblock made on the second, read on either.
         let audit = try await b.object("GET", "/admin/audit", bearer: pair.admin)
         let entries = audit["items"] as? [[String: Any]] ?? []

@@ -4,7 +4,7 @@ import Synchronization
 import WAF
 
 /// What one instance of a shared shop takes from the others through the store, every couple of seconds:
-/// IP blocks added or removed elsewhere, rule settings changed elsewhere, API keys made elsewhere, the model
+/// IP blocks and allowlisted ranges added or removed elsewhere, rule settings changed elsewhere, API keys made elsewhere, the model
 /// another instance's pipeline published, and admin tokens rotated
 /// elsewhere (a token rotated here is put in the store for the others). Remembers what it last saw so that
 /// an unchanged setting is not applied again (applying a rate rule's limit again would be harmless, but a
@@ -12,6 +12,7 @@ import WAF
 final class SharedShopSync: Sendable {
     private struct Seen {
         var blocks: Set<String> = []
+        var allowlist: Set<String> = []
         var rules: [String: Item] = [:]
         var tokens: [AccessTokens.Role: String] = [:]
     }
@@ -43,6 +44,7 @@ final class SharedShopSync: Sendable {
     @discardableResult
     func synchronize() async -> Int?? {
         if let stored = try? await blocks.stored() { adoptBlocks(stored) }
+        if let stored = try? await blocks.stored(in: WAFBlockSettings.allowlistTable) { adoptAllowlist(stored) }
         if let stored = try? await rules.stored() { adoptRules(stored) }
         try? await apiKeys.reload()
         await synchronizeTokens()
@@ -62,6 +64,19 @@ final class SharedShopSync: Sendable {
         for block in stored where !listedCIDRs.contains(block.cidr) { _ = blocks.waf.blocks.add(block) }
         let operators = blocks.waf.blocks.list(now: blocks.waf.now).filter { $0.source == WAFBlockSettings.operatorSource }.map(\.cidr)
         seen.withLock { $0.blocks = current.union(operators) }
+    }
+
+    /// The allowlist as the store holds it, by the same rule as the blocks: a range seen last round and no
+    /// longer stored was taken off elsewhere; one stored and not listed here was put on elsewhere.
+    private func adoptAllowlist(_ stored: [IPBlock]) {
+        let allowlist = blocks.waf.allowlist
+        let current = Set(stored.map(\.cidr))
+        let gone = seen.withLock { $0.allowlist.subtracting(current) }
+        for cidr in gone { _ = allowlist.remove(cidr) }
+        let listed = Set(allowlist.list(now: blocks.waf.now).map(\.cidr))
+        for entry in stored where !listed.contains(entry.cidr) { _ = allowlist.add(entry) }
+        let local = Set(allowlist.list(now: blocks.waf.now).map(\.cidr))
+        seen.withLock { $0.allowlist = current.union(local) }
     }
 
     private func adoptRules(_ stored: [Item]) {
