@@ -53,7 +53,9 @@ import Testing
         }
         _ = model.update(.character("4"))
         #expect(model.selectedKey == "checkout-new-39", "the newest run, not the one listed first an age ago")
-        #expect(Screen.render(model).lines.contains { $0.contains(" new-39") }, "and in view")
+        _ = model.update(.enter)
+        #expect(Overlays.detailLines(model).first == "run       checkout-new-39", "and in view")
+        _ = model.update(.escape)
 
         _ = model.update(.down)
         var newer = template
