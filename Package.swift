@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "ShopDomainTests", dependencies: ["Shop", "Dashboard", "Telemetry"]),
         .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport", "Store", "Workflow"]),
-        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP", "CrashHarness"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP", "CrashHarness", "Recommender"]),
     ],
     swiftLanguageModes: [.v6]
 )

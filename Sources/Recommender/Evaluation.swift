@@ -61,7 +61,7 @@ public struct Evaluation: Sendable {
     public let rows: [EvaluationRow]
 
     public static func run(_ split: EvaluationSplit, algorithms: [Algorithm] = Algorithm.allCases, options: TrainingOptions = TrainingOptions()) -> Evaluation {
-        let matrix = InteractionMatrix(split.train, decay: options.decay)
+        let matrix = InteractionMatrix(split.train, decay: options.decay, binary: options.binary)
         let scorer = Trainer(options: options).scorer(matrix)
         let users = split.test.keys.sorted().compactMap { user -> (Int, [Int])? in
             guard let index = matrix.index(ofUser: user) else { return nil }

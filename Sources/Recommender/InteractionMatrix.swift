@@ -24,8 +24,9 @@ public struct InteractionMatrix: Sendable {
 
     /// Builds the matrix. `catalogue`, when given, fixes the items (in its order) and drops interactions with
     /// any other item; otherwise items are taken in order of first appearance. Weights decay with `decay`
-    /// back from `referenceTime` (the newest interaction when nil).
-    public init(_ interactions: [Interaction], catalogue: [String]? = nil, decay: RecencyDecay = .none, referenceTime: Double? = nil) {
+    /// back from `referenceTime` (the newest interaction when nil); with `binary`, every entry weighs 1.
+    public init(_ interactions: [Interaction], catalogue: [String]? = nil, decay: RecencyDecay = .none, referenceTime: Double? = nil,
+                binary: Bool = false) {
         var itemIndex: [String: Int32] = [:]
         var items: [String] = []
         if let catalogue {
@@ -122,7 +123,7 @@ public struct InteractionMatrix: Sendable {
         self.userIndex = userIndex
         self.userStart = userStart
         self.entryItems = entryItems
-        self.entryWeights = entryWeights
+        self.entryWeights = binary ? [Float](repeating: 1, count: entryWeights.count) : entryWeights
         self.entryBought = entryBought
         self.buyerStart = buyerStart
         self.buyers = buyers

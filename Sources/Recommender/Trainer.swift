@@ -1,8 +1,11 @@
 import Foundation
 
-/// How models are trained: recency decay, the similarity and EASE settings, how many threads.
+/// How models are trained: recency decay, the similarity and EASE settings, how many threads. Each departure
+/// from the textbook models is a setting here, so `rec-eval` can show what it does.
 public struct TrainingOptions: Sendable {
     public var decay: RecencyDecay
+    /// Each user's items as 1 (had it) rather than their summed, decayed weights: the textbook binary matrix.
+    public var binary = false
     public var similarity: ItemSimilarity
     public var ease: EASE
     public var threads: Int

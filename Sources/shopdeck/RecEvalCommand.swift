@@ -2,9 +2,13 @@ import Foundation
 import Recommender
 import Shop
 
-/// `shopdeck rec-eval FILE.csv [--split leave-last-out|temporal] [--json]`: trains on a split of an
+/// `shopdeck rec-eval FILE.csv [--split leave-last-out|temporal] [--model LIST] [--decay DAYS|none] [--binary]
+/// [--neighbours K] [--shrinkage S] [--lambda L] [--max-items N] [--textbook] [--json]`: trains on a split of an
 /// interaction file and ranks the whole catalogue for every held-out user, printing the popularity baseline
-/// and each model on the same split. `FILE.csv` may be `demo`: the generated history over the shop's catalog.
+/// and each model on the same split. Every departure of the shop's models from the textbook ones (recency
+/// decay, summed weights, shrinkage, λ, the catalogue cap) is an option, so its effect can be measured —
+/// against `assets/bench/rec_reference.py`, the NumPy reference, on the same split. `FILE.csv` may be `demo`:
+/// the generated history over the shop's catalog.
 struct RecEvalCommand {
     let arguments: ParsedArguments
     let output: any CommandOutput
@@ -17,11 +21,47 @@ struct RecEvalCommand {
         }
         let started = Date()
         let interactions = try load(path)
+        let (algorithms, options) = try settings()
         let split = splitName == "temporal" ? EvaluationSplit.temporal(interactions) : EvaluationSplit.leaveLastOut(interactions)
-        let evaluation = Evaluation.run(split)
+        let evaluation = Evaluation.run(split, algorithms: algorithms, options: options)
         let seconds = Date().timeIntervalSince(started)
-        output.out(arguments.flag("--json") ? json(evaluation) : table(evaluation, path: path, interactions: interactions.count, seconds: seconds))
+        output.out(arguments.flag("--json") ? json(evaluation, options) : table(evaluation, options, path: path, interactions: interactions.count, seconds: seconds))
         return ExitCode.success
+    }
+
+    /// The models asked for and how to train them: the shop's settings, changed by the options.
+    private func settings() throws -> ([Algorithm], TrainingOptions) {
+        var algorithms = Algorithm.allCases
+        if let list = arguments.value("--model") {
+            algorithms = try list.split(separator: ",").map { name in
+                guard let algorithm = Algorithm(rawValue: String(name)) else {
+                    throw UsageError(message: "invalid value \"\(name)\" for --model: expected \(Algorithm.allCases.map(\.rawValue).joined(separator: ", "))",
+                                     command: "rec-eval")
+                }
+                return algorithm
+            }
+        }
+        var options = TrainingOptions()
+        let textbook = arguments.flag("--textbook")
+        if let text = arguments.value("--decay") ?? (textbook ? "none" : nil) {
+            guard text == "none" || Double(text).map({ $0 > 0 && $0.isFinite }) == true else {
+                throw UsageError(message: "invalid value \"\(text)\" for --decay: expected a half-life in days, or none", command: "rec-eval")
+            }
+            options.decay = text == "none" ? .none : RecencyDecay(halfLifeDays: Double(text)!)
+        }
+        options.binary = textbook || arguments.flag("--binary")
+        options.similarity.neighbourCount = try arguments.integer("--neighbours", in: 1...10_000) ?? options.similarity.neighbourCount
+        options.similarity.shrinkage = Float(try arguments.double("--shrinkage", in: 0...1_000_000, default: textbook ? 0 : Double(options.similarity.shrinkage)))
+        options.ease.lambda = try arguments.double("--lambda", in: 0.000_001...1e9, default: options.ease.lambda)
+        options.ease.maximumItems = try arguments.integer("--max-items", in: 1...20_000) ?? options.ease.maximumItems
+        return (algorithms, options)
+    }
+
+    /// The settings in one line, as `rec_reference.py` takes them.
+    private func describe(_ options: TrainingOptions) -> String {
+        let decay = options.decay.halfLifeSeconds.isFinite ? String(format: "%g", options.decay.halfLifeSeconds / 86_400) : "none"
+        return "decay \(decay), \(options.binary ? "binary" : "summed weights"), neighbours \(options.similarity.neighbourCount), "
+            + String(format: "shrinkage %g, lambda %g, max items %d", options.similarity.shrinkage, options.ease.lambda, options.ease.maximumItems)
     }
 
     private func load(_ path: String) throws -> [Interaction] {
@@ -36,9 +76,9 @@ struct RecEvalCommand {
         }
     }
 
-    private func table(_ evaluation: Evaluation, path: String, interactions: Int, seconds: Double) -> String {
+    private func table(_ evaluation: Evaluation, _ options: TrainingOptions, path: String, interactions: Int, seconds: Double) -> String {
         var lines = ["recommender evaluation of \(path): \(interactions) interactions, split \(evaluation.split), \(evaluation.users) test users, "
-                     + "full catalogue ranked", "",
+                     + "full catalogue ranked", "settings: \(describe(options))", "",
                      "model        HR@10  NDCG@10  Recall@20  coverage@10"]
         for row in evaluation.rows {
             lines.append(row.model.padding(toLength: 11, withPad: " ", startingAt: 0)
@@ -54,11 +94,11 @@ struct RecEvalCommand {
         return lines.joined(separator: "\n")
     }
 
-    private func json(_ evaluation: Evaluation) -> String {
+    private func json(_ evaluation: Evaluation, _ options: TrainingOptions) -> String {
         let rows: [[String: Any]] = evaluation.rows.map {
             ["model": $0.model, "HR@10": $0.hitRate10, "NDCG@10": $0.ndcg10, "Recall@20": $0.recall20, "coverage@10": $0.coverage10]
         }
-        let document: [String: Any] = ["split": evaluation.split, "users": evaluation.users, "rows": rows]
+        let document: [String: Any] = ["split": evaluation.split, "users": evaluation.users, "rows": rows, "settings": describe(options)]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -48,7 +48,16 @@ enum Commands {
     static let recEval = CommandSpec(
         name: "rec-eval", summary: "Evaluate the recommender against popularity on an interaction file.",
         positionals: [PositionalSpec(name: "FILE.csv", help: "columns user,item,timestamp[,weight]; or demo, the generated history over the shop's catalog")],
-        options: [OptionSpec(name: "--split", valueName: "NAME", help: "leave-last-out (default) or temporal (train on the first 80% of purchases)"), json])
+        options: [OptionSpec(name: "--split", valueName: "NAME", help: "leave-last-out (default) or temporal (train on the first 80% of purchases)"),
+                  OptionSpec(name: "--model", valueName: "LIST", help: "models to evaluate, comma-separated: popularity,item-knn,ease (default: all)"),
+                  OptionSpec(name: "--decay", valueName: "DAYS", help: "recency half-life in days, or none (default 60, as the shop trains)"),
+                  OptionSpec(name: "--binary", valueName: nil, help: "1 per item a user has instead of summed weights (the textbook matrix)"),
+                  OptionSpec(name: "--neighbours", valueName: "K", help: "item-knn: neighbours kept per item (default 100)"),
+                  OptionSpec(name: "--shrinkage", valueName: "S", help: "item-knn: similarity times co/(co+S); 0 is plain cosine (default 10)"),
+                  OptionSpec(name: "--lambda", valueName: "L", help: "ease: the L2 weight (default 250)"),
+                  OptionSpec(name: "--max-items", valueName: "N", help: "ease: the largest catalogue it trains on (default 3000)"),
+                  OptionSpec(name: "--textbook", valueName: nil, help: "the textbook models: --decay none --binary --shrinkage 0 (others as given)"),
+                  json])
 
     static let repair = CommandSpec(
         name: "repair", summary: "Say what is damaged in a stopped shop's journals and what a repair would drop; --apply repairs.",
