@@ -163,6 +163,14 @@ public struct Canvas: Equatable, Sendable {
         }
     }
 
+    /// A view drawn over the panes (the rules, the verdicts): `area` cleared and framed in cyan with `title`;
+    /// returns the area inside the frame.
+    mutating func view(_ area: Rect, title: String) -> Rect {
+        fill(area)
+        box(area, title: title, style: Style(foreground: .cyan, bold: true), titleStyle: Style(foreground: .cyan, bold: true, reverse: true))
+        return area.inset(by: 1)
+    }
+
     /// A frame around `rect` with `title` in its top edge.
     public mutating func box(_ rect: Rect, title: String? = nil, style: Style = .plain, titleStyle: Style? = nil) {
         guard rect.width >= 2, rect.height >= 2 else { return }

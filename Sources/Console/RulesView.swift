@@ -61,10 +61,7 @@ enum RulesView {
 
     /// The view over the panes: the rules as a table with the selection, and what the keys do.
     static func draw(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
-        canvas.fill(area)
-        canvas.box(area, title: "WAF rules — a block/count/off · +/- limit · j/k move · Esc back", style: Style(foreground: .cyan, bold: true),
-                   titleStyle: Style(foreground: .cyan, bold: true, reverse: true))
-        let inner = area.inset(by: 1)
+        let inner = canvas.view(area, title: "WAF rules — a block/count/off · +/- limit · j/k move · Esc back")
         guard !inner.isEmpty else { return }
         // The sparkline is drawn as wide as its column turns out, so a cut never drops the latest minutes.
         let layout = Table(columns: columns(model.window), rows: [])

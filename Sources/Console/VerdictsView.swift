@@ -27,10 +27,7 @@ enum VerdictsView {
     }
 
     static func draw(_ model: ConsoleModel, into canvas: inout Canvas, _ area: Rect) {
-        canvas.fill(area)
-        canvas.box(area, title: "WAF verdicts, newest first — Enter inspects · j/k move · Esc back", style: Style(foreground: .cyan, bold: true),
-                   titleStyle: Style(foreground: .cyan, bold: true, reverse: true))
-        let inner = area.inset(by: 1)
+        let inner = canvas.view(area, title: "WAF verdicts, newest first — Enter inspects · j/k move · Esc back")
         guard !inner.isEmpty else { return }
         let rows = rows(model)
         var table = Table(columns: rows.columns, rows: rows.cells, selected: rows.cells.isEmpty ? nil : min(model.verdictSelection, rows.cells.count - 1))
