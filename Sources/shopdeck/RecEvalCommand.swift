@@ -3,7 +3,7 @@ import Recommender
 import Shop
 
 /// `shopdeck rec-eval FILE.csv [--split leave-last-out|temporal] [--model LIST] [--decay DAYS|none] [--binary]
-/// [--neighbours K] [--shrinkage S] [--lambda L] [--max-items N] [--textbook] [--json]`: trains on a split of an
+/// [--neighbours K] [--shrinkage S] [--lambda L] [--max-items N] [--textbook] [--tune] [--json]`: trains on a split of an
 /// interaction file and ranks the whole catalogue for every held-out user, printing the popularity baseline
 /// and each model on the same split. Every departure of the shop's models from the textbook ones (recency
 /// decay, summed weights, shrinkage, λ, the catalogue cap) is an option, so its effect can be measured —
@@ -23,10 +23,31 @@ struct RecEvalCommand {
         let interactions = try load(path)
         let (algorithms, options) = try settings()
         let split = splitName == "temporal" ? EvaluationSplit.temporal(interactions) : EvaluationSplit.leaveLastOut(interactions)
-        let evaluation = Evaluation.run(split, algorithms: algorithms, options: options)
+        var results: [Result] = []
+        var users = 0
+        for algorithm in algorithms {
+            var chosen = options, trials: Int?
+            if arguments.flag("--tune"), algorithm != .popularity {
+                // Chosen on the validation part carved from the training data: the test items are never seen.
+                let tuned = Tuning.tune(algorithm, on: split, start: options)
+                chosen = tuned.options
+                trials = tuned.trials.count
+            }
+            let evaluation = Evaluation.run(split, algorithms: [algorithm], options: chosen)
+            users = evaluation.users
+            results += evaluation.rows.map { Result(row: $0, settings: describe(chosen), trials: trials) }
+        }
         let seconds = Date().timeIntervalSince(started)
-        output.out(arguments.flag("--json") ? json(evaluation, options) : table(evaluation, options, path: path, interactions: interactions.count, seconds: seconds))
+        output.out(arguments.flag("--json") ? json(results, split: split.name, users: users)
+                                            : table(results, split: split.name, users: users, path: path, interactions: interactions.count, seconds: seconds))
         return ExitCode.success
+    }
+
+    /// One model's figures and the settings it was trained with (tuned, with how many trials, or as given).
+    private struct Result {
+        var row: EvaluationRow
+        var settings: String
+        var trials: Int?
     }
 
     /// The models asked for and how to train them: the shop's settings, changed by the options.
@@ -76,17 +97,20 @@ struct RecEvalCommand {
         }
     }
 
-    private func table(_ evaluation: Evaluation, _ options: TrainingOptions, path: String, interactions: Int, seconds: Double) -> String {
-        var lines = ["recommender evaluation of \(path): \(interactions) interactions, split \(evaluation.split), \(evaluation.users) test users, "
-                     + "full catalogue ranked", "settings: \(describe(options))", "",
-                     "model        HR@10  NDCG@10  Recall@20  coverage@10"]
-        for row in evaluation.rows {
+    private func table(_ results: [Result], split: String, users: Int, path: String, interactions: Int, seconds: Double) -> String {
+        var lines = ["recommender evaluation of \(path): \(interactions) interactions, split \(split), \(users) test users, full catalogue ranked", ""]
+        for result in results where result.row.model != "popularity" {
+            let how = result.trials.map { "tuned on the validation split (\($0) trials)" } ?? "as given"
+            lines.append("\(result.row.model) settings, \(how): \(result.settings)")
+        }
+        lines += ["", "model        HR@10  NDCG@10  Recall@20  coverage@10"]
+        for row in results.map(\.row) {
             lines.append(row.model.padding(toLength: 11, withPad: " ", startingAt: 0)
                          + String(format: "%7.4f%9.4f%11.4f%13.4f", row.hitRate10, row.ndcg10, row.recall20, row.coverage10))
         }
-        if let baseline = evaluation.rows.first(where: { $0.model == "popularity" }), baseline.ndcg10 > 0 {
+        if let baseline = results.first(where: { $0.row.model == "popularity" })?.row, baseline.ndcg10 > 0 {
             lines.append("")
-            for row in evaluation.rows where row.model != "popularity" {
+            for row in results.map(\.row) where row.model != "popularity" {
                 lines.append(String(format: "%@: NDCG@10 %+.0f%% relative to popularity", row.model, (row.ndcg10 / baseline.ndcg10 - 1) * 100))
             }
         }
@@ -94,11 +118,15 @@ struct RecEvalCommand {
         return lines.joined(separator: "\n")
     }
 
-    private func json(_ evaluation: Evaluation, _ options: TrainingOptions) -> String {
-        let rows: [[String: Any]] = evaluation.rows.map {
-            ["model": $0.model, "HR@10": $0.hitRate10, "NDCG@10": $0.ndcg10, "Recall@20": $0.recall20, "coverage@10": $0.coverage10]
+    private func json(_ results: [Result], split: String, users: Int) -> String {
+        let rows: [[String: Any]] = results.map { result in
+            let row = result.row
+            var fields: [String: Any] = ["model": row.model, "HR@10": row.hitRate10, "NDCG@10": row.ndcg10, "Recall@20": row.recall20,
+                                         "coverage@10": row.coverage10, "settings": result.settings]
+            if let trials = result.trials { fields["tunedTrials"] = trials }
+            return fields
         }
-        let document: [String: Any] = ["split": evaluation.split, "users": evaluation.users, "rows": rows, "settings": describe(options)]
+        let document: [String: Any] = ["split": split, "users": users, "rows": rows]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -57,6 +57,7 @@ enum Commands {
                   OptionSpec(name: "--lambda", valueName: "L", help: "ease: the L2 weight (default 250)"),
                   OptionSpec(name: "--max-items", valueName: "N", help: "ease: the largest catalogue it trains on (default 3000)"),
                   OptionSpec(name: "--textbook", valueName: nil, help: "the textbook models: --decay none --binary --shrinkage 0 (others as given)"),
+                  OptionSpec(name: "--tune", valueName: nil, help: "choose each model's settings on a validation split carved from the training data"),
                   json])
 
     static let repair = CommandSpec(
