@@ -111,21 +111,28 @@ extension ConsoleModel {
 
     /// Keys in a scrolling view (help, findings, flash sales, a detail, the log): scroll, or close it. In a
     /// client's detail, `i` inspects the latest request the WAF judged from it.
-    private mutating func scrollOverlay(_ key: Key, closingTo stay: Mode? = nil) -> [ConsoleCommand] {
+    private mutating func scrollOverlay(_ key: Key) -> [ConsoleCommand] {
         switch key {
-        case .character("i") where stay == nil:
+        case .character("i"):
             if let id = latestClientVerdict { mode = .inspect(id) }
-        case .escape, .character("q"), .character("?"), .enter: if stay == nil { mode = .normal }
+        case .escape, .character("q"), .character("?"), .enter: mode = .normal
+        default: scroll(key)
+        }
+        return []
+    }
+
+    /// Scrolls the open overlay by a line, a page, or to either end (clamped to its lines).
+    private mutating func scroll(_ key: Key) {
+        switch key {
         case .down, .character("j"): overlayScroll += 1
         case .up, .character("k"): overlayScroll -= 1
         case .pageDown: overlayScroll += 10
         case .pageUp: overlayScroll -= 10
         case .home: overlayScroll = 0
         case .end: overlayScroll = .max
-        default: break
+        default: return
         }
         overlayScroll = overlayScroll.clamped(to: 0...Overlays.maximumScroll(self))
-        return []
     }
 
     /// The verdicts view's keys: move, inspect the selected verdict, go back.
@@ -165,7 +172,8 @@ extension ConsoleModel {
             mode = key == .character("b") ? .blockPrompt(step: 1, cidr: client, reason: "", text: "") : .command("allow \(client) ")
             return []
         default:
-            return scrollOverlay(key, closingTo: .inspect(id))
+            scroll(key)
+            return []
         }
     }
 

@@ -11,6 +11,7 @@ enum Overlays {
         case .drops: FlashSaleView.lines(model)
         case .log, .logSearch: LogView.lines(model)
         case .detail: detailLines(model)
+        case .inspect(let id): VerdictsView.inspectorLines(model, id: id)
         default: []
         }
     }

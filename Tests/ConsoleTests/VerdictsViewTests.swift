@@ -32,6 +32,15 @@ import Testing
         #expect(model.mode == .command("allow 127.0.3.17 "))
         _ = model.update(.escape)
         model.mode = .inspect(41)
+        // A request longer than the box scrolls like every overlay.
+        var long = Fixtures.focused(on: .verdict(41))
+        long.focused?.inspected?.headers = (0..<40).map { ["X-Header-\($0)", "value"] }
+        model.receive(long)
+        _ = model.update(.down)
+        _ = model.update(.down)
+        #expect(model.overlayScroll == 2 && model.mode == .inspect(41))
+        _ = model.update(.end)
+        #expect(model.overlayScroll == Overlays.maximumScroll(model) && model.overlayScroll > 2)
         _ = model.update(.escape)
         #expect(model.mode == .verdicts, "back to the list")
         _ = model.update(.escape)
