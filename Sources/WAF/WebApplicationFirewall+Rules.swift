@@ -96,6 +96,9 @@ extension WebApplicationFirewall {
         log.recent(limit: limit)
     }
 
+    /// How many of the latest verdicts the log keeps at least (with their requests).
+    public static let verdictsKept = VerdictLog.recentLimit
+
     /// A verdict still in the log, with the request as the WAF saw it (the request inspector).
     public func verdict(id: UInt64) -> VerdictRecord? {
         log.verdict(id: id)

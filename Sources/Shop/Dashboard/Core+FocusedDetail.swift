@@ -71,7 +71,7 @@ extension Core {
             detail.verdicts = waf.recentVerdicts(limit: Self.verdictsViewLimit).reversed().map(Self.verdictRow)
         case .verdict(let id):
             guard let record = waf.verdict(id: id) else {
-                detail.problem = "verdict \(id) has left the log (it keeps the latest \(Self.verdictsKept))"
+                detail.problem = "verdict \(id) has left the log (it keeps the latest \(WebApplicationFirewall.verdictsKept))"
                 return detail
             }
             let request = record.request
@@ -85,8 +85,6 @@ extension Core {
 
     /// Verdicts the verdicts view lists: a screenful or two, newest first.
     static let verdictsViewLimit = 100
-    /// About how many verdicts the WAF's log keeps (their requests with them).
-    static let verdictsKept = 500
 
     static func verdictRow(_ record: VerdictRecord) -> FocusedDetail.VerdictRow {
         FocusedDetail.VerdictRow(at: record.at, clientIP: record.clientIP, method: record.method, path: record.path, rule: record.rule,

@@ -10,7 +10,7 @@ import Telemetry
 /// `maximumKeys` routes and addresses per slot.
 public final class TrafficMonitor: Sendable {
     /// One slot's figures (the histogram is a lock-free class; a new one per slot).
-    struct Slot {
+    private struct Slot {
         var index: Int64 = .min
         var latencies = LatencyHistogram()
         /// Sign-ups and sign-ins, apart: they hash a password on purpose, and in the demo's first minute they
@@ -32,14 +32,14 @@ public final class TrafficMonitor: Sendable {
     }
 
     /// A route as counted on the request path: the request's own strings, no text built per request.
-    struct RouteKey: Hashable {
+    private struct RouteKey: Hashable {
         var method: String
         var route: String?
 
         var name: String { "\(method) \(route ?? "(no route)")" }
     }
 
-    struct State {
+    private struct State {
         var statusClasses = [Int](repeating: 0, count: 6)
         /// The window's slots and the one it is about to drop, by slot index modulo their count.
         var slots = [Slot](repeating: Slot(), count: TrafficMonitor.window.slots + 1)
@@ -51,7 +51,7 @@ public final class TrafficMonitor: Sendable {
     /// One thread's share of the figures. The server's event loops record every request; with one shared
     /// lock they queued on each other (the monitor was 3.4 % of the gateway route's CPU, much of it waiting),
     /// so each thread records into its own shard and a snapshot adds the shards up.
-    final class Shard: Sendable {
+    private final class Shard: Sendable {
         let requests = TimeSeriesRing(capacity: TrafficMonitor.seconds)
         let errors = TimeSeriesRing(capacity: TrafficMonitor.seconds)
         let state = Mutex(State())
@@ -65,8 +65,8 @@ public final class TrafficMonitor: Sendable {
     static let maximumKeys = 2000
     /// Requests remembered per shard.
     static let recentCapacity = 2048
-    let clock: any WallClock
-    let shards: [Shard]
+    private let clock: any WallClock
+    private let shards: [Shard]
     /// Slots that left the live window, by minute and ten minutes, for the console's longer windows.
     private let history = TrafficHistory()
     /// The routes that hash a password (`POST /api/users`, `POST /api/sessions`), timed apart from the rest.
