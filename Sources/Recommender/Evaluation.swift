@@ -62,20 +62,26 @@ public struct Evaluation: Sendable {
 
     public static func run(_ split: EvaluationSplit, algorithms: [Algorithm] = Algorithm.allCases, options: TrainingOptions = TrainingOptions()) -> Evaluation {
         let matrix = InteractionMatrix(split.train, decay: options.decay, binary: options.binary)
-        let scorer = Trainer(options: options).scorer(matrix)
+        return run(split, algorithms: algorithms, matrix: matrix, scorer: Trainer(options: options).scorer(matrix), threads: options.threads)
+    }
+
+    /// The evaluation of models already trained on `split.train` as `matrix`. Bought-next alone is left out
+    /// when its weight is 0 (it is not trained then); item-kNN and EASE are named `…+next` when it is blended.
+    static func run(_ split: EvaluationSplit, algorithms: [Algorithm], matrix: InteractionMatrix, scorer: Scorer, threads: Int) -> Evaluation {
         let users = split.test.keys.sorted().compactMap { user -> (Int, [Int])? in
             guard let index = matrix.index(ofUser: user) else { return nil }
             return (index, split.test[user]!.map { matrix.index(ofItem: $0) ?? -1 })
         }
         var rows: [EvaluationRow] = []
-        for algorithm in algorithms where algorithm != .ease || scorer.ease != nil {
-            let perThread = ResultSlots<(hits: Double, ndcg: Double, recall: Double, shown: Set<Int>)>(count: options.threads)
-            parallelRanges(users.count, threads: options.threads) { part, range in
+        for algorithm in algorithms where (algorithm != .ease || scorer.ease != nil) && (algorithm != .boughtNext || scorer.boughtNext.weight > 0) {
+            let perThread = ResultSlots<(hits: Double, ndcg: Double, recall: Double, shown: Set<Int>)>(count: threads)
+            parallelRanges(users.count, threads: threads) { part, range in
                 var hits = 0.0, ndcg = 0.0, recall = 0.0
                 var shown = Set<Int>()
                 for (user, relevant) in users[range] {
-                    let history = matrix.weightedHistory(ofUser: user)
-                    let ranked = scorer.top(20, scores: scorer.scores(algorithm, history: history), excluding: history.map(\.item)).map(\.item)
+                    let shopper = Scorer.Shopper(history: matrix.weightedHistory(ofUser: user),
+                                                 recent: scorer.boughtNext.recentWeights(matrix.purchases(ofUser: user)))
+                    let ranked = scorer.top(20, scores: scorer.scores(algorithm, shopper: shopper), excluding: shopper.history.map(\.item)).map(\.item)
                     let wanted = Set(relevant)
                     hits += Metrics.hitRate(ranked, relevant: wanted, k: 10)
                     ndcg += Metrics.ndcg(ranked, relevant: wanted, k: 10)
@@ -87,7 +93,7 @@ public struct Evaluation: Sendable {
             let parts = perThread.values
             let count = Double(max(users.count, 1))
             let shown = parts.reduce(into: Set<Int>()) { $0.formUnion($1.shown) }
-            rows.append(EvaluationRow(model: algorithm.rawValue, hitRate10: parts.reduce(0) { $0 + $1.hits } / count,
+            rows.append(EvaluationRow(model: scorer.name(algorithm), hitRate10: parts.reduce(0) { $0 + $1.hits } / count,
                                       ndcg10: parts.reduce(0) { $0 + $1.ndcg } / count, recall20: parts.reduce(0) { $0 + $1.recall } / count,
                                       coverage10: Double(shown.count) / Double(max(matrix.itemCount, 1))))
         }

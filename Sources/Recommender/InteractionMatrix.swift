@@ -13,6 +13,8 @@ public struct InteractionMatrix: Sendable {
     let entryItems: [Int32]
     let entryWeights: [Float]
     let entryBought: [Bool]
+    /// When the user first bought the entry's item (seconds since 1970); infinity when they never did.
+    let entryFirstBought: [Double]
     /// Buyers of item `i` (user indices): `buyerStart[i]..<buyerStart[i + 1]` of `buyers`.
     let buyerStart: [Int]
     let buyers: [Int32]
@@ -40,11 +42,12 @@ public struct InteractionMatrix: Sendable {
         var users: [String] = []
         // Each interaction as indices first; then grouped by user with a counting sort, and each user's
         // entries sorted by item and merged — no dictionary per user.
-        var rawUsers: [Int32] = [], rawItems: [Int32] = [], rawWeights: [Double] = [], rawBought: [Bool] = []
+        var rawUsers: [Int32] = [], rawItems: [Int32] = [], rawWeights: [Double] = [], rawBought: [Bool] = [], rawTimes: [Double] = []
         rawUsers.reserveCapacity(interactions.count)
         rawItems.reserveCapacity(interactions.count)
         rawWeights.reserveCapacity(interactions.count)
         rawBought.reserveCapacity(interactions.count)
+        rawTimes.reserveCapacity(interactions.count)
         for interaction in interactions {
             let item: Int32
             if let known = itemIndex[interaction.item] {
@@ -67,6 +70,7 @@ public struct InteractionMatrix: Sendable {
             rawItems.append(item)
             rawWeights.append(interaction.weight * decay.factor(age: reference - interaction.timestamp))
             rawBought.append(interaction.isPurchase)
+            rawTimes.append(interaction.timestamp)
         }
         var rowStart = [Int](repeating: 0, count: users.count + 1)
         for user in rawUsers { rowStart[Int(user) + 1] += 1 }
@@ -80,18 +84,21 @@ public struct InteractionMatrix: Sendable {
 
         var userStart = [0]
         userStart.reserveCapacity(users.count + 1)
-        var entryItems: [Int32] = [], entryWeights: [Float] = [], entryBought: [Bool] = []
+        var entryItems: [Int32] = [], entryWeights: [Float] = [], entryBought: [Bool] = [], entryFirstBought: [Double] = []
         entryItems.reserveCapacity(rawItems.count)
         entryWeights.reserveCapacity(rawItems.count)
         entryBought.reserveCapacity(rawItems.count)
+        entryFirstBought.reserveCapacity(rawItems.count)
         var buyerCounts = [Int](repeating: 0, count: items.count)
         for user in 0..<users.count {
             let row = order[rowStart[user]..<rowStart[user + 1]].sorted { rawItems[Int($0)] < rawItems[Int($1)] }
             var previousItem: Int32 = -1
             for position in row.map(Int.init) {
                 let item = rawItems[position]
+                let boughtAt = rawBought[position] ? rawTimes[position] : .infinity
                 if item == previousItem {
                     entryWeights[entryWeights.count - 1] += Float(rawWeights[position])
+                    entryFirstBought[entryFirstBought.count - 1] = min(entryFirstBought[entryFirstBought.count - 1], boughtAt)
                     if rawBought[position], !entryBought[entryBought.count - 1] {
                         entryBought[entryBought.count - 1] = true
                         buyerCounts[Int(item)] += 1
@@ -102,6 +109,7 @@ public struct InteractionMatrix: Sendable {
                 entryItems.append(item)
                 entryWeights.append(Float(rawWeights[position]))
                 entryBought.append(rawBought[position])
+                entryFirstBought.append(boughtAt)
                 if rawBought[position] { buyerCounts[Int(item)] += 1 }
             }
             userStart.append(entryItems.count)
@@ -125,6 +133,7 @@ public struct InteractionMatrix: Sendable {
         self.entryItems = entryItems
         self.entryWeights = binary ? [Float](repeating: 1, count: entryWeights.count) : entryWeights
         self.entryBought = entryBought
+        self.entryFirstBought = entryFirstBought
         self.buyerStart = buyerStart
         self.buyers = buyers
     }
@@ -140,6 +149,11 @@ public struct InteractionMatrix: Sendable {
 
     /// How many distinct users bought item `i`.
     func buyerCount(_ item: Int) -> Int { buyerStart[item + 1] - buyerStart[item] }
+
+    /// User `u`'s purchases as (item, when first bought), in no particular order.
+    func purchases(ofUser user: Int) -> [(item: Int, at: Double)] {
+        (userStart[user]..<userStart[user + 1]).compactMap { entryBought[$0] ? (Int(entryItems[$0]), entryFirstBought[$0]) : nil }
+    }
 
     /// User `u`'s history as (item, weight) pairs.
     public func weightedHistory(ofUser user: Int) -> [(item: Int, weight: Float)] {

@@ -1,5 +1,6 @@
 /// Trains a complete model from interactions: the scorers, the offline evaluation that picks the serving
-/// algorithm (the better of item-kNN and EASE on NDCG@10, leave-last-out), and the popularity baselines.
+/// algorithm (the best of item-kNN, EASE — each with bought-next blended in at the options' weight — and
+/// bought-next alone, on NDCG@10, leave-last-out), and the popularity baselines.
 public struct ModelBuilder: Sendable {
     public var options: TrainingOptions
     public var trendSettings: TrendTracker.Settings
@@ -26,7 +27,9 @@ public struct ModelBuilder: Sendable {
             for row in evaluation.rows { metrics[row.model] = row }
             evaluatedUsers = evaluation.users
             let candidates = evaluation.rows.filter { $0.model != Algorithm.popularity.rawValue }
-            if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }), let chosen = Algorithm(rawValue: best.model) { algorithm = chosen }
+            // A blended row (`ease+next`) names its base model.
+            if let best = candidates.max(by: { $0.ndcg10 < $1.ndcg10 }),
+               let chosen = Algorithm(rawValue: String(best.model.prefix { $0 != "+" })) { algorithm = chosen }
         }
         // Trending looks at the rising window and the baseline before it only: the tracker is fed just those.
         let tracker = TrendTracker(settings: trendSettings)

@@ -1,8 +1,10 @@
 /// A model as bytes: magic `SDRM`, a format number, every part of the model in order, and an FNV-1a 64
-/// checksum of all that, so a torn or altered file is refused rather than served.
+/// checksum of all that, so a torn or altered file is refused rather than served. Format 2 added
+/// bought-next; a format 1 file still loads, without it.
 public enum ModelFile {
     static let magic: [UInt8] = Array("SDRM".utf8)
-    static let format: UInt32 = 1
+    static let format: UInt32 = 2
+    static let readable: ClosedRange<UInt32> = 1...2
 
     /// Why a file is not a model this build can serve.
     public enum DecodeError: Error, Equatable, CustomStringConvertible {
@@ -14,7 +16,7 @@ public enum ModelFile {
         public var description: String {
             switch self {
             case .notAModel: "not a shopdeck model file"
-            case .unsupportedFormat(let format): "model file format \(format) is not supported by this build (it reads format \(ModelFile.format))"
+            case .unsupportedFormat(let format): "model file format \(format) is not supported by this build (it reads formats \(ModelFile.readable.lowerBound)–\(ModelFile.readable.upperBound))"
             case .checksumMismatch: "the model file's checksum does not match: it is damaged"
             case .truncated: "the model file ends early: it is damaged"
             }
@@ -53,6 +55,15 @@ public enum ModelFile {
         } else {
             out.u32(0)
         }
+        let next = scorer.boughtNext
+        for value in [next.weight, next.stepDecay, next.normalisation, next.recentDecay] { out.u32(value.bitPattern) }
+        out.u32(UInt32(next.window))
+        out.u32(UInt32(next.recentCount))
+        out.u32(UInt32(scorer.next.start.count))
+        for start in scorer.next.start { out.u32(UInt32(start)) }
+        out.u32(UInt32(scorer.next.items.count))
+        for item in scorer.next.items { out.u32(UInt32(bitPattern: item)) }
+        out.floats(scorer.next.scores)
         out.u64(fnv1a(out.data))
         return out.data
     }
@@ -61,13 +72,13 @@ public enum ModelFile {
         guard data.count >= 16, Array(data[0..<4]) == magic else { throw .notAModel }
         guard fnv1a(data[..<(data.count - 8)]) == ByteReader(data[(data.count - 8)...]).peekU64() else {
             var reader = ByteReader(data[4...])
-            if let format = try? reader.u32(), format != self.format { throw .unsupportedFormat(format) }
+            if let format = try? reader.u32(), !readable.contains(format) { throw .unsupportedFormat(format) }
             throw .checksumMismatch
         }
         var reader = ByteReader(data[4..<(data.count - 8)])
         do {
             let format = try reader.u32()
-            guard format == self.format else { throw .unsupportedFormat(format) }
+            guard readable.contains(format) else { throw .unsupportedFormat(format) }
             let version = Int(try reader.i64())
             let trainedAt = try reader.f64()
             guard let algorithm = Algorithm(rawValue: try reader.string()) else { throw .notAModel }
@@ -85,21 +96,28 @@ public enum ModelFile {
             var trending: [(item: String, score: Double)] = []
             for _ in 0..<(try reader.count()) { trending.append((try reader.string(), try reader.f64())) }
             let popularity = try reader.floats()
-            var starts: [Int] = []
-            for _ in 0..<(try reader.count()) { starts.append(Int(try reader.u32())) }
-            var neighbourItems: [Int32] = []
-            for _ in 0..<(try reader.count()) { neighbourItems.append(Int32(bitPattern: try reader.u32())) }
-            let scores = try reader.floats()
+            let neighbours = try reader.neighbours(itemCount: items.count)
             let n = Int(try reader.u32())
             let ease = n == 0 ? nil : DenseWeights(n: n, values: try reader.floats())
-            let neighbours = Neighbours(start: starts, items: neighbourItems, scores: scores)
-            guard popularity.count == items.count, starts.count == items.count + 1, starts.last == neighbourItems.count,
-                  scores.count == neighbourItems.count, neighbourItems.allSatisfy({ $0 >= 0 && Int($0) < items.count }),
-                  ease.map({ $0.n == items.count && $0.values.count == n * n }) ?? true,
-                  categories.isEmpty || categories.count == items.count else { throw .notAModel }
+            var boughtNext = BoughtNext.off
+            var next = Neighbours(start: [Int](repeating: 0, count: items.count + 1), items: [], scores: [])
+            if format >= 2 {
+                boughtNext.weight = Float(bitPattern: try reader.u32())
+                boughtNext.stepDecay = Float(bitPattern: try reader.u32())
+                boughtNext.normalisation = Float(bitPattern: try reader.u32())
+                boughtNext.recentDecay = Float(bitPattern: try reader.u32())
+                boughtNext.window = Int(try reader.u32())
+                boughtNext.recentCount = Int(try reader.u32())
+                next = try reader.neighbours(itemCount: items.count)
+            }
+            guard popularity.count == items.count, ease.map({ $0.n == items.count && $0.values.count == n * n }) ?? true,
+                  categories.isEmpty || categories.count == items.count, boughtNext.weight.isFinite, boughtNext.recentDecay.isFinite else {
+                throw .notAModel
+            }
             return RecommendationModel(version: version, trainedAt: trainedAt, algorithm: algorithm, items: items, categories: categories,
                                        metrics: metrics, evaluatedUsers: evaluatedUsers, bestSellers: bestSellers, trending: trending,
-                                       scorer: Scorer(itemCount: items.count, popularity: popularity, neighbours: neighbours, ease: ease))
+                                       scorer: Scorer(itemCount: items.count, popularity: popularity, neighbours: neighbours, ease: ease,
+                                                      next: next, boughtNext: boughtNext))
         }
     }
 
@@ -187,6 +205,18 @@ struct ByteReader {
         var values: [String] = []
         for _ in 0..<(try count()) { values.append(try string()) }
         return values
+    }
+
+    /// Item-to-item rows (`Neighbours`) over `itemCount` items, refused unless every offset and item is in range.
+    mutating func neighbours(itemCount: Int) throws(ModelFile.DecodeError) -> Neighbours {
+        var starts: [Int] = []
+        for _ in 0..<(try count()) { starts.append(Int(try u32())) }
+        var items: [Int32] = []
+        for _ in 0..<(try count()) { items.append(Int32(bitPattern: try u32())) }
+        let scores = try floats()
+        guard starts.count == itemCount + 1, starts.first == 0, starts.last == items.count, zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }),
+              scores.count == items.count, items.allSatisfy({ $0 >= 0 && Int($0) < itemCount }) else { throw .notAModel }
+        return Neighbours(start: starts, items: items, scores: scores)
     }
 
     mutating func floats() throws(ModelFile.DecodeError) -> [Float] {

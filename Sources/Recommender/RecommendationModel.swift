@@ -2,6 +2,8 @@
 public enum RecommendationReason: Sendable, Equatable {
     /// People who bought `item` (one of the shopper's) bought this too.
     case boughtTogether(with: String)
+    /// Shoppers who bought `item` (one of the shopper's latest purchases) often bought this next.
+    case boughtAfter(String)
     case trending
     /// A best seller, in the shopper's favourite category when known.
     case popular(category: String?)
@@ -10,6 +12,7 @@ public enum RecommendationReason: Sendable, Equatable {
     public func text(naming name: (String) -> String? = { _ in nil }) -> String {
         switch self {
         case .boughtTogether(let item): "bought together with \(name(item) ?? item)"
+        case .boughtAfter(let item): "often bought after \(name(item) ?? item)"
         case .trending: "trending"
         case .popular(let category): category.map { "popular in \($0)" } ?? "popular"
         }
@@ -38,8 +41,13 @@ public final class RecommendationModel: Sendable {
     public let algorithm: Algorithm
     public let items: [String]
     public let categories: [String]
-    /// Offline metrics by model name ("popularity", "item-knn", "ease"), from the evaluation before publishing.
+    /// Offline metrics by model name ("popularity", "item-knn+next", "ease+next", "bought-next"; without the
+    /// blend "item-knn", "ease"), from the evaluation before publishing.
     public let metrics: [String: EvaluationRow]
+    /// The serving algorithm's name as its metrics go by: `ease+next` when bought-next is blended in.
+    public var servingName: String { scorer.name(algorithm) }
+    /// The serving algorithm's offline metrics.
+    public var servingMetrics: EvaluationRow? { metrics[servingName] }
     /// How many shoppers the evaluation held an item out for.
     public let evaluatedUsers: Int
     /// Items by distinct buyers at training time, most first.
@@ -76,20 +84,40 @@ public final class RecommendationModel: Sendable {
     }
 
     /// The top `limit` items for a shopper with `history` (item and weight: a purchase 1, a cart add 0.3, a
-    /// view 0.1), never one in `excluding` (what they bought). With no known history: trending items, then
-    /// best sellers — in the shopper's favourite category first when there is one.
-    public func recommend(history: [(item: String, weight: Double)], excluding: Set<String>, limit: Int = 10) -> [Recommendation] {
+    /// view 0.1) and `purchases` (item and when first bought, seconds since 1970: what bought-next follows),
+    /// never one in `excluding` (what they bought). With no known history: trending items, then best sellers
+    /// — in the shopper's favourite category first when there is one.
+    public func recommend(history: [(item: String, weight: Double)], purchases: [(item: String, at: Double)] = [], excluding: Set<String>,
+                          limit: Int = 10) -> [Recommendation] {
         let known = history.compactMap { entry in itemIndex[entry.item].map { (item: $0, weight: Float(entry.weight)) } }
         let excluded = excluding.compactMap { itemIndex[$0] }
         let favourite = favouriteCategory(known)
         guard !known.isEmpty else { return coldStart(excluding: Set(excluded), limit: limit, favourite: favourite) }
-        let scores = scorer.scores(algorithm, history: known)
+        let recent = scorer.boughtNext.recentWeights(purchases.compactMap { entry in itemIndex[entry.item].map { (item: $0, at: entry.at) } })
+        let scores = scorer.scores(algorithm, shopper: Scorer.Shopper(history: known, recent: recent))
+        // Bought-next's share of each score, to say which signal proposed the item.
+        let next = algorithm == .boughtNext || (algorithm.blends && scorer.boughtNext.weight > 0) ? scorer.nextScores(recent) : []
+        let nextBest = next.max() ?? 0
+        let nextScale = nextBest > 0 ? (algorithm == .boughtNext ? 1 : scorer.boughtNext.weight) / nextBest : 0
         return scorer.top(limit, scores: scores, excluding: excluded).map { item, score in
+            if score > 0, !next.isEmpty, next[item] * nextScale * 2 >= score, let after = strongestPredecessor(of: item, recent: recent) {
+                return Recommendation(item: items[item], score: Double(score), reason: .boughtAfter(items[after]))
+            }
             guard score > 0, let because = strongestReason(for: item, history: known) else {
                 return Recommendation(item: items[item], score: Double(score), reason: .popular(category: favourite))
             }
             return Recommendation(item: items[item], score: Double(score), reason: .boughtTogether(with: items[because]))
         }
+    }
+
+    /// The latest purchase whose "bought next" link to `item` contributes most.
+    private func strongestPredecessor(of item: Int, recent: [(item: Int, weight: Float)]) -> Int? {
+        var best: (item: Int, contribution: Float)?
+        for (own, weight) in recent {
+            guard let strength = scorer.next.similarity(own, item) else { continue }
+            if weight * strength > (best?.contribution ?? 0) { best = (own, weight * strength) }
+        }
+        return best?.item
     }
 
     /// The history item whose "bought together" link to `item` contributes most.

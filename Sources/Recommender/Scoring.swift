@@ -6,6 +6,11 @@ public enum Algorithm: String, Sendable, CaseIterable, Codable {
     case itemKNN = "item-knn"
     /// The EASE closed-form item × item model.
     case ease
+    /// What shoppers bought after the shopper's latest purchases, alone (`BoughtNext`).
+    case boughtNext = "bought-next"
+
+    /// Whether bought-next can be blended into it: the personal models that read the whole history.
+    var blends: Bool { self == .itemKNN || self == .ease }
 }
 
 /// A trained scorer over one catalogue: what each algorithm needs, and the scoring itself.
@@ -15,10 +20,50 @@ struct Scorer: Sendable {
     let popularity: [Float]
     let neighbours: Neighbours
     let ease: DenseWeights?
+    /// Each item's "bought next" transitions, and how they blend into the personal models.
+    let next: Neighbours
+    let boughtNext: BoughtNext
+
+    /// What a shopper's scores are computed from: every item with its weight, and their latest purchases
+    /// with `BoughtNext.recentWeights`.
+    struct Shopper {
+        var history: [(item: Int, weight: Float)]
+        var recent: [(item: Int, weight: Float)] = []
+    }
+
+    /// The name `algorithm`'s scores go by: `ease+next` when bought-next is blended in.
+    func name(_ algorithm: Algorithm) -> String {
+        algorithm.blends && boughtNext.weight > 0 ? algorithm.rawValue + "+next" : algorithm.rawValue
+    }
+
+    /// Scores of every item for `shopper` by `algorithm`, with bought-next blended in at its weight.
+    func scores(_ algorithm: Algorithm, shopper: Shopper) -> [Float] {
+        let weight = boughtNext.weight
+        guard algorithm.blends, weight > 0 else {
+            return algorithm == .boughtNext ? nextScores(shopper.recent) : scores(algorithm, history: shopper.history)
+        }
+        var blended = scores(algorithm, history: shopper.history)
+        let next = nextScores(shopper.recent)
+        let baseBest = blended.max() ?? 0, nextBest = next.max() ?? 0
+        let baseScale = baseBest > 0 ? (1 - weight) / baseBest : 0, nextScale = nextBest > 0 ? weight / nextBest : 0
+        for item in blended.indices { blended[item] = max(blended[item], 0) * baseScale + next[item] * nextScale }
+        return blended
+    }
+
+    /// Σ over the shopper's latest purchases of weight × what followed them.
+    func nextScores(_ recent: [(item: Int, weight: Float)]) -> [Float] {
+        var scores = [Float](repeating: 0, count: itemCount)
+        for (item, weight) in recent where item >= 0 && item + 1 < next.start.count {
+            for position in next.start[item]..<next.start[item + 1] { scores[Int(next.items[position])] += weight * next.scores[position] }
+        }
+        return scores
+    }
 
     /// Scores of every item for a user with `history` (item index, weight), higher is better.
     func scores(_ algorithm: Algorithm, history: [(item: Int, weight: Float)]) -> [Float] {
         switch algorithm {
+        case .boughtNext:
+            return [Float](repeating: 0, count: itemCount)
         case .popularity:
             return popularity
         case .itemKNN:

@@ -8,11 +8,14 @@ public struct TrainingOptions: Sendable {
     public var binary = false
     public var similarity: ItemSimilarity
     public var ease: EASE
+    /// Bought-next, and its weight in the personal models.
+    public var boughtNext: BoughtNext
     public var threads: Int
 
     public init(decay: RecencyDecay = RecencyDecay(), similarity: ItemSimilarity = ItemSimilarity(), ease: EASE = EASE(),
-                threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+                boughtNext: BoughtNext = BoughtNext(), threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
         self.decay = decay
+        self.boughtNext = boughtNext
         self.similarity = similarity
         self.ease = ease
         self.threads = threads
@@ -31,6 +34,14 @@ public struct Trainer: Sendable {
 
     func scorer(_ matrix: InteractionMatrix) -> Scorer {
         Scorer(itemCount: matrix.itemCount, popularity: (0..<matrix.itemCount).map { Float(matrix.buyerCount($0)) },
-               neighbours: options.similarity.neighbours(matrix), ease: options.ease.weights(matrix))
+               neighbours: options.similarity.neighbours(matrix), ease: options.ease.weights(matrix),
+               next: options.boughtNext.transitions(matrix), boughtNext: options.boughtNext)
+    }
+
+    /// `scorer` with bought-next retrained from `matrix` under this trainer's settings, the rest kept: how
+    /// tuning tries bought-next's settings without training the other models again.
+    func replacingNext(in scorer: Scorer, _ matrix: InteractionMatrix) -> Scorer {
+        Scorer(itemCount: scorer.itemCount, popularity: scorer.popularity, neighbours: scorer.neighbours, ease: scorer.ease,
+               next: options.boughtNext.transitions(matrix), boughtNext: options.boughtNext)
     }
 }

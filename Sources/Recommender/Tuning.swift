@@ -41,26 +41,67 @@ public enum Tuning {
         options.ease.lambda = Double(value)!
     }
 
-    /// The settings that matter to `algorithm`.
-    static func axes(_ algorithm: Algorithm) -> [Axis] {
+    static let nextWeight = Axis(name: "next-weight", values: ["0", "0.2", "0.35", "0.5", "0.65", "0.8", "1"]) { options, value in
+        options.boughtNext.weight = Float(value)!
+    }
+    static let nextWindow = Axis(name: "next-window", values: ["1", "3", "5", "10", "20"]) { options, value in
+        options.boughtNext.window = Int(value)!
+    }
+    static let nextStepDecay = Axis(name: "next-step-decay", values: ["0.5", "0.7", "0.85", "1"]) { options, value in
+        options.boughtNext.stepDecay = Float(value)!
+    }
+    static let nextNormalisation = Axis(name: "next-normalisation", values: ["0", "0.5", "1"]) { options, value in
+        options.boughtNext.normalisation = Float(value)!
+    }
+    static let nextRecent = Axis(name: "next-recent", values: ["1", "3", "5", "10", "20"]) { options, value in
+        options.boughtNext.recentCount = Int(value)!
+    }
+    static let nextRecentDecay = Axis(name: "next-recent-decay", values: ["0.5", "0.7", "0.85", "1"]) { options, value in
+        options.boughtNext.recentDecay = Float(value)!
+    }
+
+    /// Bought-next's own settings, tried once it has a weight.
+    static let nextAxes = [nextWindow, nextStepDecay, nextNormalisation, nextRecent, nextRecentDecay]
+
+    /// The settings that matter to `algorithm`; bought-next's blend with item-kNN or EASE when `blended`.
+    static func axes(_ algorithm: Algorithm, blended: Bool) -> [Axis] {
         switch algorithm {
         case .popularity: []
-        case .itemKNN: [decay, binary, shrinkage, neighbours]
-        case .ease: [decay, binary, lambda]
+        case .itemKNN: [decay, binary, shrinkage, neighbours] + (blended ? [nextWeight] + nextAxes : [])
+        case .ease: [decay, binary, lambda] + (blended ? [nextWeight] + nextAxes : [])
+        case .boughtNext: nextAxes
         }
     }
 
     /// `start` changed where that scored better on `split.validation`, and every trial in the order made.
+    /// With `blended`, item-kNN and EASE also try bought-next's weight and settings (from `start`'s, or the
+    /// shop's when `start` has it off); bought-next alone is tuned at weight 1.
     public static func tune(_ algorithm: Algorithm, on split: EvaluationSplit, start: TrainingOptions = TrainingOptions(),
-                            passes: Int = 2) -> (options: TrainingOptions, trials: [Trial]) {
+                            blended: Bool = false, passes: Int = 2) -> (options: TrainingOptions, trials: [Trial]) {
         let validation = split.validation
+        var start = start
+        if algorithm == .boughtNext { start.boughtNext.weight = 1 }
+        // The other models trained for the last base settings, kept while only bought-next's change.
+        var trained: (key: String, matrix: InteractionMatrix, scorer: Scorer)?
         func score(_ options: TrainingOptions) -> Double {
-            Evaluation.run(validation, algorithms: [algorithm], options: options).rows.first?.ndcg10 ?? 0
+            let key = baseKey(options)
+            let matrix: InteractionMatrix, scorer: Scorer
+            if let trained, trained.key == key {
+                matrix = trained.matrix
+                scorer = Trainer(options: options).replacingNext(in: trained.scorer, matrix)
+            } else {
+                matrix = InteractionMatrix(validation.train, decay: options.decay, binary: options.binary)
+                scorer = Trainer(options: options).scorer(matrix)
+            }
+            trained = (key, matrix, scorer)
+            return Evaluation.run(validation, algorithms: [algorithm], matrix: matrix, scorer: scorer, threads: options.threads).rows.first?.ndcg10 ?? 0
         }
         var best = start, bestScore = score(start), trials: [Trial] = []
         for _ in 0..<max(1, passes) {
             var improved = false
-            for axis in axes(algorithm) {
+            for axis in axes(algorithm, blended: blended) {
+                // Bought-next's own settings mean nothing while it weighs nothing.
+                if algorithm != .boughtNext, nextAxes.contains(where: { $0.name == axis.name }), best.boughtNext.weight == 0 { continue }
                 for value in axis.values {
                     var candidate = best
                     axis.apply(&candidate, value)
@@ -77,5 +118,11 @@ public enum Tuning {
             if !improved { break }
         }
         return (best, trials)
+    }
+
+    /// Everything but bought-next's settings: while it is unchanged, the other models need no retraining.
+    static func baseKey(_ options: TrainingOptions) -> String {
+        "\(options.decay.halfLifeSeconds) \(options.binary) \(options.similarity.neighbourCount) \(options.similarity.shrinkage) "
+            + "\(options.ease.lambda) \(options.ease.maximumItems)"
     }
 }

@@ -41,14 +41,14 @@ enum DemoSections {
         let model = ModelBuilder().build(interactions: history, catalogue: products.map { ($0.id, $0.category) }, version: 1, now: generator.end)
         let seconds = Date().timeIntervalSince(started)
         let name = { (id: String) in products.first { $0.id == id }?.name }
-        if let serving = model.metrics[model.algorithm.rawValue], let baseline = model.metrics["popularity"] {
+        if let serving = model.servingMetrics, let baseline = model.metrics["popularity"] {
             output.out(String(format: "  model            %@ trained in %.1f s; NDCG@10 %.3f against popularity's %.3f (leave-last-out, %d shoppers)",
-                              model.algorithm.rawValue, seconds, serving.ndcg10, baseline.ndcg10, model.evaluatedUsers))
+                              model.servingName, seconds, serving.ndcg10, baseline.ndcg10, model.evaluatedUsers))
         }
         guard let shopper = history.last(where: \.isPurchase) else { return }
         let bought = history.filter { $0.user == shopper.user && $0.isPurchase }
         output.out("  shopper \(shopper.user) bought \(bought.suffix(3).compactMap { name($0.item) }.joined(separator: ", "))")
-        for item in model.recommend(history: bought.map { ($0.item, 1) }, excluding: Set(bought.map(\.item)), limit: 3) {
+        for item in model.recommend(history: bought.map { ($0.item, 1) }, purchases: bought.map { ($0.item, $0.timestamp) }, excluding: Set(bought.map(\.item)), limit: 3) {
             output.out("    → \(name(item.item) ?? item.item) — \(item.reason.text(naming: name))")
         }
     }

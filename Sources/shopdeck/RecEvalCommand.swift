@@ -3,10 +3,11 @@ import Recommender
 import Shop
 
 /// `shopdeck rec-eval FILE.csv [--split leave-last-out|temporal] [--model LIST] [--decay DAYS|none] [--binary]
-/// [--neighbours K] [--shrinkage S] [--lambda L] [--max-items N] [--textbook] [--tune] [--json]`: trains on a split of an
+/// [--neighbours K] [--shrinkage S] [--lambda L] [--max-items N] [--next-weight W] [--next-window N] [--next-step-decay D]
+/// [--next-normalisation A] [--next-recent N] [--next-recent-decay D] [--textbook] [--tune] [--json]`: trains on a split of an
 /// interaction file and ranks the whole catalogue for every held-out user, printing the popularity baseline
 /// and each model on the same split. Every departure of the shop's models from the textbook ones (recency
-/// decay, summed weights, shrinkage, λ, the catalogue cap) is an option, so its effect can be measured —
+/// decay, summed weights, shrinkage, λ, the catalogue cap, bought-next blended in) is an option, so its effect can be measured —
 /// against `assets/bench/rec_reference.py`, the NumPy reference, on the same split. `FILE.csv` may be `demo`:
 /// the generated history over the shop's catalog.
 struct RecEvalCommand {
@@ -29,7 +30,7 @@ struct RecEvalCommand {
             var chosen = options, trials: Int?
             if arguments.flag("--tune"), algorithm != .popularity {
                 // Chosen on the validation part carved from the training data: the test items are never seen.
-                let tuned = Tuning.tune(algorithm, on: split, start: options)
+                let tuned = Tuning.tune(algorithm, on: split, start: options, blended: true)
                 chosen = tuned.options
                 trials = tuned.trials.count
             }
@@ -75,14 +76,28 @@ struct RecEvalCommand {
         options.similarity.shrinkage = Float(try arguments.double("--shrinkage", in: 0...1_000_000, default: textbook ? 0 : Double(options.similarity.shrinkage)))
         options.ease.lambda = try arguments.double("--lambda", in: 0.000_001...1e9, default: options.ease.lambda)
         options.ease.maximumItems = try arguments.integer("--max-items", in: 1...20_000) ?? options.ease.maximumItems
+        var next = options.boughtNext
+        next.weight = Float(try arguments.double("--next-weight", in: 0...1, default: textbook ? 0 : Double(next.weight)))
+        next.window = try arguments.integer("--next-window", in: 1...BoughtNext.maximumWindow) ?? next.window
+        next.stepDecay = Float(try arguments.double("--next-step-decay", in: 0...1, default: Double(next.stepDecay)))
+        next.normalisation = Float(try arguments.double("--next-normalisation", in: 0...1, default: Double(next.normalisation)))
+        next.recentCount = try arguments.integer("--next-recent", in: 1...BoughtNext.maximumWindow) ?? next.recentCount
+        next.recentDecay = Float(try arguments.double("--next-recent-decay", in: 0...1, default: Double(next.recentDecay)))
+        // Bought-next alone is evaluated at full weight when it was asked for by name.
+        if algorithms.contains(.boughtNext), next.weight == 0, arguments.value("--model") != nil { next.weight = 1 }
+        options.boughtNext = next
         return (algorithms, options)
     }
 
     /// The settings in one line, as `rec_reference.py` takes them.
     private func describe(_ options: TrainingOptions) -> String {
         let decay = options.decay.halfLifeSeconds.isFinite ? String(format: "%g", options.decay.halfLifeSeconds / 86_400) : "none"
+        let next = options.boughtNext
+        let blend = next.weight == 0 ? "no bought-next"
+            : String(format: "bought-next weight %g (window %d, step decay %g, normalisation %g, recent %d, recent decay %g)", next.weight,
+                     next.window, next.stepDecay, next.normalisation, next.recentCount, next.recentDecay)
         return "decay \(decay), \(options.binary ? "binary" : "summed weights"), neighbours \(options.similarity.neighbourCount), "
-            + String(format: "shrinkage %g, lambda %g, max items %d", options.similarity.shrinkage, options.ease.lambda, options.ease.maximumItems)
+            + String(format: "shrinkage %g, lambda %g, max items %d, ", options.similarity.shrinkage, options.ease.lambda, options.ease.maximumItems) + blend
     }
 
     private func load(_ path: String) throws -> [Interaction] {
@@ -103,9 +118,9 @@ struct RecEvalCommand {
             let how = result.trials.map { "tuned on the validation split (\($0) trials)" } ?? "as given"
             lines.append("\(result.row.model) settings, \(how): \(result.settings)")
         }
-        lines += ["", "model        HR@10  NDCG@10  Recall@20  coverage@10"]
+        lines += ["", "model           HR@10  NDCG@10  Recall@20  coverage@10"]
         for row in results.map(\.row) {
-            lines.append(row.model.padding(toLength: 11, withPad: " ", startingAt: 0)
+            lines.append(row.model.padding(toLength: 14, withPad: " ", startingAt: 0)
                          + String(format: "%7.4f%9.4f%11.4f%13.4f", row.hitRate10, row.ndcg10, row.recall20, row.coverage10))
         }
         if let baseline = results.first(where: { $0.row.model == "popularity" })?.row, baseline.ndcg10 > 0 {

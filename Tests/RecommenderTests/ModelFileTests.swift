@@ -13,10 +13,29 @@ import Testing
         #expect(copy.bestSellers.map(\.item) == model.bestSellers.map(\.item))
         #expect(copy.scorer.neighbours == model.scorer.neighbours)
         #expect(copy.scorer.ease == model.scorer.ease)
+        #expect(copy.scorer.next == model.scorer.next && copy.scorer.boughtNext == model.scorer.boughtNext)
+        #expect(!model.scorer.next.items.isEmpty, "bought-next is part of the file")
         for item in model.items {
             #expect(copy.similar(to: item) == model.similar(to: item))
-            #expect(copy.recommend(history: [(item, 1)], excluding: [item]) == model.recommend(history: [(item, 1)], excluding: [item]))
+            let purchases = [(item: item, at: 10.0)]
+            #expect(copy.recommend(history: [(item, 1)], purchases: purchases, excluding: [item])
+                    == model.recommend(history: [(item, 1)], purchases: purchases, excluding: [item]))
         }
+    }
+
+    /// A format 1 file (before bought-next) still serves, with bought-next off.
+    @Test func aFormatOneFileStillLoads() throws {
+        var bytes = ModelFile.encode(model)
+        // Format 2 appends bought-next's settings (six 4-byte fields) and its rows (three arrays) to format 1.
+        let next = model.scorer.next
+        let appended = 6 * 4 + (4 + 4 * next.start.count) + 2 * (4 + 4 * next.items.count)
+        bytes.removeLast(8 + appended)
+        bytes.replaceSubrange(4..<8, with: [1, 0, 0, 0])
+        withUnsafeBytes(of: ModelFile.fnv1a(bytes).littleEndian) { bytes.append(contentsOf: $0) }
+        let old = try ModelFile.decode(bytes)
+        #expect(old.scorer.boughtNext.weight == 0 && old.scorer.next.items.isEmpty)
+        #expect(old.similar(to: "tea") == model.similar(to: "tea"))
+        #expect(old.recommend(history: [("tea", 1)], excluding: ["tea"]).first?.item == "kettle")
     }
 
     @Test func damageIsRefused() {

@@ -26,10 +26,15 @@ import Testing
         #expect(object["split"] as? String == "leave-last-out")
         #expect(object["users"] as? Int == 60)
         let rows = try #require(object["rows"] as? [[String: Any]])
-        #expect(rows.map { $0["model"] as? String } == ["popularity", "item-knn", "ease"])
-        let knn = try #require(rows.first { $0["model"] as? String == "item-knn" })
+        #expect(rows.map { $0["model"] as? String } == ["popularity", "item-knn+next", "ease+next", "bought-next"])
+        let knn = try #require(rows.first { $0["model"] as? String == "item-knn+next" })
         #expect(knn["NDCG@10"] as? Double == 1, "the held-out item is the only one bought with the first two")
         #expect(rows.allSatisfy { $0["NDCG@10"] != nil && $0["Recall@20"] != nil && $0["coverage@10"] != nil })
+
+        // Without bought-next the models go by their own names, and bought-next alone is not evaluated.
+        #expect(await CLI.run(["rec-eval", path, "--json", "--next-weight", "0"], output: output) == 0)
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.split(separator: "\n").last!.utf8)) as? [String: Any])
+        #expect((plain["rows"] as? [[String: Any]])?.map { $0["model"] as? String } == ["popularity", "item-knn", "ease"])
 
         #expect(await CLI.run(["rec-eval", path], output: output) == 0)
         #expect(output.stdout.contains("NDCG@10") && output.stdout.contains("60 test users"))

@@ -23,17 +23,22 @@ import Testing
 
     /// Shoppers with a taste (one of `clusters` groups of items) buying mostly within it, some noise, repeat
     /// purchases and ties in time: enough structure that the models differ from popularity and from each other.
-    static func interactions(seed: UInt64, users: Int = 2_500, items: Int = 300, clusters: Int = 10) -> String {
+    /// With `sequential`, half the purchases after the first follow on from the one before (the next item of
+    /// the cluster), the order bought-next looks for.
+    static func interactions(seed: UInt64, users: Int = 2_500, items: Int = 300, clusters: Int = 10, sequential: Bool = false) -> String {
         var random = SplitMix64(seed: seed)
         var lines = ["user,item,timestamp"]
         for user in 0..<users {
             let taste = Int.random(in: 0..<clusters, using: &random)
             var time = 1_700_000_000 + Int.random(in: 0..<86_400 * 30, using: &random)
+            var previous: Int?
             for _ in 0..<Int.random(in: 2...14, using: &random) {
                 let inTaste = Double.random(in: 0..<1, using: &random) < 0.75
                 // Within a cluster, lower items are more popular (a skewed pick).
                 let rank = Int(Double(items / clusters) * pow(Double.random(in: 0..<1, using: &random), 2))
-                let item = inTaste ? taste * (items / clusters) + rank : Int.random(in: 0..<items, using: &random)
+                var item = inTaste ? taste * (items / clusters) + rank : Int.random(in: 0..<items, using: &random)
+                if sequential, let previous, Double.random(in: 0..<1, using: &random) < 0.5 { item = (previous + 1) % items }
+                previous = item
                 lines.append("u\(user),i\(item),\(time)")
                 // Same-second purchases now and then: the split's tie rule decides.
                 if Double.random(in: 0..<1, using: &random) < 0.8 { time += Int.random(in: 1...86_400, using: &random) }
@@ -50,31 +55,52 @@ import Testing
         })
     }
 
-    @Test(.enabled(if: numpyAvailable, "NumPy is not installed for \(python) (.ci/run installs it)"))
-    func itemKNNAndEASEMatchTheNumPyReferenceConfiguredAlike() throws {
+    /// `rec-eval` with `options` and the reference with `referenceOptions` on one seeded file: each one's
+    /// NDCG@10 by model.
+    func bothSides(sequential: Bool, options: [String], referenceOptions: [String]) throws -> (seed: UInt64, ours: [String: Double], reference: [String: Double]) {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("recommender reference: seed \(seed)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rec-reference-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/interactions.csv"
-        try Self.interactions(seed: seed).write(toFile: file, atomically: true, encoding: .utf8)
+        try Self.interactions(seed: seed, sequential: sequential).write(toFile: file, atomically: true, encoding: .utf8)
 
-        let ours = try SpawnedChild(ExecutableTests.executable, ["rec-eval", file, "--textbook", "--lambda", "200", "--neighbours", "100", "--json"])
+        let ours = try SpawnedChild(ExecutableTests.executable, ["rec-eval", file, "--json"] + options)
         let ourOutput = ours.outputToEnd()
         #expect(ours.wait() == 0, "\(ours.errorToEnd())")
-        let reference = try SpawnedChild("/usr/bin/env", [Self.python, Self.script, file, "--binary", "--decay", "none", "--shrinkage", "0",
-                                                           "--lambda", "200", "--neighbours", "100"])
+        let reference = try SpawnedChild("/usr/bin/env", [Self.python, Self.script, file] + referenceOptions)
         let referenceOutput = reference.outputToEnd()
         #expect(reference.wait() == 0, "\(reference.errorToEnd())")
-
         let mine = try ndcg(ourOutput), theirs = try ndcg(referenceOutput)
         print("recommender reference: shopdeck \(mine), NumPy \(theirs)")
+        return (seed, mine, theirs)
+    }
+
+    @Test(.enabled(if: numpyAvailable, "NumPy is not installed for \(python) (.ci/run installs it)"))
+    func itemKNNAndEASEMatchTheNumPyReferenceConfiguredAlike() throws {
+        let (seed, mine, theirs) = try bothSides(sequential: false, options: ["--textbook", "--lambda", "200", "--neighbours", "100"],
+                                                 referenceOptions: ["--binary", "--decay", "none", "--shrinkage", "0", "--lambda", "200", "--neighbours", "100"])
         #expect(abs((mine["popularity"] ?? 0) - (theirs["popularity"] ?? -1)) < 1e-9, "the same split and the same ranking of ties")
         for model in ["item-knn", "ease"] {
             let (a, b) = (mine[model] ?? 0, theirs[model] ?? 0)
             #expect(b > 0 && abs(a - b) / b < 0.01, "\(model): shopdeck \(a) against the reference's \(b) (seed \(seed))")
         }
         #expect((mine["ease"] ?? 0) > (mine["popularity"] ?? 1) * 1.5, "the data has structure the models find")
+    }
+
+    /// Bought-next alone and blended into each model, on data where purchases follow on from each other.
+    @Test(.enabled(if: numpyAvailable, "NumPy is not installed for \(python) (.ci/run installs it)"))
+    func boughtNextAndItsBlendsMatchTheNumPyReference() throws {
+        let next = ["--next-weight", "0.4", "--next-window", "3", "--next-step-decay", "0.6", "--next-normalisation", "0.5", "--next-recent", "4",
+                    "--next-recent-decay", "0.8"]
+        let (seed, mine, theirs) = try bothSides(sequential: true, options: ["--textbook", "--lambda", "200"] + next,
+                                                 referenceOptions: ["--binary", "--decay", "none", "--shrinkage", "0", "--lambda", "200",
+                                                                    "--model", "ease,bought-next,item-knn+next,ease+next"] + next)
+        for model in ["bought-next", "item-knn+next", "ease+next"] {
+            let (a, b) = (mine[model] ?? 0, theirs[model] ?? 0)
+            #expect(b > 0 && abs(a - b) / b < 0.01, "\(model): shopdeck \(a) against the reference's \(b) (seed \(seed))")
+        }
+        #expect((theirs["ease+next"] ?? 0) > (theirs["ease"] ?? 1) * 1.1, "on sequential data the order helps (seed \(seed))")
     }
 }

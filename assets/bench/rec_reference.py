@@ -13,6 +13,13 @@ The models are the textbook ones, with each of shopdeck's departures an option s
   item-knn    cosine between items' buyer sets, times co / (co + shrinkage) (0: plain cosine), each item's
               `neighbours` best kept; a user's score for j sums weight(i) x sim(i, j) over i in the history
   ease        B = I - P diag(1/diag(P)), P = (X^T X + lambda I)^-1 (Steck 2019); scores x_u B
+  bought-next transitions T[i, j]: over each user's items in order of first purchase (ties by first appearance
+              in the training data), i leads to each of the `window` items after it, the d-th weighing
+              step_decay^(d-1), or half that both ways when both were first bought in the same second; each
+              row divided by its total^normalisation and cut to its 200 largest. A user's score for j sums
+              recent_decay^r x T[i, j] over their `recent` latest items i (r counts earlier seconds).
+  item-knn+next, ease+next  (1 - w) max(s, 0) / max(s) + w t / max(t) for the model's scores s and
+              bought-next's t, each max over that user's scores (a part with no positive score adds 0)
 X holds each user's summed weights per item, each decayed by 0.5^(age / half-life) back from the newest
 interaction when a half-life is given, or 1 per item seen with --binary. Items without a positive score are
 ranked after the scored ones by popularity; ties go to the item seen first in the training data.
@@ -107,6 +114,59 @@ def ease(x, lam):
     return b
 
 
+def first_purchases(train, items):
+    first = {}
+    for user, item, timestamp, _ in train:
+        seen = first.setdefault(user, {})
+        if items[item] not in seen or timestamp < seen[items[item]]:
+            seen[items[item]] = timestamp
+    return {user: sorted((t, i) for i, t in seen.items()) for user, seen in first.items()}
+
+
+def transitions(sequences, n, window, step_decay, normalisation, keep=200):
+    t = np.zeros((n, n))
+    for sequence in sequences.values():
+        for p, (at, i) in enumerate(sequence):
+            step = 1.0
+            for later_at, j in sequence[p + 1 : p + 1 + window]:
+                if later_at > at:
+                    t[i, j] += step
+                else:
+                    t[i, j] += step / 2
+                    t[j, i] += step / 2
+                step *= step_decay
+    totals = t.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        scale = np.where(totals > 0, 1 / totals**normalisation, 0)
+    t *= scale[:, None]
+    if n > keep:
+        for row in t:
+            order = np.lexsort((np.arange(n), -row))
+            row[order[keep:]] = 0
+    return t
+
+
+def recent_weights(sequence, count, decay):
+    chosen, weight, previous = [], 1.0, None
+    for at, i in reversed(sequence):
+        if len(chosen) >= count:
+            break
+        if previous is not None and at < previous:
+            weight *= decay
+        previous = at
+        chosen.append((i, weight))
+    return chosen
+
+
+def blend(base, nxt, w):
+    base = np.maximum(base, 0)
+    parts = []
+    for scores, share in ((base, 1 - w), (nxt, w)):
+        best = scores.max()
+        parts.append(scores * (share / best) if best > 0 else np.zeros_like(scores))
+    return parts[0] + parts[1]
+
+
 def evaluate(scores_of, popularity, x, held, users, items):
     n = x.shape[1]
     order_key = np.arange(n)
@@ -147,12 +207,29 @@ def main():
     parser.add_argument("--neighbours", type=int, default=100)
     parser.add_argument("--shrinkage", type=float, default=0.0)
     parser.add_argument("--lambda", dest="lam", type=float, default=200.0)
+    parser.add_argument("--next-weight", type=float, default=0.5)
+    parser.add_argument("--next-window", type=int, default=5)
+    parser.add_argument("--next-step-decay", type=float, default=0.7)
+    parser.add_argument("--next-normalisation", type=float, default=0.5)
+    parser.add_argument("--next-recent", type=int, default=5)
+    parser.add_argument("--next-recent-decay", type=float, default=0.7)
     args = parser.parse_args()
 
     rows = read(args.file)
     train, held = leave_last_out(rows)
     x, bought, users, items = matrix(train, None if args.decay == "none" else float(args.decay), args.binary)
     popularity = bought.sum(axis=0).astype(np.float64)
+    next_scores = None
+    if any(model.endswith("next") for model in args.model.split(",")):
+        sequences = first_purchases(train, items)
+        t = transitions(sequences, x.shape[1], args.next_window, args.next_step_decay, args.next_normalisation)
+        by_index = {users[user]: sequence for user, sequence in sequences.items()}
+
+        def next_scores(u):
+            scores = np.zeros(x.shape[1])
+            for i, weight in recent_weights(by_index.get(u, []), args.next_recent, args.next_recent_decay):
+                scores += weight * t[i]
+            return scores
     result = {"split": "leave-last-out", "rows": []}
     for model in args.model.split(","):
         if model == "popularity":
@@ -163,6 +240,14 @@ def main():
         elif model == "ease":
             weights = ease(x, args.lam)
             scores_of = lambda u, weights=weights: x[u] @ weights
+        elif model == "bought-next":
+            scores_of = next_scores
+        elif model == "item-knn+next":
+            sim = item_knn(bought, args.neighbours, args.shrinkage)
+            scores_of = lambda u, sim=sim: blend(x[u] @ sim, next_scores(u), args.next_weight)
+        elif model == "ease+next":
+            weights = ease(x, args.lam)
+            scores_of = lambda u, weights=weights: blend(x[u] @ weights, next_scores(u), args.next_weight)
         else:
             sys.exit(f"unknown model {model}")
         metrics, evaluated = evaluate(scores_of, popularity, x, held, users, items)

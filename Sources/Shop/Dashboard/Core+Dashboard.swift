@@ -32,8 +32,8 @@ extension Core {
         let name = { (id: String) in self.catalog.details(id)?.name ?? id }
         let top = recommendations.top(limit: 10)
         let recommender = DashboardSnapshot.RecommenderPane(
-            modelVersion: model?.version, algorithm: model?.algorithm.rawValue, trainedAt: model.map { Date(timeIntervalSince1970: $0.trainedAt) },
-            ndcgModel: model.flatMap { $0.metrics[$0.algorithm.rawValue]?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
+            modelVersion: model?.version, algorithm: model?.servingName, trainedAt: model.map { Date(timeIntervalSince1970: $0.trainedAt) },
+            ndcgModel: model.flatMap { $0.servingMetrics?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
             topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
             trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
         let drops = dropRows()

@@ -161,12 +161,12 @@ public struct RecommendationPipeline: Sendable {
         guard model.evaluatedUsers >= minimumEvaluatedShoppers else {
             throw WorkflowFailure(Self.gateFailed, cause: "only \(model.evaluatedUsers) shoppers to evaluate on (at least \(minimumEvaluatedShoppers) needed); keeping \(current)")
         }
-        guard let score = model.metrics[model.algorithm.rawValue]?.ndcg10, let baseline = model.metrics[Algorithm.popularity.rawValue]?.ndcg10 else {
+        guard let score = model.servingMetrics?.ndcg10, let baseline = model.metrics[Algorithm.popularity.rawValue]?.ndcg10 else {
             throw WorkflowFailure(Self.gateFailed, cause: "the model has no evaluation; keeping \(current)")
         }
         guard score > baseline else {
             throw WorkflowFailure(Self.gateFailed, cause: String(format: "%@ scores NDCG@10 %.4f, not above popularity's %.4f, on %d shoppers; keeping %@",
-                                                                   model.algorithm.rawValue, score, baseline, model.evaluatedUsers, current))
+                                                                   model.servingName, score, baseline, model.evaluatedUsers, current))
         }
     }
 

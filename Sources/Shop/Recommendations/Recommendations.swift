@@ -60,12 +60,17 @@ public final class Recommendations: Sendable {
         let history = try await interactions.history(of: userId)
         let bought = Set(history.filter(\.isPurchase).map(\.item))
         var weights: [String: Double] = [:]
-        for interaction in history { weights[interaction.item, default: 0] += interaction.weight }
+        var firstBought: [String: Double] = [:]
+        for interaction in history {
+            weights[interaction.item, default: 0] += interaction.weight
+            if interaction.isPurchase { firstBought[interaction.item] = min(firstBought[interaction.item] ?? .infinity, interaction.timestamp) }
+        }
         guard let model = slot.current else {
             let sellers = interactions.trends.topSellers(limit + bought.count).filter { !bought.contains($0.item) }.prefix(limit)
             return (nil, sellers.map { Recommendation(item: $0.item, score: Double($0.buyers), reason: .popular(category: catalog.details($0.item)?.category)) })
         }
-        return (model.version, model.recommend(history: weights.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }, excluding: bought, limit: limit))
+        return (model.version, model.recommend(history: weights.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 },
+                                               purchases: firstBought.map { ($0.key, $0.value) }, excluding: bought, limit: limit))
     }
 
     /// Live best sellers (distinct buyers) and trending items.

@@ -61,11 +61,11 @@ extension Core {
 
         let model = recommendations.slot.current
         // A shop without a model yet is not unhealthy: best sellers answer until the first run publishes one.
-        var recommender = StatusReport.Component(details: ["modelVersion": model?.version ?? 0, "algorithm": model?.algorithm.rawValue ?? "none",
+        var recommender = StatusReport.Component(details: ["modelVersion": model?.version ?? 0, "algorithm": model?.servingName ?? "none",
                                                            "versionsOnDisk": recommendations.models.versions().count])
         if let model {
             recommender.details["trainedAt"] = Logger.timestamp(Date(timeIntervalSince1970: model.trainedAt))
-            recommender.details["ndcg10"] = ((model.metrics[model.algorithm.rawValue]?.ndcg10 ?? 0) * 10_000).rounded() / 10_000
+            recommender.details["ndcg10"] = ((model.servingMetrics?.ndcg10 ?? 0) * 10_000).rounded() / 10_000
         }
 
         var gateway = StatusReport.Component(health: listening == nil ? .down : .ok, details: [:])

@@ -58,12 +58,12 @@ extension AdminRoutes {
             var metrics: [String: MetricsView] = [:]
             if let model {
                 for (name, row) in model.metrics { metrics[name] = MetricsView(row) }
-                if let serving = model.metrics[model.algorithm.rawValue] { metrics["model"] = MetricsView(serving) }
+                if let serving = model.servingMetrics { metrics["model"] = MetricsView(serving) }
             }
             let schedule = core.scheduler.schedules().first { $0.definition.name == RecommendationPipeline.schedule }
             return JSONBody.response(RecommenderView(
                 modelVersion: model?.version, trainedAt: model.map { Logger.timestamp(Date(timeIntervalSince1970: $0.trainedAt)) },
-                algorithm: model?.algorithm.rawValue, evaluatedUsers: model?.evaluatedUsers, metrics: metrics,
+                algorithm: model?.servingName, evaluatedUsers: model?.evaluatedUsers, metrics: metrics,
                 versions: core.recommendations.models.versions(), schedule: schedule?.definition.expression.description,
                 nextRunAt: schedule?.nextFireAt.map(Logger.timestamp)))
         })

@@ -51,14 +51,18 @@ struct RecommenderBenchmark {
     private func measureServing(_ model: RecommendationModel, history: [Interaction], report: inout BenchReport, progress: (String) -> Void) {
         progress("serving: personal top-10 and similar items")
         var byUser: [String: [(item: String, weight: Double)]] = [:]
-        for interaction in history { byUser[interaction.user, default: []].append((interaction.item, 1)) }
+        var bought: [String: [(item: String, at: Double)]] = [:]
+        for interaction in history {
+            byUser[interaction.user, default: []].append((interaction.item, 1))
+            bought[interaction.user, default: []].append((interaction.item, interaction.timestamp))
+        }
         let users = Array(byUser.keys.sorted().prefix(quick ? 500 : 3000))
         var topTimes: [Double] = []
         for user in users {
             let own = byUser[user]!
             let excluded = Set(own.map(\.item))
             let began = DispatchTime.now().uptimeNanoseconds
-            let proposed = model.recommend(history: own, excluding: excluded, limit: 10)
+            let proposed = model.recommend(history: own, purchases: bought[user] ?? [], excluding: excluded, limit: 10)
             topTimes.append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1000)
             precondition(proposed.count == 10 && !proposed.contains { excluded.contains($0.item) }, "the benchmark's model proposed a bought item")
         }
@@ -89,10 +93,10 @@ struct RecommenderBenchmark {
         for index in 0..<1000 {
             let own: [(item: String, weight: Double)] = [(catalogue[index % catalogue.count].id, 1.0), (catalogue[(index * 7) % catalogue.count].id, 1.0)]
             let began = DispatchTime.now().uptimeNanoseconds
-            _ = model.recommend(history: own, excluding: Set(own.map(\.item)), limit: 10)
+            _ = model.recommend(history: own, purchases: own.enumerated().map { ($0.element.item, Double($0.offset)) }, excluding: Set(own.map(\.item)), limit: 10)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1000)
         }
-        report.results.append(BenchResult.latency("top10_\(model.algorithm.rawValue)", times, params: [("items", "\(catalogue.count)")]))
+        report.results.append(BenchResult.latency("top10_\(model.servingName)", times, params: [("items", "\(catalogue.count)")]))
     }
 
     /// The same item-to-item training in NumPy/SciPy on the same purchases, timed by the script itself.
