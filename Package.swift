@@ -58,14 +58,14 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport", "AWS", "AWSBackend"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness", "AWS", "AWSBackend"]),
         .testTarget(name: "HTTPTests", dependencies: ["Addressing", "HTTP", "Telemetry", "FuzzSupport"]),
-        .testTarget(name: "WAFTests", dependencies: ["WAF", "FuzzSupport"]),
+        .testTarget(name: "WAFTests", dependencies: ["WAF", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Dashboard"], exclude: ["Snapshots"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "WAF", "Store"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Journal", "Telemetry", "Store", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "ShopDomainTests", dependencies: ["Shop", "Dashboard", "Telemetry"]),
-        .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport", "Store", "Workflow"]),
-        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Addressing", "HTTP", "CrashHarness", "Recommender"]),
+        .testTarget(name: "ShopTests", dependencies: ["Shop", "ShopHTTP", "Dashboard", "Addressing", "HTTP", "Telemetry", "Hashing", "WAF", "Broker", "Recommender", "Journal", "FuzzSupport", "Store", "Workflow"]),
+        .testTarget(name: "ShopdeckTests", dependencies: ["shopdeck", "Shop", "WAF", "Addressing", "HTTP", "CrashHarness", "Recommender"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -58,6 +58,11 @@ public enum Format {
         }
     }
 
+    /// An amount in cents as `1234.50`: the catalog's prices carry no currency.
+    public static func money(_ cents: Int) -> String {
+        String(format: "%@%d.%02d", cents < 0 ? "-" : "", abs(cents) / 100, abs(cents) % 100)
+    }
+
     /// `4.2ms` under ten milliseconds, `37ms` above, `2.3s` from a second.
     public static func milliseconds(_ microseconds: UInt64) -> String {
         switch microseconds {

@@ -119,9 +119,33 @@ public struct DashboardSnapshot: Sendable, Codable, Equatable {
         public var ndcgPopularity: Double?
         public var topSellers: [RankedProduct]
         public var trending: [RankedProduct]
+        /// What each model version's recommendations earned, newest first (absent from an older shop).
+        public var earnings: [Earnings]?
+        /// Confirmed orders the attribution looked at, attributed or not.
+        public var confirmedOrders: Int?
+
+        /// One model version's attributed figures (version 0: best sellers, before any model).
+        public struct Earnings: Sendable, Codable, Equatable {
+            public var version: Int
+            public var impressions: Int
+            public var cartAdds: Int
+            public var orders: Int
+            /// In cents.
+            public var revenue: Int
+
+            public init(version: Int, impressions: Int, cartAdds: Int, orders: Int, revenue: Int) {
+                self.version = version
+                self.impressions = impressions
+                self.cartAdds = cartAdds
+                self.orders = orders
+                self.revenue = revenue
+            }
+        }
 
         public init(modelVersion: Int?, algorithm: String?, trainedAt: Date?, ndcgModel: Double?, ndcgPopularity: Double?, topSellers: [RankedProduct],
-                    trending: [RankedProduct]) {
+                    trending: [RankedProduct], earnings: [Earnings]? = nil, confirmedOrders: Int? = nil) {
+            self.earnings = earnings
+            self.confirmedOrders = confirmedOrders
             self.modelVersion = modelVersion
             self.algorithm = algorithm
             self.trainedAt = trainedAt

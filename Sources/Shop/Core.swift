@@ -210,7 +210,8 @@ public final class Core: Sendable {
         }
         accounts = Accounts(store: store, audit: audit, clock: clock, signingKey: signingKey, options: options.accounts, activity: addressActivity)
         catalog = Catalog(store: store)
-        carts = Carts(store: store, catalog: catalog)
+        let attribution = RecommendationAttribution()
+        carts = Carts(store: store, catalog: catalog, clock: clock, attribution: attribution)
         orders = Orders(store: store, broker: broker, catalog: catalog, carts: carts, clock: clock, metrics: metrics, retention: options.retention,
                         activity: addressActivity)
         drops = Drops(store: store, broker: broker, catalog: catalog, clock: clock, retention: options.retention, activity: addressActivity)
@@ -220,7 +221,7 @@ public final class Core: Sendable {
         wafBlocks = WAFBlockSettings(store: store, waf: waf)
         apiKeys = APIKeyRegistry(store: store)
         recommendations = Recommendations(directory: directory, store: store, catalog: catalog, clock: clock,
-                                          keepInteractionsSeconds: options.retention.interactionsSeconds)
+                                          keepInteractionsSeconds: options.retention.interactionsSeconds, attribution: attribution)
         traffic = TrafficMonitor(clock: clock)
         sharing = engines == nil ? SharedShopSync(store: store, blocks: wafBlocks, rules: wafRules, tokens: tokens, apiKeys: apiKeys,
                                                   recommendations: recommendations, directory: directory) : nil
@@ -228,7 +229,7 @@ public final class Core: Sendable {
                                           minimumEvaluatedShoppers: options.minimumEvaluatedShoppers, runState: { [sagas] in sagas.run($0)?.state },
                                           stepHook: options.pipelineStepHook, sharedModels: engines == nil ? SharedModels(store: store) : nil)
         workers = Workers(broker: broker, store: store, sagas: sagas, orders: orders, drops: drops, interactions: recommendations.interactions,
-                          logger: logger.labeled("workers"))
+                          attribution: attribution, logger: logger.labeled("workers"))
         startedAt = clock.now()
     }
 

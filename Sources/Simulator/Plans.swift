@@ -45,6 +45,10 @@ extension Simulator {
             headers.set("Idempotency-Key", "sim-\(settings.seed)-\(actor.index)-\(actor.random.next())")
             return .post("/api/orders", json: #"{"items":[{"productId":"\#(settings.hotProduct)","quantity":1}]}"#, headers: headers)
         }
+        if let recommended = actor.pendingRecommendation {
+            actor.pendingRecommendation = nil
+            return addToCart(recommended, &actor, headers: headers)
+        }
         if let complement = actor.pendingComplement {
             actor.pendingComplement = nil
             if actor.random.unit() < 0.7 { return addToCart(complement, &actor, headers: headers) }

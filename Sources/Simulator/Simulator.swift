@@ -266,6 +266,11 @@ public final class Simulator: Sendable {
             let key = request.headers["Idempotency-Key"] ?? ""
             if key.hasPrefix("drop-") { actor.entry?.ordered = true }
             if key.hasPrefix("cart-") { actor.cart = [] }
+        case ("GET", "/api/recommendations") where response.status == 200:
+            // One list in five has something the shopper takes: the first item, or now and then the second.
+            guard actor.random.unit() < 0.2, let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                  let items = (object["items"] as? [[String: Any]])?.compactMap({ $0["productId"] as? String }), !items.isEmpty else { break }
+            actor.pendingRecommendation = items[actor.random.unit() < 0.7 ? 0 : min(1, items.count - 1)]
         case ("POST", let target) where target.hasSuffix("/entries") && response.status == 202:
             actor.entry?.entryId = Self.jsonField("entryId", in: response.body)
         case ("GET", let target) where target.contains("/entries/") && response.status == 200:

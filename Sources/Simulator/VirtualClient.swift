@@ -24,6 +24,9 @@ struct VirtualClient: Sendable {
     /// A product's complement, to be put in the cart next turn: bought together, it becomes a pattern the
     /// recommender can find.
     var pendingComplement: String?
+    /// A product the shop recommended that caught this shopper's eye, to be put in the cart next turn: what
+    /// the console's "orders earned" counts.
+    var pendingRecommendation: String?
     /// This shopper's entry in the current drop, and whether it has ordered its win.
     var entry: DropEntryMemory?
 

@@ -53,10 +53,13 @@ enum Fixtures {
                   steps: [.init(name: "open", state: .succeeded), .init(name: "reserve", state: .running), .init(name: "authorise", state: .pending),
                           .init(name: "confirm", state: .pending)], startedAt: now, error: nil),
         ]
-        snapshot.recommender = .init(modelVersion: 3, algorithm: "item-knn", trainedAt: now.addingTimeInterval(-600), ndcgModel: 0.2649, ndcgPopularity: 0.0298,
+        snapshot.recommender = .init(modelVersion: 3, algorithm: "ease+next", trainedAt: now.addingTimeInterval(-600), ndcgModel: 0.2649, ndcgPopularity: 0.0298,
                                      topSellers: [.init(productId: "p12", name: "Organic Sencha, 100 g", value: 812), .init(productId: "p7", name: "抹茶 Matcha cookies, box of 12", value: 640),
                                                   .init(productId: "p3", name: "Cast-iron pan, 24 cm", value: 402)],
-                                     trending: [.init(productId: "p44", name: "Yuzu gummies", value: 6.2), .init(productId: "p9", name: "Rain shell, M", value: 3.1)])
+                                     trending: [.init(productId: "p44", name: "Yuzu gummies", value: 6.2), .init(productId: "p9", name: "Rain shell, M", value: 3.1)],
+                                     earnings: [.init(version: 3, impressions: 4_210, cartAdds: 96, orders: 31, revenue: 412_350),
+                                                .init(version: 2, impressions: 12_800, cartAdds: 201, orders: 58, revenue: 699_100)],
+                                     confirmedOrders: 402)
         snapshot.events = [
             .init(at: now.addingTimeInterval(-60), kind: .audit, text: "waf.block: 203.0.113.0/24: scraper network"),
             .init(at: now.addingTimeInterval(-20), kind: .audit, text: "pipeline.run: started recommendations run 4f1c2a9e with a failure injected at train"),

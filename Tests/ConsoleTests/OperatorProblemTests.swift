@@ -182,6 +182,16 @@ import Testing
         #expect(Screen.render(Fixtures.model(quiet, width: 120, height: 40)).lines.contains { $0.contains("nothing rising in 10 min") })
     }
 
+    /// Issue 22: what each model version's recommendations earned, newest first, in the Recommendations pane.
+    @Test func theRecommendationsPaneSaysWhatEachVersionEarned() {
+        let model = Fixtures.model(Fixtures.full, width: 160, height: 48)
+        let lines = Screen.render(model).lines
+        #expect(lines.contains { $0.contains("orders earned of 402: v3 31 7.4/1k shown 4123.50 96 carts · v2 58") })
+        var older = Fixtures.full
+        older.recommender.earnings = nil
+        #expect(!Screen.render(Fixtures.model(older, width: 160, height: 48)).lines.contains { $0.contains("earned") }, "a shop without attribution")
+    }
+
     /// Problem 7: a flash sale showed as one `drop.create` line; now the header carries a drop on sale and `d`
     /// shows entrants, winners, the queue and the moment it sold out.
     @Test func aFlashSaleIsVisibleLive() {

@@ -137,8 +137,6 @@ import Recommender
         #expect(snapshot.findings?.contains { $0.kind == .warning && $0.text.hasPrefix("no trusted TLS terminator") } == true)
         #expect(!snapshot.events.contains { $0.text.contains("TLS") }, "findings have a place of their own")
 
-        // Awaited outside #expect: a full run crashed once reading the shop inside the macro's expansion here
-        // (a null Core in `adminToken`, the async frame's; like swiftlang/swift#69997), never in a targeted run.
         let token = shop.adminToken
         let tuned = try await shop.call("PUT", "/admin/waf/rules/rate-limit", json: #"{"limit":3,"windowSeconds":60}"#, token: token)
         #expect(tuned.status == 200)

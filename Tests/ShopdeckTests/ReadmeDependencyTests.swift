@@ -89,6 +89,35 @@ import Testing
         }
     }
 
+    /// Test targets too. A test file that imports a module its target reaches only through another (ShopTests
+    /// importing Dashboard through Shop) is not rebuilt by an incremental build when that module's types
+    /// change: the tests then ran against the old layout of `DashboardSnapshot` and crashed reading the frame
+    /// it overflowed (a null `Core` in `adminToken`, 2026-12-07). Declared, the dependency is tracked.
+    @Test func everyTestTargetImportsOnlyWhatPackageSwiftDeclares() throws {
+        let manifest = try String(contentsOf: ReadmeDependencyTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let target = try NSRegularExpression(pattern: #"\.testTarget\(name: "([^"]+)"(?:, dependencies: \[([^\]]*)\])?"#)
+        let importLine = try NSRegularExpression(pattern: #"^(?:@testable |@preconcurrency )?import (?:struct |enum |class |func )?([A-Za-z_][A-Za-z0-9_]*)"#,
+                                                 options: .anchorsMatchLines)
+        let matches = target.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest))
+        #expect(matches.count > 5)
+        for match in matches {
+            guard let nameRange = Range(match.range(at: 1), in: manifest) else { continue }
+            let name = String(manifest[nameRange])
+            let declared = Range(match.range(at: 2), in: manifest).map { String(manifest[$0]) } ?? ""
+            let allowed = Set(declared.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\n")) })
+                .union(Self.toolchain).union([name])
+            let directory = ReadmeDependencyTests.root.appendingPathComponent("Tests/\(name)")
+            guard let files = FileManager.default.enumerator(atPath: directory.path) else { continue }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                for line in importLine.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    guard let range = Range(line.range(at: 1), in: text) else { continue }
+                    #expect(allowed.contains(String(text[range])), "Tests/\(name)/\(file) imports \(text[range]), which Package.swift does not list for \(name)")
+                }
+            }
+        }
+    }
+
     /// The domain must not speak HTTP: no HTTP module, and no HTTP types by name.
     @Test func theShopDomainKnowsNoHTTP() throws {
         let directory = ReadmeDependencyTests.root.appendingPathComponent("Sources/Shop")

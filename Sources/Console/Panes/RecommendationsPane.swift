@@ -38,7 +38,11 @@ struct RecommendationsPane: ConsolePane {
             summary = "no model yet: shoppers get best sellers"
         }
         canvas.write(TextWidth.truncate(summary, to: area.width, ascii: model.ascii), x: area.x, y: area.y, style: Style(bold: true), limit: area.width)
-        let tables = area.splitTop(1).rest
+        var tables = area.splitTop(1).rest
+        if let earned = Self.earned(pane), tables.height > 6 {
+            canvas.write(TextWidth.truncate(earned, to: area.width, ascii: model.ascii), x: area.x, y: tables.y, style: Style(), limit: area.width)
+            tables = tables.splitTop(1).rest
+        }
         let (left, right) = tables.splitLeft(tables.width * 3 / 5)
         table(model, rows).draw(into: &canvas, Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height), focused: focused)
         // "rise": how far the last 10 minutes stand above the hour before (see TrendTracker.trending).
@@ -54,6 +58,19 @@ struct RecommendationsPane: ConsolePane {
         } else {
             trending.draw(into: &canvas, right, focused: false)
         }
+    }
+
+    /// What the recommendations earned, newest version first: items shown, cart adds and orders that followed
+    /// within the window, revenue, and orders per 1,000 items shown.
+    static func earned(_ pane: DashboardSnapshot.RecommenderPane) -> String? {
+        guard let earnings = pane.earnings, !earnings.isEmpty else { return nil }
+        let parts = earnings.prefix(2).map { figures in
+            let name = figures.version == 0 ? "best sellers" : "v\(figures.version)"
+            let rate = figures.impressions > 0 ? String(format: " %.1f/1k shown", Double(figures.orders) * 1000 / Double(figures.impressions)) : ""
+            return "\(name) \(figures.orders)\(rate) \(Format.money(figures.revenue)) \(figures.cartAdds) carts"
+        }
+        let whole = pane.confirmedOrders.map { " of \($0)" } ?? ""
+        return "orders earned\(whole): " + parts.joined(separator: " · ")
     }
 
     /// What is bought together with the selected best seller, once the snapshot carries it.

@@ -35,7 +35,11 @@ extension Core {
             modelVersion: model?.version, algorithm: model?.servingName, trainedAt: model.map { Date(timeIntervalSince1970: $0.trainedAt) },
             ndcgModel: model.flatMap { $0.servingMetrics?.ndcg10 }, ndcgPopularity: model?.metrics["popularity"]?.ndcg10,
             topSellers: top.sellers.map { .init(productId: $0.item, name: name($0.item), value: Double($0.buyers)) },
-            trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) })
+            trending: top.trending.map { .init(productId: $0.item, name: name($0.item), value: $0.score) },
+            earnings: recommendations.attribution.figures().prefix(3).map {
+                .init(version: $0.version, impressions: $0.impressions, cartAdds: $0.cartAdds, orders: $0.orders, revenue: $0.revenue)
+            },
+            confirmedOrders: recommendations.attribution.confirmedOrders)
         let drops = dropRows()
         let events = dashboardEvents(limit: limit, pipelineRuns: pipelineRuns, blocks: blocks, drops: drops)
         let findings = findings(listening: nil).map {

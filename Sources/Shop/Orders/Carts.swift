@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Telemetry
 
 /// A cart as the API shows it.
 public struct Cart: Encodable, Sendable, Equatable {
@@ -19,10 +20,15 @@ public final class Carts: Sendable {
 
     private let store: any DocumentStore
     private let catalog: Catalog
+    private let clock: any WallClock
+    /// Told of every add, to count it for the recommendation that showed the product.
+    private let attribution: RecommendationAttribution
 
-    init(store: any DocumentStore, catalog: Catalog) {
+    init(store: any DocumentStore, catalog: Catalog, clock: any WallClock, attribution: RecommendationAttribution) {
         self.store = store
         self.catalog = catalog
+        self.clock = clock
+        self.attribution = attribution
     }
 
     func prepare() async throws(StoreError) {
@@ -45,6 +51,7 @@ public final class Carts: Sendable {
         }
         current[productId] = merged
         try await save(userId, current)
+        attribution.addedToCart(userId: userId, productId: productId, at: clock.now().timeIntervalSince1970)
         return priced(current)
     }
 

@@ -29,7 +29,8 @@ final class Workers: Sendable {
     /// once and stopping cancels the wait, so a shorter one would only wake an idle shop more often.
     static let longPollSeconds = 20.0
 
-    init(broker: any MessageBroker, store: any DocumentStore, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog, logger: Logger) {
+    init(broker: any MessageBroker, store: any DocumentStore, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog,
+         attribution: RecommendationAttribution, logger: Logger) {
         let outbox = self.outbox
         pools = [
             QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
@@ -52,7 +53,7 @@ final class Workers: Sendable {
                 }
             },
             QueueWorkerPool(broker: broker, queue: Messaging.analytics, concurrency: 32, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
-                try await Self.count(message, store: store, orders: orders, interactions: interactions)
+                try await Self.count(message, store: store, orders: orders, interactions: interactions, attribution: attribution)
             },
             QueueWorkerPool(broker: broker, queue: Messaging.notifications, concurrency: 16, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"] else { return }
@@ -79,7 +80,8 @@ final class Workers: Sendable {
 
     /// Views, add-to-carts and units sold per product, and each signed-in shopper's interactions for the
     /// recommender.
-    private static func count(_ message: ReceivedMessage, store: any DocumentStore, orders: Orders, interactions: InteractionLog) async throws {
+    private static func count(_ message: ReceivedMessage, store: any DocumentStore, orders: Orders, interactions: InteractionLog,
+                              attribution: RecommendationAttribution) async throws {
         guard case .string(let event)? = message.attributes["event"] else { return }
         let at = Date(timeIntervalSince1970: Double(message.sentAtMillis) / 1000)
         switch event {
@@ -98,6 +100,8 @@ final class Workers: Sendable {
                                            UpdateExpression().add("sold", line.quantity).add("orders", 1))
                 try await interactions.record(userId: userId, productId: line.productId, kind: .purchase, at: at, messageID: message.messageID)
             }
+            attribution.ordered(userId: userId, orderId: orderId, lines: order.items.map { ($0.productId, $0.quantity, $0.price) },
+                                placedAt: order.createdAt.timeIntervalSince1970)
         default:
             return
         }

@@ -10,11 +10,15 @@ public final class Recommendations: Sendable {
     public let slot = ModelSlot()
     public let models: ModelStore
     public let interactions: InteractionLog
+    /// What the recommendations shown earn, per model version.
+    public let attribution: RecommendationAttribution
     let store: any DocumentStore
     let catalog: Catalog
     let clock: any WallClock
 
-    init(directory: String, store: any DocumentStore, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double) {
+    init(directory: String, store: any DocumentStore, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double,
+         attribution: RecommendationAttribution = RecommendationAttribution()) {
+        self.attribution = attribution
         models = ModelStore(directory: directory + "/models")
         interactions = InteractionLog(store: store, trends: TrendTracker(), keptSeconds: keepInteractionsSeconds)
         self.store = store
@@ -55,8 +59,14 @@ public final class Recommendations: Sendable {
     }
 
     /// A shopper's recommendations: their history weighs in, what they bought never comes back. Without a
-    /// model, best sellers they have not bought.
+    /// model, best sellers they have not bought. What is returned counts as shown, for attribution.
     public func forShopper(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
+        let proposed = try await propose(userId, limit: limit)
+        attribution.shown(userId: userId, items: proposed.items.map(\.item), version: proposed.version ?? 0, at: clock.now().timeIntervalSince1970)
+        return proposed
+    }
+
+    private func propose(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
         let history = try await interactions.history(of: userId)
         let bought = Set(history.filter(\.isPurchase).map(\.item))
         var weights: [String: Double] = [:]

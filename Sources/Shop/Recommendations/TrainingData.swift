@@ -4,7 +4,9 @@ import Store
 
 /// The data the recommendation pipeline moves between its steps: the exported tables (DynamoDB JSON lines),
 /// the optional generated demo history, and the query step's aggregate — one line per shopper × product
-/// with the summed, recency-decayed weight, the last time and whether it was bought (tab-separated).
+/// with the summed, recency-decayed weight, when it was first bought (last seen, if never bought) and
+/// whether it was bought (tab-separated). The first purchase is what the evaluation's split and bought-next
+/// order purchases by.
 enum TrainingData {
     /// Confirmed orders' lines as purchases, from an export of the `orders` table.
     static func purchases(fromOrdersExport path: String) throws -> [Interaction] {
@@ -67,14 +69,15 @@ enum TrainingData {
                 bots += 1
                 continue
             }
-            var cells: [String: (weight: Double, last: Double, bought: Bool)] = [:]
+            var cells: [String: (weight: Double, lastSeen: Double, firstBought: Double?)] = [:]
             for interaction in list {
                 let weight = interaction.weight * rules.decay.factor(age: asOf - interaction.timestamp)
-                let previous = cells[interaction.item] ?? (0, 0, false)
-                cells[interaction.item] = (previous.weight + weight, max(previous.last, interaction.timestamp), previous.bought || interaction.isPurchase)
+                let previous = cells[interaction.item] ?? (0, 0, nil)
+                let firstBought = interaction.isPurchase ? min(previous.firstBought ?? .infinity, interaction.timestamp) : previous.firstBought
+                cells[interaction.item] = (previous.weight + weight, max(previous.lastSeen, interaction.timestamp), firstBought)
             }
             for (item, cell) in cells.sorted(by: { $0.key < $1.key }) {
-                text += "\(user)\t\(item)\t\(cell.last)\t\(cell.weight)\t\(cell.bought ? 1 : 0)\n"
+                text += "\(user)\t\(item)\t\(cell.firstBought ?? cell.lastSeen)\t\(cell.weight)\t\(cell.firstBought == nil ? 0 : 1)\n"
                 rows += 1
             }
         }

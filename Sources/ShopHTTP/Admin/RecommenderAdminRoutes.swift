@@ -4,8 +4,8 @@ import Recommender
 import Shop
 import Telemetry
 
-/// `GET /admin/recommender`: the model in service, how it scored against popularity, the versions on disk
-/// and when the pipeline runs next.
+/// `GET /admin/recommender`: the model in service, how it scored against popularity, the versions on disk,
+/// when the pipeline runs next, and what each version's recommendations earned.
 extension AdminRoutes {
     struct MetricsView: Encodable {
         var hitRate10: Double
@@ -25,6 +25,74 @@ extension AdminRoutes {
         }
     }
 
+    /// What the recommendations earned, per model version, and the newest against the one before.
+    struct AttributionView: Encodable {
+        struct Version: Encodable {
+            var version: Int
+            var lists: Int
+            var impressions: Int
+            var cartAdds: Int
+            var orders: Int
+            var units: Int
+            var revenue: Int
+            var cartAddsPerThousand: Double
+            var ordersPerThousand: Double
+            var revenuePerThousand: Double
+            var firstShownAt: String
+            var lastShownAt: String
+
+            init(_ figures: RecommendationAttribution.Figures) {
+                version = figures.version
+                lists = figures.lists
+                impressions = figures.impressions
+                cartAdds = figures.cartAdds
+                orders = figures.orders
+                units = figures.units
+                revenue = figures.revenue
+                cartAddsPerThousand = figures.cartAddsPerThousand
+                ordersPerThousand = figures.ordersPerThousand
+                revenuePerThousand = figures.revenuePerThousand
+                firstShownAt = Logger.timestamp(Date(timeIntervalSince1970: figures.firstShownAt))
+                lastShownAt = Logger.timestamp(Date(timeIntervalSince1970: figures.lastShownAt))
+            }
+        }
+
+        struct Comparison: Encodable {
+            var version: Int
+            var previous: Int
+            var ordersPerThousandDifference: Double
+            var ordersPerThousandDifferenceLow: Double
+            var ordersPerThousandDifferenceHigh: Double
+            var revenuePerThousandDifference: Double
+        }
+
+        var windowSeconds: Double
+        var confirmedOrders: Int
+        var versions: [Version]
+        var comparison: Comparison?
+
+        private enum CodingKeys: String, CodingKey { case windowSeconds, confirmedOrders, versions, comparison }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(windowSeconds, forKey: .windowSeconds)
+            try container.encode(confirmedOrders, forKey: .confirmedOrders)
+            try container.encode(versions, forKey: .versions)
+            try container.encode(comparison, forKey: .comparison)
+        }
+
+        init(_ attribution: RecommendationAttribution) {
+            windowSeconds = attribution.windowSeconds
+            confirmedOrders = attribution.confirmedOrders
+            versions = attribution.figures().map(Version.init)
+            comparison = attribution.comparison().map {
+                Comparison(version: $0.version, previous: $0.previous, ordersPerThousandDifference: $0.ordersPerThousandDifference,
+                           ordersPerThousandDifferenceLow: $0.interval.lowerBound, ordersPerThousandDifferenceHigh: $0.interval.upperBound,
+                           revenuePerThousandDifference: $0.revenuePerThousandDifference)
+            }
+        }
+    }
+
     struct RecommenderView: Encodable {
         var modelVersion: Int?
         var trainedAt: String?
@@ -35,8 +103,9 @@ extension AdminRoutes {
         var versions: [Int]
         var schedule: String?
         var nextRunAt: String?
+        var attribution: AttributionView
 
-        private enum CodingKeys: String, CodingKey { case modelVersion, trainedAt, algorithm, evaluatedUsers, metrics, versions, schedule, nextRunAt }
+        private enum CodingKeys: String, CodingKey { case modelVersion, trainedAt, algorithm, evaluatedUsers, metrics, versions, schedule, nextRunAt, attribution }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +117,7 @@ extension AdminRoutes {
             try container.encode(versions, forKey: .versions)
             try container.encodeIfPresent(schedule, forKey: .schedule)
             try container.encodeIfPresent(nextRunAt, forKey: .nextRunAt)
+            try container.encode(attribution, forKey: .attribution)
         }
     }
 
@@ -65,7 +135,7 @@ extension AdminRoutes {
                 modelVersion: model?.version, trainedAt: model.map { Logger.timestamp(Date(timeIntervalSince1970: $0.trainedAt)) },
                 algorithm: model?.servingName, evaluatedUsers: model?.evaluatedUsers, metrics: metrics,
                 versions: core.recommendations.models.versions(), schedule: schedule?.definition.expression.description,
-                nextRunAt: schedule?.nextFireAt.map(Logger.timestamp)))
+                nextRunAt: schedule?.nextFireAt.map(Logger.timestamp), attribution: AttributionView(core.recommendations.attribution)))
         })
     }
 }
