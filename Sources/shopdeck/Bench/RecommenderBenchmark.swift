@@ -42,7 +42,7 @@ struct RecommenderBenchmark {
             if !quick { try compareWithNumPy(history, report: &report, progress: progress) }
         }
         try measureEASE(report: &report, progress: progress)
-        report.notes.append("train_item_knn: the interaction matrix, each item's top-100 neighbours by shrunk cosine over buyers, best sellers and "
+        report.notes.append("train_item_knn: the interaction matrix, each item's top-100 neighbours by shrunk cosine over buyers, bought-next's transitions, best sellers and "
                             + "trending; both cores (targets: 1M purchases over 10k items < 10 s, < 1 GB)")
         report.notes.append("ops/s of train rows = purchases trained per second; top10 and similar rows: calls per second on one thread")
         return report
