@@ -273,6 +273,7 @@ public final class Core: Sendable {
             throw CoreError("cannot register the sagas and schedules: \(error)")
         }
         let served = await recommendations.start(logger: options.logger)
+        recommendations.startFlushingAttribution()
         if !audit.verified {
             options.logger.error("the audit trail's hash chain is broken", ["firstBadEntry": String(audit.brokenAt ?? 0)])
         }
@@ -363,6 +364,7 @@ public final class Core: Sendable {
             await upkeep.value
         }
         await workers.stop()
+        await recommendations.stopFlushingAttribution()
         await scheduler.close()
         await sagas.close()
         await engines?.broker.close()

@@ -61,6 +61,32 @@ import Testing
         #expect(figures["ordersPerThousand"] as? Double == 50)
     }
 
+    /// The figures are the store's: they survive a restart, and counts flushed are not counted again.
+    @Test func theFiguresSurviveARestartAndAreNotCountedTwice() async throws {
+        let directory = temporaryDataDirectory()
+        let first = try await TestShop.start(directory: directory) { $0.demoHistory = RecommendationPipelineTests.smallHistory }
+        _ = try await RecommendationPipelineTests.startupRun(first)
+        let modelVersion = try #require(first.core.recommendations.slot.current?.version)
+        let shopper = try await first.shopper()
+        let items = try #require(try await first.call("GET", "/api/recommendations", token: shopper.token).object["items"] as? [[String: Any]])
+        let product = try #require(items.first?["productId"] as? String)
+        #expect(try await first.call("POST", "/api/cart/items", json: #"{"productId":"\#(product)","quantity":1}"#, token: shopper.token).status == 200)
+        await first.stop(removingData: false)
+
+        let shop = try await TestShop.start(directory: directory) { $0.demoHistory = RecommendationPipelineTests.smallHistory }
+        defer { Task { await shop.stop() } }
+        var figures = try #require(version(try await attribution(shop), modelVersion))
+        #expect(figures["lists"] as? Int == 1 && figures["impressions"] as? Int == 10 && figures["cartAdds"] as? Int == 1, "\(figures)")
+        let again = try await shop.shopper()
+        _ = try await shop.call("GET", "/api/recommendations", token: again.token)
+        shop.clock.advance(by: Recommendations.attributionFlushSeconds)
+        try await eventually("the second list flushed and read back") {
+            try await shop.core.store.get(Recommendations.stateTable, key: AttributionLedger.key(modelVersion))?["lists"]?.int64Value == 2
+        }
+        figures = try #require(version(try await attribution(shop), modelVersion))
+        #expect(figures["lists"] as? Int == 2 && figures["impressions"] as? Int == 20 && figures["cartAdds"] as? Int == 1, "\(figures)")
+    }
+
     @Test func aPurchaseAfterTheWindowIsNotCounted() async throws {
         let shop = try await RecommendationPipelineTests.shopWithHistory()
         defer { Task { await shop.stop() } }

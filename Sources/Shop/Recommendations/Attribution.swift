@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// Bounded whatever shoppers do: the latest `maximumShownPerShopper` items per shopper, the latest
 /// `maximumShoppers` shoppers, the latest `maximumCountedOrders` order ids (a redelivered confirmation is
-/// counted once). Kept in memory: a restart starts the figures afresh, and on a shared backend each instance
-/// counts what it showed.
+/// counted once). What was shown is this process's memory; the figures are made durable and shop-wide by
+/// `AttributionLedger`, which takes the counts gathered since its last flush (`takePending`) and adds them
+/// to the store's counters, and hands back the shop's totals (`adoptDurable`). Until then the figures are
+/// those totals plus what is pending here.
 public final class RecommendationAttribution: Sendable {
     /// Figures for one model version.
     public struct Figures: Sendable, Equatable, Codable {
@@ -32,6 +34,26 @@ public final class RecommendationAttribution: Sendable {
         public var revenuePerThousand: Double { impressions > 0 ? Double(revenue) * 1000 / Double(impressions) : 0 }
         /// Cart adds per 1,000 items shown.
         public var cartAddsPerThousand: Double { impressions > 0 ? Double(cartAdds) * 1000 / Double(impressions) : 0 }
+
+        public init(version: Int, lists: Int = 0, impressions: Int = 0, cartAdds: Int = 0, orders: Int = 0, units: Int = 0, revenue: Int = 0,
+                    firstShownAt: Double, lastShownAt: Double) {
+            self.version = version
+            self.lists = lists
+            self.impressions = impressions
+            self.cartAdds = cartAdds
+            self.orders = orders
+            self.units = units
+            self.revenue = revenue
+            self.firstShownAt = firstShownAt
+            self.lastShownAt = lastShownAt
+        }
+
+        /// Both counts together.
+        func adding(_ other: Figures) -> Figures {
+            Figures(version: version, lists: lists + other.lists, impressions: impressions + other.impressions, cartAdds: cartAdds + other.cartAdds,
+                    orders: orders + other.orders, units: units + other.units, revenue: revenue + other.revenue,
+                    firstShownAt: min(firstShownAt, other.firstShownAt), lastShownAt: max(lastShownAt, other.lastShownAt))
+        }
     }
 
     /// The newest version against the one served before it.
@@ -53,16 +75,43 @@ public final class RecommendationAttribution: Sendable {
         var ordered = false
     }
 
+    /// Counts not yet in the store, split so a reader never sees a flush's counts missing: `pending` gathers,
+    /// `inFlight` is being written, `durable` is the store's totals as last read.
+    private struct Tally {
+        var figures: [Int: Figures] = [:]
+        var confirmedOrders = 0
+
+        /// Applies `change` to `version`'s figures, created at `at` when this tally has none yet.
+        mutating func count(version: Int, at: Double, _ change: (inout Figures) -> Void) {
+            var counted = figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
+            change(&counted)
+            figures[version] = counted
+        }
+
+        mutating func add(_ other: Tally) {
+            for (version, more) in other.figures { figures[version] = figures[version].map { $0.adding(more) } ?? more }
+            confirmedOrders += other.confirmedOrders
+        }
+    }
+
     private struct State {
         var shown: [String: [Shown]] = [:]
         /// Shoppers in the order they were first shown something (since last forgotten), oldest first from
         /// `evictionHead`: who is forgotten first.
         var shoppers: [(user: String, at: Double)] = []
         var evictionHead = 0
-        var figures: [Int: Figures] = [:]
+        var pending = Tally()
+        var inFlight = Tally()
+        var durable = Tally()
         var countedOrders = Set<String>()
         var countedOrderQueue: [String] = []
-        var confirmedOrders = 0
+
+        var total: Tally {
+            var sum = durable
+            sum.add(inFlight)
+            sum.add(pending)
+            return sum
+        }
     }
 
     public let windowSeconds: Double
@@ -79,11 +128,11 @@ public final class RecommendationAttribution: Sendable {
     /// `items` were shown to `userId` by `version` (0 without a model) at `at` (seconds since 1970).
     public func shown(userId: String, items: [String], version: Int, at: Double) {
         state.withLock { state in
-            var figures = state.figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
+            var figures = state.pending.figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
             figures.lists += 1
             figures.impressions += items.count
             figures.lastShownAt = max(figures.lastShownAt, at)
-            state.figures[version] = figures
+            state.pending.figures[version] = figures
             var list = state.shown[userId] ?? []
             if list.isEmpty { state.shoppers.append((userId, at)) }
             for item in items {
@@ -101,7 +150,7 @@ public final class RecommendationAttribution: Sendable {
         state.withLock { state in
             guard let index = latestShowing(state, userId: userId, item: productId, at: at), !state.shown[userId]![index].carted else { return }
             state.shown[userId]![index].carted = true
-            state.figures[state.shown[userId]![index].version]?.cartAdds += 1
+            state.pending.count(version: state.shown[userId]![index].version, at: at) { $0.cartAdds += 1 }
         }
     }
 
@@ -111,7 +160,7 @@ public final class RecommendationAttribution: Sendable {
     public func ordered(userId: String, orderId: String, lines: [(productId: String, quantity: Int, price: Int)], placedAt: Double) {
         state.withLock { state in
             guard state.countedOrders.insert(orderId).inserted else { return }
-            state.confirmedOrders += 1
+            state.pending.confirmedOrders += 1
             state.countedOrderQueue.append(orderId)
             if state.countedOrderQueue.count > maximumCountedOrders * 2 {
                 // Forget the older half at once rather than one id per order.
@@ -123,21 +172,60 @@ public final class RecommendationAttribution: Sendable {
                 guard let index = latestShowing(state, userId: userId, item: line.productId, at: placedAt) else { continue }
                 let version = state.shown[userId]![index].version
                 state.shown[userId]![index].ordered = true
-                state.figures[version]?.units += line.quantity
-                state.figures[version]?.revenue += line.quantity * line.price
+                state.pending.count(version: version, at: placedAt) {
+                    $0.units += line.quantity
+                    $0.revenue += line.quantity * line.price
+                }
                 versions.insert(version)
             }
-            for version in versions { state.figures[version]?.orders += 1 }
+            for version in versions { state.pending.count(version: version, at: placedAt) { $0.orders += 1 } }
         }
     }
 
-    /// Confirmed orders looked at since the start, attributed or not: the whole the attributed ones are part of.
-    public var confirmedOrders: Int { state.withLock { $0.confirmedOrders } }
+    /// Confirmed orders looked at, attributed or not: the whole the attributed ones are part of.
+    public var confirmedOrders: Int { state.withLock { $0.total.confirmedOrders } }
 
     /// Every version's figures, newest first.
     public func figures() -> [Figures] {
-        state.withLock { $0.figures.values.sorted { $0.version > $1.version } }
+        state.withLock { $0.total.figures.values.sorted { $0.version > $1.version } }
     }
+
+    /// The counts gathered since the last flush, now in flight to the store (nil when there are none). One
+    /// flush at a time: the ledger calls this, then `flushSucceeded` or `flushFailed`.
+    func takePending() -> (figures: [Figures], confirmedOrders: Int)? {
+        state.withLock { state in
+            guard !state.pending.figures.isEmpty || state.pending.confirmedOrders > 0 else { return nil }
+            state.inFlight = state.pending
+            state.pending = Tally()
+            return (Array(state.inFlight.figures.values), state.inFlight.confirmedOrders)
+        }
+    }
+
+    /// What was in flight is in the store: counted with the durable totals until they are next read.
+    func flushSucceeded() {
+        state.withLock { state in
+            state.durable.add(state.inFlight)
+            state.inFlight = Tally()
+        }
+    }
+
+    /// The flush failed: what was in flight is pending again.
+    func flushFailed() {
+        state.withLock { state in
+            state.pending.add(state.inFlight)
+            state.inFlight = Tally()
+        }
+    }
+
+    /// The store's totals, read between flushes (they hold every flush so far, this instance's and others').
+    func adoptDurable(_ figures: [Figures], confirmedOrders: Int) {
+        state.withLock { state in
+            state.durable = Tally(figures: Dictionary(figures.map { ($0.version, $0) }) { $1 }, confirmedOrders: confirmedOrders)
+        }
+    }
+
+    /// Versions this instance has figures for.
+    var versions: [Int] { state.withLock { Array($0.total.figures.keys) } }
 
     /// The newest version shown against the newest before it, once both have been shown.
     public func comparison() -> Comparison? {
@@ -171,3 +259,4 @@ public final class RecommendationAttribution: Sendable {
         }
     }
 }
+

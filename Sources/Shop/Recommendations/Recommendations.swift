@@ -1,6 +1,7 @@
 import Foundation
 import Recommender
 import Store
+import Synchronization
 import Telemetry
 
 /// The recommender as the shop runs it: the model in service (from `models/`, swapped atomically when the
@@ -12,6 +13,10 @@ public final class Recommendations: Sendable {
     public let interactions: InteractionLog
     /// What the recommendations shown earn, per model version.
     public let attribution: RecommendationAttribution
+    /// How often the attribution's counts are added to the store's (a `kill -9` loses at most this much).
+    static let attributionFlushSeconds = 5.0
+    private let ledger: AttributionLedger
+    private let flusher = Mutex<Task<Void, Never>?>(nil)
     let store: any DocumentStore
     let catalog: Catalog
     let clock: any WallClock
@@ -19,6 +24,7 @@ public final class Recommendations: Sendable {
     init(directory: String, store: any DocumentStore, catalog: Catalog, clock: any WallClock, keepInteractionsSeconds: Double,
          attribution: RecommendationAttribution = RecommendationAttribution()) {
         self.attribution = attribution
+        ledger = AttributionLedger(store: store, attribution: attribution)
         models = ModelStore(directory: directory + "/models")
         interactions = InteractionLog(store: store, trends: TrendTracker(), keptSeconds: keepInteractionsSeconds)
         self.store = store
@@ -44,7 +50,29 @@ public final class Recommendations: Sendable {
             }
         }
         let replayed = (try? await interactions.replay(days: interactions.keptSeconds / 86_400, now: clock.now())) ?? 0
+        await ledger.load(versions: models.versions())
         return (loaded, replayed)
+    }
+
+    /// Adds the attribution's counts to the store's every `attributionFlushSeconds` until stopped.
+    func startFlushingAttribution() {
+        let (ledger, models, clock) = (self.ledger, self.models, self.clock)
+        let task = Task {
+            while !Task.isCancelled {
+                do { try await clock.sleep(seconds: Self.attributionFlushSeconds) } catch { return }
+                await ledger.flush(versions: models.versions())
+            }
+        }
+        flusher.withLock { $0 = task }
+    }
+
+    /// Stops the periodic flush and flushes what is left (at close).
+    func stopFlushingAttribution() async {
+        if let task = flusher.withLock({ $0 }) {
+            task.cancel()
+            await task.value
+        }
+        await ledger.flush(versions: models.versions())
     }
 
     /// The catalogue a model ranks: every product with its category.
