@@ -2,15 +2,15 @@ import Dashboard
 import Foundation
 
 /// The `:` command line: `block CIDR [ttl] [reason…]`, `unblock CIDR`, `unblock-all [source=NAME]
-/// [within=CIDR]`, `allow CIDR [reason…]`, `disallow CIDR`, `rerun recommendations [failAt=STEP]`, `redrive
-/// QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command, step, scenario and
+/// [within=CIDR]`, `allow CIDR [reason…]`, `disallow CIDR`, `rerun recommendations [failAt=STEP]`, `split
+/// PERCENT` (the A/B split), `redrive QUEUE`, `scenario NAME`, `rate N`, `pause`, `quit` — with Tab completion of command, step, scenario and
 /// queue names.
 public enum CommandLineParser {
     public struct Problem: Error, Equatable {
         public var message: String
     }
 
-    public static let commands = ["block", "unblock", "unblock-all", "allow", "disallow", "rerun", "redrive", "scenario", "rate", "pause", "quit"]
+    public static let commands = ["block", "unblock", "unblock-all", "allow", "disallow", "rerun", "split", "redrive", "scenario", "rate", "pause", "quit"]
     /// The simulator rates `rate` accepts, in actions per second (the simulator's own bounds).
     public static let rateRange = 0.5...2000.0
 
@@ -57,6 +57,11 @@ public enum CommandLineParser {
                 return .failure(Problem(message: "failAt must be one of \(ConsoleModel.pipelineSteps.joined(separator: ", "))"))
             }
             return .success(.perform(.rerunPipeline(failAt: step)))
+        case "split":
+            guard rest.count == 1, let percent = Int(rest[0].hasSuffix("%") ? String(rest[0].dropLast()) : rest[0]), (0...50).contains(percent) else {
+                return .failure(Problem(message: "usage: split PERCENT — 0 to 50 % of shoppers stay on the earlier model version; 0 ends the split"))
+            }
+            return .success(.perform(.splitShoppers(percent: percent)))
         case "redrive":
             guard rest.count == 1 else { return .failure(Problem(message: "usage: redrive QUEUE")) }
             return .success(.perform(.redrive(queue: rest[0])))

@@ -208,6 +208,7 @@ extension OperatorAction {
         case .updateSchedule(let name, _, _): "update schedule \(name)"
         case .acknowledgeRepairs: "acknowledge repairs"
         case .rotateToken(let role): "rotate the \(role) token"
+        case .splitShoppers(let percent): percent == 0 ? "end the A/B split" : "keep \(percent) % of shoppers on the earlier model"
         }
     }
 }

@@ -87,7 +87,7 @@ extension ConsoleModel {
         },
         KeyBinding(label: ":", keys: [.character(":")], hint: "command",
                    help: ["command line (Tab completes):", "block CIDR [ttl] [reason]   unblock CIDR", "unblock-all [source=NAME] [within=CIDR]",
-                          "allow CIDR [reason]   disallow CIDR", "rerun recommendations [failAt=STEP]",
+                          "allow CIDR [reason]   disallow CIDR", "rerun recommendations [failAt=STEP]   split PERCENT",
                           "redrive QUEUE   scenario NAME   rate N   pause   quit"], reach: .view) { model, _, _ in
             model.mode = .command("")
             return []

@@ -45,6 +45,9 @@ public enum OperatorAction: Sendable, Equatable {
     /// Replace the admin or viewer token (`role`): the old one stops working at once; the new one is in the
     /// outcome's `secret`.
     case rotateToken(role: String)
+    /// Keep `percent` of shoppers (0–50, chosen by a stable hash of their id) on the model version before the
+    /// one in service, so the two are compared over the same days (an A/B split); 0 ends it.
+    case splitShoppers(percent: Int)
 
     /// The audit trail's name for the action (`waf.block`…): one vocabulary for every way it arrives.
     public var auditName: String {
@@ -66,6 +69,7 @@ public enum OperatorAction: Sendable, Equatable {
         case .updateSchedule: "schedule.update"
         case .acknowledgeRepairs: "repair.acknowledge"
         case .rotateToken: "token.rotate"
+        case .splitShoppers: "recommender.split"
         }
     }
 }
@@ -124,12 +128,12 @@ public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible
 extension OperatorAction: Codable {
     private enum Keys: String, CodingKey {
         case action, cidr, reason, ttlSeconds, force, name, ruleAction, limit, windowSeconds, paranoia, failAt, runId, queue, productId, stock, rate, burst
-        case dailyQuota, opensAt, expression, enabled, role, source, within
+        case dailyQuota, opensAt, expression, enabled, role, source, within, percent
     }
 
     /// Every action's name on the wire.
     public static let names = ["block", "unblock", "unblockMatching", "allow", "disallow", "setRule", "rerunPipeline", "redriveRun", "abandonRun", "redrive", "purge", "restock", "createAPIKey", "createDrop",
-                               "updateSchedule", "acknowledgeRepairs", "rotateToken"]
+                               "updateSchedule", "acknowledgeRepairs", "rotateToken", "splitShoppers"]
 
     public var name: String {
         switch self {
@@ -150,6 +154,7 @@ extension OperatorAction: Codable {
         case .updateSchedule: "updateSchedule"
         case .acknowledgeRepairs: "acknowledgeRepairs"
         case .rotateToken: "rotateToken"
+        case .splitShoppers: "splitShoppers"
         }
     }
 
@@ -192,6 +197,7 @@ extension OperatorAction: Codable {
                                    enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled))
         case "acknowledgeRepairs": self = .acknowledgeRepairs
         case "rotateToken": self = .rotateToken(role: try c.decode(String.self, forKey: .role))
+        case "splitShoppers": self = .splitShoppers(percent: try c.decode(Int.self, forKey: .percent))
         default:
             throw DecodingError.dataCorruptedError(forKey: .action, in: c,
                                                    debugDescription: "unknown action \(name.prefix(40)); one of \(Self.names.joined(separator: ", "))")
@@ -241,6 +247,7 @@ extension OperatorAction: Codable {
             try c.encodeIfPresent(enabled, forKey: .enabled)
         case .acknowledgeRepairs: break
         case .rotateToken(let role): try c.encode(role, forKey: .role)
+        case .splitShoppers(let percent): try c.encode(percent, forKey: .percent)
         }
     }
 

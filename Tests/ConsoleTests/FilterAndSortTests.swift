@@ -40,6 +40,16 @@ import Testing
         #expect(Screen.render(model).lines.contains { $0.contains("2 Blocked IPs ↕") }, "the title says how the pane is sorted")
     }
 
+    /// Issue 22: the A/B split from the command line.
+    @Test func theSplitHasACommand() throws {
+        #expect(try CommandLineParser.parse("split 20").get() == .perform(.splitShoppers(percent: 20)))
+        #expect(try CommandLineParser.parse("split 50%").get() == .perform(.splitShoppers(percent: 50)))
+        #expect(try CommandLineParser.parse("split 0").get() == .perform(.splitShoppers(percent: 0)))
+        for bad in ["split", "split 51", "split -1", "split half", "split 10 20"] {
+            #expect(CommandLineParser.parse(bad).failureMessage?.hasPrefix("usage: split PERCENT") == true, "\(bad)")
+        }
+    }
+
     /// Bulk decisions and the allowlist from the command line (CrowdSec's `cscli decisions`, fail2ban's `ignoreip`).
     @Test func bulkUnblockAndTheAllowlistHaveCommands() throws {
         #expect(try CommandLineParser.parse("unblock-all source=rate-limit within=203.0.113.0/24").get()

@@ -1,3 +1,4 @@
+import Addressing
 import Foundation
 import HTTP
 import Testing
@@ -85,6 +86,48 @@ import Testing
         }
         figures = try #require(version(try await attribution(shop), modelVersion))
         #expect(figures["lists"] as? Int == 2 && figures["impressions"] as? Int == 20 && figures["cartAdds"] as? Int == 1, "\(figures)")
+    }
+
+    /// An A/B split: half the shoppers, by a stable hash, stay on the version before the one in service; each
+    /// shopper always sees the same side; both versions' figures are counted; 0 ends it.
+    @Test func aSplitKeepsAStableShareOfShoppersOnTheEarlierVersion() async throws {
+        let shop = try await RecommendationPipelineTests.shopWithHistory()
+        defer { Task { await shop.stop() } }
+        _ = try await RecommendationPipelineTests.startupRun(shop)
+        let refused = try await shop.call("POST", "/admin/actions", json: #"{"action":"splitShoppers","percent":50}"#, token: shop.adminToken)
+        #expect(refused.status == 409, "one version only: nothing to compare with")
+        let rerun = try await shop.call("POST", "/admin/pipelines/recommendations/runs", json: "{}", token: shop.adminToken)
+        _ = try await shop.core.sagas.waitForRun(try #require(rerun.object["runId"] as? String))
+        let current = try #require(shop.core.recommendations.slot.current?.version)
+        #expect(current == 2)
+        #expect(try await shop.call("POST", "/admin/actions", json: #"{"action":"splitShoppers","percent":51}"#, token: shop.adminToken).status == 422)
+        let split = try await shop.call("POST", "/admin/actions", json: #"{"action":"splitShoppers","percent":50}"#, token: shop.adminToken)
+        #expect(split.status == 200, "\(split.text)")
+        let status = try await shop.call("GET", "/admin/recommender", token: shop.adminToken).object["split"] as? [String: Any]
+        #expect(status?["percent"] as? Int == 50 && status?["controlVersion"] as? Int == 1)
+
+        var seen: [Int: Int] = [:]
+        // Each from an address of its own: sign-ups are rate-limited per address.
+        for index in 0..<24 {
+            let shopper = try await shop.shopper(from: IPAddress("127.0.40.\(index + 1)"))
+            let first = try await shop.call("GET", "/api/recommendations", token: shopper.token, from: shopper.source).object["modelVersion"] as? Int
+            let second = try await shop.call("GET", "/api/recommendations", token: shopper.token, from: shopper.source).object["modelVersion"] as? Int
+            #expect(first == second, "a shopper stays on one side")
+            let expected = Recommendations.bucket(of: shopper.userId) < 50 ? 1 : 2
+            #expect(first == expected)
+            seen[first ?? 0, default: 0] += 1
+        }
+        #expect(seen.keys.sorted() == [1, 2], "both sides served: \(seen)")
+        let figures = try await attribution(shop)
+        #expect(version(figures, 1)?["lists"] as? Int == 2 * (seen[1] ?? 0))
+        #expect(version(figures, 2)?["lists"] as? Int == 2 * (seen[2] ?? 0))
+
+        #expect(try await shop.call("POST", "/admin/actions", json: #"{"action":"splitShoppers","percent":0}"#, token: shop.adminToken).status == 200)
+        // Every shopper is on the version in service again, those the split kept on version 1 included.
+        for index in 0..<4 {
+            let shopper = try await shop.shopper(from: IPAddress("127.0.41.\(index + 1)"))
+            #expect(try await shop.call("GET", "/api/recommendations", token: shopper.token, from: shopper.source).object["modelVersion"] as? Int == 2)
+        }
     }
 
     @Test func aPurchaseAfterTheWindowIsNotCounted() async throws {

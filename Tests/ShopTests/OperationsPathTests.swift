@@ -29,6 +29,8 @@ import Testing
         .createDrop(productId: "p2", stock: 5, opensAt: nil),
         .updateSchedule(name: RecommendationPipeline.schedule, expression: nil, enabled: false),
         .rotateToken(role: "viewer"),
+        // One model version at most here: ending a split is what is always allowed.
+        .splitShoppers(percent: 0),
     ]
 
     /// Exhaustive on purpose: an action added without a sample here stops the build.
@@ -51,6 +53,7 @@ import Testing
         case .disallow: 14
         case .redriveRun: 15
         case .abandonRun: 16
+        case .splitShoppers: 17
         }
     }
 
@@ -59,7 +62,7 @@ import Testing
         defer { Task { await shop.stop() } }
         let core = shop.core
         // Every action but acknowledging a repair has a sample; that one is refused here (no repair), below.
-        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<17).subtracting([10]))
+        #expect(Set(Self.samples.map(Self.index(of:))) == Set(0..<18).subtracting([10]))
         var lastRun: String?
         for var action in Self.samples {
             switch action {

@@ -20,7 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$python" assets/bench/fetch_movielens.py "$work/ml-100k.csv"
-"$python" assets/bench/rec_adversarial.py --seed 7 > "$work/adversarial.csv"
+[ "$quick" = 1 ] || "$python" assets/bench/rec_adversarial.py --seed 7 > "$work/adversarial.csv"
 date -u +"measured %Y-%m-%d %H:%M UTC"
 
 ndcg() {  # JSON from rec-eval or the reference → "model=NDCG@10 …"

@@ -44,6 +44,7 @@ extension Core {
         case let .updateSchedule(name, expression, enabled): try await updateSchedule(name, expression: expression, enabled: enabled)
         case .acknowledgeRepairs: try acknowledgeRepairs()
         case .rotateToken(let role): try rotateToken(role)
+        case .splitShoppers(let percent): try await splitShoppers(percent)
         }
     }
 

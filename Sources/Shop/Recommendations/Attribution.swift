@@ -72,7 +72,6 @@ public final class RecommendationAttribution: Sendable {
         var version: Int
         var at: Double
         var carted = false
-        var ordered = false
     }
 
     /// Counts not yet in the store, split so a reader never sees a flush's counts missing: `pending` gathers,
@@ -81,9 +80,10 @@ public final class RecommendationAttribution: Sendable {
         var figures: [Int: Figures] = [:]
         var confirmedOrders = 0
 
-        /// Applies `change` to `version`'s figures, created at `at` when this tally has none yet.
-        mutating func count(version: Int, at: Double, _ change: (inout Figures) -> Void) {
-            var counted = figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
+        /// Applies `change` to `version`'s figures, created when this tally has none yet — with no showing
+        /// times, which a cart add or an order is not.
+        mutating func count(version: Int, _ change: (inout Figures) -> Void) {
+            var counted = figures[version] ?? Figures(version: version, firstShownAt: .infinity, lastShownAt: 0)
             change(&counted)
             figures[version] = counted
         }
@@ -98,7 +98,7 @@ public final class RecommendationAttribution: Sendable {
         var shown: [String: [Shown]] = [:]
         /// Shoppers in the order they were first shown something (since last forgotten), oldest first from
         /// `evictionHead`: who is forgotten first.
-        var shoppers: [(user: String, at: Double)] = []
+        var shoppers: [String] = []
         var evictionHead = 0
         var pending = Tally()
         var inFlight = Tally()
@@ -131,10 +131,11 @@ public final class RecommendationAttribution: Sendable {
             var figures = state.pending.figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
             figures.lists += 1
             figures.impressions += items.count
+            figures.firstShownAt = min(figures.firstShownAt, at)
             figures.lastShownAt = max(figures.lastShownAt, at)
             state.pending.figures[version] = figures
             var list = state.shown[userId] ?? []
-            if list.isEmpty { state.shoppers.append((userId, at)) }
+            if list.isEmpty { state.shoppers.append(userId) }
             for item in items {
                 list.removeAll { $0.item == item }
                 list.append(Shown(item: item, version: version, at: at))
@@ -150,7 +151,7 @@ public final class RecommendationAttribution: Sendable {
         state.withLock { state in
             guard let index = latestShowing(state, userId: userId, item: productId, at: at), !state.shown[userId]![index].carted else { return }
             state.shown[userId]![index].carted = true
-            state.pending.count(version: state.shown[userId]![index].version, at: at) { $0.cartAdds += 1 }
+            state.pending.count(version: state.shown[userId]![index].version) { $0.cartAdds += 1 }
         }
     }
 
@@ -171,14 +172,13 @@ public final class RecommendationAttribution: Sendable {
             for line in lines {
                 guard let index = latestShowing(state, userId: userId, item: line.productId, at: placedAt) else { continue }
                 let version = state.shown[userId]![index].version
-                state.shown[userId]![index].ordered = true
-                state.pending.count(version: version, at: placedAt) {
+                state.pending.count(version: version) {
                     $0.units += line.quantity
                     $0.revenue += line.quantity * line.price
                 }
                 versions.insert(version)
             }
-            for version in versions { state.pending.count(version: version, at: placedAt) { $0.orders += 1 } }
+            for version in versions { state.pending.count(version: version) { $0.orders += 1 } }
         }
     }
 
@@ -250,7 +250,7 @@ public final class RecommendationAttribution: Sendable {
     /// Forgets the shoppers shown something longest ago once there are more than `maximumShoppers`.
     private func evict(_ state: inout State) {
         while state.shown.count > maximumShoppers, state.evictionHead < state.shoppers.count {
-            state.shown.removeValue(forKey: state.shoppers[state.evictionHead].user)
+            state.shown.removeValue(forKey: state.shoppers[state.evictionHead])
             state.evictionHead += 1
         }
         if state.evictionHead > maximumShoppers {

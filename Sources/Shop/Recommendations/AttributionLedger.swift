@@ -17,11 +17,14 @@ struct AttributionLedger: Sendable {
     func flush(versions: [Int]) async {
         if let pending = attribution.takePending() {
             var actions: [TransactionAction] = pending.figures.map { figures in
-                .update(table: Recommendations.stateTable, key: Self.key(figures.version),
-                        update: UpdateExpression().add("lists", figures.lists).add("impressions", figures.impressions).add("cartAdds", figures.cartAdds)
-                            .add("orders", figures.orders).add("units", figures.units).add("revenue", figures.revenue)
-                            .set("firstShownAtMillis", computed: .ifNotExists("firstShownAtMillis", .value(.number(Number(Self.millis(figures.firstShownAt))))))
-                            .set("lastShownAtMillis", .number(Number(Self.millis(figures.lastShownAt)))))
+                var update = UpdateExpression().add("lists", figures.lists).add("impressions", figures.impressions).add("cartAdds", figures.cartAdds)
+                    .add("orders", figures.orders).add("units", figures.units).add("revenue", figures.revenue)
+                // Only counts that include a showing carry times (a cart add or an order alone does not).
+                if figures.firstShownAt.isFinite {
+                    update = update.set("firstShownAtMillis", computed: .ifNotExists("firstShownAtMillis", .value(.number(Number(Self.millis(figures.firstShownAt))))))
+                        .set("lastShownAtMillis", .number(Number(Self.millis(figures.lastShownAt))))
+                }
+                return .update(table: Recommendations.stateTable, key: Self.key(figures.version), update: update)
             }
             if pending.confirmedOrders > 0 {
                 actions.append(.update(table: Recommendations.stateTable, key: Self.ordersKey, update: UpdateExpression().add("count", pending.confirmedOrders)))

@@ -17,6 +17,10 @@ public final class Recommendations: Sendable {
     static let attributionFlushSeconds = 5.0
     private let ledger: AttributionLedger
     private let flusher = Mutex<Task<Void, Never>?>(nil)
+    /// The A/B split: the share of shoppers (0–50 %) kept on the version before the one in service, and that
+    /// version once loaded.
+    private let split = Mutex<(percent: Int, control: RecommendationModel?)>((0, nil))
+    static let splitKey: Item = ["key": .string("ab-split")]
     let store: any DocumentStore
     let catalog: Catalog
     let clock: any WallClock
@@ -51,6 +55,7 @@ public final class Recommendations: Sendable {
         }
         let replayed = (try? await interactions.replay(days: interactions.keptSeconds / 86_400, now: clock.now())) ?? 0
         await ledger.load(versions: models.versions())
+        await refreshSplit()
         return (loaded, replayed)
     }
 
@@ -94,6 +99,50 @@ public final class Recommendations: Sendable {
         return proposed
     }
 
+    /// The share of shoppers kept on the version before the one in service (0: no split).
+    public var splitPercent: Int { split.withLock { $0.percent } }
+
+    /// The version a split compares the one in service with: the newest saved before it.
+    public func controlVersion() -> Int? {
+        guard let current = slot.current?.version else { return nil }
+        return models.versions().filter { $0 < current }.max()
+    }
+
+    /// Takes the split saved in the store (at start, and on a shared backend every sync: another instance
+    /// may have changed it).
+    func refreshSplit() async {
+        guard let stored = try? await store.get(Self.stateTable, key: Self.splitKey), let percent = stored["percent"]?.int64Value else { return }
+        split.withLock { if $0.percent != Int(percent) { $0 = (Int(percent), nil) } }
+    }
+
+    /// Keeps `percent` of shoppers on `controlVersion()`, saved so a restart keeps the split.
+    func setSplit(_ percent: Int) async throws(StoreError) {
+        _ = try await store.put(Self.stateTable, Self.splitKey.merging(["percent": .number(Number(percent))]) { $1 })
+        split.withLock { $0 = (percent, nil) }
+    }
+
+    /// The model `userId` is served: the control version for a stable `percent` of shoppers during a split
+    /// (by a hash of their id, so each shopper always sees the same side), else the one in service.
+    func model(for userId: String) -> RecommendationModel? {
+        let current = slot.current
+        let (percent, cached) = split.withLock { ($0.percent, $0.control) }
+        guard percent > 0, let current, Self.bucket(of: userId) < percent, let version = controlVersion() else { return current }
+        if let cached, cached.version == version { return cached }
+        guard let control = try? models.load(version: version) else { return current }
+        split.withLock { $0.control = control }
+        return control
+    }
+
+    /// 0–99, the same for a shopper every time and on every instance (FNV-1a of the id).
+    static func bucket(of userId: String) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in userId.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01B3
+        }
+        return Int(hash % 100)
+    }
+
     private func propose(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {
         let history = try await interactions.history(of: userId)
         let bought = Set(history.filter(\.isPurchase).map(\.item))
@@ -103,7 +152,7 @@ public final class Recommendations: Sendable {
             weights[interaction.item, default: 0] += interaction.weight
             if interaction.isPurchase { firstBought[interaction.item] = min(firstBought[interaction.item] ?? .infinity, interaction.timestamp) }
         }
-        guard let model = slot.current else {
+        guard let model = model(for: userId) else {
             let sellers = interactions.trends.topSellers(limit + bought.count).filter { !bought.contains($0.item) }.prefix(limit)
             return (nil, sellers.map { Recommendation(item: $0.item, score: Double($0.buyers), reason: .popular(category: catalog.details($0.item)?.category)) })
         }

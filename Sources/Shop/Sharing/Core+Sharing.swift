@@ -10,7 +10,8 @@ extension Core {
         try await sharedAudit?.recent(limit: limit)
     }
 
-    /// On a remote backend, until the core closes: the queue figures, what other instances changed, and
+    /// On a remote backend, until the core closes: the queue figures, what other instances changed (the A/B
+    /// split among it), and
     /// runs whose instance stopped renewing their leases, every `sharedSyncSeconds`; pending orders without a
     /// checkout run every `pendingOrderSweepSeconds`.
     func startRemoteUpkeep() {
@@ -21,6 +22,7 @@ extension Core {
                 if let adopted = await sharing?.synchronize() {
                     options.logger.info("serving the model another instance published", ["version": adopted.map(String.init) ?? "none (best sellers)"])
                 }
+                await recommendations.refreshSplit()
                 let adopted = await sagas.adoptAbandonedRuns()
                 if !adopted.isEmpty {
                     options.logger.info("took over runs whose instance stopped renewing them", ["runs": String(adopted.count)])

@@ -38,8 +38,9 @@ extension AdminRoutes {
             var cartAddsPerThousand: Double
             var ordersPerThousand: Double
             var revenuePerThousand: Double
-            var firstShownAt: String
-            var lastShownAt: String
+            /// Absent until a showing of the version is counted (a cart add or order alone carries no time).
+            var firstShownAt: String?
+            var lastShownAt: String?
 
             init(_ figures: RecommendationAttribution.Figures) {
                 version = figures.version
@@ -52,8 +53,9 @@ extension AdminRoutes {
                 cartAddsPerThousand = figures.cartAddsPerThousand
                 ordersPerThousand = figures.ordersPerThousand
                 revenuePerThousand = figures.revenuePerThousand
-                firstShownAt = Logger.timestamp(Date(timeIntervalSince1970: figures.firstShownAt))
-                lastShownAt = Logger.timestamp(Date(timeIntervalSince1970: figures.lastShownAt))
+                let shown = figures.firstShownAt.isFinite && figures.lastShownAt > 0
+                firstShownAt = shown ? Logger.timestamp(Date(timeIntervalSince1970: figures.firstShownAt)) : nil
+                lastShownAt = shown ? Logger.timestamp(Date(timeIntervalSince1970: figures.lastShownAt)) : nil
             }
         }
 
@@ -104,8 +106,17 @@ extension AdminRoutes {
         var schedule: String?
         var nextRunAt: String?
         var attribution: AttributionView
+        /// The A/B split: the share of shoppers kept on `controlVersion` (0: none).
+        var split: Split
 
-        private enum CodingKeys: String, CodingKey { case modelVersion, trainedAt, algorithm, evaluatedUsers, metrics, versions, schedule, nextRunAt, attribution }
+        struct Split: Encodable {
+            var percent: Int
+            var controlVersion: Int?
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case modelVersion, trainedAt, algorithm, evaluatedUsers, metrics, versions, schedule, nextRunAt, attribution, split
+        }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -118,6 +129,7 @@ extension AdminRoutes {
             try container.encodeIfPresent(schedule, forKey: .schedule)
             try container.encodeIfPresent(nextRunAt, forKey: .nextRunAt)
             try container.encode(attribution, forKey: .attribution)
+            try container.encode(split, forKey: .split)
         }
     }
 
@@ -135,7 +147,9 @@ extension AdminRoutes {
                 modelVersion: model?.version, trainedAt: model.map { Logger.timestamp(Date(timeIntervalSince1970: $0.trainedAt)) },
                 algorithm: model?.servingName, evaluatedUsers: model?.evaluatedUsers, metrics: metrics,
                 versions: core.recommendations.models.versions(), schedule: schedule?.definition.expression.description,
-                nextRunAt: schedule?.nextFireAt.map(Logger.timestamp), attribution: AttributionView(core.recommendations.attribution)))
+                nextRunAt: schedule?.nextFireAt.map(Logger.timestamp), attribution: AttributionView(core.recommendations.attribution),
+                split: .init(percent: core.recommendations.splitPercent,
+                             controlVersion: core.recommendations.splitPercent > 0 ? core.recommendations.controlVersion() : nil)))
         })
     }
 }
