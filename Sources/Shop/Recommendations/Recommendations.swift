@@ -17,9 +17,10 @@ public final class Recommendations: Sendable {
     static let attributionFlushSeconds = 5.0
     private let ledger: AttributionLedger
     private let flusher = Mutex<Task<Void, Never>?>(nil)
-    /// The A/B split: the share of shoppers (0–50 %) kept on the version before the one in service, and that
-    /// version once loaded.
-    private let split = Mutex<(percent: Int, control: RecommendationModel?)>((0, nil))
+    /// The A/B split: the share of shoppers (0–50 %) kept on the version before the one in service, and — once
+    /// looked up for the version in service `controlFor` — that earlier version (nil if there is none or it
+    /// cannot be read), so a request during a split neither lists `models/` nor reads a file.
+    private let split = Mutex<(percent: Int, controlFor: Int?, control: RecommendationModel?)>((0, nil, nil))
     static let splitKey: Item = ["key": .string("ab-split")]
     let store: any DocumentStore
     let catalog: Catalog
@@ -112,25 +113,26 @@ public final class Recommendations: Sendable {
     /// may have changed it).
     func refreshSplit() async {
         guard let stored = try? await store.get(Self.stateTable, key: Self.splitKey), let percent = stored["percent"]?.int64Value else { return }
-        split.withLock { if $0.percent != Int(percent) { $0 = (Int(percent), nil) } }
+        split.withLock { if $0.percent != Int(percent) { $0 = (Int(percent), nil, nil) } }
     }
 
     /// Keeps `percent` of shoppers on `controlVersion()`, saved so a restart keeps the split.
     func setSplit(_ percent: Int) async throws(StoreError) {
         _ = try await store.put(Self.stateTable, Self.splitKey.merging(["percent": .number(Number(percent))]) { $1 })
-        split.withLock { $0 = (percent, nil) }
+        split.withLock { $0 = (percent, nil, nil) }
     }
 
     /// The model `userId` is served: the control version for a stable `percent` of shoppers during a split
     /// (by a hash of their id, so each shopper always sees the same side), else the one in service.
     func model(for userId: String) -> RecommendationModel? {
         let current = slot.current
-        let (percent, cached) = split.withLock { ($0.percent, $0.control) }
-        guard percent > 0, let current, Self.bucket(of: userId) < percent, let version = controlVersion() else { return current }
-        if let cached, cached.version == version { return cached }
-        guard let control = try? models.load(version: version) else { return current }
-        split.withLock { $0.control = control }
-        return control
+        let (percent, controlFor, cached) = split.withLock { ($0.percent, $0.controlFor, $0.control) }
+        guard percent > 0, let current, Self.bucket(of: userId) < percent else { return current }
+        if controlFor == current.version { return cached ?? current }
+        // Looked up once per version in service: a new model moves the comparison to the one it replaced.
+        let control = controlVersion().flatMap { try? models.load(version: $0) }
+        split.withLock { state in if state.percent == percent { (state.controlFor, state.control) = (current.version, control) } }
+        return control ?? current
     }
 
     /// 0–99, the same for a shopper every time and on every instance (FNV-1a of the id).
