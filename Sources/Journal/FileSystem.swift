@@ -120,6 +120,7 @@ package enum FileSystem {
 extension Array where Element == UInt8 {
     /// `withUnsafeBytes` for bodies with a typed error (the standard library's version is `rethrows`,
     /// which widens the error to `any Error`).
+    @inlinable
     package func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws(JournalError) -> Result) throws(JournalError) -> Result {
         let outcome: Swift.Result<Result, JournalError> = withUnsafeBytes { raw in
             Swift.Result { () throws(JournalError) in try body(raw) }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// What a request decided while holding its component's state lock.
-package enum JournalDecision<Record: Sendable, Result: Sendable, Failure: Error>: Sendable {
+@usableFromInline package enum JournalDecision<Record: Sendable, Result: Sendable, Failure: Error>: Sendable {
     /// Write `record`, apply it, and answer `result` once it is durable.
     case commit(Record, Result)
     /// Answer `result` once the journal is durable through `observedLSN` (the data it was computed from).
@@ -18,6 +18,7 @@ extension Journal {
     ///
     /// `apply` must not fail for a record `decide` built from the same state: if it does, that is a bug.
     /// Returns the result and what `apply` returned for a commit (false otherwise).
+    @inlinable
     package func perform<State, Record: Sendable, Result: Sendable, Failure: Error>(
         on state: LockedState<State>,
         decide: (inout State) throws(Failure) -> JournalDecision<Record, Result, Failure>,

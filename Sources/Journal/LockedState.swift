@@ -8,12 +8,12 @@ import Glibc
 /// the kernel's rt-mutex code; on the journal and store hot paths, where a few threads hand the lock
 /// back and forth every few microseconds, that path cost a large share of the CPU (measured with
 /// `perf` under `shopdeck bench store`). An adaptive pthread mutex spins briefly before sleeping instead.
-package final class LockedState<Value>: @unchecked Sendable {
+@usableFromInline package final class LockedState<Value>: @unchecked Sendable {
     // Safety: `value` is only reachable through `withLock`, which holds `mutex` for the whole access,
     // so no two threads ever touch it at once; the mutex itself lives at a stable heap address for the
     // object's lifetime and is destroyed only in deinit, when no other reference can exist.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
 
     package init(_ value: Value) {
         self.value = value
@@ -31,7 +31,7 @@ package final class LockedState<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
-    @inline(__always)
+    @inlinable
     package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
