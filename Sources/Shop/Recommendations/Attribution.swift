@@ -128,12 +128,12 @@ public final class RecommendationAttribution: Sendable {
     /// `items` were shown to `userId` by `version` (0 without a model) at `at` (seconds since 1970).
     public func shown(userId: String, items: [String], version: Int, at: Double) {
         state.withLock { state in
-            var figures = state.pending.figures[version] ?? Figures(version: version, firstShownAt: at, lastShownAt: at)
-            figures.lists += 1
-            figures.impressions += items.count
-            figures.firstShownAt = min(figures.firstShownAt, at)
-            figures.lastShownAt = max(figures.lastShownAt, at)
-            state.pending.figures[version] = figures
+            state.pending.count(version: version) { figures in
+                figures.lists += 1
+                figures.impressions += items.count
+                figures.firstShownAt = min(figures.firstShownAt, at)
+                figures.lastShownAt = max(figures.lastShownAt, at)
+            }
             var list = state.shown[userId] ?? []
             if list.isEmpty { state.shoppers.append(userId) }
             for item in items {

@@ -137,12 +137,7 @@ public final class Recommendations: Sendable {
 
     /// 0–99, the same for a shopper every time and on every instance (FNV-1a of the id).
     static func bucket(of userId: String) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in userId.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01B3
-        }
-        return Int(hash % 100)
+        Int(StableHash.fnv1a(userId) % 100)
     }
 
     private func propose(_ userId: String, limit: Int) async throws(StoreError) -> (version: Int?, items: [Recommendation]) {

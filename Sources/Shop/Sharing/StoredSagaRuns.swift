@@ -150,11 +150,9 @@ public struct StoredSagaRuns: SagaRunStore {
         openKey(run).merging(["runID": .string(run.runID)]) { old, _ in old }
     }
 
-    /// FNV-1a over the id's bytes: stable across processes, unlike `hashValue`.
+    /// Stable across processes, unlike `hashValue`.
     private static func shard(of runID: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in runID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(hash % UInt64(shards))
+        Int(StableHash.fnv1a(runID) % UInt64(shards))
     }
 
     private static func failedCondition(_ error: StoreError) -> Bool {
