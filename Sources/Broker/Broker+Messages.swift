@@ -256,7 +256,7 @@ extension Broker {
             }
             if let own = message.delaySeconds { delay = own }
         }
-        return IncomingMessage(id: UUID().uuidString.lowercased(), body: message.body, attributes: message.attributes,
+        return IncomingMessage(id: RandomUUID.next(), body: message.body, attributes: message.attributes,
                                sentAtMillis: nowMillis, visibleAtMillis: nowMillis + Int64(delay * 1000), receiveCount: 0,
                                groupID: message.groupID, deduplicationID: deduplicationID, sourceQueue: nil)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 extension Broker {
     /// Creates a topic (doing nothing if it exists).
@@ -32,7 +33,7 @@ extension Broker {
                 return .answer(same, observedLSN: s.appliedLSN)
             }
             guard existing.subscriptions.count < limit else { throw .validation("topic \"\(topic)\" has its maximum of \(limit) subscriptions") }
-            let subscription = Subscription(id: UUID().uuidString.lowercased(), topic: topic, queue: queue, filter: filter)
+            let subscription = Subscription(id: RandomUUID.next(), topic: topic, queue: queue, filter: filter)
             return .commit(.subscribe(subscription), subscription)
         }
     }
