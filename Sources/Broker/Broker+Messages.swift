@@ -53,7 +53,8 @@ extension Broker {
         }
         let sent = results.filter { !$0.wasDuplicate }.count
         activity.record(.sent, queue: queue, count: sent, at: clock.now())
-        if sent > 0 { signal(queue).notifyAll() }
+        // One waiting receiver per message: a receive takes what it finds, and the workers loop back for more.
+        if sent > 0 { signal(queue).notify(waking: sent) }
         return results
     }
 
@@ -153,7 +154,7 @@ extension Broker {
         }
         activity.record(.deleted, queue: queue, count: deleted, at: clock.now())
         // In a FIFO queue a delete unlocks the message's group: the next message in it may be received now.
-        if deleted > 0, configuration(of: queue)?.isFIFO == true { signal(queue).notifyAll() }
+        if deleted > 0, configuration(of: queue)?.isFIFO == true { signal(queue).notify(waking: deleted) }
         return outcomes
     }
 

@@ -88,7 +88,7 @@ extension Broker {
         let now = clock.now()
         for (queue, result) in results where !result.wasDuplicate {
             activity.record(.sent, queue: queue, count: 1, at: now)
-            signal(queue).notifyAll()
+            signal(queue).notify(waking: 1)
         }
         return results
     }

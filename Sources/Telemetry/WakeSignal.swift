@@ -16,6 +16,9 @@ public final class WakeSignal: Sendable {
 
     public init() {}
 
+    /// How many tasks are waiting now.
+    public var waiterCount: Int { state.withLock { $0.waiters.count } }
+
     /// The current generation; read it before checking for work, pass it to `wait` after finding none.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
@@ -25,6 +28,25 @@ public final class WakeSignal: Sendable {
             s.generation += 1
             defer { s.waiters.removeAll() }
             return Array(s.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Moves the generation on and wakes at most `count` waiters: for `count` new pieces of work that one
+    /// waiter each can take. The rest sleep on; a wait begun before this call but not yet asleep still
+    /// returns at once, for the generation moved.
+    ///
+    /// With `notifyAll`, one message sent to a queue that many clients long-poll (the SQS API's consumers,
+    /// `bench broker`'s sixteen) woke them all, and all but one armed a new timer and waited again. The
+    /// shop's own worker pools poll each queue with one receive at a time, so they never formed that herd.
+    public func notify(waking count: Int) {
+        let waiters = state.withLock { s in
+            s.generation += 1
+            var woken: [CheckedContinuation<Void, Never>] = []
+            for id in s.waiters.keys.prefix(max(0, count)) {
+                if let waiter = s.waiters.removeValue(forKey: id) { woken.append(waiter) }
+            }
+            return woken
         }
         for waiter in waiters { waiter.resume() }
     }
