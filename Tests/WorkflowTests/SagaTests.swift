@@ -60,6 +60,8 @@ final class EffectLog: Sendable {
         #expect(run.history.map(\.type) == ["runStarted", "stepEntered", "stepSucceeded", "stepEntered", "stepSucceeded",
                                             "stepEntered", "stepSucceeded", "runSucceeded"])
         #expect(run.input == ["order": "o1"] && run.endedAt != nil)
+        // Four durable records for three steps: the start enters the first step, and each success enters the next.
+        #expect(sagas.journalStats?.lastLSN == 4)
         await sagas.close()
         // The journal (a step's success and the next step's entry share a record) replays to the same run.
         let reopened = try engine(dir, clock: clock)
@@ -173,6 +175,60 @@ final class EffectLog: Sendable {
         #expect(run.steps[1].attempts == 2)
         #expect(run.history.contains { $0.type == "attemptFailed" && $0.detail?.contains("Interrupted") == true })
         await sagas.close()
+    }
+
+    /// The start's record enters the first step, so a process stopped during that step leaves it entered and
+    /// unfinished: the resumed run counts the attempt as interrupted and tries again, as for any later step.
+    @Test func aRunInterruptedInItsFirstStepResumesWithASecondAttempt() async throws {
+        let dir = TemporaryDirectory()
+        let clock = ManualClock()
+        let log = EffectLog()
+        let id: String
+        do {
+            let sagas = try engine(dir, clock: clock)
+            try sagas.register(SagaDefinition(name: "checkout", steps: [
+                SagaStep("reserve", action: { _ in try await clock.sleep(seconds: 1e9) }),
+                SagaStep("pay", action: log.step("pay", clock: clock)),
+            ]))
+            id = try await sagas.start("checkout")
+            #expect(sagas.run(id)?.steps[0].state == .running && sagas.run(id)?.steps[0].attempts == 1)
+            while clock.sleeperCount == 0 { await Task.yield() }
+            await sagas.close()
+        }
+        let sagas = try engine(dir, clock: clock)
+        #expect(sagas.run(id)?.steps[0].state == .running)
+        try sagas.register(SagaDefinition(name: "checkout", steps: [
+            SagaStep("reserve", retry: [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0, maxAttempts: 2)],
+                     action: log.step("reserve", clock: clock)),
+            SagaStep("pay", action: log.step("pay", clock: clock)),
+        ]))
+        #expect(sagas.resumeInterrupted() == [id])
+        let run = try await sagas.waitForRun(id)
+        #expect(run.state == .succeeded)
+        #expect(run.steps[0].attempts == 2)
+        #expect(log.all.map { $0.components(separatedBy: "@")[0] } == ["reserve#2", "pay#1"])
+        await sagas.close()
+    }
+
+    /// A journal written before the start entered the first step holds a plain start and then an entry;
+    /// it replays to the same run as the one record that does both, and each record survives its codec.
+    @Test func aStartThenAnEntryReplaysLikeTheStartThatEnters() throws {
+        let at: Int64 = 1_700_000_000_000
+        func started(_ entering: Bool) -> SagaRecord {
+            .started(runID: "r", saga: "s", steps: ["a", "b"], input: ["k": "v"], failAt: nil, atMillis: at, entering: entering)
+        }
+        var old = SagaState()
+        for record in [started(false), .entered(runID: "r", step: 0, attempt: 1, atMillis: at)] {
+            let bytes = SagaCodec.encode(record)
+            old.apply(try bytes.withUnsafeBytes { raw in try SagaCodec.decode(raw) }, lsn: 1)
+        }
+        var new = SagaState()
+        let bytes = SagaCodec.encode(started(true))
+        #expect(bytes.first == 12 && SagaCodec.encode(started(false)).first == 1)
+        new.apply(try bytes.withUnsafeBytes { raw in try SagaCodec.decode(raw) }, lsn: 1)
+        #expect(new.runs["r"]?.steps == old.runs["r"]?.steps)
+        #expect(new.runs["r"]?.history.map(\.type) == old.runs["r"]?.history.map(\.type))
+        #expect(new.runs["r"]?.steps[0].state == .running)
     }
 
     @Test func aCompensationThatKeepsFailingLeavesTheRunFailedAndRedriveFinishesIt() async throws {

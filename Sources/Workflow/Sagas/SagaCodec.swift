@@ -6,8 +6,9 @@ enum SagaCodec {
     static func encode(_ record: SagaRecord) -> [UInt8] {
         var w = ByteWriter()
         switch record {
-        case let .started(id, saga, steps, input, failAt, at):
-            w.byte(1)
+        case let .started(id, saga, steps, input, failAt, at, entering):
+            // 12: the same fields, the first step entered with the start (journals before it hold only 1).
+            w.byte(entering ? 12 : 1)
             w.string(id)
             w.string(saga)
             w.varint(steps.count)
@@ -94,7 +95,7 @@ enum SagaCodec {
 
     static func read(_ r: inout ByteReader) throws(DecodingError) -> SagaRecord {
         switch try r.byte() {
-        case 1:
+        case let tag where tag == 1 || tag == 12:
             let id = try r.string(), saga = try r.string()
             let stepCount = try r.count()
             var steps: [String] = []
@@ -102,7 +103,8 @@ enum SagaCodec {
             let inputCount = try r.count()
             var input: [String: String] = [:]
             for _ in 0..<inputCount { input[try r.string()] = try r.string() }
-            return .started(runID: id, saga: saga, steps: steps, input: input, failAt: try r.optionalString(), atMillis: try r.signed())
+            return .started(runID: id, saga: saga, steps: steps, input: input, failAt: try r.optionalString(), atMillis: try r.signed(),
+                            entering: tag == 12)
         case 2: return .entered(runID: try r.string(), step: try r.integer(), attempt: try r.integer(), atMillis: try r.signed())
         case 3:
             let (id, step, attempt, error, retryAt, at) = try readFailure(&r)

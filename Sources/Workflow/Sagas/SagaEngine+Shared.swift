@@ -56,9 +56,10 @@ extension SagaEngine {
 
     /// Drives the run while a companion task renews its lease every third of the lease; if the lease is
     /// lost (another instance took the run after this one stalled), the execution is cancelled where it is.
-    func executeHoldingLease(_ runID: String, _ definition: SagaDefinition, _ shared: SharedSagaRuns) async {
+    func executeHoldingLease(_ runID: String, _ definition: SagaDefinition, _ shared: SharedSagaRuns,
+                             entered: (step: Int, attempt: Int)?) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.execute(runID, definition) }
+            group.addTask { await self.execute(runID, definition, entered: entered) }
             group.addTask { await self.renewLease(runID, shared) }
             await group.next()
             group.cancelAll()

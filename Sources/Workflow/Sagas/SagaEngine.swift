@@ -115,7 +115,8 @@ public final class SagaEngine: Sendable {
             throw .validation("saga \"\(saga)\" has no step \"\(failAt)\" to fail at (steps: \(definition.steps.map(\.name).joined(separator: ", ")))")
         }
         let id = runID ?? UUID().uuidString.lowercased()
-        let started = SagaRecord.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis)
+        let started = SagaRecord.started(runID: id, saga: saga, steps: definition.steps.map(\.name), input: input, failAt: failAt, atMillis: nowMillis,
+                                         entering: true)
         guard !lifecycle.isClosed else { throw .closed }
         switch persistence {
         case .journal(let journal):
@@ -129,7 +130,7 @@ public final class SagaEngine: Sendable {
             // The store's conditional create decides between instances starting one id.
             try await startShared(started, shared)
         }
-        launch(id, definition)
+        launch(id, definition, entered: (0, 1))
         return id
     }
 
@@ -241,14 +242,16 @@ public final class SagaEngine: Sendable {
 
     // MARK: Execution
 
-    func launch(_ runID: String, _ definition: SagaDefinition) {
+    /// Executes the run in the background. `entered` is the step and attempt the caller's own record entered
+    /// (the start enters the first step); any other step found entered and unfinished was interrupted.
+    func launch(_ runID: String, _ definition: SagaDefinition, entered: (step: Int, attempt: Int)? = nil) {
         executions.withLock { tasks in
             guard tasks[runID] == nil else { return }
             tasks[runID] = Task { [self] in
                 if case .shared(let shared) = persistence {
-                    await executeHoldingLease(runID, definition, shared)
+                    await executeHoldingLease(runID, definition, shared, entered: entered)
                 } else {
-                    await execute(runID, definition)
+                    await execute(runID, definition, entered: entered)
                 }
                 executions.withLock { $0[runID] = nil }
                 finished.notifyAll()
@@ -258,10 +261,10 @@ public final class SagaEngine: Sendable {
 
     /// Drives one run until it finishes or the engine closes. Each pass looks at the journaled state and
     /// takes the next transition, so a resumed run continues exactly where the journal says it was.
-    func execute(_ runID: String, _ definition: SagaDefinition) async {
-        // The step this execution itself entered (with the previous step's success), so `advance` can tell
-        // it from a step a crash interrupted: both read "entered, not done" in the journal.
-        var entered: (step: Int, attempt: Int)?
+    func execute(_ runID: String, _ definition: SagaDefinition, entered: (step: Int, attempt: Int)? = nil) async {
+        // The step this execution itself entered (with the start or the previous step's success), so `advance`
+        // can tell it from a step a crash interrupted: both read "entered, not done" in the journal.
+        var entered = entered
         while !Task.isCancelled, let run = run(runID) {
             do throws(WorkflowError) {
                 switch run.state {

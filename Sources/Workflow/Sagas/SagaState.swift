@@ -3,7 +3,9 @@ import Journal
 
 /// What the saga engine journals: every transition of every run, each before its effect is acknowledged.
 enum SagaRecord: Sendable {
-    case started(runID: String, saga: String, steps: [String], input: [String: String], failAt: String?, atMillis: Int64)
+    /// A run began. With `entering`, its first step was entered as attempt 1 in the same record: one durable
+    /// write where there were two, for the engine runs that step straight away.
+    case started(runID: String, saga: String, steps: [String], input: [String: String], failAt: String?, atMillis: Int64, entering: Bool)
     case entered(runID: String, step: Int, attempt: Int, atMillis: Int64)
     case attemptFailed(runID: String, step: Int, attempt: Int, error: String, retryAtMillis: Int64?, atMillis: Int64)
     case succeeded(runID: String, step: Int, atMillis: Int64)
@@ -20,7 +22,7 @@ enum SagaRecord: Sendable {
 
     var runID: String {
         switch self {
-        case .started(let id, _, _, _, _, _), .entered(let id, _, _, _), .attemptFailed(let id, _, _, _, _, _), .succeeded(let id, _, _),
+        case .started(let id, _, _, _, _, _, _), .entered(let id, _, _, _), .attemptFailed(let id, _, _, _, _, _), .succeeded(let id, _, _),
              .compensationStarted(let id, _, _), .compensationEntered(let id, _, _, _), .compensationFailed(let id, _, _, _, _, _),
              .compensated(let id, _, _, _), .finished(let id, _, _, _), .redriven(let id, _), .advanced(let id, _, _, _, _):
             id
@@ -48,12 +50,13 @@ struct SagaState: Sendable {
                   ?? .finished(runID: id, state: .succeeded, detail: nil, atMillis: at), lsn: lsn)
             return
         }
-        if case let .started(id, saga, steps, input, failAt, at) = record {
+        if case let .started(id, saga, steps, input, failAt, at, entering) = record {
             runs[id] = SagaRun(runID: id, saga: saga, state: .running,
                                steps: steps.map { StepStatus(name: $0, state: .pending, attempts: 0, compensationAttempts: 0, error: nil) },
                                history: [RunEvent(at: Self.date(at), type: "runStarted", step: nil, detail: failAt.map { "failure injected at \($0)" })],
                                input: input, failAt: failAt, startedAt: Self.date(at), endedAt: nil)
             order.append(id)
+            if entering, !steps.isEmpty { apply(.entered(runID: id, step: 0, attempt: 1, atMillis: at), lsn: lsn) }
             return
         }
         // Changed in place through the dictionary: a copy taken out and stored back made every transition copy
