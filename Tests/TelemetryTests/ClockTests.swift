@@ -31,3 +31,43 @@ import Telemetry
         #expect(clock.sleeperCount == 0)
     }
 }
+
+@Suite struct SystemClockTests {
+    @Test func aSleepEndsAtItsDeadlineNotBefore() async throws {
+        let deadline = Date().addingTimeInterval(0.02)
+        try await SystemClock().sleep(until: deadline)
+        #expect(Date() >= deadline)
+    }
+
+    /// A cancelled sleep ends at once with `CancellationError`, whether it was cancelled while its timer was
+    /// armed or before it began; a sleep of a minute would otherwise hold this test for that minute.
+    @Test func aCancelledSleepEndsAtOnce() async throws {
+        let armed = Task { try await SystemClock().sleep(seconds: 60) }
+        armed.cancel()
+        await #expect(throws: CancellationError.self) { try await armed.value }
+        let never = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await SystemClock().sleep(seconds: 60)
+        }
+        await #expect(throws: CancellationError.self) { try await never.value }
+    }
+
+    /// Many sleeps cancelled while armed and many that fire, side by side: each ends once, the right way.
+    @Test func sleepsThatFireAndSleepsCancelledEachEndOnce() async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let sleep = Task { try await SystemClock().sleep(seconds: index.isMultiple(of: 2) ? 0.005 : 60) }
+                    if !index.isMultiple(of: 2) { sleep.cancel() }
+                    do {
+                        try await sleep.value
+                        return index.isMultiple(of: 2)
+                    } catch is CancellationError {
+                        return !index.isMultiple(of: 2)
+                    }
+                }
+            }
+            for try await endedAsExpected in group { #expect(endedAsExpected) }
+        }
+    }
+}
