@@ -150,8 +150,9 @@ public struct RequestView: Sendable {
             bodyTruncated = true
             uninspectable = .body(byteCount: body.count, limit: bodyLimit)
         }
+        let typeSaysJSON = ASCIINames.contains(contentType, "json")
         // A body without a type is read as JSON by the shop's handlers, so it must be UTF-8 JSON too.
-        if contentType.isEmpty || contentType.contains("json") {
+        if contentType.isEmpty || typeSaysJSON {
             if let problem = Self.notUTF8(inspected, cut: bodyTruncated) {
                 if uninspectable == nil { uninspectable = .encoding(problem) }
             } else if inspected.starts(with: [0xEF, 0xBB, 0xBF]) {
@@ -160,13 +161,13 @@ public struct RequestView: Sendable {
         }
         if contentType.hasPrefix("application/x-www-form-urlencoded") {
             addParameters(inspected[...], names: .bodyName, values: .body)
-        } else if contentType.contains("json") || inspected.first(where: { !Transforms.isSpace($0) }).map({ $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }) == true {
+        } else if typeSaysJSON || inspected.first(where: { !Transforms.isSpace($0) }).map({ $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }) == true {
             if let strings = JSONStrings.extract(inspected) {
                 for string in strings { add(string.isKey ? .bodyName : .body, string.path, string.value) }
             } else {
                 add(.body, "", inspected)
             }
-        } else if contentType.contains("xml") || inspected.starts(with: Array("<?xml".utf8)), let found = XMLFields.extract(inspected) {
+        } else if ASCIINames.contains(contentType, "xml") || inspected.starts(with: Array("<?xml".utf8)), let found = XMLFields.extract(inspected) {
             for value in found { add(.xml, value.path, value.value) }
         } else if contentType.hasPrefix("multipart/form-data"), let boundary {
             for part in Multipart.parts(inspected, boundary: boundary) {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 @testable import WAF
 
@@ -209,5 +210,20 @@ private func labels(_ view: RequestView) -> [String: String] {
         guard case .block(_, let markup) = verdict(#"<order><svg onload="alert(1)"/></order>"#) else { Issue.record("an event handler passed"); return }
         #expect(markup.rule.family == .xss && markup.field.hasPrefix("XML:/order/svg"), "\(markup.field)")
         #expect(verdict(#"<?xml version="1.0" encoding="UTF-8"?><order id="o-1"><item sku="p1" qty="2"/><note>Ben &amp; Jerry's, 2 &lt; 3</note></order>"#) == .allow)
+    }
+}
+
+@Suite struct ASCIINamesTests {
+    /// The byte search that replaced Foundation's `contains` on content types answers as Foundation does on
+    /// the lowercased text, over random types built from the pieces a content type is made of.
+    @Test func containsAgreesWithFoundationOnLowercasedText() {
+        let pieces = ["application/", "json", "JSON", "xml", "text/", "+", ";", " charset=utf-8", "js", "jso", "x", "m", "l", "é", "\u{0}"]
+        Fuzz.run("ASCIINames.contains", defaultCases: 2000) { generator, index in
+            let text = (0..<generator.int(0...6)).map { _ in generator.pick(pieces) }.joined()
+            for word: StaticString in ["json", "xml"] {
+                #expect(ASCIINames.contains(text, word) == text.lowercased().contains("\(word)"), "case \(index): \(text.debugDescription)")
+            }
+        }
+        #expect(ASCIINames.contains("application/vnd.api+JSON", "json") && !ASCIINames.contains("js", "json") && !ASCIINames.contains("", "xml"))
     }
 }
