@@ -148,23 +148,25 @@ final class EffectLog: Sendable {
         await sagas.close()
     }
 
+    /// Starts a run of `steps` whose step at `hangingAt` never returns, and closes the engine once that step
+    /// is running — a process killed in the middle of it. The other steps note themselves in `log`.
+    func interruptedRun(_ dir: TemporaryDirectory, clock: ManualClock, log: EffectLog, steps: [String], hangingAt: Int) async throws -> String {
+        let sagas = try engine(dir, clock: clock)
+        let hang: @Sendable (StepContext) async throws -> Void = { _ in try await clock.sleep(seconds: 1e9) }
+        var definition: [SagaStep] = []
+        for (index, name) in steps.enumerated() { definition.append(SagaStep(name, action: index == hangingAt ? hang : log.step(name, clock: clock))) }
+        try sagas.register(SagaDefinition(name: "checkout", steps: definition))
+        let id = try await sagas.start("checkout")
+        while sagas.run(id)?.steps[hangingAt].state != .running || clock.sleeperCount == 0 { await Task.yield() }
+        await sagas.close()
+        return id
+    }
+
     @Test func aRunInterruptedMidStepResumesWithoutRepeatingCompletedSteps() async throws {
         let dir = TemporaryDirectory()
         let clock = ManualClock()
         let log = EffectLog()
-        let id: String
-        do {
-            let sagas = try engine(dir, clock: clock)
-            // "pay" hangs until the engine closes, like a process killed in the middle of a step.
-            try sagas.register(SagaDefinition(name: "checkout", steps: [
-                SagaStep("reserve", action: log.step("reserve", clock: clock)),
-                SagaStep("pay", action: { _ in try await clock.sleep(seconds: 1e9) }),
-                SagaStep("confirm", action: log.step("confirm", clock: clock)),
-            ]))
-            id = try await sagas.start("checkout")
-            while sagas.run(id)?.steps[1].state != .running || clock.sleeperCount == 0 { await Task.yield() }
-            await sagas.close()
-        }
+        let id = try await interruptedRun(dir, clock: clock, log: log, steps: ["reserve", "pay", "confirm"], hangingAt: 1)
         let sagas = try engine(dir, clock: clock)
         #expect(sagas.run(id)?.state == .running)
         try sagas.register(checkout(log, clock: clock, payRetry: [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0, maxAttempts: 2)]))
@@ -183,19 +185,9 @@ final class EffectLog: Sendable {
         let dir = TemporaryDirectory()
         let clock = ManualClock()
         let log = EffectLog()
-        let id: String
-        do {
-            let sagas = try engine(dir, clock: clock)
-            try sagas.register(SagaDefinition(name: "checkout", steps: [
-                SagaStep("reserve", action: { _ in try await clock.sleep(seconds: 1e9) }),
-                SagaStep("pay", action: log.step("pay", clock: clock)),
-            ]))
-            id = try await sagas.start("checkout")
-            #expect(sagas.run(id)?.steps[0].state == .running && sagas.run(id)?.steps[0].attempts == 1)
-            while clock.sleeperCount == 0 { await Task.yield() }
-            await sagas.close()
-        }
+        let id = try await interruptedRun(dir, clock: clock, log: log, steps: ["reserve", "pay"], hangingAt: 0)
         let sagas = try engine(dir, clock: clock)
+        #expect(sagas.run(id)?.steps[0].attempts == 1)
         #expect(sagas.run(id)?.steps[0].state == .running)
         try sagas.register(SagaDefinition(name: "checkout", steps: [
             SagaStep("reserve", retry: [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0, maxAttempts: 2)],
