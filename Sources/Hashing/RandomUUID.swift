@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Random (version 4) UUIDs as lowercase text, for identifiers made on every request: message ids,
-/// subscription ids, run ids.
+/// Random (version 4) UUIDs as lowercase text, for identifiers made on every request: the broker's message
+/// and subscription ids.
 ///
 /// Foundation's `UUID()` on Linux opens, reads and closes `/dev/urandom` for each one. Profiling the order
 /// path (`perf`, wrk posting orders, 2026-12-07) found those three system calls at 2.6 % of the process's
