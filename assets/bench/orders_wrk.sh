@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Orders from outside: wrk posts orders (orders.lua: each request its own Idempotency-Key, one of the bench
+# shoppers' tokens, an API key) at the bench server `bench http` uses, then waits for checkout to catch up.
+# Prints orders accepted per second, how long the checkout queue took to empty and every run to finish after
+# the load, the server's CPU per order over load and drain, and the journals' fsyncs and records per order.
+#
+# Usage: assets/bench/orders_wrk.sh [BINARY] [SECONDS] [CONNECTIONS]
+#   BINARY       a release shopdeck (default .build/release/shopdeck)
+#   SECONDS      how long wrk posts (default 10)
+#   CONNECTIONS  wrk's connections (default 256)
+# Alternate two binaries, a run each, to compare them: this machine's speed drifts between minutes.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+binary=${1:-.build/release/shopdeck}
+seconds=${2:-10}
+connections=${3:-256}
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
+
+work=$(mktemp -d)
+mkfifo "$work/in"
+SHOPDECK_HTTP_BENCH_SERVER="$work/data" "$binary" > "$work/out" 2> "$work/err" < "$work/in" &
+server=$!
+exec 9> "$work/in"  # the server stops when its standard input closes
+trap 'exec 9>&-; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 600); do grep -q '^ready ' "$work/out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready ' "$work/out" || { echo "the bench server did not start:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
+read -r _ port key tokens < <(grep '^ready ' "$work/out")
+admin=$(cat "$work/data/admin-token")
+base="http://127.0.0.1:$port"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+
+before=$(cpu_ticks)
+wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/orders.lua" "$base" -- "$key" "$tokens" > "$work/wrk"
+stopped=$(date +%s.%N)
+# Polled until the checkout queue is empty and no checkout run is still going; at most five minutes.
+while :; do
+  left=$(curl -sf -H "Authorization: Bearer $admin" "$base/admin/queues" | python3 -c '
+import json, sys
+q = next(x for x in json.load(sys.stdin)["items"] if x["name"] == "checkout")
+print(q.get("visible", 0) + q.get("inFlight", 0) + q.get("delayed", 0))')
+  running=$(curl -sf "$base/status" | python3 -c 'import json, sys; print(json.load(sys.stdin)["components"]["sagas"]["running"])')
+  [ "$left" = 0 ] && [ "$running" = 0 ] && break
+  if (( $(echo "$(date +%s.%N) - $stopped > 300" | bc) )); then echo "checkout did not catch up within 300 s" >&2; exit 1; fi
+  sleep 0.05
+done
+drained=$(echo "$(date +%s.%N) - $stopped" | bc)
+after=$(cpu_ticks)
+curl -sf "$base/status" > "$work/status.json"
+
+accepted=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
+total=$(awk '/requests in/ {print $1}' "$work/wrk")
+if grep -q 'Non-2xx' "$work/wrk"; then echo "some orders were refused:" >&2; cat "$work/wrk" >&2; exit 1; fi
+python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$after" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+status, accepted, total, drained, before, after, hz = sys.argv[1:]
+components = json.load(open(status))["components"]
+total = int(total)
+fsyncs = sum(components[name]["fsyncs"] for name in ("store", "broker", "sagas"))
+records = sum(components[name]["journalRecords"] for name in ("store", "broker", "sagas"))
+cpu_us = (int(after) - int(before)) / int(hz) * 1e6 / total
+print(f"orders accepted/s {float(accepted):,.0f} ({total:,} orders); queue empty and runs finished {float(drained):.1f} s after the load")
+print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records")
+PY
