@@ -20,6 +20,7 @@ public final class QueueWorkerPool: Sendable {
     private let handler: @Sendable (ReceivedMessage) async throws -> Void
     private let counters = Mutex(Stats())
     private let poller = Mutex<Task<Void, Never>?>(nil)
+    private let deletes: DeleteCoalescer
 
     /// A pool for `queue`; call `start()` to begin.
     public init(broker: any MessageBroker, queue: String, concurrency: Int = 4, batchSize: Int = 10, waitSeconds: Double = 20,
@@ -32,6 +33,7 @@ public final class QueueWorkerPool: Sendable {
         self.batchSize = batchSize
         self.waitSeconds = waitSeconds
         self.handler = handler
+        deletes = DeleteCoalescer(broker: broker, queue: queue)
     }
 
     public var stats: Stats { counters.withLock { $0 } }
@@ -90,7 +92,7 @@ public final class QueueWorkerPool: Sendable {
     private func process(_ message: ReceivedMessage) async {
         do {
             try await handler(message)
-            try? await broker.delete(queue, receiptHandle: message.receiptHandle)
+            await deletes.delete(message.receiptHandle)
             counters.withLock { $0.succeeded += 1; $0.running -= 1 }
         } catch {
             counters.withLock { $0.failed += 1; $0.running -= 1 }

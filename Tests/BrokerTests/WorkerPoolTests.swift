@@ -57,6 +57,24 @@ final class HandlerProbe: Sendable {
         await broker.close()
     }
 
+    /// Thirty deletes at once, sent in batches: every message goes, every caller returns, and a handle that is
+    /// already spent (its message deleted) fails inside its batch without holding up the others.
+    @Test func coalescedDeletesRemoveEveryMessageAndReturnToEveryCaller() async throws {
+        let dir = TemporaryDirectory()
+        let broker = try openBroker(dir, clock: ManualClock())
+        try await broker.createQueue(QueueConfiguration(name: "jobs"))
+        for i in 0..<30 { try await broker.send("jobs", message("job-\(i)")) }
+        var handles: [String] = []
+        while handles.count < 30 { handles += try await broker.receive("jobs", maximum: 10).map(\.receiptHandle) }
+        let coalescer = DeleteCoalescer(broker: broker, queue: "jobs")
+        await withDiscardingTaskGroup { group in
+            for handle in handles + [handles[0]] { group.addTask { await coalescer.delete(handle) } }
+        }
+        let stats = try broker.stats("jobs")
+        #expect(stats.deletedTotal == 30 && stats.visible == 0 && stats.inFlight == 0)
+        await broker.close()
+    }
+
     @Test func failuresComeBackAfterTheVisibilityTimeoutAndEndInTheDeadLetterQueue() async throws {
         let dir = TemporaryDirectory()
         let clock = ManualClock()
