@@ -1,6 +1,7 @@
 /// Lowercase hexadecimal encoding.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    /// The sixteen digits' bytes, lowercase (shared with `RandomUUID`).
+    static let digits = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hex. This overload is not generic, so callers in other modules get the tight loop
     /// (digests are hexed on hot paths: API-key lookups, audit hashes).

@@ -21,8 +21,8 @@ public enum RandomUUID {
     public static func next() -> String {
         var random: (UInt64, UInt64) = pool.withLock { pool in
             if pool.offset + 16 > pool.bytes.count {
-                // The kernel's source does not fail on Linux 3.17 and later once seeded; were it to, a
-                // generator seeded from it earlier still gives unique identifiers.
+                // getentropy does not fail on Linux 3.17 and later; were it to, the standard library's generator
+                // asks the kernel by another call (and traps rather than hand out weak bytes).
                 pool.bytes = (try? SecureRandom.bytes(count: bufferSize)) ?? fallbackBytes(count: bufferSize)
                 pool.offset = 0
             }
@@ -40,17 +40,14 @@ public enum RandomUUID {
             bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
             bytes[8] = (bytes[8] & 0x3F) | 0x80  // variant 10
             return String(unsafeUninitializedCapacity: 36) { text in
-                let digits: StaticString = "0123456789abcdef"
                 var written = 0
                 for index in 0..<16 {
                     if index == 4 || index == 6 || index == 8 || index == 10 {
                         text[written] = UInt8(ascii: "-")
                         written += 1
                     }
-                    digits.withUTF8Buffer { hex in
-                        text[written] = hex[Int(bytes[index] >> 4)]
-                        text[written + 1] = hex[Int(bytes[index] & 0x0F)]
-                    }
+                    text[written] = Hex.digits[Int(bytes[index] >> 4)]
+                    text[written + 1] = Hex.digits[Int(bytes[index] & 0x0F)]
                     written += 2
                 }
                 return written

@@ -42,11 +42,9 @@ public final class WakeSignal: Sendable {
     public func notify(waking count: Int) {
         let waiters = state.withLock { s in
             s.generation += 1
-            var woken: [CheckedContinuation<Void, Never>] = []
-            for id in s.waiters.keys.prefix(max(0, count)) {
-                if let waiter = s.waiters.removeValue(forKey: id) { woken.append(waiter) }
-            }
-            return woken
+            // The ids are taken out first: removing while iterating `keys` would copy the whole dictionary.
+            let ids = Array(s.waiters.keys.prefix(max(0, count)))
+            return ids.compactMap { s.waiters.removeValue(forKey: $0) }
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -11,9 +11,8 @@ extension Core {
     }
 
     /// On a remote backend, until the core closes: the queue figures, what other instances changed (the A/B
-    /// split among it), and
-    /// runs whose instance stopped renewing their leases, every `sharedSyncSeconds`; pending orders without a
-    /// checkout run every `pendingOrderSweepSeconds`.
+    /// split among it), and runs whose instance stopped renewing their leases, every `sharedSyncSeconds`;
+    /// pending orders without a checkout run every `pendingOrderSweepSeconds`.
     func startRemoteUpkeep() {
         let task = Task { [self] in
             var lastSweep = options.clock.now()
