@@ -57,6 +57,28 @@ final class HandlerProbe: Sendable {
         await broker.close()
     }
 
+    /// A backlog is received by several pollers at once (each receive waits a group commit), while only the
+    /// first long-polls: a pool whose receives never overlap stalls on `PairedReceives` and times out here.
+    @Test func aBacklogIsReceivedBySeveralPollersAtOnceAndOnlyOneLongPolls() async throws {
+        let dir = TemporaryDirectory()
+        let base = try openBroker(dir, clock: ManualClock())
+        let broker = PairedReceives(base)
+        try await broker.createQueue(QueueConfiguration(name: "checkout"))
+        for start in stride(from: 0, to: 200, by: 10) {
+            try await broker.sendBatch("checkout", (start..<start + 10).map { message("order-\($0)") })
+        }
+        let pool = QueueWorkerPool(broker: broker, queue: "checkout", concurrency: 40, batchSize: 10, waitSeconds: 20) { _ in }
+        #expect(pool.pollers == 4)
+        pool.start()
+        await eventually("200 handled") { pool.stats.succeeded == 200 }
+        await pool.stop()
+        let counts = broker.counts.withLock { $0 }
+        #expect(counts.mostInFlight >= 2 && counts.mostInFlight <= 4)
+        #expect(counts.mostLongPolls == 1)
+        #expect(try base.stats("checkout").deletedTotal == 200)
+        await base.close()
+    }
+
     /// Thirty deletes at once, sent in batches: every message goes, every caller returns, and a handle that is
     /// already spent (its message deleted) fails inside its batch without holding up the others.
     @Test func coalescedDeletesRemoveEveryMessageAndReturnToEveryCaller() async throws {
