@@ -28,12 +28,18 @@ final class Workers: Sendable {
     /// How long each pool's receive waits for a message: SQS's longest. A message that arrives wakes it at
     /// once and stopping cancels the wait, so a shorter one would only wake an idle shop more often.
     static let longPollSeconds = 20.0
+    /// Checkout handlers at once. Each waits three group commits (receive, start, delete), so the handlers in
+    /// flight bound how fast a backlog drains. With wrk posting orders at 256 connections for 10 s
+    /// (`assets/bench/orders_wrk.sh`, 2026-12-07): 64 left the queue 11.6–13.0 s to drain after the load;
+    /// 256, 5.5–6.8 s with 11–14k orders/s accepted; 1,024 kept pace but took the CPU intake needed, which
+    /// fell to ~7,000 orders/s.
+    static let checkoutConcurrency = 256
 
     init(broker: any MessageBroker, store: any DocumentStore, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog,
          attribution: RecommendationAttribution, logger: Logger) {
         let outbox = self.outbox
         pools = [
-            QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: 64, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
+            QueueWorkerPool(broker: broker, queue: Messaging.checkout, concurrency: Self.checkoutConcurrency, batchSize: 10, waitSeconds: Self.longPollSeconds) { message in
                 guard case .string(let orderId)? = message.attributes["orderId"], case .string(let userId)? = message.attributes["userId"] else { return }
                 // A message redelivered long after its order settled (its run may be forgotten by now) starts nothing;
                 // a failed read is retried through redelivery rather than taken for a settled order.
