@@ -54,6 +54,10 @@ public final class Orders: Sendable {
             }
         }
         public var items: [Line]?
+
+        public init(items: [Line]?) {
+            self.items = items
+        }
     }
 
     /// Places an order from `lines` (or the cart when nil) under `idempotencyKey`. A key is bound to the

@@ -77,7 +77,7 @@ struct ShopRoutes {
             guard let key = request.http.headers["Idempotency-Key"] else {
                 throw HTTPError.badRequest("send an Idempotency-Key header (any unique string per order) so a retry cannot order twice")
             }
-            let body = try JSONBody.decodeIfPresent(Orders.Request.self, from: request.http)
+            let body = try JSONBody.decodeIfPresent(Orders.Request.self, from: request.http, scanner: OrderBodyScanner.request)
             let order = try await orders.place(userId: session.userId, idempotencyKey: key, lines: body?.items, from: request.clientIP)
             return JSONBody.response(["orderId": order.orderId, "status": order.status.rawValue], status: 202)
         })

@@ -5,8 +5,9 @@ import Shop
 /// Request bodies in, JSON answers out, with errors a client can act on.
 public enum JSONBody {
     /// Decodes the request body as `T`: 415 for a non-JSON content type, 400 for malformed JSON, 422 naming
-    /// the field that is missing or of the wrong type.
-    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws(HTTPError) -> T {
+    /// the field that is missing or of the wrong type. `scanner`, when given, reads the body first and may
+    /// answer in place of `JSONDecoder`, for a shape it knows; it must agree with `JSONDecoder` or decline.
+    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, scanner: (([UInt8]) -> T?)? = nil) throws(HTTPError) -> T {
         if let contentType = request.headers["Content-Type"],
            !contentType.lowercased().hasPrefix("application/json") {
             throw HTTPError(status: 415, code: "unsupported_media_type", message: "send the body as application/json, not \(contentType)")
@@ -17,6 +18,7 @@ public enum JSONBody {
         if request.body.contains(0) || String(validating: request.body, as: UTF8.self) == nil {
             throw HTTPError(status: 415, code: "unsupported_media_type", message: "send the JSON body as UTF-8")
         }
+        if let scanned = scanner?(request.body) { return scanned }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let error as DecodingError {
@@ -32,8 +34,9 @@ public enum JSONBody {
     }
 
     /// Like `decode`, but an empty body gives nil.
-    public static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws(HTTPError) -> T? {
-        request.body.isEmpty ? nil : try decode(type, from: request)
+    public static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: HTTPRequest,
+                                                     scanner: (([UInt8]) -> T?)? = nil) throws(HTTPError) -> T? {
+        request.body.isEmpty ? nil : try decode(type, from: request, scanner: scanner)
     }
 
     /// Whether `body` is well-formed JSON, by JSONSerialization — which refuses only one kind of valid JSON:
