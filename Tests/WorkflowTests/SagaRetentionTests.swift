@@ -1,4 +1,6 @@
 import Foundation
+import FuzzSupport
+import Journal
 import Testing
 import Telemetry
 @testable import Workflow
@@ -52,5 +54,65 @@ import Telemetry
         #expect(most <= quota + quota / 8 + 1, "the listing grew to \(most) runs")
         #expect(sagas.runs(saga: "busy", limit: 10_000).count >= quota)
         await sagas.close()
+    }
+
+    /// Differential: the pass that walks from the oldest run and stops early forgets exactly the runs the
+    /// plain rule does — of each saga, every succeeded or compensated run but the newest `quota` (by start),
+    /// at the same moments — over seeded mixes of sagas, endings (failures kept) and finishing orders, and
+    /// across a snapshot read back mid-way (when the counts must be found afresh).
+    @Test func forgettingMatchesThePlainRuleOnSeededHistories() throws {
+        struct Plain {
+            var runs: [String: (saga: String, ended: Bool)] = [:]
+            var order: [String] = []
+            var countAfter = 0
+            let quota: Int
+
+            mutating func pass() {
+                guard order.count - countAfter > max(quota / 8, 64) else { return }
+                var kept: [String: Int] = [:]
+                for id in order.reversed() {
+                    guard let run = runs[id], run.ended else { continue }
+                    kept[run.saga, default: 0] += 1
+                    if kept[run.saga]! > quota { runs[id] = nil }
+                }
+                order.removeAll { runs[$0] == nil }
+                countAfter = order.count
+            }
+        }
+        try Fuzz.run("saga retention", defaultCases: 40) { generator, index in
+            let quota = generator.pick([1, 3, 8, 64, 100])
+            var state = SagaState()
+            state.retainedRunsPerSaga = quota
+            var plain = Plain(quota: quota)
+            var open: [String] = []
+            var at: Int64 = 0
+            for serial in 0..<generator.int(100...900) {
+                at += 1
+                if open.isEmpty || generator.chance(0.55) {
+                    let id = "r\(serial)", saga = generator.pick(["busy", "busy", "busy", "quiet", "nightly"])
+                    state.apply(.started(runID: id, saga: saga, steps: ["a"], input: [:], failAt: nil, atMillis: at, entering: true), lsn: UInt64(at))
+                    plain.runs[id] = (saga, false)
+                    plain.order.append(id)
+                    open.append(id)
+                } else {
+                    let id = open.remove(at: generator.int(0...(open.count - 1)))
+                    let ending = generator.pick([RunState.succeeded, .succeeded, .compensated, .failed])
+                    state.apply(.finished(runID: id, state: ending, detail: nil, atMillis: at), lsn: UInt64(at))
+                    plain.runs[id]?.ended = ending != .failed
+                    plain.pass()
+                }
+                if generator.chance(0.003) {
+                    var writer = ByteWriter()
+                    SagaCodec.writeSnapshot(state, to: &writer)
+                    let retained = state.retainedRunsPerSaga
+                    state = try writer.bytes.withUnsafeBytes { (raw) throws(DecodingError) in try SagaCodec.readSnapshot(raw) }
+                    state.retainedRunsPerSaga = retained
+                    #expect(state.forgettable == nil)
+                    plain.countAfter = 0  // a state read back passes at its next ending, as after a reopen
+                }
+                #expect(state.order == plain.order, "case \(index) (quota \(quota)): the runs listed differ after \(serial + 1) records")
+                if state.order != plain.order { return }
+            }
+        }
     }
 }

@@ -121,6 +121,7 @@ extension SagaState {
     mutating func adopt(_ run: SagaRun) {
         if runs[run.runID] == nil { order.append(run.runID) }
         runs[run.runID] = run
+        forgettable = nil  // recounted by the next pass, as `run` may replace one counted already
         // An ended run counts toward its saga's quota here as in the journal's replay, so an instance's
         // listing of shared runs stays bounded however long it runs.
         if run.state.isTerminal { forgetOldRuns() }

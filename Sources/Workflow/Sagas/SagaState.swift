@@ -41,6 +41,9 @@ struct SagaState: Sendable {
     var retainedRunsPerSaga = SagaEngine.defaultRetainedRunsPerSaga
     /// How many runs `order` held after the last pass that forgot runs.
     private var countAfterForgetting = 0
+    /// How many ended runs (succeeded or compensated) each saga has in `runs`, kept by `apply`; nil when not
+    /// known — after a snapshot was read, or runs were adopted — and then counted afresh by the next pass.
+    var forgettable: [String: Int]?
 
     mutating func apply(_ record: SagaRecord, lsn: UInt64) {
         appliedLSN = lsn
@@ -61,28 +64,50 @@ struct SagaState: Sendable {
         }
         // Changed in place through the dictionary: a copy taken out and stored back made every transition copy
         // the run's step and history arrays (4.5 % of the process's CPU while checkout drained a backlog).
-        guard runs[record.runID]?.take(record) != nil else { return }
+        guard let taken = runs[record.runID]?.take(record) else { return }
+        if let saga = taken.endedSaga { forgettable?[saga, default: 0] += 1 }
         if case .finished = record { forgetOldRuns() }
     }
 
     /// Forgets each saga's oldest ended runs beyond its quota, in one pass once `order` has grown by an eighth
-    /// of a quota since the last one: ending a run costs a few lookups on average, and a busy saga's listing
-    /// stays within an eighth of its quota instead of doubling it between passes.
+    /// of a quota since the last one, so a busy saga's listing stays within an eighth of its quota. The pass
+    /// walks `order` from the oldest run and stops once no saga is over its quota: it used to look up every
+    /// run twice, copying each out, which took 3 % of the CPU while checkout drained a backlog (2026-12-07).
     mutating func forgetOldRuns() {
         guard order.count - countAfterForgetting > max(retainedRunsPerSaga / 8, 64) else { return }
-        var kept: [String: Int] = [:]
-        for id in order.reversed() {
-            // Read in place through the index: `runs[id]` copied each run out (its arrays retained and
-            // released), which made these passes 3 % of the CPU while checkout drained a backlog (2026-12-07).
-            guard let index = runs.index(forKey: id) else { continue }
-            let ended = runs.values[index].state == .succeeded || runs.values[index].state == .compensated
-            guard ended else { continue }
-            let count = kept[runs.values[index].saga, default: 0] + 1
-            kept[runs.values[index].saga] = count
-            if count > retainedRunsPerSaga { runs.remove(at: index) }
+        var counts = forgettable ?? countForgettable()
+        var excess = counts.compactMapValues { $0 > retainedRunsPerSaga ? $0 - retainedRunsPerSaga : nil }
+        var forgotten: [Int] = []
+        var position = 0
+        while !excess.isEmpty, position < order.count {
+            let id = order[position]
+            if let saga = runs[id]?.sagaIfForgettable(), let over = excess[saga] {
+                runs[id] = nil
+                counts[saga, default: 1] -= 1
+                excess[saga] = over == 1 ? nil : over - 1
+                forgotten.append(position)
+            }
+            position += 1
         }
-        order.removeAll { runs[$0] == nil }
+        // Close the gaps in place: elements are swapped, not copied.
+        var kept = 0, next = 0
+        for index in order.indices {
+            if next < forgotten.count, forgotten[next] == index {
+                next += 1
+                continue
+            }
+            if kept != index { order.swapAt(kept, index) }
+            kept += 1
+        }
+        order.removeLast(order.count - kept)
+        forgettable = counts
         countAfterForgetting = order.count
+    }
+
+    private func countForgettable() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for run in runs.values where run.state == .succeeded || run.state == .compensated { counts[run.saga, default: 0] += 1 }
+        return counts
     }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
@@ -90,8 +115,26 @@ struct SagaState: Sendable {
 }
 
 extension SagaRun {
+    /// The run's saga if the run ended in a way that lets it be forgotten (succeeded or compensated). Mutating
+    /// only so that `runs[id]?.sagaIfForgettable()` reads the run in place instead of copying it.
+    fileprivate mutating func sagaIfForgettable() -> String? {
+        state == .succeeded || state == .compensated ? saga : nil
+    }
+
+    /// What `take` did to a run: `endedSaga` is the run's saga when the record ended it as succeeded or
+    /// compensated (the runs a quota counts).
+    fileprivate struct Taken {
+        var endedSaga: String?
+    }
+
     /// What `record`, one of this run's transitions after its start, does to it.
-    fileprivate mutating func take(_ record: SagaRecord) {
+    fileprivate mutating func take(_ record: SagaRecord) -> Taken {
+        let wasForgettable = sagaIfForgettable() != nil
+        change(record)
+        return Taken(endedSaga: wasForgettable ? nil : sagaIfForgettable())
+    }
+
+    private mutating func change(_ record: SagaRecord) {
         func name(_ step: Int) -> String? { step < steps.count ? steps[step].name : nil }
         switch record {
         case .started, .advanced:
