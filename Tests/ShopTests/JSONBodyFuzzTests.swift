@@ -94,4 +94,18 @@ import Testing
         // (about a fifth are of its shape; a short run, SHOPDECK_FUZZ_CASES below 200, is too small to judge).
         #expect(cases < 200 || scanned * 10 > cases, "the scanner answered only \(scanned) of \(cases) bodies")
     }
+
+    /// Differential: an object of strings is written byte for byte as `JSONBody`'s encoder writes it — sorted
+    /// keys, every control character, quotes, backslashes, slashes and non-ASCII text included.
+    @Test func flatObjectsAreWrittenAsTheEncoderWritesThem() {
+        let pieces = ["a", "Z", "orderId", "status", "/", "\\", "\"", "é", "日本", "🛒", "\u{2028}", "\u{7F}", "\u{FEFF}", " ", "0"]
+            + (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
+        Fuzz.run("flat JSON objects", defaultCases: 2000) { generator, index in
+            var object: [String: String] = [:]
+            for _ in 0..<generator.int(0...5) {
+                object[generator.string(pieces: pieces, maximum: 6)] = generator.string(pieces: pieces, maximum: 8)
+            }
+            #expect(FlatJSONObject.encode(object) == JSONBody.encode(object), "case \(index): \(object)")
+        }
+    }
 }

@@ -95,4 +95,9 @@ public enum JSONBody {
     public static func response<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
         .json(bytes: encode(value), status: status)
     }
+
+    /// A JSON response carrying an object of strings, written as `encode` would write it (`FlatJSONObject`).
+    public static func response(_ object: [String: String], status: Int = 200) -> HTTPResponse {
+        .json(bytes: FlatJSONObject.encode(object), status: status)
+    }
 }
