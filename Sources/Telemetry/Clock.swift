@@ -29,7 +29,7 @@ public struct SystemClock: WallClock {
         let interval = deadline.timeIntervalSinceNow
         if interval > 0 {
             // Far-off deadlines are capped (about 292 years) rather than overflowing.
-            try await Task.sleep(nanoseconds: UInt64(min(interval, 9e9) * 1_000_000_000))
+            try await SleepScheduler.shared.sleep(nanoseconds: UInt64(min(interval, 9e9) * 1_000_000_000))
         } else {
             try Task.checkCancellation()
         }

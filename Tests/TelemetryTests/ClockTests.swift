@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Telemetry
+@testable import Telemetry
 
 @Suite struct ManualClockTests {
     @Test func sleeperWakesOnlyWhenTimeIsAdvancedPastItsDeadline() async throws {
@@ -69,5 +69,29 @@ import Telemetry
             }
             for try await endedAsExpected in group { #expect(endedAsExpected) }
         }
+    }
+
+    /// The scheduler's thread, asleep until an hour-long deadline, is woken for an earlier one armed later;
+    /// and a thousand and more sleeps armed and cancelled do not stay in its heap once another is armed.
+    @Test func anEarlierDeadlineArmedLaterEndsOnTimeAndCancelledSleepsDoNotPileUp() async throws {
+        let scheduler = SleepScheduler()
+        let hour: UInt64 = 3_600_000_000_000
+        let long = Task { try await scheduler.sleep(nanoseconds: hour) }
+        while scheduler.counts.sleepers < 1 { await Task.yield() }
+        let started = ContinuousClock.now
+        try await scheduler.sleep(nanoseconds: 20_000_000)
+        #expect(ContinuousClock.now - started < .seconds(600), "the short sleep waited for the long one")
+        await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<1500 { group.addTask { try await scheduler.sleep(nanoseconds: hour) } }
+            while scheduler.counts.sleepers < 1501 { await Task.yield() }
+            group.cancelAll()
+            while let _ = try? await group.next() {}
+        }
+        #expect(scheduler.counts.sleepers == 1 && scheduler.counts.entries >= 1501)
+        try await scheduler.sleep(nanoseconds: 1_000_000)
+        #expect(scheduler.counts.entries <= 2, "\(scheduler.counts.entries) entries left for 1 sleeper")
+        long.cancel()
+        await #expect(throws: CancellationError.self) { try await long.value }
+        #expect(scheduler.counts.sleepers == 0)
     }
 }
