@@ -123,6 +123,19 @@ import Testing
         #expect(run.steps.first { $0.name == "reserve-stock" }?.state == .compensated)
     }
 
+    /// A checkout run carries its order's total and placing time, so the payment step need not read the
+    /// order; a run started without them (by an earlier version, or for an order whose message was lost)
+    /// reads it as before. The facts survive the trip as the store keeps them, to the millisecond.
+    @Test func aCheckoutRunCarriesThePaymentFactsOfItsOrder() async throws {
+        let placed = Date(timeIntervalSince1970: 1_767_225_600.123)
+        let order = Order(orderId: "o-1", userId: "u-1", status: .pending, reason: nil,
+                          items: [OrderLine(productId: "p1", quantity: 2, price: 450)], total: 900, createdAt: placed)
+        let facts = try #require(CheckoutSaga.paymentFacts(in: CheckoutSaga.input(for: order)))
+        #expect(facts.orderId == "o-1" && facts.total == 900 && facts.createdAt == placed)
+        #expect(CheckoutSaga.input(for: order)["userId"] == "u-1")
+        #expect(CheckoutSaga.paymentFacts(in: ["orderId": "o-1", "userId": "u-1"]) == nil)
+    }
+
     @Test func anOrderStoredAsAJSONDocumentByAnEarlierVersionIsStillRead() async throws {
         let shop = try await TestShop.start()
         defer { Task { await shop.stop() } }

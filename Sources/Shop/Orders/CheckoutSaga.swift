@@ -61,7 +61,33 @@ struct CheckoutSaga: Sendable {
 
     /// A record kept as long as `order`.
     private func record(of order: Order, _ attributes: Item) -> Item {
-        key(order.orderId).merging(attributes) { $1 }.merging(retention.orderExpiry(from: order.createdAt)) { $1 }
+        record(orderId: order.orderId, createdAt: order.createdAt, attributes)
+    }
+
+    private func record(orderId: String, createdAt: Date, _ attributes: Item) -> Item {
+        key(orderId).merging(attributes) { $1 }.merging(retention.orderExpiry(from: createdAt)) { $1 }
+    }
+
+    /// The run's input for an order: which order, and the two facts of it that never change and that the
+    /// payment step needs (its total, and when it was placed, which its record's expiry follows).
+    static func input(for order: Order) -> [String: String] {
+        ["orderId": order.orderId, "userId": order.userId, "total": String(order.total),
+         "createdAtMillis": String(Int64((order.createdAt.timeIntervalSince1970 * 1000).rounded()))]
+    }
+
+    /// The total and placing time from the run's input; read from the order for a run started without them.
+    /// The read was one of three of the order per checkout (2026-12-07).
+    private func paymentFacts(_ context: StepContext) async throws -> (orderId: String, total: Int, createdAt: Date) {
+        if let facts = Self.paymentFacts(in: context.input) { return facts }
+        let order = try await order(context)
+        return (order.orderId, order.total, order.createdAt)
+    }
+
+    /// The payment step's facts as `input(for:)` wrote them; nil for an input without them.
+    static func paymentFacts(in input: [String: String]) -> (orderId: String, total: Int, createdAt: Date)? {
+        guard let orderId = input["orderId"], let total = input["total"].flatMap(Int.init),
+              let millis = input["createdAtMillis"].flatMap(Int64.init) else { return nil }
+        return (orderId, total, Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
     /// Decrements every line's stock if all have enough, in one transaction with a reservation marker, so
@@ -101,14 +127,14 @@ struct CheckoutSaga: Sendable {
     }
 
     private func authorize(_ context: StepContext) async throws {
-        let order = try await order(context)
+        let order = try await paymentFacts(context)
         let authorization: String
         do {
             authorization = try await payments.authorize(orderId: order.orderId, amount: order.total, idempotencyKey: context.idempotencyKey)
         } catch is PaymentDeclined {
             throw WorkflowFailure("PaymentDeclined", cause: "payment declined")
         }
-        _ = try await store.put(Self.paymentsTable, record(of: order, ["authorization": .string(authorization)]))
+        _ = try await store.put(Self.paymentsTable, record(orderId: order.orderId, createdAt: order.createdAt, ["authorization": .string(authorization)]))
     }
 
     private func void(_ context: StepContext) async throws {

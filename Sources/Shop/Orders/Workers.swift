@@ -52,7 +52,7 @@ final class Workers: Sendable {
                 }
                 guard current.status == .pending else { return }
                 do throws(WorkflowError) {
-                    _ = try await sagas.start(CheckoutSaga.name, input: ["orderId": orderId, "userId": userId], runID: CheckoutSaga.runID(for: orderId))
+                    _ = try await sagas.start(CheckoutSaga.name, input: CheckoutSaga.input(for: current), runID: CheckoutSaga.runID(for: orderId))
                 } catch {
                     if case .runAlreadyExists = error { return }  // a redelivery: the run is under way
                     throw error
