@@ -265,7 +265,7 @@ public final class SagaEngine: Sendable {
         // The step this execution itself entered (with the start or the previous step's success), so `advance`
         // can tell it from a step a crash interrupted: both read "entered, not done" in the journal.
         var entered = entered
-        while !Task.isCancelled, let run = run(runID) {
+        while !Task.isCancelled, let run = state.withLock({ s in s.runs[runID].map(RunCursor.init) }) {
             do throws(WorkflowError) {
                 switch run.state {
                 case .running: entered = try await advance(run, definition, entered: entered)
@@ -281,19 +281,20 @@ public final class SagaEngine: Sendable {
 
     /// Runs the next step. Returns the step it entered for the one after, when the success of this one and
     /// the entry of the next went to the journal as one record.
-    private func advance(_ run: SagaRun, _ definition: SagaDefinition,
+    private func advance(_ run: RunCursor, _ definition: SagaDefinition,
                          entered: (step: Int, attempt: Int)?) async throws(WorkflowError) -> (step: Int, attempt: Int)? {
-        guard let index = run.steps.firstIndex(where: { $0.state != .succeeded }) else {
+        guard let pending = run.pending else {
             try await record(.finished(runID: run.runID, state: .succeeded, detail: nil, atMillis: nowMillis))
             return nil
         }
+        let index = pending.index
         let step = definition.steps[index]
-        var attempt = run.steps[index].attempts + 1
-        if run.steps[index].state == .running {
-            attempt = run.steps[index].attempts
+        var attempt = pending.attempts + 1
+        if pending.state == .running {
+            attempt = pending.attempts
             if entered?.step != index || entered?.attempt != attempt {
                 // The last attempt was entered but never finished: the process stopped during it.
-                try await handleFailure(run, definition, index: index, attempt: attempt, name: Self.interruptedError,
+                try await handleFailure(run.runID, definition, index: index, attempt: attempt, name: Self.interruptedError,
                                         text: "\(Self.interruptedError): the process stopped during attempt \(attempt)")
                 return nil
             }
@@ -307,39 +308,39 @@ public final class SagaEngine: Sendable {
         } catch {
             if Task.isCancelled { return nil }
             let name = error is InjectedFault ? "InjectedFault" : errorName(error)
-            try await handleFailure(run, definition, index: index, attempt: attempt, name: name, text: "\(error)")
+            try await handleFailure(run.runID, definition, index: index, attempt: attempt, name: name, text: "\(error)")
             return nil
         }
-        let next = run.steps.indices.first { $0 > index && run.steps[$0].state != .succeeded }
-        let nextAttempt = next.map { run.steps[$0].attempts + 1 } ?? 0
+        let next = run.following?.index
+        let nextAttempt = run.following.map { $0.attempts + 1 } ?? 0
         try await record(.advanced(runID: run.runID, step: index, next: next, attempt: nextAttempt, atMillis: nowMillis))
         return next.map { ($0, nextAttempt) }
     }
 
     /// Retries the step if its policy allows another attempt, else applies its catch rule.
-    private func handleFailure(_ run: SagaRun, _ definition: SagaDefinition, index: Int, attempt: Int, name: String, text: String) async throws(WorkflowError) {
+    private func handleFailure(_ runID: String, _ definition: SagaDefinition, index: Int, attempt: Int, name: String, text: String) async throws(WorkflowError) {
         let step = definition.steps[index]
         if let policy = step.retry.first(where: { $0.matches(name) }), attempt < policy.maxAttempts {
             let delay = policy.delay(beforeAttempt: attempt + 1, random: random)
             let now = nowMillis
-            try await record(.attemptFailed(runID: run.runID, step: index, attempt: attempt, error: text,
+            try await record(.attemptFailed(runID: runID, step: index, attempt: attempt, error: text,
                                             retryAtMillis: now + Int64(delay * 1000), atMillis: now))
             do { try await clock.sleep(seconds: delay) } catch { return }
             return
         }
-        try await record(.attemptFailed(runID: run.runID, step: index, attempt: attempt, error: text, retryAtMillis: nil, atMillis: nowMillis))
+        try await record(.attemptFailed(runID: runID, step: index, attempt: attempt, error: text, retryAtMillis: nil, atMillis: nowMillis))
         let action = step.catchRules.first(where: { $0.matches(name) })?.action ?? .compensate
         switch action {
         case .fail:
-            try await record(.finished(runID: run.runID, state: .failed, detail: "step \(step.name) failed: \(text)", atMillis: nowMillis))
+            try await record(.finished(runID: runID, state: .failed, detail: "step \(step.name) failed: \(text)", atMillis: nowMillis))
         case .compensate:
-            try await record(.compensationStarted(runID: run.runID, reason: "step \(step.name) failed: \(text)", atMillis: nowMillis))
+            try await record(.compensationStarted(runID: runID, reason: "step \(step.name) failed: \(text)", atMillis: nowMillis))
         }
     }
 
-    private func compensateNext(_ run: SagaRun, _ definition: SagaDefinition) async throws(WorkflowError) {
+    private func compensateNext(_ run: RunCursor, _ definition: SagaDefinition) async throws(WorkflowError) {
         // Undo in reverse order: the last step that completed (or whose undo was interrupted) and is not undone yet.
-        guard let index = run.steps.lastIndex(where: { $0.state == .succeeded || $0.state == .compensating }) else {
+        guard let (index, compensationAttempts) = run.toUndo else {
             try await record(.finished(runID: run.runID, state: .compensated, detail: nil, atMillis: nowMillis))
             return
         }
@@ -348,7 +349,7 @@ public final class SagaEngine: Sendable {
             try await record(.compensated(runID: run.runID, step: index, detail: "nothing to undo", atMillis: nowMillis))
             return
         }
-        let attempt = run.steps[index].compensationAttempts + 1
+        let attempt = compensationAttempts + 1
         try await record(.compensationEntered(runID: run.runID, step: index, attempt: attempt, atMillis: nowMillis))
         do {
             try await compensation(StepContext(runID: run.runID, step: step.name, attempt: attempt, input: run.input))

@@ -54,10 +54,14 @@ struct SagaState: Sendable {
             return
         }
         if case let .started(id, saga, steps, input, failAt, at, entering) = record {
+            // Room for a run that succeeds at the first attempt of every step (entered and succeeded each, then
+            // ended): grown one event at a time, the history was reallocated four times in a checkout run.
+            var history: [RunEvent] = []
+            history.reserveCapacity(2 * steps.count + 2)
+            history.append(RunEvent(at: Self.date(at), type: "runStarted", step: nil, detail: failAt.map { "failure injected at \($0)" }))
             runs[id] = SagaRun(runID: id, saga: saga, state: .running,
                                steps: steps.map { StepStatus(name: $0, state: .pending, attempts: 0, compensationAttempts: 0, error: nil) },
-                               history: [RunEvent(at: Self.date(at), type: "runStarted", step: nil, detail: failAt.map { "failure injected at \($0)" })],
-                               input: input, failAt: failAt, startedAt: Self.date(at), endedAt: nil)
+                               history: history, input: input, failAt: failAt, startedAt: Self.date(at), endedAt: nil)
             order.append(id)
             if entering, !steps.isEmpty { apply(.entered(runID: id, step: 0, attempt: 1, atMillis: at), lsn: lsn) }
             return
