@@ -85,13 +85,15 @@ public final class QueueWorkerPool: Sendable {
     /// receive without waiting until a receive comes back short.
     private func poll(_ slots: SlotGate, backlog: BacklogGate, lead: Bool) async {
         await withDiscardingTaskGroup { group in
-            var parked = !lead
+            // The gate's openings when this poller last found the queue short; nil while it is receiving.
+            var parkedAfter: UInt64? = lead ? nil : 0
             while !Task.isCancelled {
-                if parked {
-                    await backlog.park()
-                    parked = false
+                if let seen = parkedAfter {
+                    await backlog.park(after: seen)
+                    parkedAfter = nil
                     continue
                 }
+                let openings = backlog.openings
                 // Wait for one free slot, then take whatever else is free, up to a batch.
                 await slots.acquire()
                 let wanted = 1 + slots.tryAcquire(upTo: batchSize - 1)
@@ -106,7 +108,7 @@ public final class QueueWorkerPool: Sendable {
                 }
                 slots.release(wanted - messages.count)
                 if messages.count < wanted {
-                    parked = !lead
+                    if !lead { parkedAfter = openings }
                 } else if lead, wanted == batchSize {
                     backlog.open()
                 }

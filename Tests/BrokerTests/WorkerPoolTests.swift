@@ -79,6 +79,20 @@ final class HandlerProbe: Sendable {
         await base.close()
     }
 
+    /// An opening is not lost on a poller that parks after it (the lead opened while the poller's receive was
+    /// under way, or before the poller first parked): in a full run of the suite, the test above once hung
+    /// on exactly that. A poller that has seen every opening waits for the next; closing releases it.
+    @Test(.timeLimit(.minutes(1))) func aPollerThatParksAfterAnOpeningItHasNotSeenGoesStraightBackToWork() async {
+        let gate = BacklogGate()
+        let before = gate.openings
+        gate.open()
+        await gate.park(after: before)
+        let waiting = Task { await gate.park(after: gate.openings) }
+        gate.close()
+        await waiting.value
+        await gate.park(after: gate.openings)
+    }
+
     /// Thirty deletes at once, sent in batches: every message goes, every caller returns, and a handle that is
     /// already spent (its message deleted) fails inside its batch without holding up the others.
     @Test func coalescedDeletesRemoveEveryMessageAndReturnToEveryCaller() async throws {
