@@ -13,18 +13,19 @@ import Synchronization
 final class SleepScheduler: Sendable {
     static let shared = SleepScheduler()
 
-    private struct Entry {
-        var deadline: UInt64
+    private struct Entry: HeapKeyed {
+        var deadline: Int64
         var id: UInt64
+        var heapKey: Int64 { deadline }
     }
 
     private struct State {
-        /// A binary min-heap on `deadline`; entries whose id is no longer in `sleepers` were cancelled.
-        var heap: [Entry] = []
+        /// Entries whose id is no longer in `sleepers` were cancelled.
+        var heap = MinHeap<Entry>()
         var sleepers: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var nextID: UInt64 = 0
-        /// When the thread will next wake by itself (`UInt64.max`: not until signalled).
-        var plannedWake: UInt64 = .max
+        /// When the thread will next wake by itself (`Int64.max`: not until signalled).
+        var plannedWake: Int64 = .max
         var started = false
     }
 
@@ -37,8 +38,9 @@ final class SleepScheduler: Sendable {
     /// Suspends until `nanoseconds` of the monotonic clock have passed; throws `CancellationError` if the task
     /// is cancelled first (or already was).
     func sleep(nanoseconds: UInt64) async throws {
-        let now = DispatchTime.now().uptimeNanoseconds
-        let deadline = now.addingReportingOverflow(nanoseconds).overflow ? UInt64.max - 1 : now + nanoseconds
+        let now = Int64(clamping: DispatchTime.now().uptimeNanoseconds)
+        let (sum, overflow) = now.addingReportingOverflow(Int64(clamping: nanoseconds))
+        let deadline = overflow ? Int64.max - 1 : min(sum, Int64.max - 1)
         let id = state.withLock { s -> UInt64 in
             s.nextID += 1
             return s.nextID
@@ -48,7 +50,7 @@ final class SleepScheduler: Sendable {
                 let (cancelled, signal, start) = state.withLock { s -> (Bool, Bool, Bool) in
                     if Task.isCancelled { return (true, false, false) }
                     s.sleepers[id] = continuation
-                    Self.push(Entry(deadline: deadline, id: id), into: &s.heap)
+                    s.heap.insert(Entry(deadline: deadline, id: id))
                     Self.dropCancelledEntries(&s)
                     let start = !s.started
                     s.started = true
@@ -74,13 +76,13 @@ final class SleepScheduler: Sendable {
     /// an earlier one to be armed.
     private func run() {
         while true {
-            let now = DispatchTime.now().uptimeNanoseconds
-            let (due, next) = state.withLock { s -> ([CheckedContinuation<Void, any Error>], UInt64) in
+            let now = Int64(clamping: DispatchTime.now().uptimeNanoseconds)
+            let (due, next) = state.withLock { s -> ([CheckedContinuation<Void, any Error>], Int64) in
                 var due: [CheckedContinuation<Void, any Error>] = []
                 // Due sleepers are woken; cancelled entries on top are dropped, so the thread never wakes
                 // for a sleep that was cancelled.
                 while let first = s.heap.first, first.deadline <= now || s.sleepers[first.id] == nil {
-                    Self.popFirst(from: &s.heap)
+                    _ = s.heap.popFirst()
                     if let sleeper = s.sleepers.removeValue(forKey: first.id) { due.append(sleeper) }
                 }
                 s.plannedWake = s.heap.first?.deadline ?? .max
@@ -90,7 +92,7 @@ final class SleepScheduler: Sendable {
             if next == .max {
                 wake.wait()
             } else {
-                _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: next))
+                _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: UInt64(next)))
             }
         }
     }
@@ -100,34 +102,8 @@ final class SleepScheduler: Sendable {
     /// the heap stays within four times the sleepers.
     private static func dropCancelledEntries(_ s: inout State) {
         guard s.heap.count > 1024, s.heap.count > 4 * s.sleepers.count else { return }
-        let live = s.heap.filter { s.sleepers[$0.id] != nil }
-        s.heap = []
-        for entry in live { push(entry, into: &s.heap) }
-    }
-
-    private static func push(_ entry: Entry, into heap: inout [Entry]) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private static func popFirst(from heap: inout [Entry]) {
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
-            if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
-            guard smallest != parent else { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
+        let live = s.heap.elements.filter { s.sleepers[$0.id] != nil }
+        s.heap = MinHeap()
+        for entry in live { s.heap.insert(entry) }
     }
 }

@@ -1,4 +1,4 @@
-import Journal
+import Telemetry
 
 /// One FIFO message group: its messages in order, and the one in flight, if any.
 struct MessageGroup: Sendable {

@@ -1,4 +1,4 @@
-import Journal
+import Telemetry
 
 /// Where a message is in its life.
 enum MessagePhase: UInt8, Sendable {

@@ -1,4 +1,4 @@
-import Journal
+import Telemetry
 
 /// A min-heap of (expiry, table, key) so the background sweep finds expired items without scanning tables.
 /// Entries go stale when an item is rewritten or deleted; the sweep checks each against the table.

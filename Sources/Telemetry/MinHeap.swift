@@ -3,7 +3,7 @@ package protocol HeapKeyed {
     var heapKey: Int64 { get }
 }
 
-/// A binary min-heap, for the timers of journaled components (expiries, visibility timeouts, delays).
+/// A binary min-heap, for timers: the store's expiries, the broker's visibility timeouts and delays, sleeps.
 package struct MinHeap<Element: HeapKeyed & Sendable>: Sendable {
     private(set) package var elements: [Element] = []
 
