@@ -1,9 +1,11 @@
 import Synchronization
 @testable import Broker
 
-/// A broker that holds each receive, after the first, until another receive is under way too — so a pool
-/// that never has two receives going at once stops (and its test times out) — and counts the receives in
-/// flight, and the long polls among them.
+/// A broker that holds each receive, after the first, until another receive is under way too or two seconds
+/// have passed — so a pool that never has two receives going at once is slowed to one receive per two
+/// seconds and never counts two in flight — and counts the receives in flight, and the long polls among
+/// them. (Held without the time bound, the pollers' test hung in two full runs of the suite, once the pool's
+/// state left a single receiver waiting for a partner; bounded, such a run still fails its count, not CI.)
 final class PairedReceives: MessageBroker {
     struct Counts {
         var inFlight = 0
@@ -28,8 +30,12 @@ final class PairedReceives: MessageBroker {
             if long { c.longPolls += 1; c.mostLongPolls = max(c.mostLongPolls, c.longPolls) }
             return c.receives
         }
-        // Held until a second receive is under way; a stopping pool's cancellation lets it go, so a failing
-        // test ends instead of hanging.
+        // Held until a second receive is under way, two seconds pass, or a stopping pool cancels it.
+        let bound = Task {
+            try? await Task.sleep(for: .seconds(2))
+            self.counts.withLock { $0.held.removeValue(forKey: ticket) }?.resume()
+        }
+        defer { bound.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let released = counts.withLock { c -> [CheckedContinuation<Void, Never>] in
