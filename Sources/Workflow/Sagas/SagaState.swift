@@ -81,7 +81,7 @@ struct SagaState: Sendable {
         guard order.count - countAfterForgetting > max(retainedRunsPerSaga / 8, 64) else { return }
         var counts = forgettable ?? countForgettable()
         var excess = counts.compactMapValues { $0 > retainedRunsPerSaga ? $0 - retainedRunsPerSaga : nil }
-        var forgotten: [Int] = []
+        var forgotten = RangeSet<Int>()
         var position = 0
         while !excess.isEmpty, position < order.count {
             let id = order[position]
@@ -89,21 +89,11 @@ struct SagaState: Sendable {
                 runs[id] = nil
                 counts[saga, default: 1] -= 1
                 excess[saga] = over == 1 ? nil : over - 1
-                forgotten.append(position)
+                forgotten.insert(position, within: order)
             }
             position += 1
         }
-        // Close the gaps in place: elements are swapped, not copied.
-        var kept = 0, next = 0
-        for index in order.indices {
-            if next < forgotten.count, forgotten[next] == index {
-                next += 1
-                continue
-            }
-            if kept != index { order.swapAt(kept, index) }
-            kept += 1
-        }
-        order.removeLast(order.count - kept)
+        order.removeSubranges(forgotten)
         forgettable = counts
         countAfterForgetting = order.count
     }
