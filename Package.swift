@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Journal", "Telemetry", "CrashHarness", "FuzzSupport", "AWS", "AWSBackend"]),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness", "AWS", "AWSBackend"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "Journal", "Telemetry", "CrashHarness", "AWS", "AWSBackend", "FuzzSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["Addressing", "HTTP", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "WAFTests", dependencies: ["WAF", "Telemetry", "FuzzSupport"]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),

@@ -19,10 +19,14 @@ extension Broker {
             }
             expired += ids.count
         }
+        // The live bytes are summed over every message under the broker's lock, so only when the journal has
+        // grown past the minimum at all.
+        let grown = journal.stats.bytesSinceSnapshot
+        guard grown >= options.snapshotMinimumJournalBytes else { return expired }
         let liveBytes = state.withLock { s in
             s.queues.values.reduce(0) { total, queue in total + queue.messages.values.reduce(0) { $0 + $1.body.utf8.count + 64 } }
         }
-        if journal.stats.bytesSinceSnapshot >= max(options.snapshotMinimumJournalBytes, liveBytes) {
+        if grown >= liveBytes {
             _ = try await snapshot()
         }
         return expired

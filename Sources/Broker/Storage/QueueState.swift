@@ -95,8 +95,7 @@ struct QueueState: Sendable {
 
     /// Seconds since the oldest message still in the queue was sent.
     mutating func oldestAgeSeconds(nowMillis: Int64) -> Double {
-        while arrivalHead < arrival.count, messages[arrival[arrivalHead]] == nil { arrivalHead += 1 }
-        compactArrival()
+        skipDeletedArrivals()
         guard arrivalHead < arrival.count, let oldest = messages[arrival[arrivalHead]] else { return 0 }
         return max(0, Double(nowMillis - oldest.sentAtMillis) / 1000)
     }
@@ -116,6 +115,10 @@ struct QueueState: Sendable {
     mutating func expiredMessages(nowMillis: Int64, limit: Int) -> [String] {
         let cutoff = nowMillis - Int64(configuration.messageRetention * 1000)
         var expired: [String] = []
+        // Deleted messages leave their ids at the head of `arrival`. Stepping past them for good keeps each
+        // pass short: without it, every second's pass walked every message deleted since the queue was
+        // created, under the broker's lock (1.1 % of the CPU of a checkout drain, longer each second).
+        skipDeletedArrivals()
         var index = arrivalHead
         while index < arrival.count, expired.count < limit {
             if let message = messages[arrival[index]] {
@@ -364,6 +367,11 @@ struct QueueState: Sendable {
             ready.removeFirst(readyHead)
             readyHead = 0
         }
+    }
+
+    private mutating func skipDeletedArrivals() {
+        while arrivalHead < arrival.count, messages[arrival[arrivalHead]] == nil { arrivalHead += 1 }
+        compactArrival()
     }
 
     private mutating func compactArrival() {
