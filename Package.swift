@@ -9,7 +9,9 @@ let package = Package(
         .executable(name: "shopdeck", targets: ["shopdeck"]),
     ],
     targets: [
-        .target(name: "Hashing"),
+        // CRC-32C with the processor's instruction (SSE 4.2): a few lines of C, built by the toolchain's clang.
+        .target(name: "CRC32CHardware"),
+        .target(name: "Hashing", dependencies: ["CRC32CHardware"]),
         .target(name: "Telemetry"),
         .target(name: "Journal", dependencies: ["Hashing"]),
         .target(name: "Store", dependencies: ["Journal", "Telemetry", "Hashing"]),
@@ -51,7 +53,7 @@ let package = Package(
         // Seeded, structure-aware input generation for the parsers' fuzz tests.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
 
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "FuzzSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "AWSBackend", "Store", "Hashing", "CrashHarness"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CrashHarness", "FuzzSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Hashing", "FuzzSupport"]),

@@ -1,7 +1,23 @@
-/// CRC-32C (Castagnoli, as in iSCSI, RFC 3720 §B.4), table-driven, eight bytes per step.
+import CRC32CHardware
+
+/// CRC-32C (Castagnoli, as in iSCSI, RFC 3720 §B.4): the processor's `crc32` instruction where it has one,
+/// else table-driven, eight bytes per step.
+///
+/// The tables took 3.2 % of the CPU of `bench store`'s 64-writer puts (a journal record's header and
+/// payload are checksummed as it is appended, and again at recovery).
 public enum CRC32C {
+    /// Whether this processor computes the checksum in hardware.
+    static let hardware = shopdeck_crc32c_hardware_available() != 0
+
     /// CRC-32C of `buffer`, continuing from `crc` (pass the previous result to checksum in pieces).
     public static func checksum(_ buffer: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = buffer.baseAddress else { return crc }
+        if hardware { return ~shopdeck_crc32c_hardware_update(~crc, base, buffer.count) }
+        return tableChecksum(buffer, continuing: crc)
+    }
+
+    /// The table-driven checksum, for processors without the instruction (and to check the instruction against).
+    static func tableChecksum(_ buffer: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var state = ~crc
         guard let base = buffer.baseAddress else { return crc }
         let count = buffer.count

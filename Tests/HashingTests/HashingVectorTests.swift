@@ -1,4 +1,5 @@
 import Testing
+import FuzzSupport
 @testable import Hashing
 
 private func hex(_ text: String) -> [UInt8] { Hex.decode(String(text.filter { $0 != " " }))! }
@@ -181,6 +182,23 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
         for length in 0..<70 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+}
+
+/// The processor's instruction against the tables, over seeded buffers of every length up to a few hundred
+/// bytes, at odd offsets, continued from arbitrary CRCs.
+@Suite struct CRC32CHardwareAgreement {
+    @Test func theInstructionAndTheTablesAgree() {
+        print("CRC-32C in hardware on this processor: \(CRC32C.hardware)")
+        Fuzz.run("crc32c hardware", defaultCases: 2_000) { random, _ in
+            let bytes = (0..<random.int(0...700)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let start = random.int(0...min(7, bytes.count))
+            let seed = UInt32.random(in: 0...UInt32.max, using: &random)
+            bytes.withUnsafeBytes { raw in
+                let slice = UnsafeRawBufferPointer(rebasing: raw[start...])
+                #expect(CRC32C.checksum(slice, continuing: seed) == CRC32C.tableChecksum(slice, continuing: seed))
+            }
         }
     }
 }
