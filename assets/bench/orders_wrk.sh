@@ -2,7 +2,8 @@
 # Orders from outside: wrk posts orders (orders.lua: each request its own Idempotency-Key, one of the bench
 # shoppers' tokens, an API key) at the bench server `bench http` uses, then waits for checkout to catch up.
 # Prints orders accepted per second, how long the checkout queue took to empty and every run to finish after
-# the load, the server's CPU per order over load and drain, and the journals' fsyncs and records per order.
+# the load, the server's CPU per order over load and drain, the journals' fsyncs and records per order, and the
+# rate at which the backlog the load left was drained.
 #
 # Usage: assets/bench/orders_wrk.sh [BINARY] [SECONDS] [CONNECTIONS]
 #   BINARY       a release shopdeck (default .build/release/shopdeck)
@@ -42,28 +43,32 @@ base, admin, stopped = sys.argv[1], sys.argv[2], float(sys.argv[3])
 def get(path, headers={}):
     with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=10) as answer:
         return json.load(answer)
+backlog = None
 while True:
     queues = get("/admin/queues", {"Authorization": "Bearer " + admin})["items"]
     checkout = next(q for q in queues if q["name"] == "checkout")
     left = checkout.get("visible", 0) + checkout.get("inFlight", 0) + checkout.get("delayed", 0)
     running = get("/status")["components"]["sagas"]["running"]
+    if backlog is None:
+        backlog = left
     if left == 0 and running == 0:
         break
     if time.time() - stopped > 300:
         sys.exit("checkout did not catch up within 300 s")
     time.sleep(0.05)
-print(f"{time.time() - stopped:.2f}")
+print(f"{time.time() - stopped:.2f} {backlog}")
 PY
 )
+read -r drained backlog <<< "$drained"
 after=$(cpu_ticks)
 curl -sf "$base/status" > "$work/status.json"
 
 accepted=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 total=$(awk '/requests in/ {print $1}' "$work/wrk")
 if grep -q 'Non-2xx' "$work/wrk"; then echo "some orders were refused:" >&2; cat "$work/wrk" >&2; exit 1; fi
-python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$drain_from" "$after" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$drain_from" "$after" "$(getconf CLK_TCK)" "$backlog" <<'PY'
 import json, sys
-status, accepted, total, drained, before, drain_from, after, hz = sys.argv[1:]
+status, accepted, total, drained, before, drain_from, after, hz, backlog = sys.argv[1:]
 components = json.load(open(status))["components"]
 total = int(total)
 fsyncs = sum(components[name]["fsyncs"] for name in ("store", "broker", "sagas"))
@@ -73,4 +78,8 @@ print(f"orders accepted/s {float(accepted):,.0f} ({total:,} orders); queue empty
 drain_cores = (int(after) - int(drain_from)) / int(hz) / float(drained)
 print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records")
 print(f"server cores busy during the drain: {drain_cores:.2f}")
+# The backlog is read at the first poll, a few milliseconds after wrk stops; the rate does not depend on how
+# many orders the load left behind, so it compares binaries across this machine's swings better than the time.
+print(f"checkout backlog at the load's end {int(backlog):,}; drained at {int(backlog) / float(drained):,.0f} orders/s, "
+      f"{(int(after) - int(drain_from)) / int(hz) * 1e6 / max(int(backlog), 1):.0f} µs of CPU each")
 PY
