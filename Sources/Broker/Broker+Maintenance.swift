@@ -19,8 +19,8 @@ extension Broker {
             }
             expired += ids.count
         }
-        // The live bytes are summed over every message under the broker's lock, so only when the journal has
-        // grown past the minimum at all.
+        // Summing the live bytes visits every message under the broker's lock, so it waits until the journal
+        // has grown past the minimum.
         let grown = journal.stats.bytesSinceSnapshot
         guard grown >= options.snapshotMinimumJournalBytes else { return expired }
         let liveBytes = state.withLock { s in
