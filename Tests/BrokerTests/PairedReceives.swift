@@ -61,8 +61,8 @@ final class PairedReceives: MessageBroker {
     }
 
     func createQueue(_ configuration: QueueConfiguration) async throws(BrokerError) { try await base.createQueue(configuration) }
-    func queueNames() async -> [String] { await base.queueNames() }
-    func configuration(of name: String) async -> QueueConfiguration? { await base.configuration(of: name) }
+    func queueNames() async -> [String] { base.queueNames() }
+    func configuration(of name: String) async -> QueueConfiguration? { base.configuration(of: name) }
     func send(_ queue: String, _ message: OutgoingMessage) async throws(BrokerError) -> SendResult { try await base.send(queue, message) }
     func sendBatch(_ queue: String, _ messages: [OutgoingMessage]) async throws(BrokerError) -> [SendResult] { try await base.sendBatch(queue, messages) }
     func delete(_ queue: String, receiptHandle: String) async throws(BrokerError) { try await base.delete(queue, receiptHandle: receiptHandle) }
@@ -81,9 +81,9 @@ final class PairedReceives: MessageBroker {
         try await base.subscribe(topic: topic, queue: queue, filter: filter)
     }
     func unsubscribe(topic: String, subscriptionID: String) async throws(BrokerError) { try await base.unsubscribe(topic: topic, subscriptionID: subscriptionID) }
-    func subscriptions(of topic: String) async throws(BrokerError) -> [Subscription] { try await base.subscriptions(of: topic) }
+    func subscriptions(of topic: String) async throws(BrokerError) -> [Subscription] { try base.subscriptions(of: topic) }
     func publish(topic: String, _ message: OutgoingMessage) async throws(BrokerError) -> [String: SendResult] { try await base.publish(topic: topic, message) }
-    func stats(_ name: String) async throws(BrokerError) -> QueueStats { try await base.stats(name) }
-    func allStats() async -> [QueueStats] { await base.allStats() }
-    func peek(_ name: String, limit: Int) async throws(BrokerError) -> [PeekedMessage] { try await base.peek(name, limit: limit) }
+    func stats(_ name: String) async throws(BrokerError) -> QueueStats { try base.stats(name) }
+    func allStats() async -> [QueueStats] { base.allStats() }
+    func peek(_ name: String, limit: Int) async throws(BrokerError) -> [PeekedMessage] { try base.peek(name, limit: limit) }
 }

@@ -66,7 +66,7 @@ final class HandlerProbe: Sendable {
         let broker = PairedReceives(base)
         try await broker.createQueue(QueueConfiguration(name: "checkout"))
         for start in stride(from: 0, to: 200, by: 10) {
-            try await broker.sendBatch("checkout", (start..<start + 10).map { message("order-\($0)") })
+            _ = try await broker.sendBatch("checkout", (start..<start + 10).map { message("order-\($0)") })
         }
         let pool = QueueWorkerPool(broker: broker, queue: "checkout", concurrency: 40, batchSize: 10, waitSeconds: 20) { _ in }
         #expect(pool.pollers == 4)

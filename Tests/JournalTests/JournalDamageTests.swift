@@ -17,7 +17,7 @@ private func writeJournal(_ dir: TemporaryDirectory, count: Int, size: Int = 60,
 private func mutateFile(_ path: String, _ change: (inout [UInt8]) -> Void) {
     var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
     change(&bytes)
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
 }
 
 @Suite struct JournalDamageTests {

@@ -18,7 +18,7 @@ import Testing
     private func flip(_ path: String, at offset: Int) {
         var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         bytes[offset] ^= 0x5A
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
     }
 
     @Test func damageInTheMiddleOfTheNewestSegmentIsRefusedThenRepairedLosingExactlyTheDamagedRecord() async throws {
@@ -98,7 +98,7 @@ import Testing
         let path = dir.path + "/" + dir.segments()[0]
         var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         bytes.removeLast(7)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         let plan = try JournalRepair.examine(directory: dir.path, options: plain)
         #expect(!plan.isDamaged)
         #expect(plan.losses.map(\.tornTail) == [true])
@@ -136,7 +136,7 @@ import Testing
             for _ in 0..<Int.random(in: 1...3, using: &generator) {
                 bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= UInt8.random(in: 1...255, using: &generator)
             }
-            FileManager.default.createFile(atPath: victim, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: victim, contents: Data(bytes)))
 
             let plan = try JournalRepair.examine(directory: dir.path, options: options)
             let planned = Set(plan.losses.compactMap(\.records).flatMap { Array($0) })

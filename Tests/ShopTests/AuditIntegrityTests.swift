@@ -37,7 +37,7 @@ import Telemetry
         let entry101 = try Self.locate(101, in: directory)
         var bytes = [UInt8](try #require(FileManager.default.contents(atPath: entry101.segment)))
         bytes[entry101.offset + 16 + entry101.length / 2] ^= 0x20
-        FileManager.default.createFile(atPath: entry101.segment, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: entry101.segment, contents: Data(bytes)))
 
         #expect {
             try AuditTrail(directory: directory, clock: ManualClock())
@@ -66,7 +66,7 @@ import Telemetry
         // Cut the journal after entry 100: to the journal it is a torn tail, so it opens — the anchor shows the loss.
         let entry101 = try Self.locate(101, in: directory)
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: entry101.segment)))
-        FileManager.default.createFile(atPath: entry101.segment, contents: Data(bytes[..<entry101.offset]))
+        #expect(FileManager.default.createFile(atPath: entry101.segment, contents: Data(bytes[..<entry101.offset])))
         for later in entry101.later { try FileManager.default.removeItem(atPath: later) }
 
         let trail = try AuditTrail(directory: directory, clock: ManualClock())

@@ -273,7 +273,7 @@ final class EffectLog: Sendable {
         let segment = dir.path + "/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("segment-") }.sorted().first))
         var bytes = [UInt8](try #require(FileManager.default.contents(atPath: segment)))
         bytes[16 + 20] ^= 0x10
-        FileManager.default.createFile(atPath: segment, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: segment, contents: Data(bytes)))
         #expect {
             try SagaEngine(directory: dir.path, clock: clock, random: { 1 })
         } throws: { error in

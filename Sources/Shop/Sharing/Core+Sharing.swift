@@ -40,7 +40,8 @@ extension Core {
     /// Host, process and a random suffix: unique among the instances, and readable in a lease.
     static func makeInstanceID() -> String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         return "\(host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 1_000_000)"
     }
 }
