@@ -19,14 +19,8 @@ extension Broker {
             }
             expired += ids.count
         }
-        // Summing the live bytes visits every message under the broker's lock, so it waits until the journal
-        // has grown past the minimum.
-        let grown = journal.stats.bytesSinceSnapshot
-        guard grown >= options.snapshotMinimumJournalBytes else { return expired }
-        let liveBytes = state.withLock { s in
-            s.queues.values.reduce(0) { total, queue in total + queue.messages.values.reduce(0) { $0 + $1.body.utf8.count + 64 } }
-        }
-        if grown >= liveBytes {
+        let liveBytes = state.withLock { s in s.queues.values.reduce(0) { $0 + $1.liveBytes } }
+        if journal.stats.bytesSinceSnapshot >= max(options.snapshotMinimumJournalBytes, liveBytes) {
             _ = try await snapshot()
         }
         return expired

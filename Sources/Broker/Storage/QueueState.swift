@@ -65,6 +65,12 @@ struct QueueState: Sendable {
     private(set) var sentTotal = 0
     private(set) var receivedTotal = 0
     private(set) var deletedTotal = 0
+    /// What the messages held here weigh, kept as they come and go (as the counts are), so the broker's
+    /// snapshot rule reads it without visiting every message under its lock.
+    private(set) var liveBytes = 0
+
+    /// A message's weight in `liveBytes`: its body and a fixed allowance for the rest.
+    static func liveBytes(of message: StoredMessage) -> Int { message.body.utf8.count + 64 }
 
     init(configuration: QueueConfiguration) { self.configuration = configuration }
 
@@ -210,6 +216,7 @@ struct QueueState: Sendable {
             deduplicationOrder.append(deduplicationID)
         }
         messages[incoming.id] = message
+        liveBytes += Self.liveBytes(of: message)
         arrival.append(incoming.id)
         sentTotal += 1
         return sequence
@@ -243,6 +250,7 @@ struct QueueState: Sendable {
     @discardableResult
     mutating func remove(_ id: String, deleted: Bool = false) -> StoredMessage? {
         guard var message = messages.removeValue(forKey: id) else { return nil }
+        liveBytes -= Self.liveBytes(of: message)
         switch message.phase {
         case .delayed: delayedCount -= 1
         case .visible: visibleCount -= 1
@@ -270,6 +278,7 @@ struct QueueState: Sendable {
     /// Removes every message (purge). Deduplication entries stay, as in SQS.
     mutating func removeAll() {
         messages.removeAll()
+        liveBytes = 0
         ready.removeAll()
         readyHead = 0
         timers.removeAll()
@@ -329,6 +338,7 @@ struct QueueState: Sendable {
             if message.phase == .inFlight { groups[group]?.inFlight = message.id }
         }
         messages[message.id] = message
+        liveBytes += Self.liveBytes(of: message)
         arrival.append(message.id)
     }
 
