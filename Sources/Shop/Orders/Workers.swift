@@ -28,14 +28,14 @@ final class Workers: Sendable {
     /// How long each pool's receive waits for a message: SQS's longest. A message that arrives wakes it at
     /// once and stopping cancels the wait, so a shorter one would only wake an idle shop more often.
     static let longPollSeconds = 20.0
-    /// Checkout handlers at once. Each holds its slot through three group commits (receive, start, delete), so
-    /// the slots bound how fast a backlog drains: read during a drain, ~250 messages in flight and ~350 runs
-    /// going moved 7–8k orders/s with a quarter of the two cores idle. While orders arrive, they also set
-    /// checkout's share of the CPU against intake's. wrk posting orders at 256 connections for 10 s
-    /// (`assets/bench/orders_wrk.sh`, 2026-12-07 evening, alternating), accepted orders/s and the queue empty
-    /// after the load: 256 slots, 13.1–15.1k and 4.6–5.7 s; 320, 12.6–14.8k and 4.2–4.7 s; 384, 10.6–14.6k
-    /// and 3.1–4.2 s (13.1k or more in four runs of five); 448–512, 11.8–12.2k and 2.1–2.6 s; 1,024 kept pace
-    /// but intake fell to ~7,000/s. Freeing a slot before its delete instead put intake at ~10k with 256.
+    /// Checkout handlers at once. Each holds its slot through three group commits (receive, start, delete).
+    /// While orders arrive, the slots set checkout's share of the CPU against intake's, and so the backlog a
+    /// burst leaves. The drain's own rate (7–8k orders/s here) did not move with them: 1,024 slots at a lower
+    /// task priority drained no faster.
+    /// wrk posting orders at 256 connections for 10 s (`assets/bench/orders_wrk.sh`, 2026-12-07 evening,
+    /// alternating), accepted orders/s and the queue empty after the load: 256 slots, 13.1–15.1k and
+    /// 4.6–6.1 s; 320, 12.6–14.8k and 4.2–4.7 s; 384, 10.1–14.7k (12k or more in ten runs of twelve) and
+    /// 3.1–4.2 s; 448–512, 11.8–12.2k and 2.1–2.6 s; 1,024 kept pace but intake fell to ~7,000/s.
     static let checkoutConcurrency = 384
 
     init(broker: any MessageBroker, store: any DocumentStore, sagas: SagaEngine, orders: Orders, drops: Drops, interactions: InteractionLog,
