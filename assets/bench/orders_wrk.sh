@@ -2,8 +2,8 @@
 # Orders from outside: wrk posts orders (orders.lua: each request its own Idempotency-Key, one of the bench
 # shoppers' tokens, an API key) at the bench server `bench http` uses, then waits for checkout to catch up.
 # Prints orders accepted per second, how long the checkout queue took to empty and every run to finish after
-# the load, the server's CPU per order over load and drain, the journals' fsyncs and records per order, and the
-# rate at which the backlog the load left was drained.
+# the load, the server's CPU per order over load and drain, the journals' fsyncs and records per order, the rate
+# at which the backlog the load left was drained, and the orders per second over the load and the drain together.
 #
 # Usage: assets/bench/orders_wrk.sh [BINARY] [SECONDS] [CONNECTIONS]
 #   BINARY       a release shopdeck (default .build/release/shopdeck)
@@ -66,9 +66,9 @@ curl -sf "$base/status" > "$work/status.json"
 accepted=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 total=$(awk '/requests in/ {print $1}' "$work/wrk")
 if grep -q 'Non-2xx' "$work/wrk"; then echo "some orders were refused:" >&2; cat "$work/wrk" >&2; exit 1; fi
-python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$drain_from" "$after" "$(getconf CLK_TCK)" "$backlog" <<'PY'
+python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$drain_from" "$after" "$(getconf CLK_TCK)" "$backlog" "$seconds" <<'PY'
 import json, sys
-status, accepted, total, drained, before, drain_from, after, hz, backlog = sys.argv[1:]
+status, accepted, total, drained, before, drain_from, after, hz, backlog, seconds = sys.argv[1:]
 components = json.load(open(status))["components"]
 total = int(total)
 fsyncs = sum(components[name]["fsyncs"] for name in ("store", "broker", "sagas"))
@@ -83,4 +83,8 @@ print(f"server cores busy during the drain: {drain_cores:.2f}")
 # The CPU is all the server's over the drain (analytics and notifications consume meanwhile) per order drained.
 print(f"checkout backlog at the load's end {int(backlog):,}; drained at {int(backlog) / float(drained):,.0f} orders/s, "
       f"{(int(after) - int(drain_from)) / int(hz) * 1e6 / max(int(backlog), 1):.0f} µs of server CPU per order drained")
+# Orders over the load and the drain together: what the shop confirms per second end to end. How much of it
+# is accepted during the load and how much left for the drain is a split (checkout's share of the CPU); this
+# figure is the one a faster pipeline moves.
+print(f"end to end {total / (float(seconds) + float(drained)):,.0f} orders/s over the load and the drain")
 PY
