@@ -81,8 +81,11 @@ print(f"server cores busy during the drain: {drain_cores:.2f}")
 # The backlog is read at the first poll, a few milliseconds after wrk stops; the rate does not depend on how
 # many orders the load left behind, so it compares binaries across this machine's swings better than the time.
 # The CPU is all the server's over the drain (analytics and notifications consume meanwhile) per order drained.
-print(f"checkout backlog at the load's end {int(backlog):,}; drained at {int(backlog) / float(drained):,.0f} orders/s, "
-      f"{(int(after) - int(drain_from)) / int(hz) * 1e6 / max(int(backlog), 1):.0f} µs of server CPU per order drained")
+if int(backlog) == 0:
+    print("no checkout backlog at the load's end: checkout kept pace")
+else:
+    print(f"checkout backlog at the load's end {int(backlog):,}; drained at {int(backlog) / float(drained):,.0f} orders/s, "
+          f"{(int(after) - int(drain_from)) / int(hz) * 1e6 / int(backlog):.0f} µs of server CPU per order drained")
 # Orders over the load and the drain together: what the shop confirms per second end to end. How much of it
 # is accepted during the load and how much left for the drain is a split (checkout's share of the CPU); this
 # figure is the one a faster pipeline moves.
