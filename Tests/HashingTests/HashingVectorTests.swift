@@ -187,10 +187,11 @@ private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
 
 /// The processor's instruction against the tables, over seeded buffers of every length up to a few hundred
-/// bytes, at odd offsets, continued from arbitrary CRCs.
+/// bytes, at odd offsets, continued from arbitrary CRCs. Without the instruction `checksum` is the tables, and
+/// the comparison could not fail, so the test is skipped there.
 @Suite struct CRC32CHardwareAgreement {
-    @Test func theInstructionAndTheTablesAgree() {
-        print("CRC-32C in hardware on this processor: \(CRC32C.hardware)")
+    @Test(.enabled(if: CRC32C.hardware, "this processor has no crc32 instruction"))
+    func theInstructionAndTheTablesAgree() {
         Fuzz.run("crc32c hardware", defaultCases: 2_000) { random, _ in
             let bytes = (0..<random.int(0...700)).map { _ in UInt8.random(in: 0...255, using: &random) }
             let start = random.int(0...min(7, bytes.count))
