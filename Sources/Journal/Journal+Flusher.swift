@@ -37,7 +37,7 @@ extension Journal {
                     return .idle
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
-                if !s.closing, s.pendingRecords < s.planner.target, now < s.planner.deadline {
+                if !s.closing, s.pendingRecords < s.planner.enough, now < s.planner.deadline {
                     s.gathering = true
                     return .gather(untilNanoseconds: s.planner.deadline)
                 }

@@ -127,7 +127,7 @@ public final class Journal: Sendable {
             if s.flusherIdle {
                 s.flusherIdle = false
                 wake = true
-            } else if s.gathering, s.pendingRecords >= s.planner.target {
+            } else if s.gathering, s.pendingRecords >= s.planner.enough {
                 s.gathering = false
                 wake = true
             }

@@ -18,6 +18,7 @@ import Testing
         var planner = BatchPlanner()
         planner.plan(released: 64, pending: 0, sync: 200_000, now: 1_000)
         #expect(planner.target == 64)
+        #expect(planner.enough == 48)
         #expect(planner.deadline == 1_000 + BatchPlanner.maximumWait)
     }
 
@@ -29,6 +30,7 @@ import Testing
         // One batch: 64 / (200 + 50 + 256) µs ≈ 126k/s; halves: 32 / max(200, 178) µs = 160k/s.
         planner.plan(released: 64, pending: 0, sync: 200_000, now: end + 200_000)
         #expect(planner.target == 32)
+        #expect(planner.enough == 24)
     }
 
     @Test func fewWritersAreGatheredIntoOneBatch() {
@@ -38,12 +40,14 @@ import Testing
         // One batch: 8 / (200 + 50 + 32) µs ≈ 28k/s; halves: 4 / 200 µs = 20k/s.
         planner.plan(released: 8, pending: 0, sync: 200_000, now: end + 200_000)
         #expect(planner.target == 8)
+        #expect(planner.enough == 6)
     }
 
     @Test func aLoneWriterNeverWaits() {
         var planner = BatchPlanner()
         planner.plan(released: 1, pending: 0, sync: 200_000, now: 0)
         #expect(planner.target == 1)
+        #expect(planner.enough == 1)
     }
 
     /// The wait does not follow the fsync's time: a slow disk does not hold batches longer, and a fast one
