@@ -26,9 +26,10 @@ struct BatchPlanner: Sendable {
     private(set) var target = 0
     /// Records at which the flusher stops waiting: three quarters of `target`, rounded up. `bench store`'s 64
     /// writers (2026-12-07, alternating runs): waiting for the whole target, a wait took 53 µs on average —
-    /// half an fsync — and the disk was syncing 58–63 % of the time; stopping at three quarters, 71–83 %,
-    /// with batches of ~31 records instead of ~35. wrk's orders: fsyncs per order rose from 0.23 to 0.33, while
-    /// server CPU per order and orders per second end to end stayed within the noise.
+    /// half an fsync — and the disk was syncing 58–63 % of the time; stopping at three quarters, 71–82 %,
+    /// with batches of ~31 records instead of ~35, and 0.72–0.87× the fsync limit instead of 0.55–0.61×.
+    /// wrk's orders: fsyncs per order rose from 0.23 to 0.33 (~4 µs of kernel CPU on ~170 µs an order); twelve
+    /// alternating pairs moved the end-to-end rate by −20 % to +10 %, this machine's noise between minutes.
     private(set) var enough = 0
     /// Monotonic nanoseconds after which the flusher stops waiting for them.
     private(set) var deadline: UInt64 = 0
