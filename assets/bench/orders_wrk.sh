@@ -49,6 +49,9 @@ def cpu_ticks():
 def get(path, headers={}):
     with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=10) as answer:
         return json.load(answer)
+def save(document, name):
+    with open(f"{work}/{name}", "w") as file:
+        json.dump(document, file)
 def waiting(queues, name):
     queue = next(q for q in queues if q["name"] == name)
     return queue.get("visible", 0) + queue.get("inFlight", 0) + queue.get("delayed", 0)
@@ -65,10 +68,10 @@ while True:
         if left == 0 and running == 0:
             drained = time.time() - stopped
             drained_ticks = cpu_ticks()
-            json.dump(status, open(f"{work}/status.json", "w"))
+            save(status, "status.json")
     # The confirmed orders' analytics and notifications, consumed after checkout has had the CPU.
     if drained is not None and waiting(queues, "analytics") + waiting(queues, "notifications") == 0:
-        json.dump(get("/status"), open(f"{work}/status-all.json", "w"))
+        save(get("/status"), "status-all.json")
         break
     if time.time() - stopped > 300:
         sys.exit("the queues did not empty within 300 s")
