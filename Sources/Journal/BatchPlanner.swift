@@ -30,7 +30,7 @@ struct BatchPlanner: Sendable {
     /// with batches of ~31 records instead of ~35, and 0.72–0.87× the fsync limit instead of 0.55–0.61×.
     /// wrk's orders: fsyncs per order rose from 0.23 to 0.33 (~4 µs of kernel CPU on ~170 µs an order); twelve
     /// alternating pairs moved the end-to-end rate by −20 % to +10 %, this machine's noise between minutes.
-    private(set) var enough = 0
+    var enough: Int { (3 * target + 3) / 4 }
     /// Monotonic nanoseconds after which the flusher stops waiting for them.
     private(set) var deadline: UInt64 = 0
 
@@ -66,7 +66,6 @@ struct BatchPlanner: Sendable {
         let whole = Double(active) / (f + latency + Double(active) * gap)
         let half = Double(active) / 2 / max(f, latency + gap * Double(active) / 2)
         target = gap == 0 || whole >= half ? active : (active + 1) / 2
-        enough = (3 * target + 3) / 4
         deadline = now + Self.maximumWait
         flushEndedAt = now
         pendingAtFlushEnd = pending
