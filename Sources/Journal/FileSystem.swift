@@ -2,6 +2,16 @@
 import Glibc
 #endif
 
+/// Linux's `O_DIRECT`, which Swift's Glibc module does not export (glibc defines it only under `_GNU_SOURCE`);
+/// its value differs between architectures.
+#if arch(x86_64) || arch(i386)
+private let directFlag: Int32? = 0o40000
+#elseif arch(arm64) || arch(arm)
+private let directFlag: Int32? = 0o200000
+#else
+private let directFlag: Int32? = nil
+#endif
+
 /// Thin, typed wrappers over the POSIX calls the journal needs. Every failure names the call and the path.
 package enum FileSystem {
     package static func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(JournalError) -> Int32 {
@@ -9,6 +19,19 @@ package enum FileSystem {
             let fd = open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
             if errno == EINTR { continue }
+            throw .io(operation: "open", path: path, errno: errno)
+        }
+    }
+
+    /// Opens `path` for writes that bypass the page cache and are durable on return (`O_DIRECT | O_DSYNC`),
+    /// or returns nil where the file system does not support direct I/O.
+    package static func openForDirectWrites(_ path: String) throws(JournalError) -> Int32? {
+        guard let direct = directFlag else { return nil }
+        while true {
+            let fd = open(path, O_WRONLY | direct | O_DSYNC | O_CLOEXEC)
+            if fd >= 0 { return fd }
+            if errno == EINTR { continue }
+            if errno == EINVAL { return nil }
             throw .io(operation: "open", path: path, errno: errno)
         }
     }

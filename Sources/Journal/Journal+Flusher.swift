@@ -10,7 +10,7 @@ extension Journal {
     private struct Batch {
         var lastLSN: UInt64
         var records: Int
-        var fd: Int32
+        var file: AppendFile
         var offset: Int
         var path: String
     }
@@ -23,9 +23,12 @@ extension Journal {
     }
 
     /// The flusher's loop: wait for records, hold the batch open while `BatchPlanner` says more are worth
-    /// waiting for, then write, sync, and wake the writers the sync covered.
-    func runFlusher() {
+    /// waiting for, then write, sync, and wake the writers the sync covered. `tail` is the active segment's
+    /// last partial block, as recovery found it.
+    func runFlusher(tail: [UInt8]) {
         var spare: [UInt8] = []
+        var appender = SegmentAppender()
+        appender.startSegment(tail: tail)
         loop: while true {
             let step: FlusherStep = state.withLock { s in
                 if s.pending.isEmpty {
@@ -44,7 +47,7 @@ extension Journal {
                 s.gathering = false
                 s.planner.noteBatchTaken(pendingRecords: s.pendingRecords, now: now)
                 swap(&s.pending, &spare)
-                let batch = Batch(lastLSN: s.nextLSN - 1, records: s.pendingRecords, fd: s.activeFD, offset: s.activeSize,
+                let batch = Batch(lastLSN: s.nextLSN - 1, records: s.pendingRecords, file: s.activeFile, offset: s.activeSize,
                                   path: directory + "/" + s.segments[s.segments.count - 1].name)
                 s.pendingRecords = 0
                 return .flush(batch)
@@ -55,7 +58,7 @@ extension Journal {
             case .gather(let deadline):
                 _ = wakeFlusher.wait(timeout: DispatchTime(uptimeNanoseconds: deadline))
             case .flush(let batch):
-                flush(batch, bytes: spare)
+                flush(batch, bytes: spare, appender: &appender)
                 if spare.capacity > 8 << 20 { spare = [] } else { spare.removeAll(keepingCapacity: true) }
             case .exit:
                 break loop
@@ -64,13 +67,11 @@ extension Journal {
         flusherExited.signal()
     }
 
-    private func flush(_ batch: Batch, bytes: [UInt8]) {
+    private func flush(_ batch: Batch, bytes: [UInt8], appender: inout SegmentAppender) {
         let started = DispatchTime.now().uptimeNanoseconds
         do throws(JournalError) {
-            try bytes.withBytes { (raw) throws(JournalError) in
-                try files.writeAll(batch.fd, raw, at: batch.offset, path: batch.path)
-            }
-            try files.syncData(batch.fd, path: batch.path)
+            try appender.write(bytes, to: batch.file, at: batch.offset, path: batch.path, files: files)
+            if !batch.file.writesAreDurable { try files.syncData(batch.file.fd, path: batch.path) }
         } catch {
             fail(error)
             return
@@ -100,13 +101,13 @@ extension Journal {
             return (due, rotate)
         }
         for waiter in due { waiter.continuation.resume(returning: nil) }
-        if rotate { rotateSegment(firstLSN: batch.lastLSN + 1) }
+        if rotate { rotateSegment(firstLSN: batch.lastLSN + 1, appender: &appender) }
     }
 
     /// Starts a new segment — the prepared zero-filled spare if there is one, else a file that grows —
     /// and asks for the next spare, twice the size of this one up to the segment limit. Called by the
     /// flusher between batches, when everything so far is durable.
-    private func rotateSegment(firstLSN: UInt64) {
+    private func rotateSegment(firstLSN: UInt64, appender: inout SegmentAppender) {
         let spare: Int? = state.withLock { s in
             guard s.spareReady else { return nil }
             s.spareReady = false
@@ -120,16 +121,17 @@ extension Journal {
             } else {
                 segment = try recovery.createSegment(firstLSN: firstLSN)
             }
-            let fd = try files.openFile(directory + "/" + segment.name, flags: O_WRONLY)
-            let old: Int32 = state.withLock { s in
-                let old = s.activeFD
-                s.activeFD = fd
+            let file = try files.openForAppends(directory + "/" + segment.name)
+            appender.startSegment(tail: RecordFormat.segmentHeader(firstLSN: firstLSN))
+            let old: AppendFile = state.withLock { s in
+                let old = s.activeFile
+                s.activeFile = file
                 s.activeSize = RecordFormat.segmentHeaderSize
                 s.activeCapacity = spare ?? 0
                 s.segments.append(segment)
                 return old
             }
-            files.closeFile(old)
+            files.closeFile(old.fd)
             if options.preallocateSegments {
                 prepareSpare(bytes: min(options.segmentByteLimit, max(Self.minimumSpareBytes, 2 * (spare ?? 0))))
             }
@@ -152,7 +154,7 @@ extension Journal {
     }
 
     private func finishClosing(_ s: inout State) {
-        files.closeFile(s.activeFD)
+        files.closeFile(s.activeFile.fd)
         s.closed = true
         let due = s.waiters
         s.waiters.removeAll()

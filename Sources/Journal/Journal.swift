@@ -36,7 +36,7 @@ public final class Journal: Sendable {
         var closing = false
         var closed = false
         var segments: [SegmentInfo]
-        var activeFD: Int32
+        var activeFile: AppendFile
         var activeSize: Int
         /// Preallocated size of the active segment; 0 when it grows with each write.
         var activeCapacity: Int
@@ -82,8 +82,8 @@ public final class Journal: Sendable {
             .run(restoreSnapshot: restoreSnapshot, replay: replay)
         recoveryReport = recovered.report
         let active = recovered.segments[recovered.segments.count - 1]
-        let fd = try options.fileSystem.openFile(directory + "/" + active.name, flags: O_WRONLY)
-        var initial = State(nextLSN: recovered.nextLSN, segments: recovered.segments, activeFD: fd, activeSize: recovered.activeSize,
+        let file = try options.fileSystem.openForAppends(directory + "/" + active.name)
+        var initial = State(nextLSN: recovered.nextLSN, segments: recovered.segments, activeFile: file, activeSize: recovered.activeSize,
                             activeCapacity: recovered.activeCapacity)
         initial.snapshotLSN = recovered.snapshotLSN
         initial.stats.lastLSN = recovered.nextLSN - 1
@@ -92,7 +92,8 @@ public final class Journal: Sendable {
         initial.stats.bytesSinceSnapshot = recovered.report.bytesRead
         state = LockedState(initial)
         durable = Atomic(recovered.nextLSN - 1)
-        let thread = Thread { [self] in runFlusher() }
+        let tail = recovered.activeTail
+        let thread = Thread { [self] in runFlusher(tail: tail) }
         thread.name = "journal-flusher"
         thread.start()
         if recovered.activeCapacity == 0 { prepareSpare(bytes: Self.minimumSpareBytes) }

@@ -15,6 +15,9 @@ struct RecoveredLog {
     var activeSize: Int
     /// The last segment's preallocated (zero-filled) size, or 0 when it grows with each write.
     var activeCapacity: Int
+    /// The last segment's bytes from the last `AppendFile.largestAlignment` boundary up to `activeSize`: what an
+    /// aligned writer must write again in front of its first batch.
+    var activeTail: [UInt8]
     var nextLSN: UInt64
     var snapshotLSN: UInt64?
     var report: RecoveryReport
@@ -65,6 +68,7 @@ struct Recovery {
         var lastLSN = floor
         var activeSize = 0
         var activeCapacity = 0
+        var activeTail: [UInt8] = []
         var index = 0
         while index < segments.count {
             let segment = segments[index]
@@ -85,6 +89,7 @@ struct Recovery {
 
             guard let reason = scan.tail else {
                 activeSize = scan.goodEnd
+                activeTail = Self.tail(of: bytes, end: scan.goodEnd)
                 activeCapacity = scan.goodEnd < bytes.count ? bytes.count : 0
                 index += 1
                 continue
@@ -101,6 +106,7 @@ struct Recovery {
                 // bytes remain past the records written next.
                 try files.truncate(path(segment.name), to: scan.goodEnd)
                 activeSize = scan.goodEnd
+                activeTail = Self.tail(of: bytes, end: scan.goodEnd)
                 activeCapacity = 0
             }
             break
@@ -114,10 +120,12 @@ struct Recovery {
             segments.append(segment)
             activeSize = RecordFormat.segmentHeaderSize
             activeCapacity = 0
+            activeTail = RecordFormat.segmentHeader(firstLSN: segment.firstLSN)
         }
         report.lastLSN = lastLSN
         try files.syncDirectory(directory)
-        return RecoveredLog(segments: segments, activeSize: activeSize, activeCapacity: activeCapacity, nextLSN: lastLSN + 1,
+        return RecoveredLog(segments: segments, activeSize: activeSize, activeCapacity: activeCapacity, activeTail: activeTail,
+                            nextLSN: lastLSN + 1,
                             snapshotLSN: snapshotLSN, report: report)
     }
 
@@ -202,6 +210,11 @@ struct Recovery {
     }
 
     func path(_ name: String) -> String { directory + "/" + name }
+
+    /// `bytes` from the last `AppendFile.largestAlignment` boundary before `end` up to `end`.
+    private static func tail(of bytes: [UInt8], end: Int) -> [UInt8] {
+        Array(bytes[(end - end % AppendFile.largestAlignment)..<end])
+    }
 
     /// Turns a zero-filled spare into the segment starting at `firstLSN`: header first, then the rename,
     /// each made durable, so the name never points at a file without its header.

@@ -44,6 +44,8 @@ public final class SimulatedFileSystem: JournalFileSystem {
     struct Descriptor {
         var file: Int
         var path: String
+        /// Writes must start and end on multiples of this (a segment opened by `openForAppends`).
+        var alignment = 1
     }
 
     struct State {
@@ -62,13 +64,19 @@ public final class SimulatedFileSystem: JournalFileSystem {
     }
 
     private let state: Mutex<State>
+    /// The alignment `openForAppends` asks of writes, as direct I/O does (1: none).
+    public let appendAlignment: Int
 
-    public init() {
+    /// `appendAlignment`: make the journal write segments in aligned blocks, as it does on a real disk with
+    /// direct I/O; writes that are not aligned then fail with EINVAL.
+    public init(appendAlignment: Int = 1) {
         state = Mutex(State())
+        self.appendAlignment = appendAlignment
     }
 
-    private init(state: State) {
+    private init(state: State, appendAlignment: Int) {
         self.state = Mutex(state)
+        self.appendAlignment = appendAlignment
     }
 
     // MARK: Faults
@@ -127,7 +135,7 @@ public final class SimulatedFileSystem: JournalFileSystem {
         }
         image.files = survivors
         image.nextFile = (survivors.keys.max() ?? 0) + 1
-        return SimulatedFileSystem(state: image)
+        return SimulatedFileSystem(state: image, appendAlignment: appendAlignment)
     }
 
     /// How many of `count` pending changes reach the disk: none, all, or some, a third of the time each.
@@ -200,6 +208,14 @@ public final class SimulatedFileSystem: JournalFileSystem {
         }
     }
 
+    /// Opens the segment; writes to it must be aligned to `appendAlignment`, and each still needs a sync.
+    public func openForAppends(_ path: String) throws(JournalError) -> AppendFile {
+        let fd = try openFile(path, flags: O_WRONLY)
+        let alignment = appendAlignment
+        state.withLock { $0.descriptors[fd]?.alignment = alignment }
+        return AppendFile(fd: fd, alignment: alignment)
+    }
+
     public func closeFile(_ fd: Int32) {
         state.withLock { _ = $0.descriptors.removeValue(forKey: fd) }
     }
@@ -209,6 +225,9 @@ public final class SimulatedFileSystem: JournalFileSystem {
         try state.withLock { (s) throws(JournalError) in
             guard s.frozen == nil else { throw Self.down("write", path) }
             guard let descriptor = s.descriptors[fd], var file = s.files[descriptor.file] else { throw .io(operation: "write", path: path, errno: EBADF) }
+            guard offset % descriptor.alignment == 0, bytes.count % descriptor.alignment == 0 else {
+                throw .io(operation: "write", path: path, errno: EINVAL)
+            }
             let growth = max(0, offset + bytes.count - file.current.count)
             if let space = s.spaceLeft {
                 guard growth <= space else { throw .io(operation: "write", path: path, errno: ENOSPC) }
