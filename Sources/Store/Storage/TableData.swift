@@ -1,11 +1,11 @@
 /// One table in memory: its schema and items, organised for key lookups, queries and scans.
 ///
-/// Tables without a sort key keep items in one hash map; tables with one keep a sorted partition per
-/// partition key. The whole structure is a value, so a snapshot or an export is an O(1) copy that later
+/// Tables without a sort key keep items in a sharded hash map (`ShardedItems`); tables with one keep a sorted
+/// partition per partition key. The whole structure is a value, so a snapshot or an export is an O(1) copy that later
 /// writes do not disturb.
 struct TableData: Sendable {
     var schema: TableSchema
-    private(set) var hashItems: [KeyValue: StoredItem] = [:]
+    private(set) var hashItems = ShardedItems()
     private(set) var partitions: [KeyValue: SortedPartition] = [:]
     private(set) var itemCount = 0
     private(set) var byteCount = 0
@@ -77,9 +77,7 @@ struct TableData: Sendable {
     mutating func setTimeToLive(attribute: String?) {
         schema.timeToLiveAttribute = attribute
         let schema = self.schema
-        for key in hashItems.keys {
-            hashItems[key]!.expiresAt = StoredItem.expiry(of: hashItems[key]!.item, schema: schema)
-        }
+        hashItems.updateEach { $0.expiresAt = StoredItem.expiry(of: $0.item, schema: schema) }
         for key in partitions.keys {
             partitions[key]!.updateEach { $0.expiresAt = StoredItem.expiry(of: $0.item, schema: schema) }
         }
@@ -91,7 +89,7 @@ struct TableData: Sendable {
     /// Every item, in no particular order.
     func forEachItem(_ body: (PrimaryKey, StoredItem) throws -> Void) rethrows {
         if schema.sortKey == nil {
-            for (key, item) in hashItems { try body(PrimaryKey(partition: key), item) }
+            try hashItems.forEach { key, item in try body(PrimaryKey(partition: key), item) }
         } else {
             for (partitionKey, partition) in partitions {
                 for (sortKey, item) in zip(partition.keys, partition.items) {
@@ -104,7 +102,7 @@ struct TableData: Sendable {
     /// Partition keys in key order.
     mutating func orderedPartitionKeys() -> [KeyValue] {
         if let partitionOrder { return partitionOrder }
-        let order = (schema.sortKey == nil ? Array(hashItems.keys) : Array(partitions.keys)).sorted()
+        let order = (schema.sortKey == nil ? hashItems.keys : Array(partitions.keys)).sorted()
         partitionOrder = order
         return order
     }
