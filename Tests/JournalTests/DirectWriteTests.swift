@@ -77,6 +77,24 @@ import Testing
         #expect(replayed.records.map(\.payload) == expected, "seed \(seed)")
     }
 
+    /// A batch larger than the appender's staging area (1 MB) moves it to a larger one and back, keeping the
+    /// partial block the next write starts from.
+    @Test func batchesLargerThanTheStagingAreaKeepTheBlockThatFollows() async throws {
+        let dir = TemporaryDirectory()
+        let records = [payload(1, size: 100), payload(2, size: 3 << 20), payload(3, size: 77), payload(4, size: (1 << 20) + 5), payload(5, size: 10)]
+        do {
+            let (journal, _) = try openJournal(dir.path)
+            for record in records { try await journal.appendDurably(record) }
+            journal.close()
+        }
+        let (journal, replayed) = try openJournal(dir.path)
+        let same = replayed.records.map(\.payload) == records
+        #expect(same, "read back \(replayed.records.map(\.payload.count)) bytes, wrote \(records.map(\.count))")
+        try await journal.appendDurably(payload(6, size: 50))
+        journal.close()
+        #expect(try openJournal(dir.path).1.records.map(\.lsn) == Array(1...6))
+    }
+
     /// With direct writes on, what a segment holds is what buffered writes would have put there, up to the
     /// zeros that pad the last block.
     @Test func directAndBufferedSegmentsHoldTheSameRecords() async throws {
