@@ -90,8 +90,11 @@ struct TestServer {
     }
 
     /// How long a client waits for an answer that will come: generous, since the whole suite shares two
-    /// cores with crash tests and child servers, and a wait that ends early is a false failure.
-    static let patience: Double = 30
+    /// cores with crash tests and child servers, and a wait that ends early is a false failure. The runner
+    /// starts every test at once, and in full runs on this machine even trivial tests report 35–66 s (their
+    /// turn on the cooperative pool's two threads); a GET whose handler runs in a task, so queues there too,
+    /// gave up at 30 s in one such run (2026-12-07). A hang is still caught, after two minutes.
+    static let patience: Double = 120
 
     func connect(from source: IPAddress? = nil) throws -> HTTPClientConnection {
         try HTTPClientConnection(to: address, from: source, timeout: TestServer.patience)
