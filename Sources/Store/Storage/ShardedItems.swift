@@ -4,7 +4,10 @@
 /// it rehashed every item at each doubling: in `bench store`'s 64-writer puts, which add ~1.3 million keys, the
 /// resizes were 5–10 % of the profile (2026-12-07), and each moved up to a million items in one write. And the
 /// first write after a snapshot or an export took its copy copied the whole dictionary. Split, a write grows or
-/// copies one shard: a 256th of the table.
+/// copies one shard: a 256th of the table. Measured with `bench store` (two alternating pairs, 2026-12-07): the
+/// slowest 64-writer put took 40–47 ms split (the decrements' slowest, on a table of one item, took 32–47) against
+/// 236–237 ms in one dictionary; the p99 rose from 0.70–0.83 to 0.83–0.99 ms, as many small growths replace a
+/// few large ones; CPU per put moved by −1.3 to +0.5 µs over seven pairs, −0.3 on average.
 ///
 /// The shard comes from a cheap hash of the key's bytes (FNV-1a, then a multiply to spread it). Keys are the
 /// client's, but a key that picks a crowded shard costs what one dictionary always cost: each shard is an

@@ -40,7 +40,8 @@ struct StoreBenchmark {
                 try await store.put("bench", ["id": .string("w\(writers)-\(worker)-\(iteration)"), "payload": .string(Self.payload)])
             }
             report.results.append(BenchResult(name: "put", params: [("writers", "\(writers)")], opsPerSecond: rate, latency: latency,
-                                              extra: Self.batching(from: before, to: store.stats.journal) + [("cpu_us_per_op", cpu)]))
+                                              extra: Self.batching(from: before, to: store.stats.journal)
+                                                  + [("cpu_us_per_op", cpu), ("max_us", Double(latency.maxMicroseconds))]))
         }
         progress("fsync limit")
         limits.append(try Measure.fsyncLimit(directory: directory, batch: 64, recordBytes: 200, seconds: seconds))
@@ -60,7 +61,8 @@ struct StoreBenchmark {
         }
         report.results.append(BenchResult(name: "conditional_decrement", params: [("writers", "64"), ("items", "1")],
                                           opsPerSecond: decrements, latency: decrementLatency,
-                                          extra: Self.batching(from: beforeDecrements, to: store.stats.journal) + [("cpu_us_per_op", decrementCPU)]))
+                                          extra: Self.batching(from: beforeDecrements, to: store.stats.journal)
+                                              + [("cpu_us_per_op", decrementCPU), ("max_us", Double(decrementLatency.maxMicroseconds))]))
 
         progress("get")
         let (gets, getLatency) = try await Measure.load(workers: 8, seconds: seconds) { worker, iteration in
