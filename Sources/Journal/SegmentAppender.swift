@@ -51,7 +51,7 @@ struct SegmentAppender: ~Copyable {
         let kept = offset % alignment
         precondition(kept <= tailCount, "the appender lost the segment's last partial block")
         let used = kept + bytes.count
-        let length = (used + alignment - 1) / alignment * alignment
+        let length = Self.roundUp(used, to: alignment)
         if kept < tailCount { memmove(staging, staging + (tailCount - kept), kept) }
         tailCount = kept
         if length > capacity { reallocate(to: length) }
@@ -68,12 +68,17 @@ struct SegmentAppender: ~Copyable {
 
     /// Moves to a staging area of at least `bytes`, keeping the tail.
     private mutating func reallocate(to bytes: Int) {
-        let size = (bytes + AppendFile.largestAlignment - 1) / AppendFile.largestAlignment * AppendFile.largestAlignment
+        let size = Self.roundUp(bytes, to: AppendFile.largestAlignment)
         let fresh = Self.allocate(size)
         fresh.copyMemory(from: staging, byteCount: tailCount)
         free(staging)
         staging = fresh
         capacity = size
+    }
+
+    /// The smallest multiple of `alignment` that is at least `count`.
+    private static func roundUp(_ count: Int, to alignment: Int) -> Int {
+        (count + alignment - 1) / alignment * alignment
     }
 
     private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {

@@ -31,10 +31,7 @@ struct ShardedItems: Sendable {
         return Int(truncatingIfNeeded: (hash &* 0x9e37_79b9_7f4a_7c15) >> 56)
     }
 
-    subscript(key: KeyValue) -> StoredItem? {
-        get { shards[Self.shard(of: key)][key] }
-        set { shards[Self.shard(of: key)][key] = newValue }
-    }
+    subscript(key: KeyValue) -> StoredItem? { shards[Self.shard(of: key)][key] }
 
     /// Inserts or replaces the item at `key`; returns the previous one.
     mutating func updateValue(_ item: StoredItem, forKey key: KeyValue) -> StoredItem? {
