@@ -182,10 +182,16 @@ public final class Journal: Sendable {
 
     /// Writes a snapshot of the owner's state as of record `lsn` (which must be durable), then deletes the
     /// segments and older snapshots it makes unnecessary. `body` streams the owner's state into the writer.
-    public func writeSnapshot(at lsn: UInt64, body: (inout SnapshotWriter) throws(JournalError) -> Void) throws(JournalError) {
-        try snapshotSerializer.withLock { (_) throws(JournalError) in
+    ///
+    /// Returns false, writing nothing, when a newer snapshot is already in place: callers that chose their
+    /// LSNs in one order can arrive here in the other, and the newer snapshot's compaction has already
+    /// deleted the segments an older one would need.
+    @discardableResult
+    public func writeSnapshot(at lsn: UInt64, body: (inout SnapshotWriter) throws(JournalError) -> Void) throws(JournalError) -> Bool {
+        try snapshotSerializer.withLock { (_) throws(JournalError) -> Bool in
             let durableNow = durableLSN
             guard lsn <= durableNow else { throw .snapshotAheadOfLog(requested: lsn, durable: durableNow) }
+            if let newest = state.withLock({ $0.snapshotLSN }), lsn < newest { return false }
             let name = SnapshotFormat.fileName(lsn: lsn)
             let finalPath = directory + "/" + name
             let temporaryPath = finalPath + ".tmp"
@@ -202,27 +208,29 @@ public final class Journal: Sendable {
             }
             try files.rename(temporaryPath, to: finalPath)
             try files.syncDirectory(directory)
-            try compact(after: lsn, keeping: name)
+            try compact(after: lsn)
+            return true
         }
     }
 
     /// `writeSnapshot` on a thread of its own, for callers on the cooperative thread pool: serialising a
-    /// large state takes a while and must not hold up other tasks.
+    /// large state takes a while and must not hold up other tasks. Returns what `writeSnapshot` returns.
+    @discardableResult
     public func writeSnapshotInBackground(
         at lsn: UInt64, body: @escaping @Sendable (inout SnapshotWriter) throws(JournalError) -> Void
-    ) async throws(JournalError) {
-        let outcome: Result<Void, JournalError> = await withCheckedContinuation { continuation in
+    ) async throws(JournalError) -> Bool {
+        let outcome: Result<Bool, JournalError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(returning: Result { () throws(JournalError) in try self.writeSnapshot(at: lsn, body: body) })
             }
             thread.name = "journal-snapshot"
             thread.start()
         }
-        try outcome.get()
+        return try outcome.get()
     }
 
-    /// Deletes snapshots older than `name` and every closed segment whose records all precede `lsn`.
-    private func compact(after lsn: UInt64, keeping name: String) throws(JournalError) {
+    /// Deletes snapshots older than `lsn` and every closed segment whose records all precede it.
+    private func compact(after lsn: UInt64) throws(JournalError) {
         let (obsolete, wake) = state.withLock { s -> ([SegmentInfo], Bool) in
             s.snapshotLSN = lsn
             s.stats.snapshotLSN = lsn
@@ -238,7 +246,7 @@ public final class Journal: Sendable {
         }
         if wake { wakeFlusher.signal() }
         for segment in obsolete { try files.remove(directory + "/" + segment.name) }
-        for other in try files.listDirectory(directory) where other != name && JournalFiles.snapshotLSN(other) != nil {
+        for other in try files.listDirectory(directory) where JournalFiles.snapshotLSN(other).map({ $0 < lsn }) == true {
             try files.remove(directory + "/" + other)
         }
         try files.syncDirectory(directory)

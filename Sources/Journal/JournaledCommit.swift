@@ -60,7 +60,7 @@ extension Journal {
     /// Snapshots a component's state: copies it under its lock (a value copy, so writes go on), waits until
     /// the journal is durable through the copy's last record, and streams the copy into a snapshot on a
     /// thread of its own, compacting the log behind it. Returns false when there is nothing to snapshot
-    /// yet or another snapshot of this journal is being written.
+    /// yet, another snapshot of this journal is being written, or a newer one is already in place.
     package func snapshot<State: Sendable>(
         of state: LockedState<State>, appliedLSN: (State) -> UInt64,
         write: @escaping @Sendable (State, inout SnapshotWriter) throws(JournalError) -> Void
@@ -70,7 +70,6 @@ extension Journal {
         let (copy, lsn) = state.withLock { s in (s, appliedLSN(s)) }
         guard lsn > 0 else { return false }
         try await waitUntilDurable(lsn)
-        try await writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try write(copy, &writer) }
-        return true
+        return try await writeSnapshotInBackground(at: lsn) { writer throws(JournalError) in try write(copy, &writer) }
     }
 }

@@ -100,6 +100,27 @@ import Testing
         #expect(try await journal.appendDurably(payload(21)) == 21)
     }
 
+    /// Two callers can pick their LSNs in one order and reach `writeSnapshot` in the other. The older snapshot
+    /// must not replace the newer one: the newer one's compaction already deleted the segments the older would
+    /// need (the crash enumeration found this: "log starts at record 68 but the snapshot ends at 61").
+    @Test func anOlderSnapshotArrivingAfterANewerOneIsSkipped() async throws {
+        let dir = TemporaryDirectory()
+        let options = JournalOptions(segmentByteLimit: 1024)
+        do {
+            let (journal, _) = try openJournal(dir.path, options: options)
+            for i in 1...200 { try await journal.appendDurably(payload(i, size: 100)) }
+            #expect(try journal.writeSnapshot(at: 150) { writer throws(JournalError) in try writer.write([150]) })
+            #expect(try !journal.writeSnapshot(at: 100) { writer throws(JournalError) in try writer.write([100]) })
+            #expect(journal.stats.snapshotLSN == 150)
+            journal.close()
+        }
+        #expect(dir.files().filter { $0.hasPrefix("snapshot-") } == ["snapshot-00000000000000000150.snap"])
+        let (journal, replayed) = try openJournal(dir.path, options: options)
+        #expect(replayed.snapshot == [150])
+        #expect(replayed.records.map(\.lsn) == Array(151...200))
+        #expect(try journal.append(payload(201)) == 201)
+    }
+
     @Test func snapshotAheadOfTheDurableLogIsRefused() throws {
         let dir = TemporaryDirectory()
         let (journal, _) = try openJournal(dir.path)
