@@ -32,6 +32,10 @@ admin=$(cat "$work/data/admin-token")
 base="http://127.0.0.1:$port"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
+# New orders as the server counts them: a replayed Idempotency-Key is answered 2xx too, so wrk's count alone
+# cannot tell new orders from replays (orders.lua once sent every key twice; see there).
+orders_counted() { curl -s "$base/metrics" | awk '$1 == "shopdeck_orders_accepted_total" {print $2}'; }
+orders_before=$(orders_counted)
 before=$(cpu_ticks)
 wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/orders.lua" "$base" -- "$key" "$tokens" > "$work/wrk"
 stopped=$(date +%s.%N)
@@ -84,6 +88,13 @@ read -r drained backlog after caught_up caught_up_ticks <<< "$drained"
 accepted=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 total=$(awk '/requests in/ {print $1}' "$work/wrk")
 if grep -q 'Non-2xx' "$work/wrk"; then echo "some orders were refused:" >&2; cat "$work/wrk" >&2; exit 1; fi
+new_orders=$(( $(orders_counted) - orders_before ))
+# wrk counts the answers it read; requests still in flight when it stopped are placed but not counted, up to
+# one per connection.
+if (( new_orders < total || new_orders > total + connections )); then
+  echo "wrk read $total answers but the server placed $new_orders new orders: replayed keys or lost orders" >&2
+  exit 1
+fi
 python3 - "$work/status.json" "$accepted" "$total" "$drained" "$before" "$drain_from" "$after" "$(getconf CLK_TCK)" "$backlog" "$seconds" "$caught_up" "$caught_up_ticks" "$work/status-all.json" <<'PY'
 import json, sys
 status, accepted, total, drained, before, drain_from, after, hz, backlog, seconds, caught_up, caught_up_ticks, status_all = sys.argv[1:]
@@ -94,7 +105,8 @@ records = sum(components[name]["journalRecords"] for name in ("store", "broker",
 cpu_us = (int(after) - int(before)) / int(hz) * 1e6 / total
 print(f"orders accepted/s {float(accepted):,.0f} ({total:,} orders); queue empty and runs finished {float(drained):.1f} s after the load")
 drain_cores = (int(after) - int(drain_from)) / int(hz) / float(drained)
-print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records")
+split = ", ".join(f"{name} {components[name]['journalRecords'] / total:.2f}" for name in ("store", "broker", "sagas"))
+print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records ({split})")
 print(f"server cores busy during the drain: {drain_cores:.2f}")
 # The backlog is read at the first poll, a few milliseconds after wrk stops; the rate does not depend on how
 # many orders the load left behind, so it compares binaries across this machine's swings better than the time.
