@@ -15,7 +15,7 @@ extension MotoServer {
     func json(_ object: [String: Any]) -> Data { try! JSONSerialization.data(withJSONObject: object) }
 
     @Test func dynamoDBCallsThroughTheClientAgainstMoto() async throws {
-        guard let moto = try MotoServer.start() else { return }
+        guard let moto = try await MotoServer.starting() else { return }
         defer { moto.stop() }
         let client = moto.client()
         let table = "shopdeck-test-stock"

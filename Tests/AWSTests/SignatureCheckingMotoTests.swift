@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func motoCheckingSignaturesAcceptsOursAndRefusesAWrongSecret() async throws {
-        guard let moto = try MotoServer.start(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"]) else { return }
+        guard let moto = try await MotoServer.starting(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"]) else { return }
         defer { moto.stop() }
         _ = try await Self.iam(moto, [("Action", "CreateUser"), ("UserName", "shopdeck")])
         let key = try await Self.iam(moto, [("Action", "CreateAccessKey"), ("UserName", "shopdeck")])

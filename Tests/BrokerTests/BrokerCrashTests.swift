@@ -78,7 +78,7 @@ import Telemetry
         var generator = SystemRandomNumberGenerator()
         for round in 0..<ChildWriter.rounds {
             let killAfter = round % 5 == 0 ? 0 : Int.random(in: 1...3000, using: &generator)
-            let outcome = try ChildWriter.runAndKill(["broker", dir.path], killAfter: killAfter)
+            let outcome = try await onThread { try ChildWriter.runAndKill(["broker", dir.path], killAfter: killAfter) }
             #expect(outcome.becameReady && outcome.linesAtKill > killAfter)
             for line in outcome.lines { acknowledged.take(line) }
             try await verify(dir, acknowledged)

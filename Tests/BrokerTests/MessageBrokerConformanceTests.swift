@@ -19,14 +19,14 @@ import Testing
         var description: String { rawValue }
     }
 
-    static func open(_ backend: Backend) throws -> (broker: any MessageBroker, close: () async -> Void)? {
+    static func open(_ backend: Backend) async throws -> (broker: any MessageBroker, close: () async -> Void)? {
         switch backend {
         case .embedded:
             let directory = TemporaryDirectory()
             let broker = try openBroker(directory, clock: SystemClock())
             return (broker, { await broker.close(); _ = directory })
         case .sqsOnMoto:
-            guard let moto = try MotoServer.start() else { return nil }
+            guard let moto = try await MotoServer.starting() else { return nil }
             let configuration = AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
                                                  endpoints: [.sqs: moto.endpoint, .sns: moto.endpoint])
             return (AWSBroker(client: AWSClient(configuration: configuration), prefix: "conformance-"), { moto.stop() })
@@ -35,7 +35,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aReceivedMessageIsHiddenUntilDeletedOrReleased(_ backend: Backend) async throws {
-        guard let (broker, close) = try Self.open(backend) else { return }
+        guard let (broker, close) = try await Self.open(backend) else { return }
         try await broker.createQueue(QueueConfiguration(name: "work"))
         try await broker.createQueue(QueueConfiguration(name: "work"))  // the same configuration again: nothing happens
         _ = try await broker.send("work", message("one", attributes: ["kind": .string("order")]))
@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aFIFOGroupIsHeldWhileOneOfItsMessagesIsInFlight(_ backend: Backend) async throws {
-        guard let (broker, close) = try Self.open(backend) else { return }
+        guard let (broker, close) = try await Self.open(backend) else { return }
         // b1 must stay in flight until the last receive: with the default 30 s, a full run of the suite once
         // stalled the shared moto server long enough for it to come back (2026-12-07).
         var configuration = QueueConfiguration(name: "drops.fifo")
@@ -75,7 +75,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aMessageReceivedTooOftenMovesToTheDeadLetterQueue(_ backend: Backend) async throws {
-        guard let (broker, close) = try Self.open(backend) else { return }
+        guard let (broker, close) = try await Self.open(backend) else { return }
         try await broker.createQueue(QueueConfiguration(name: "work-dlq"))
         var configuration = QueueConfiguration(name: "work")
         configuration.redrivePolicy = RedrivePolicy(deadLetterQueue: "work-dlq", maxReceiveCount: 2)
@@ -97,7 +97,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aTopicDeliversToTheQueuesWhoseFiltersAcceptTheMessageAsSent(_ backend: Backend) async throws {
-        guard let (broker, close) = try Self.open(backend) else { return }
+        guard let (broker, close) = try await Self.open(backend) else { return }
         try await broker.createQueue(QueueConfiguration(name: "checkout"))
         try await broker.createQueue(QueueConfiguration(name: "analytics"))
         try await broker.createTopic("orders")
@@ -121,7 +121,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func peekingIsOfferedOrPlainlyRefused(_ backend: Backend) async throws {
-        guard let (broker, close) = try Self.open(backend) else { return }
+        guard let (broker, close) = try await Self.open(backend) else { return }
         try await broker.createQueue(QueueConfiguration(name: "work"))
         _ = try await broker.send("work", message("waiting"))
         do {

@@ -12,7 +12,7 @@ public enum ChildWriter {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("crash-writer").path
     }
 
-    public struct Outcome {
+    public struct Outcome: Sendable {
         /// Whole lines the child wrote before it died.
         public var lines: [Substring]
         /// Whether it said "ready".

@@ -41,6 +41,12 @@ public final class MotoServer: Sendable {
         return MotoServer(child: child, endpoint: url)
     }
 
+    /// `start` on a thread of its own: moto takes a second or more to come up, and the wait must not hold a
+    /// thread of the cooperative pool (see `onThread`).
+    public static func starting(environment: [String: String] = [:]) async throws -> MotoServer? {
+        try await onThread { try start(environment: environment) }
+    }
+
     public func stop() {
         kill(child.pid, SIGTERM)
         _ = child.wait()

@@ -9,7 +9,7 @@ import Testing
 /// backend, not in the data directory.
 @Suite struct AWSServeTests {
     @Test func aShopOnTheAWSBackendTakesAnOrderToConfirmedAndKeepsItsDataAcrossARestart() async throws {
-        guard let moto = try MotoServer.start() else { return }
+        guard let moto = try await MotoServer.starting() else { return }
         defer { moto.stop() }
         let environment = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                            "AWS_ENDPOINT_URL": moto.endpoint.absoluteString,

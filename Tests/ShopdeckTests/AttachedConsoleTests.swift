@@ -1,3 +1,4 @@
+import CrashHarness
 import Addressing
 import Foundation
 import HTTP

@@ -57,7 +57,15 @@ import Testing
 
     /// `rec-eval` with `options` and the reference with `referenceOptions` on one seeded file: each one's
     /// NDCG@10 by model.
-    func bothSides(sequential: Bool, options: [String], referenceOptions: [String]) throws -> (seed: UInt64, ours: [String: Double], reference: [String: Double]) {
+    /// Runs a program to its end: its standard output, its exit status and its standard error.
+    static func runToEnd(_ program: String, _ arguments: [String]) throws -> (output: String, status: Int32, errors: String) {
+        let child = try SpawnedChild(program, arguments)
+        let output = child.outputToEnd()
+        let status = child.wait()
+        return (output, status, child.errorToEnd())
+    }
+
+    func bothSides(sequential: Bool, options: [String], referenceOptions: [String]) async throws -> (seed: UInt64, ours: [String: Double], reference: [String: Double]) {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("recommender reference: seed \(seed)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rec-reference-\(UUID().uuidString.prefix(8))").path
@@ -66,20 +74,19 @@ import Testing
         let file = directory + "/interactions.csv"
         try Self.interactions(seed: seed, sequential: sequential).write(toFile: file, atomically: true, encoding: .utf8)
 
-        let ours = try SpawnedChild(ExecutableTests.executable, ["rec-eval", file, "--json"] + options)
-        let ourOutput = ours.outputToEnd()
-        #expect(ours.wait() == 0, "\(ours.errorToEnd())")
-        let reference = try SpawnedChild("/usr/bin/env", [Self.python, Self.script, file] + referenceOptions)
-        let referenceOutput = reference.outputToEnd()
-        #expect(reference.wait() == 0, "\(reference.errorToEnd())")
-        let mine = try ndcg(ourOutput), theirs = try ndcg(referenceOutput)
+        // Both evaluations take tens of seconds: their waits go on threads of their own, not the cooperative pool.
+        let ours = try await onThread { try Self.runToEnd(ExecutableTests.executable, ["rec-eval", file, "--json"] + options) }
+        #expect(ours.status == 0, "\(ours.errors)")
+        let reference = try await onThread { try Self.runToEnd("/usr/bin/env", [Self.python, Self.script, file] + referenceOptions) }
+        #expect(reference.status == 0, "\(reference.errors)")
+        let mine = try ndcg(ours.output), theirs = try ndcg(reference.output)
         print("recommender reference: shopdeck \(mine), NumPy \(theirs)")
         return (seed, mine, theirs)
     }
 
     @Test(.enabled(if: numpyAvailable, "NumPy is not installed for \(python) (.ci/run installs it)"))
-    func itemKNNAndEASEMatchTheNumPyReferenceConfiguredAlike() throws {
-        let (seed, mine, theirs) = try bothSides(sequential: false, options: ["--textbook", "--lambda", "200", "--neighbours", "100"],
+    func itemKNNAndEASEMatchTheNumPyReferenceConfiguredAlike() async throws {
+        let (seed, mine, theirs) = try await bothSides(sequential: false, options: ["--textbook", "--lambda", "200", "--neighbours", "100"],
                                                  referenceOptions: ["--binary", "--decay", "none", "--shrinkage", "0", "--lambda", "200", "--neighbours", "100"])
         #expect(abs((mine["popularity"] ?? 0) - (theirs["popularity"] ?? -1)) < 1e-9, "the same split and the same ranking of ties")
         for model in ["item-knn", "ease"] {
@@ -91,10 +98,10 @@ import Testing
 
     /// Bought-next alone and blended into each model, on data where purchases follow on from each other.
     @Test(.enabled(if: numpyAvailable, "NumPy is not installed for \(python) (.ci/run installs it)"))
-    func boughtNextAndItsBlendsMatchTheNumPyReference() throws {
+    func boughtNextAndItsBlendsMatchTheNumPyReference() async throws {
         let next = ["--next-weight", "0.4", "--next-window", "3", "--next-step-decay", "0.6", "--next-normalisation", "0.5", "--next-recent", "4",
                     "--next-recent-decay", "0.8"]
-        let (seed, mine, theirs) = try bothSides(sequential: true, options: ["--textbook", "--lambda", "200"] + next,
+        let (seed, mine, theirs) = try await bothSides(sequential: true, options: ["--textbook", "--lambda", "200"] + next,
                                                  referenceOptions: ["--binary", "--decay", "none", "--shrinkage", "0", "--lambda", "200",
                                                                     "--model", "ease,bought-next,item-knn+next,ease+next"] + next)
         for model in ["bought-next", "item-knn+next", "ease+next"] {

@@ -5,15 +5,6 @@ import Synchronization
 import Testing
 import HTTP
 
-/// Runs blocking work on a thread of its own, off the cooperative pool that other suites' servers need.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-        }.start()
-    }
-}
-
 /// A `shopdeck serve` child process, spawned without Foundation's `Process` (see `SpawnedChild`).
 final class ServeProcess: Sendable {
     let child: SpawnedChild

@@ -89,7 +89,7 @@ import Testing
     /// Runs `body` on two fresh instances on their own moto (nothing when moto is missing), with the rate rule
     /// raised through the first; cleans up however it ends.
     static func onTwoInstances(prefix: String, _ body: (Pair) async throws -> Void) async throws {
-        guard let moto = try MotoServer.start() else { return }
+        guard let moto = try await MotoServer.starting() else { return }
         defer { moto.stop() }
         let pair = try await Pair(moto: moto, prefix: prefix)
         defer { pair.remove() }

@@ -98,7 +98,7 @@ import Journal
         for round in 0..<rounds {
             // Sometimes kill before the first acknowledgement, usually somewhere in the middle of a burst.
             let killAfter = round % 5 == 0 ? 0 : Int.random(in: 1...3000, using: &generator)
-            let outcome = try ChildWriter.runAndKill(["store", dir.path], killAfter: killAfter)
+            let outcome = try await onThread { try ChildWriter.runAndKill(["store", dir.path], killAfter: killAfter) }
             #expect(outcome.becameReady, "the writer never became ready")
             #expect(outcome.linesAtKill > killAfter, "the writer stopped before acknowledging \(killAfter) writes")
             for line in outcome.lines { acknowledged.take(line) }

@@ -24,7 +24,7 @@ import Telemetry
     }
 
     /// A fresh, empty store of `backend` and how to dispose of it; nil when the backend cannot run here.
-    static func open(_ backend: Backend) throws -> (store: any DocumentStore, close: () async -> Void)? {
+    static func open(_ backend: Backend) async throws -> (store: any DocumentStore, close: () async -> Void)? {
         switch backend {
         case .embedded:
             let directory = TemporaryDirectory()
@@ -32,7 +32,7 @@ import Telemetry
             let store = try openStore(directory, clock: SystemClock())
             return (store, { await store.close(); _ = directory })
         case .dynamoDBOnMoto:
-            guard let moto = try MotoServer.start() else { return nil }
+            guard let moto = try await MotoServer.starting() else { return nil }
             let configuration = AWSConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"),
                                                  endpoints: [.dynamodb: moto.endpoint])
             let store = DynamoDBStore(client: AWSClient(configuration: configuration), prefix: "conformance-")
@@ -44,7 +44,7 @@ import Telemetry
     /// left out, read back by the same reader whatever wrote it; an existing directory is never overwritten.
     @Test(arguments: Backend.allCases)
     func anExportHoldsEveryLiveItemInTheStoresFormat(_ backend: Backend) async throws {
-        guard let (store, close) = try Self.open(backend) else { return }
+        guard let (store, close) = try await Self.open(backend) else { return }
         let schema = TableSchema(name: "history", partitionKey: KeyAttribute("id", .string), timeToLiveAttribute: "expiresAt")
         try await store.ensureTable(schema)
         let now = Int(Date().timeIntervalSince1970)
@@ -68,7 +68,7 @@ import Telemetry
 
     @Test(arguments: Backend.allCases)
     func tablesAreCreatedOnceAndEnsuredIdempotently(_ backend: Backend) async throws {
-        guard let (store, close) = try Self.open(backend) else { return }
+        guard let (store, close) = try await Self.open(backend) else { return }
         try await store.ensureTable(productsSchema)
         try await store.ensureTable(productsSchema)
         await #expect(throws: StoreError.tableAlreadyExists("products")) { try await store.createTable(productsSchema) }
@@ -79,7 +79,7 @@ import Telemetry
 
     @Test(arguments: Backend.allCases)
     func aFailedConditionChangesNothingAndSaysWhy(_ backend: Backend) async throws {
-        guard let (store, close) = try Self.open(backend) else { return }
+        guard let (store, close) = try await Self.open(backend) else { return }
         try await store.ensureTable(productsSchema)
         #expect(try await store.put("products", product("p1", stock: 1), condition: .notExists("id")) == nil)
         await #expect(throws: StoreError.self) { try await store.put("products", product("p1", stock: 9), condition: .notExists("id")) }
@@ -100,7 +100,7 @@ import Telemetry
 
     @Test(arguments: Backend.allCases)
     func transactionsApplyWholeOrNotAtAllAndATokenAppliesOnce(_ backend: Backend) async throws {
-        guard let (store, close) = try Self.open(backend) else { return }
+        guard let (store, close) = try await Self.open(backend) else { return }
         try await store.ensureTable(productsSchema)
         try await store.ensureTable(ordersSchema)
         try await store.put("products", product("a", stock: 1))
@@ -139,7 +139,7 @@ import Telemetry
 
     @Test(arguments: Backend.allCases)
     func queriesAndScansPageInOrderWithoutLosingOrRepeating(_ backend: Backend) async throws {
-        guard let (store, close) = try Self.open(backend) else { return }
+        guard let (store, close) = try await Self.open(backend) else { return }
         try await store.ensureTable(ordersSchema)
         for at in 0..<25 { try await store.put("orders", ["user": "ann", "at": .number(at), "total": .number(at * 100)]) }
         for at in 0..<5 { try await store.put("orders", ["user": "bob", "at": .number(at)]) }

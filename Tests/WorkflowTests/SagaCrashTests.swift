@@ -62,13 +62,13 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for round in 0..<ChildWriter.rounds {
             let killAfter = round % 5 == 0 ? 0 : Int.random(in: 1...200, using: &generator)
-            let outcome = try ChildWriter.runAndKill(["saga", directory], killAfter: killAfter)
+            let outcome = try await onThread { try ChildWriter.runAndKill(["saga", directory], killAfter: killAfter) }
             #expect(outcome.becameReady && outcome.linesAtKill > killAfter)
             for line in outcome.lines {
                 if line.hasPrefix("R ") { started.insert(String(line.dropFirst(2))) }
                 if line.hasPrefix("E ") { errors.append(String(line)) }
             }
-            let resume = try ChildWriter.runToEnd(["saga-resume", directory])
+            let resume = try await onThread { try ChildWriter.runToEnd(["saga-resume", directory]) }
             #expect(resume.status == 0 && resume.lines.last == "done", "the resume run did not finish: \(resume.lines.suffix(3))")
             try await check(directory, started: started)
         }
