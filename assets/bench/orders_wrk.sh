@@ -100,13 +100,19 @@ import json, sys
 status, accepted, total, drained, before, drain_from, after, hz, backlog, seconds, caught_up, caught_up_ticks, status_all = sys.argv[1:]
 components = json.load(open(status))["components"]
 total = int(total)
-fsyncs = sum(components[name]["fsyncs"] for name in ("store", "broker", "sagas"))
-records = sum(components[name]["journalRecords"] for name in ("store", "broker", "sagas"))
+# Binaries older than issue 20's third pass do not report their journals; their runs print the rest.
+journals = all("fsyncs" in components[name] and "journalRecords" in components[name] for name in ("store", "broker", "sagas"))
+if journals:
+    fsyncs = sum(components[name]["fsyncs"] for name in ("store", "broker", "sagas"))
+    records = sum(components[name]["journalRecords"] for name in ("store", "broker", "sagas"))
 cpu_us = (int(after) - int(before)) / int(hz) * 1e6 / total
 print(f"orders accepted/s {float(accepted):,.0f} ({total:,} orders); queue empty and runs finished {float(drained):.1f} s after the load")
 drain_cores = (int(after) - int(drain_from)) / int(hz) / float(drained)
-split = ", ".join(f"{name} {components[name]['journalRecords'] / total:.2f}" for name in ("store", "broker", "sagas"))
-print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records ({split})")
+if journals:
+    split = ", ".join(f"{name} {components[name]['journalRecords'] / total:.2f}" for name in ("store", "broker", "sagas"))
+    print(f"server CPU per order {cpu_us:.0f} µs; per order: {fsyncs / total:.2f} fsyncs, {records / total:.2f} journal records ({split})")
+else:
+    print(f"server CPU per order {cpu_us:.0f} µs (this binary does not report its journals)")
 print(f"server cores busy during the drain: {drain_cores:.2f}")
 # The backlog is read at the first poll, a few milliseconds after wrk stops; the rate does not depend on how
 # many orders the load left behind, so it compares binaries across this machine's swings better than the time.
@@ -123,7 +129,8 @@ print(f"end to end {total / (float(seconds) + float(drained)):,.0f} orders/s ove
 # Analytics and notifications consume the confirmed orders' events; while checkout drains they get little of
 # the CPU, so they finish later. Their CPU is not in the figures above.
 components_all = json.load(open(status_all))["components"]
-records_all = sum(components_all[name]["journalRecords"] for name in ("store", "broker", "sagas"))
+records_all = (f", {sum(components_all[name]['journalRecords'] for name in ('store', 'broker', 'sagas')) / total:.2f} journal records"
+               if journals else "")
 print(f"analytics and notifications caught up {float(caught_up):.1f} s after the load; with them, per order: "
-      f"{(int(caught_up_ticks) - int(before)) / int(hz) * 1e6 / total:.0f} µs of server CPU, {records_all / total:.2f} journal records")
+      f"{(int(caught_up_ticks) - int(before)) / int(hz) * 1e6 / total:.0f} µs of server CPU{records_all}")
 PY
