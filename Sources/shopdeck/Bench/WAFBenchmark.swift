@@ -70,7 +70,9 @@ struct WAFBenchmark {
     }
 
     /// Inspects the requests round-robin on `threads` threads for `seconds`, timing each, after one untimed
-    /// pass per thread (the clean-value cache is sharded by thread, as the server's event loops use it).
+    /// pass per thread (the clean-value cache is sharded by thread, as the server's event loops use it). Each
+    /// thread times at least one whole pass, so every kind of request is timed however little of the machine
+    /// the threads get: a short run under a busy test suite once timed no attack at all.
     static func measure(_ firewall: WebApplicationFirewall, _ requests: [WAFWorkload.Request], clients: [[UInt8]], threads: Int, seconds: Double) -> Measured {
         let results = Mutex<[Measured]>([])
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -80,7 +82,7 @@ struct WAFBenchmark {
             var samples: [WAFWorkload.Request.Kind: [Double]] = [:]
             var index = thread * requests.count / threads
             var done = 0
-            while DispatchTime.now().uptimeNanoseconds < deadline {
+            while done < requests.count || DispatchTime.now().uptimeNanoseconds < deadline {
                 let request = requests[index % requests.count]
                 let began = DispatchTime.now().uptimeNanoseconds
                 _ = inspect(firewall, request, client: clients[index % clients.count])
