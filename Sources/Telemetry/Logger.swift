@@ -262,12 +262,21 @@ public enum JSONText {
             // Controls as JSON requires, and DEL, C1 and format characters too: a log line must not carry an
             // escape sequence or a bidirectional override to whoever reads it in a terminal.
             case _ where TextSafety.isControlOrFormat(scalar):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                // JSON escapes UTF-16 code units: a format character beyond the BMP (the tag characters
+                // U+E0001–U+E007F, for one) is a surrogate pair. Padding its five hex digits to four crashed
+                // `serve` on `GET /api/products/%F3%A0%81%90`, whose 404 quotes the id (schemathesis found it).
+                for unit in String(scalar).utf16 { appendEscape(unit, to: &out) }
             default: out.unicodeScalars.append(scalar)
             }
         }
         out += "\""
         return out
+    }
+
+    /// `\uXXXX` for one UTF-16 code unit.
+    private static func appendEscape(_ unit: UInt16, to out: inout String) {
+        let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+        out += "\\u"
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(digits[Int(unit >> UInt16(shift)) & 0xF]) }
     }
 }

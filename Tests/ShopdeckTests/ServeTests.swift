@@ -197,6 +197,14 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(search.status == 200, "\(search.text)")
         #expect(agent.status == 200, "\(agent.text)")
         #expect(health.status == 200)
+        // Found by schemathesis: a tag character (U+E0050) in a product id; the 404 quoting it killed serve.
+        let (tagged, after) = try await onThread {
+            let connection = try HTTPClientConnection(to: address, timeout: 10)
+            return (try connection.send(.get("/api/products/%F3%A0%81%90")), try connection.send(.get("/healthz")))
+        }
+        #expect(tagged.status == 404, "\(tagged.text)")
+        #expect(tagged.text.contains("\\udb40\\udc50"), "\(tagged.text)")
+        #expect(after.status == 200)
         #expect(try await onThread { serve.stop(SIGTERM) } == 0)
     }
 

@@ -66,7 +66,9 @@ import Testing
 /// matter (quotes, `=`, spaces, every kind of line break, controls, format characters, non-ASCII).
 @Suite struct LogTextFastPathTests {
     static let alphabet: [String] = ["a", "Z", "0", "/", "-", ":", "%", " ", "\"", "=", "\\", "\n", "\r", "\u{0B}", "\u{0C}", "\t", "\u{85}",
-                                     "\u{2028}", "\u{2029}", "\u{1B}", "\u{7F}", "\u{202E}", "\u{200B}", "é", "日", "🙂", "\r\n"]
+                                     "\u{2028}", "\u{2029}", "\u{1B}", "\u{7F}", "\u{202E}", "\u{200B}", "é", "日", "🙂", "\r\n",
+                                     // Format characters beyond the BMP: quoting one crashed serve (schemathesis found it).
+                                     "\u{E0001}", "\u{E0050}", "\u{1D173}", "\u{110BD}"]
 
     @Test func fastPathsAgreeWithTheRulesTheyShortcut() {
         let seed = UInt64.random(in: 1...UInt64.max)
@@ -84,6 +86,31 @@ import Testing
     }
 }
 
+
+/// `JSONText.quoted` against a JSON parser we did not write (Foundation's): any string, its scalars drawn from
+/// every plane, must come back unchanged. Before, a format character beyond the BMP was escaped with five hex
+/// digits padded to four — a negative count, and `serve` died on the 404 that quoted it.
+@Suite struct JSONTextTests {
+    @Test func quotedTextReadsBackThroughFoundationsParser() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("JSONTextTests seed \(seed)")
+        var generator = FuzzGenerator(seed: seed)
+        for _ in 0..<5_000 {
+            var text = ""
+            for _ in 0..<generator.int(0...12) {
+                // Half from the planes' start, where controls and format characters cluster; half anywhere.
+                let value = generator.int(0...1) == 0 ? UInt32(generator.int(0...0x2FFF)) : UInt32(generator.int(0...0x10FFFF))
+                let plane = generator.int(0...3) == 0 ? UInt32(0xE0000) : 0
+                if let scalar = Unicode.Scalar(plane == 0 ? value : plane + value % 0x80) { text.unicodeScalars.append(scalar) }
+            }
+            let quoted = JSONText.quoted(text)
+            let decoded = try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: [.fragmentsAllowed]) as? String
+            #expect(decoded == text, "seed \(seed): \(text.unicodeScalars.map { String($0.value, radix: 16) }) quoted as \(quoted)")
+            #expect(!quoted.unicodeScalars.contains { TextSafety.isControlOrFormat($0) }, "seed \(seed): a raw control or format character in \(quoted)")
+        }
+        #expect(JSONText.quoted("\u{E0050}") == "\"\\udb40\\udc50\"")
+    }
+}
 
 @Suite struct RecentLogLinesTests {
     /// The console's log view reads the shop's own lines, redacted as the file has them; the access log's
