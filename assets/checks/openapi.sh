@@ -5,10 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=.build-checks/venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q openapi-spec-validator==0.7.1 PyYAML
-fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+# The environment is shared with the other checks (schemathesis.sh), so look for the module, not the directory.
+"$venv/bin/python" -c 'import openapi_spec_validator, yaml' 2>/dev/null || "$venv/bin/pip" install -q openapi-spec-validator==0.7.1 PyYAML
 "$venv/bin/python" - <<'PY'
 import sys, yaml
 from openapi_spec_validator import validate
