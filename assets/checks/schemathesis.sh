@@ -37,12 +37,14 @@ admin=$(cat "$work/data/admin-token")
 echo "schemathesis against $binary on port $port, ${seconds} s a pass, seed $seed (replay with SHOPDECK_SCHEMATHESIS_SEED=$seed)"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+# One worker: with two, Hypothesis's description of its own strategies raced between the threads ("AST
+# constructor recursion depth mismatch"), an error of the tool that failed one run in three.
 run() {
   local label=$1
   shift
   echo "== $label"
   (cd "$work" && "$root/$venv/bin/schemathesis" run "$root/assets/openapi.yaml" --url "http://127.0.0.1:$port" \
-     --checks "$checks" --max-time "$seconds" --seed "$seed" --workers 2 --no-color "$@") > "$work/$label.log" 2>&1 && status=0 || status=$?
+     --checks "$checks" --max-time "$seconds" --seed "$seed" --workers 1 --no-color "$@") > "$work/$label.log" 2>&1 && status=0 || status=$?
   # Every error (the run could not test an operation) and failure (with the request that reproduces it).
   sed -n '/= ERRORS =/,/= WARNINGS =/p' "$work/$label.log" | grep -v '= WARNINGS =' | cut -c1-400 | head -200 || true
   grep -E '^ *([0-9]+ generated|Seed:)' "$work/$label.log" || true
