@@ -33,9 +33,13 @@ public final class Simulator: Sendable {
         public var adminToken: String?
         /// Units in each drop.
         public var dropStock: Int
+        /// How long a request may take before it counts as a failure. Tests give it minutes: under a full
+        /// test run on two cores, a request waited over 10 s and two simulator tests failed in CI.
+        public var requestTimeout: Double
 
         public init(target: SocketAddress, scenario: String = "mixed", seed: UInt64 = 1, rate: Double = 40, shoppers: Int = 60,
-                    concurrency: Int = 16, products: [String], hotProduct: String, adminToken: String? = nil, dropStock: Int = 20) {
+                    concurrency: Int = 16, products: [String], hotProduct: String, adminToken: String? = nil, dropStock: Int = 20,
+                    requestTimeout: Double = 10) {
             self.target = target
             self.scenario = scenario
             self.seed = seed
@@ -46,6 +50,7 @@ public final class Simulator: Sendable {
             self.hotProduct = hotProduct
             self.adminToken = adminToken
             self.dropStock = dropStock
+            self.requestTimeout = requestTimeout
         }
     }
 
@@ -103,12 +108,13 @@ public final class Simulator: Sendable {
     }
 
     let settings: Settings
-    private let client = HTTPClient(timeout: 10, concurrency: 64)
+    private let client: HTTPClient
     private let clock: any WallClock
     private let state: Mutex<State>
 
     public init(settings: Settings, clock: any WallClock = SystemClock()) {
         self.settings = settings
+        client = HTTPClient(timeout: settings.requestTimeout, concurrency: 64)
         self.clock = clock
         var state = State(scenario: settings.scenario, rate: min(max(settings.rate, Self.rateRange.lowerBound), Self.rateRange.upperBound))
         var random = SimulationRandom(seed: settings.seed)

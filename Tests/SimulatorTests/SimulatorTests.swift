@@ -42,7 +42,7 @@ import WAF
         func simulator(_ scenario: String, shoppers: Int = 30, adminToken: String? = nil, dropStock: Int = 20) -> Simulator {
             let products = CatalogGenerator.products(count: 40).map(\.id)
             return Simulator(settings: .init(target: address, scenario: scenario, seed: 7, shoppers: shoppers, products: products, hotProduct: products[0],
-                                             adminToken: adminToken, dropStock: dropStock))
+                                             adminToken: adminToken, dropStock: dropStock, requestTimeout: 120))
         }
     }
 
