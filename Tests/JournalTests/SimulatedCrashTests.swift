@@ -80,7 +80,7 @@ import Testing
                         if count % 30 == 0 {
                             let durable = journal.durableLSN
                             let body = owner.snapshotBody(upTo: durable)
-                            try? journal.writeSnapshot(at: durable) { writer throws(JournalError) in try writer.write(body) }
+                            _ = try? journal.writeSnapshot(at: durable) { writer throws(JournalError) in try writer.write(body) }
                         }
                     }
                 }

@@ -46,7 +46,7 @@ run() {
   (cd "$work" && "$root/$venv/bin/schemathesis" run "$root/assets/openapi.yaml" --url "http://127.0.0.1:$port" \
      --checks "$checks" --max-time "$seconds" --seed "$seed" --workers 1 --no-color "$@") > "$work/$label.log" 2>&1 && status=0 || status=$?
   # Every error (the run could not test an operation) and failure (with the request that reproduces it).
-  sed -n '/= ERRORS =/,/= WARNINGS =/p' "$work/$label.log" | grep -v '= WARNINGS =' | cut -c1-400 | head -200 || true
+  sed -n '/= \(ERRORS\|FAILURES\) =/,/= WARNINGS =/p' "$work/$label.log" | grep -v '= WARNINGS =' | cut -c1-400 | head -200 || true
   grep -E '^ *([0-9]+ generated|Seed:)' "$work/$label.log" || true
   tail -1 "$work/$label.log"
   return "$status"
@@ -58,5 +58,5 @@ run shopper -H "Authorization: Bearer $token" -H "x-api-key: $key" --exclude-pat
 # Rotating a token would revoke the one the pass runs on.
 run admin -H "Authorization: Bearer $admin" --include-path-regex '^/admin' --exclude-path-regex '/rotate$' || failed=1
 # The server must still be there: a crash would have turned every later request into a connection error.
-kill -0 "$server" 2>/dev/null || { echo "the server died during the run:" >&2; tail -20 "$work/err" >&2; exit 1; }
+kill -0 "$server" 2>/dev/null || { echo "the server died during the run:" >&2; head -40 "$work/err" >&2; exit 1; }
 exit "$failed"
