@@ -106,6 +106,20 @@ public final class SpawnedChild: Sendable {
     /// Standard error to its end, as text.
     public func errorToEnd() -> String { Self.readToEnd(errors) }
 
+    /// Runs `path arguments…` to its end: its exit status, standard output and standard error. Standard error
+    /// drains on a thread of its own, so a child that fills one pipe while the other is read does not wait forever.
+    public static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try SpawnedChild(path, arguments)
+        let errors = Mutex<[UInt8]>([]), ended = DispatchSemaphore(value: 0)
+        Thread {
+            while let piece = child.readError() { errors.withLock { $0 += piece } }
+            ended.signal()
+        }.start()
+        let stdout = child.outputToEnd()
+        ended.wait()
+        return (child.wait(), stdout, errors.withLock { String(decoding: $0, as: UTF8.self) })
+    }
+
     private static func read(_ descriptor: Int32) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

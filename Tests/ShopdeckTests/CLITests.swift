@@ -158,16 +158,7 @@ final class CapturedOutput: CommandOutput {
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try SpawnedChild(Self.executable, arguments)
-        // Standard error on a thread of its own: a child filling one pipe while we read the other would wait forever.
-        let errors = OutputCapture(), ended = DispatchSemaphore(value: 0)
-        Thread {
-            while let piece = child.readError() { errors.bytes.withLock { $0 += piece } }
-            ended.signal()
-        }.start()
-        let stdout = child.outputToEnd()
-        ended.wait()
-        return (child.wait(), stdout, errors.bytes.withLock { String(decoding: $0, as: UTF8.self) })
+        try SpawnedChild.run(Self.executable, arguments)
     }
 
     @Test func exitStatusesOfTheRealBinary() async throws {

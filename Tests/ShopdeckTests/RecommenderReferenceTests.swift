@@ -57,14 +57,6 @@ import Testing
 
     /// `rec-eval` with `options` and the reference with `referenceOptions` on one seeded file: each one's
     /// NDCG@10 by model.
-    /// Runs a program to its end: its standard output, its exit status and its standard error.
-    static func runToEnd(_ program: String, _ arguments: [String]) throws -> (output: String, status: Int32, errors: String) {
-        let child = try SpawnedChild(program, arguments)
-        let output = child.outputToEnd()
-        let status = child.wait()
-        return (output, status, child.errorToEnd())
-    }
-
     func bothSides(sequential: Bool, options: [String], referenceOptions: [String]) async throws -> (seed: UInt64, ours: [String: Double], reference: [String: Double]) {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("recommender reference: seed \(seed)")
@@ -75,11 +67,11 @@ import Testing
         try Self.interactions(seed: seed, sequential: sequential).write(toFile: file, atomically: true, encoding: .utf8)
 
         // Both evaluations take tens of seconds: their waits go on threads of their own, not the cooperative pool.
-        let ours = try await onThread { try Self.runToEnd(ExecutableTests.executable, ["rec-eval", file, "--json"] + options) }
-        #expect(ours.status == 0, "\(ours.errors)")
-        let reference = try await onThread { try Self.runToEnd("/usr/bin/env", [Self.python, Self.script, file] + referenceOptions) }
-        #expect(reference.status == 0, "\(reference.errors)")
-        let mine = try ndcg(ours.output), theirs = try ndcg(reference.output)
+        let ours = try await onThread { try SpawnedChild.run(ExecutableTests.executable, ["rec-eval", file, "--json"] + options) }
+        #expect(ours.status == 0, "\(ours.stderr)")
+        let reference = try await onThread { try SpawnedChild.run("/usr/bin/env", [Self.python, Self.script, file] + referenceOptions) }
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let mine = try ndcg(ours.stdout), theirs = try ndcg(reference.stdout)
         print("recommender reference: shopdeck \(mine), NumPy \(theirs)")
         return (seed, mine, theirs)
     }
