@@ -9,7 +9,7 @@ import Workflow
 // Steps record their effects in a store table "effects", keyed by the step's idempotency key:
 // `invocations` counts how often the action ran, `applied` is the effect, `compensations` counts undos.
 
-func sagaDefinition(store: Store) -> SagaDefinition {
+func sagaDefinition(store: Store, type: SagaType) -> SagaDefinition {
     func action(_ name: String) -> @Sendable (StepContext) async throws -> Void {
         { context in
             try await store.update("effects", key: ["key": .string(context.idempotencyKey)],
@@ -27,22 +27,26 @@ func sagaDefinition(store: Store) -> SagaDefinition {
         SagaStep("reserve", retry: retry, action: action("reserve"), compensation: undo("reserve")),
         SagaStep("pay", retry: retry, action: action("pay"), compensation: undo("pay")),
         SagaStep("confirm", retry: retry, action: action("confirm")),
-    ], compensationRetry: RetryPolicy(intervalSeconds: 0, maxAttempts: 10))
+    ], compensationRetry: RetryPolicy(intervalSeconds: 0, maxAttempts: 10), type: type)
 }
 
-func openSagaParts(directory: String) async throws -> (Store, SagaEngine) {
+/// `saga` runs standard sagas, `saga-express` express ones (whose steps may run again after a kill: each
+/// sets its effect rather than toggling it, and an undo of a step that never ran is harmless).
+func sagaType(mode: String) -> SagaType { mode.contains("express") ? .express : .standard }
+
+func openSagaParts(directory: String, type: SagaType) async throws -> (Store, SagaEngine) {
     var options = StoreOptions()
     options.maintenanceIntervalSeconds = nil
     let store = try Store(directory: directory + "/store", options: options)
     try await store.ensureTable(TableSchema(name: "effects", partitionKey: KeyAttribute("key", .string)))
     // Every run the checker was told about must still be listed: no forgetting in this workload.
     let engine = try SagaEngine(directory: directory + "/sagas", retainedRunsPerSaga: Int.max)
-    try engine.register(sagaDefinition(store: store))
+    try engine.register(sagaDefinition(store: store, type: type))
     return (store, engine)
 }
 
-func sagaWorkload(directory: String, run: String) async throws {
-    let (_, engine) = try await openSagaParts(directory: directory)
+func sagaWorkload(directory: String, run: String, type: SagaType) async throws {
+    let (_, engine) = try await openSagaParts(directory: directory, type: type)
     // Runs interrupted by an earlier kill continue alongside the new ones.
     engine.resumeInterrupted()
     say("ready")
@@ -65,8 +69,8 @@ func sagaWorkload(directory: String, run: String) async throws {
 }
 
 /// Finishes every run a kill left open, then exits.
-func sagaResume(directory: String) async throws {
-    let (store, engine) = try await openSagaParts(directory: directory)
+func sagaResume(directory: String, type: SagaType) async throws {
+    let (store, engine) = try await openSagaParts(directory: directory, type: type)
     for id in engine.resumeInterrupted() { _ = try await engine.waitForRun(id) }
     await engine.close()
     await store.close()

@@ -3,7 +3,8 @@
 //
 //   crash-writer store DIR
 //   crash-writer broker DIR
-//   crash-writer saga DIR | saga-resume DIR
+//   crash-writer saga DIR | saga-resume DIR           standard sagas
+//   crash-writer saga-express DIR | saga-express-resume DIR   express sagas
 //   crash-writer fault segv|trap|abort|overflow LOG   a real fault, with the fatal-signal line set up to go to LOG
 //
 // Store lines (each written with one write(2), so a line is never torn):
@@ -38,11 +39,11 @@ case "fault":
 case "broker":
     try await brokerWorkload(directory: directory, run: run)
     exit(0)
-case "saga":
-    try await sagaWorkload(directory: directory, run: run)
+case "saga", "saga-express":
+    try await sagaWorkload(directory: directory, run: run, type: sagaType(mode: mode))
     exit(0)
-case "saga-resume":
-    try await sagaResume(directory: directory)
+case "saga-resume", "saga-express-resume":
+    try await sagaResume(directory: directory, type: sagaType(mode: mode))
     exit(0)
 default:
     break

@@ -123,6 +123,35 @@ import Testing
         #expect(run.steps.first { $0.name == "reserve-stock" }?.state == .compensated)
     }
 
+    /// Checkout is an express saga: after a crash a run goes through its steps again, its order perhaps
+    /// confirmed already. A second run for a confirmed order stands for that: it must find the reservation and
+    /// the payment in place and succeed, and one that then fails must neither give the stock back nor void the
+    /// payment of an order that stays confirmed.
+    @Test func aCheckoutGoingThroughItsStepsAgainLeavesAConfirmedOrderWhole() async throws {
+        let shop = try await TestShop.start()
+        defer { Task { await shop.stop() } }
+        let shopper = try await shop.shopper()
+        var headers = HTTPHeaders()
+        headers.set("Idempotency-Key", "once")
+        let placed = try await shop.call("POST", "/api/orders", json: #"{"items":[{"productId":"p4","quantity":2}]}"#, token: shopper.token, headers: headers)
+        let id = try #require(placed.object["orderId"] as? String)
+        #expect(try await waitUntilSettled(shop, shopper, id: id)["status"] as? String == "confirmed")
+        let stockAfterOrder = try await stock(shop, "p4")
+        let payment = try await shop.core.store.get(CheckoutSaga.paymentsTable, key: ["orderId": .string(id)])
+        #expect(payment != nil)
+        let order = try await shop.core.orders.order(userId: shopper.userId, orderId: id)
+        let input = CheckoutSaga.input(for: order)
+
+        let again = try await shop.core.sagas.waitForRun(try await shop.core.sagas.start(CheckoutSaga.name, input: input, runID: "again-" + id))
+        #expect(again.state == .succeeded, "\(again.history.map { "\($0.type) \($0.step ?? "") \($0.detail ?? "")" })")
+        let failing = try await shop.core.sagas.waitForRun(try await shop.core.sagas.start(CheckoutSaga.name, input: input, failAt: "confirm",
+                                                                                           runID: "failing-" + id))
+        #expect(failing.state == .compensated)
+        #expect(try await stock(shop, "p4") == stockAfterOrder, "the stock of a confirmed order was given back")
+        #expect(try await shop.core.store.get(CheckoutSaga.paymentsTable, key: ["orderId": .string(id)]) == payment, "its payment was voided")
+        #expect(try await shop.core.orders.order(userId: shopper.userId, orderId: id).status == .confirmed)
+    }
+
     /// A checkout run carries its order's total and placing time, so the payment step need not read the
     /// order; a run started without them (by an earlier version, or for an order whose message was lost)
     /// reads it as before. The facts survive the trip as the store keeps them, to the millisecond.

@@ -5,7 +5,13 @@ import Workflow
 
 /// The checkout saga: open the order → reserve stock → authorise payment → confirm → publish
 /// `order-confirmed`. A failure compensates in reverse: the payment is voided, the stock released, and the
-/// order ends `failed` with the reason. Every step is idempotent, since a step interrupted by a crash runs again.
+/// order ends `failed` with the reason.
+///
+/// An express saga: a run journals its start and its end, not each step (two saga records per order where
+/// there were six). After a crash a run goes through its steps again from the start, so each step is
+/// idempotent even after the later ones ran — reserving finds its own reservation, authorising its own payment
+/// record, confirming an order already confirmed changes nothing — and each compensation is harmless for a
+/// step that never ran and leaves a confirmed order alone.
 struct CheckoutSaga: Sendable {
     static let name = "checkout"
     static let reservationsTable = "reservations"
@@ -43,7 +49,7 @@ struct CheckoutSaga: Sendable {
             SagaStep("publish-confirmation", retry: [RetryPolicy(intervalSeconds: 1, backoffRate: 2, maxAttempts: 10, maxDelaySeconds: 30)],
                      catchRules: [CatchRule(errorEquals: ["*"], action: .fail)],
                      action: { context in try await publish(context) }),
-        ])
+        ], type: .express)
     }
 
     private func order(_ context: StepContext) async throws -> Order {
@@ -94,7 +100,10 @@ struct CheckoutSaga: Sendable {
     /// running twice reserves once.
     private func reserve(_ context: StepContext) async throws {
         let order = try await order(context)
-        // Never reserve for an order that has already ended (a second run for it must not take stock again).
+        // Never reserve for an order that has already ended (a second run for it must not take stock again) —
+        // unless this run confirmed it before a crash and is going through its steps again: then its
+        // reservation is there, and the step is done.
+        if order.status == .confirmed, try await reservationExists(order.orderId) { return }
         guard order.status == .pending else { throw WorkflowFailure("OrderSettled", cause: "the order is already \(order.status.rawValue)") }
         var actions: [TransactionAction] = [.put(table: Self.reservationsTable, item: record(of: order, [:]), condition: .notExists("orderId"))]
         for line in order.items {
@@ -111,9 +120,19 @@ struct CheckoutSaga: Sendable {
         }
     }
 
-    /// Gives the stock back, once: only if the reservation marker is still there.
+    private func reservationExists(_ orderId: String) async throws -> Bool {
+        do {
+            return try await store.get(Self.reservationsTable, key: key(orderId)) != nil
+        } catch {
+            throw WorkflowFailure("StoreUnavailable", cause: "\(error)")
+        }
+    }
+
+    /// Gives the stock back, once: only if the reservation marker is still there, and never for a confirmed
+    /// order (a run going through its steps again after a crash may fail after its order was confirmed).
     private func release(_ context: StepContext) async throws {
         let order = try await order(context)
+        guard order.status != .confirmed else { return }
         var actions: [TransactionAction] = [.delete(table: Self.reservationsTable, key: key(order.orderId), condition: .exists("orderId"))]
         for line in order.items {
             actions.append(.update(table: Catalog.table, key: ["id": .string(line.productId)], update: UpdateExpression().add("stock", line.quantity)))
@@ -128,6 +147,9 @@ struct CheckoutSaga: Sendable {
 
     private func authorize(_ context: StepContext) async throws {
         let order = try await paymentFacts(context)
+        // Authorised already, by this run before a crash: the provider may have forgotten the idempotency key
+        // since, and a second decision could decline an order that was confirmed.
+        if try await store.get(Self.paymentsTable, key: key(order.orderId)) != nil { return }
         let authorization: String
         do {
             authorization = try await payments.authorize(orderId: order.orderId, amount: order.total, idempotencyKey: context.idempotencyKey)
@@ -137,8 +159,10 @@ struct CheckoutSaga: Sendable {
         _ = try await store.put(Self.paymentsTable, record(orderId: order.orderId, createdAt: order.createdAt, ["authorization": .string(authorization)]))
     }
 
+    /// Voids the payment if there is one, never a confirmed order's.
     private func void(_ context: StepContext) async throws {
         guard let orderId = context.input["orderId"] else { return }
+        guard try await order(context).status != .confirmed else { return }
         guard let record = try await store.get(Self.paymentsTable, key: key(orderId)),
               case .string(let authorization)? = record["authorization"] else { return }
         try await payments.void(authorization: authorization)

@@ -12,10 +12,12 @@ struct RunCursor: Sendable {
     let pending: (index: Int, state: StepState, attempts: Int)?
     /// The first step after `pending` that has not succeeded, with its attempts so far.
     let following: (index: Int, attempts: Int)?
-    /// The last step that succeeded or whose undo was interrupted, with its undo attempts so far.
+    /// The last step that succeeded or whose undo was interrupted, with its undo attempts so far. For an
+    /// express run that a crash interrupted, the last step not undone yet: steps that completed before the
+    /// crash were not journaled, so any of them may need undoing.
     let toUndo: (index: Int, compensationAttempts: Int)?
 
-    init(_ run: borrowing SagaRun) {
+    init(_ run: borrowing SagaRun, express: Bool = false) {
         runID = run.runID
         state = run.state
         input = run.input
@@ -25,6 +27,14 @@ struct RunCursor: Sendable {
         following = pending.flatMap { pending in
             steps.indices.first { $0 > pending.index && steps[$0].state != .succeeded }.map { ($0, steps[$0].attempts) }
         }
-        toUndo = steps.lastIndex { $0.state == .succeeded || $0.state == .compensating }.map { ($0, steps[$0].compensationAttempts) }
+        let undoEveryStep = express && run.state == .compensating && Self.wasInterrupted(run)
+        toUndo = steps.lastIndex { undoEveryStep ? $0.state != .compensated : ($0.state == .succeeded || $0.state == .compensating) }
+            .map { ($0, steps[$0].compensationAttempts) }
+    }
+
+    /// Whether the engine ever resumed the run after an interruption: it journals that as a failed attempt
+    /// whose error is `SagaEngine.interruptedError` (the history is what the journal and snapshots keep).
+    static func wasInterrupted(_ run: borrowing SagaRun) -> Bool {
+        run.history.contains { $0.type == "attemptFailed" && $0.detail?.contains(": \(SagaEngine.interruptedError): ") == true }
     }
 }

@@ -5,6 +5,11 @@ import Journal
 enum SagaCodec {
     static func encode(_ record: SagaRecord) -> [UInt8] {
         var w = ByteWriter()
+        write(record, to: &w)
+        return w.bytes
+    }
+
+    private static func write(_ record: SagaRecord, to w: inout ByteWriter) {
         switch record {
         case let .started(id, saga, steps, input, failAt, at, entering):
             // 12: the same fields, the first step entered with the start (journals before it hold only 1).
@@ -72,8 +77,12 @@ enum SagaCodec {
             if let next { w.varint(next) }
             w.varint(attempt)
             w.signed(at)
+        case let .batch(records):
+            // 13: a count, then the records one after another (each reads to its own end; none is a batch).
+            w.byte(13)
+            w.varint(records.count)
+            for inner in records { write(inner, to: &w) }
         }
-        return w.bytes
     }
 
     private static func writeFailure(_ id: String, _ step: Int, _ attempt: Int, _ error: String, _ retryAt: Int64?, _ at: Int64, to w: inout ByteWriter) {
@@ -93,8 +102,16 @@ enum SagaCodec {
         return record
     }
 
-    static func read(_ r: inout ByteReader) throws(DecodingError) -> SagaRecord {
+    static func read(_ r: inout ByteReader, inBatch: Bool = false) throws(DecodingError) -> SagaRecord {
         switch try r.byte() {
+        case 13 where !inBatch:
+            // Never nested, so reading one is bounded by its bytes, not by a depth the file chooses.
+            let count = try r.count()
+            guard count > 0 else { throw DecodingError(message: "empty saga record batch") }
+            var records: [SagaRecord] = []
+            for _ in 0..<count { records.append(try read(&r, inBatch: true)) }
+            guard Set(records.map(\.runID)).count == 1 else { throw DecodingError(message: "a saga record batch spans runs") }
+            return .batch(records)
         case let tag where tag == 1 || tag == 12:
             let id = try r.string(), saga = try r.string()
             let stepCount = try r.count()

@@ -51,17 +51,36 @@ public struct SagaStep: Sendable {
     }
 }
 
+/// How much of a run the engine journals: the trade AWS Step Functions makes between its Standard and Express
+/// workflows.
+public enum SagaType: String, Sendable {
+    /// Every transition is journaled before it takes effect: after a crash a completed step never runs again,
+    /// and only the step the crash interrupted runs again.
+    case standard
+    /// The start, the end and every failure are journaled; a step's success is not, until the next of those
+    /// carries it (one durable write per run where a standard run makes one per step). After a crash the run
+    /// resumes from its last journaled transition, so steps that had completed run again: every step must be
+    /// idempotent even after the steps that follow it have run. And as the engine cannot tell which of them
+    /// ran, a run that was interrupted and then compensates undoes every step, so every compensation must also
+    /// be harmless for a step that never ran.
+    case express
+}
+
 /// A named, ordered list of steps. Compensations are retried by `compensationRetry`; a compensation that
 /// keeps failing leaves the run `failed` (redrivable).
 public struct SagaDefinition: Sendable {
     public var name: String
     public var steps: [SagaStep]
     public var compensationRetry: RetryPolicy
+    /// Standard (every transition journaled) or express (the start, the end and failures).
+    public var type: SagaType
 
-    public init(name: String, steps: [SagaStep], compensationRetry: RetryPolicy = RetryPolicy(intervalSeconds: 1, backoffRate: 2, maxAttempts: 5)) {
+    public init(name: String, steps: [SagaStep], compensationRetry: RetryPolicy = RetryPolicy(intervalSeconds: 1, backoffRate: 2, maxAttempts: 5),
+                type: SagaType = .standard) {
         self.name = name
         self.steps = steps
         self.compensationRetry = compensationRetry
+        self.type = type
     }
 
     func validate() throws(WorkflowError) {

@@ -95,11 +95,25 @@ public final class SagaEngine: Sendable {
         guard !lifecycle.isClosed else { throw .closed }
         switch persistence {
         case .journal(let journal):
-            _ = try await journal.perform(on: state, decide: { (_) throws(WorkflowError) -> Decision<Void> in .commit(record, ()) },
+            _ = try await journal.perform(on: state, decide: { (s) throws(WorkflowError) -> Decision<Void> in
+                // An express run's successes since its last record go with this one, in the same durable write.
+                guard let deferred = s.unjournaled.removeValue(forKey: record.runID) else { return .commit(record, ()) }
+                return .commit(.batch(deferred + [record]), ())
+            },
                                           encode: SagaCodec.encode, apply: { s, record, lsn in s.apply(record, lsn: lsn); return true },
                                           journalError: { $0 == .closed ? .closed : .journal($0) })
         case .shared(let shared):
             try await recordShared(record, shared)
+        }
+    }
+
+    /// Takes an express run's step success into effect here without journaling it: the run's next record
+    /// carries it (in a shared store, the next save writes the whole run anyway).
+    private func recordLater(_ record: SagaRecord) {
+        let journaled = if case .journal = persistence { true } else { false }
+        state.withLock { s in
+            s.apply(record, lsn: s.appliedLSN)
+            if journaled { s.unjournaled[record.runID, default: []].append(record) }
         }
     }
 
@@ -265,7 +279,8 @@ public final class SagaEngine: Sendable {
         // The step this execution itself entered (with the start or the previous step's success), so `advance`
         // can tell it from a step a crash interrupted: both read "entered, not done" in the journal.
         var entered = entered
-        while !Task.isCancelled, let run = state.withLock({ s in s.runs[runID].map(RunCursor.init) }) {
+        let express = definition.type == .express
+        while !Task.isCancelled, let run = state.withLock({ s in s.runs[runID].map { RunCursor($0, express: express) } }) {
             do throws(WorkflowError) {
                 switch run.state {
                 case .running: entered = try await advance(run, definition, entered: entered)
@@ -313,7 +328,12 @@ public final class SagaEngine: Sendable {
         }
         let next = run.following?.index
         let nextAttempt = run.following.map { $0.attempts + 1 } ?? 0
-        try await record(.advanced(runID: run.runID, step: index, next: next, attempt: nextAttempt, atMillis: nowMillis))
+        let advanced = SagaRecord.advanced(runID: run.runID, step: index, next: next, attempt: nextAttempt, atMillis: nowMillis)
+        if definition.type == .express, next != nil {
+            recordLater(advanced)
+        } else {
+            try await record(advanced)
+        }
         return next.map { ($0, nextAttempt) }
     }
 

@@ -19,9 +19,16 @@ enum SagaRecord: Sendable {
     /// no `next`, the run succeeded. One durable write where there were two: the entry of the next step was
     /// never waited on apart from the success anyway, and after a crash it reads the same (entered, not done).
     case advanced(runID: String, step: Int, next: Int?, attempt: Int, atMillis: Int64)
+    /// Transitions of one run in one record: the step successes an express run took without journaling them,
+    /// then the transition that brought them into the journal (the run's end, or a failure). Applying it skips
+    /// a success the state already holds: live, each took effect when its step returned, and a snapshot taken
+    /// meanwhile may hold some of them.
+    case batch([SagaRecord])
 
     var runID: String {
         switch self {
+        case .batch(let records):
+            records.last?.runID ?? ""
         case .started(let id, _, _, _, _, _, _), .entered(let id, _, _, _), .attemptFailed(let id, _, _, _, _, _), .succeeded(let id, _, _),
              .compensationStarted(let id, _, _), .compensationEntered(let id, _, _, _), .compensationFailed(let id, _, _, _, _, _),
              .compensated(let id, _, _, _), .finished(let id, _, _, _), .redriven(let id, _), .advanced(let id, _, _, _, _):
@@ -44,9 +51,16 @@ struct SagaState: Sendable {
     /// How many ended runs (succeeded or compensated) each saga has in `runs`, kept by `apply`; nil when not
     /// known — after a snapshot was read, or runs were adopted — and then counted afresh by the next pass.
     var forgettable: [String: Int]?
+    /// Per running express run, the step successes applied here but not yet journaled, oldest first: the next
+    /// record journaled for the run carries them (`SagaRecord.batch`). Not in snapshots, which hold their effect.
+    var unjournaled: [String: [SagaRecord]] = [:]
 
     mutating func apply(_ record: SagaRecord, lsn: UInt64) {
         appliedLSN = lsn
+        if case let .batch(records) = record {
+            for inner in records where !holds(inner) { apply(inner, lsn: lsn) }
+            return
+        }
         if case let .advanced(id, step, next, attempt, at) = record {
             apply(.succeeded(runID: id, step: step, atMillis: at), lsn: lsn)
             apply(next.map { .entered(runID: id, step: $0, attempt: attempt, atMillis: at) }
@@ -98,6 +112,12 @@ struct SagaState: Sendable {
         countAfterForgetting = order.count
     }
 
+    /// Whether the state already holds `record`: a step success whose step has succeeded.
+    private func holds(_ record: SagaRecord) -> Bool {
+        guard case let .advanced(id, step, _, _, _) = record, let run = runs[id], run.steps.indices.contains(step) else { return false }
+        return run.steps[step].state == .succeeded
+    }
+
     private func countForgettable() -> [String: Int] {
         var counts: [String: Int] = [:]
         for run in runs.values where run.state == .succeeded || run.state == .compensated { counts[run.saga, default: 0] += 1 }
@@ -131,7 +151,7 @@ extension SagaRun {
     private mutating func change(_ record: SagaRecord) {
         func name(_ step: Int) -> String? { step < steps.count ? steps[step].name : nil }
         switch record {
-        case .started, .advanced:
+        case .started, .advanced, .batch:
             break
         case let .entered(_, step, attempt, at):
             steps[step].state = .running
