@@ -23,10 +23,21 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Why one action of a cancelled transaction failed (or `nil` code when it did not).
 public struct CancellationReason: Sendable, Equatable {
+    /// DynamoDB's cancellation codes; the embedded store gives only the first three.
     public enum Code: String, Sendable {
         case none = "None"
         case conditionalCheckFailed = "ConditionalCheckFailed"
         case validationError = "ValidationError"
+        /// Another transaction held the item: DynamoDB cancels rather than waits.
+        case transactionConflict = "TransactionConflict"
+        case provisionedThroughputExceeded = "ProvisionedThroughputExceeded"
+        case throttlingError = "ThrottlingError"
+        case itemCollectionSizeLimitExceeded = "ItemCollectionSizeLimitExceeded"
+
+        /// Whether the same transaction may succeed if sent again: the item was busy or the table throttled.
+        public var isTransient: Bool {
+            self == .transactionConflict || self == .provisionedThroughputExceeded || self == .throttlingError
+        }
     }
 
     public var code: Code

@@ -1,7 +1,9 @@
 import Addressing
 import Foundation
 import HTTP
+import Store
 import Testing
+import Workflow
 @testable import Shop
 
 @Suite struct OrderTests {
@@ -150,6 +152,21 @@ import Testing
         #expect(try await stock(shop, "p4") == stockAfterOrder, "the stock of a confirmed order was given back")
         #expect(try await shop.core.store.get(CheckoutSaga.paymentsTable, key: ["orderId": .string(id)]) == payment, "its payment was voided")
         #expect(try await shop.core.orders.order(userId: shopper.userId, orderId: id).status == .confirmed)
+    }
+
+    /// DynamoDB cancels a transaction on an item another one holds. A reservation cancelled so is retried,
+    /// not reported as out of stock, which only a line's failed stock condition means.
+    @Test func aReservationCancelledByAConflictIsRetriedNotSoldOut() {
+        let lines = [OrderLine(productId: "p1", quantity: 1, price: 100), OrderLine(productId: "p2", quantity: 2, price: 50)]
+        func reasons(_ codes: [String]) -> [CancellationReason] {
+            codes.map { CancellationReason(code: CancellationReason.Code(rawValue: $0) ?? .validationError) }
+        }
+        #expect(CheckoutSaga.reservationFailure(cancelledBecause: reasons(["ConditionalCheckFailed", "None", "None"]), lines: lines) == nil)
+        #expect(CheckoutSaga.reservationFailure(cancelledBecause: reasons(["None", "None", "ConditionalCheckFailed"]), lines: lines)
+                == WorkflowFailure("OutOfStock", cause: "out of stock (p2)"))
+        #expect(CheckoutSaga.reservationFailure(cancelledBecause: reasons(["None", "TransactionConflict", "None"]), lines: lines)?.name == "StoreUnavailable")
+        #expect(CheckoutSaga.reservationFailure(cancelledBecause: reasons(["None", "ThrottlingError", "None"]), lines: lines)?.name == "StoreUnavailable")
+        #expect(CheckoutSaga.reservationFailure(cancelledBecause: reasons(["None", "ValidationError", "None"]), lines: lines)?.name == "ReservationRejected")
     }
 
     /// A checkout run carries its order's total and placing time, so the payment step need not read the

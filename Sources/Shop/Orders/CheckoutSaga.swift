@@ -114,10 +114,23 @@ struct CheckoutSaga: Sendable {
             try await store.transactWrite(actions)
         } catch {
             guard case .transactionCanceled(let reasons) = error else { throw WorkflowFailure("StoreUnavailable", cause: "\(error)") }
-            if reasons.first?.code == .conditionalCheckFailed { return }  // reserved by an earlier attempt
-            let short = zip(order.items, reasons.dropFirst()).filter { $0.1.code == .conditionalCheckFailed }.map(\.0.productId)
-            throw WorkflowFailure("OutOfStock", cause: "out of stock" + (short.isEmpty ? "" : " (\(short.joined(separator: ", ")))"))
+            if let failure = Self.reservationFailure(cancelledBecause: reasons, lines: order.items) { throw failure }
         }
+    }
+
+    /// Why a reservation transaction (the marker, then one stock update per line) was cancelled: nil when the
+    /// marker was there (reserved by an earlier attempt); out of stock, naming the lines whose stock fell short;
+    /// a store failure the step retries when an item was busy or the table throttled — on DynamoDB a hot
+    /// item's stock is often held by another transaction (`TransactionConflict`), which is no reason to tell a
+    /// buyer it is sold out; and otherwise a rejection, compensated at once.
+    static func reservationFailure(cancelledBecause reasons: [CancellationReason], lines: [OrderLine]) -> WorkflowFailure? {
+        if reasons.first?.code == .conditionalCheckFailed { return nil }
+        let short = zip(lines, reasons.dropFirst()).filter { $0.1.code == .conditionalCheckFailed }.map(\.0.productId)
+        if !short.isEmpty { return WorkflowFailure("OutOfStock", cause: "out of stock (\(short.joined(separator: ", ")))") }
+        let codes = Set(reasons.map(\.code)).subtracting([.none]).map(\.rawValue).sorted().joined(separator: ", ")
+        return reasons.contains(where: \.code.isTransient)
+            ? WorkflowFailure("StoreUnavailable", cause: "the reservation was cancelled (\(codes))")
+            : WorkflowFailure("ReservationRejected", cause: "the reservation was cancelled (\(codes))")
     }
 
     private func reservationExists(_ orderId: String) async throws -> Bool {
