@@ -14,7 +14,7 @@ import Telemetry
     }
 
     /// Steps `names`, each noting itself in `log` and undone by a note; `hang` names a step that waits on the
-    /// clock for ever (a process killed during it) and `retryInterrupted` lets the first step retry an interruption.
+    /// clock for ever (a process killed during it). Every step retries an interruption, as express steps must.
     func definition(_ names: [String], log: EffectLog, clock: ManualClock, hang: String? = nil, type: SagaType = .express) -> SagaDefinition {
         let retry = [RetryPolicy(errorEquals: [SagaEngine.interruptedError], intervalSeconds: 0, maxAttempts: 3)]
         let forever: @Sendable (StepContext) async throws -> Void = { _ in try await clock.sleep(seconds: 1e9) }
@@ -68,9 +68,10 @@ import Telemetry
 
     /// Starts a run whose step `hang` never returns and closes the engine while it waits: a process killed
     /// there, after the steps before it succeeded without a record.
-    func interrupted(_ dir: TemporaryDirectory, clock: ManualClock, log: EffectLog, steps: [String], hang: String) async throws -> String {
+    func interrupted(_ dir: TemporaryDirectory, clock: ManualClock, log: EffectLog, steps: [String], hang: String,
+                     type: SagaType = .express) async throws -> String {
         let sagas = try engine(dir, clock: clock)
-        try sagas.register(definition(steps, log: log, clock: clock, hang: hang))
+        try sagas.register(definition(steps, log: log, clock: clock, hang: hang, type: type))
         let id = try await sagas.start("s")
         let index = steps.firstIndex(of: hang)!
         while sagas.run(id)?.steps[index].state != .running || clock.sleeperCount == 0 { await Task.yield() }
@@ -115,11 +116,7 @@ import Telemetry
         let dir = TemporaryDirectory()
         let clock = ManualClock()
         let log = EffectLog()
-        let sagas = try engine(dir, clock: clock)
-        try sagas.register(definition(["a", "b", "c"], log: log, clock: clock, hang: "b", type: .standard))
-        let id = try await sagas.start("s")
-        while sagas.run(id)?.steps[1].state != .running || clock.sleeperCount == 0 { await Task.yield() }
-        await sagas.close()
+        let id = try await interrupted(dir, clock: clock, log: log, steps: ["a", "b", "c"], hang: "b", type: .standard)
         let reopened = try engine(dir, clock: clock)
         try reopened.register(definition(["a", "b", "c"], log: log, clock: clock, type: .standard))
         log.fail("b", times: 3)
