@@ -26,7 +26,8 @@ import Telemetry
 
     func records(_ sagas: SagaEngine) -> Int { sagas.journalStats?.recordsWritten ?? -1 }
 
-    /// The run as a restart reads it: step states and the history's events, without their times' sub-millisecond part.
+    /// The run as a restart reads it: its state, its steps' states and attempts, and its history's events (their
+    /// times aside: the journal keeps milliseconds).
     func shape(_ run: SagaRun?) -> [String] {
         guard let run else { return [] }
         return [run.state.rawValue] + run.steps.map { "\($0.name) \($0.state.rawValue) \($0.attempts)/\($0.compensationAttempts)" }
