@@ -18,17 +18,8 @@ seconds=${2:-10}
 connections=${3:-256}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 
-work=$(mktemp -d)
-mkfifo "$work/in"
-SHOPDECK_HTTP_BENCH_SERVER="$work/data" "$binary" > "$work/out" 2> "$work/err" < "$work/in" &
-server=$!
-exec 9> "$work/in"  # the server stops when its standard input closes
-trap 'exec 9>&-; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-for _ in $(seq 1 600); do grep -q '^ready ' "$work/out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready ' "$work/out" || { echo "the bench server did not start:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
-read -r _ port key tokens < <(grep '^ready ' "$work/out")
-admin=$(cat "$work/data/admin-token")
+. "$here/bench-server.sh"
+start_bench_server "$binary"
 base="http://127.0.0.1:$port"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 

@@ -21,19 +21,10 @@ venv=.build-checks/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 [ -x "$venv/bin/schemathesis" ] || "$venv/bin/pip" install -q schemathesis==4.32.5
 
-# The bench server: the whole shop with an API key whose plan never throttles and signed-in shoppers; it prints
-# `ready PORT KEY TOKEN,…` and stops when its standard input closes. Run from here, so it finds assets/.
-work=$(mktemp -d)
-mkfifo "$work/in"
-SHOPDECK_HTTP_BENCH_SERVER="$work/data" "$binary" > "$work/out" 2> "$work/err" < "$work/in" &
-server=$!
-exec 9> "$work/in"
-trap 'exec 9>&-; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 600); do grep -q '^ready ' "$work/out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready ' "$work/out" || { echo "the bench server did not start:" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
-read -r _ port key tokens < <(grep '^ready ' "$work/out")
+# The bench server, started from here so that it finds assets/.
+. assets/bench/bench-server.sh
+start_bench_server "$binary"
 token=${tokens%%,*}
-admin=$(cat "$work/data/admin-token")
 echo "schemathesis against $binary on port $port, ${seconds} s a pass, seed $seed (replay with SHOPDECK_SCHEMATHESIS_SEED=$seed)"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
